@@ -1,0 +1,12 @@
+//! Earshot's SIP stack (RFC 3261 and friends).
+//!
+//! The protocol logic is sans-IO: parsers and state machines take bytes and the current
+//! time as input and hand back what to transmit and when to wake them. The `transport`
+//! module is the thin tokio driver that owns sockets and timers.
+
+pub mod message;
+
+pub use message::{
+    Header, HeaderName, Headers, Host, Message, Method, NameAddr, Params, ParseError, Request,
+    Response, SipUri, StatusCode, Uri, Via,
+};

@@ -1,0 +1,40 @@
+//! SIP messages (RFC 3261 §7, §20, §25): parsing, typed header access and printing.
+
+mod auth;
+mod cseq;
+mod date;
+mod error;
+mod header_name;
+mod headers;
+mod list;
+mod media_type;
+mod method;
+mod name_addr;
+mod params;
+mod parse;
+mod print;
+mod replaces;
+mod scan;
+mod start_line;
+mod stream;
+mod subscription;
+mod uri;
+mod via;
+
+pub use auth::{Challenge, Credentials, DigestParams};
+pub use cseq::CSeq;
+pub use error::ParseError;
+pub use header_name::HeaderName;
+pub use headers::{Header, Headers};
+pub use list::TokenList;
+pub use media_type::MediaType;
+pub use method::Method;
+pub use name_addr::NameAddr;
+pub use params::Params;
+pub use parse::{Message, Request, Response, parse_datagram};
+pub use replaces::DialogRef;
+pub use start_line::StatusCode;
+pub use stream::{StreamFramer, StreamItem};
+pub use subscription::{Event, SubscriptionState};
+pub use uri::{Host, SipUri, Uri};
+pub use via::{BRANCH_COOKIE, Via};
