@@ -17,7 +17,8 @@ impl CSeq {
         let mut cur = Cursor::new(s);
         cur.skip_lws();
         let digits = cur.take_while(|b| b.is_ascii_digit());
-        let seq = parse_bounded(digits, (1 << 31) - 1).ok_or("sequence number missing or >= 2^31")?;
+        let seq =
+            parse_bounded(digits, (1 << 31) - 1).ok_or("sequence number missing or >= 2^31")?;
         if !cur.skip_lws() {
             return Err("no white space between number and method");
         }
@@ -25,7 +26,10 @@ impl CSeq {
         if !cur.rest().bytes().all(is_lws) {
             return Err("junk after method");
         }
-        Ok(CSeq { seq, method: Method::parse(method) })
+        Ok(CSeq {
+            seq,
+            method: Method::parse(method),
+        })
     }
 }
 
@@ -38,7 +42,11 @@ pub(crate) fn parse_bounded(digits: &str, max: u32) -> Option<u32> {
     if trimmed.len() > 10 {
         return None;
     }
-    let v: u64 = if trimmed.is_empty() { 0 } else { trimmed.parse().ok()? };
+    let v: u64 = if trimmed.is_empty() {
+        0
+    } else {
+        trimmed.parse().ok()?
+    };
     (v <= u64::from(max)).then_some(v as u32)
 }
 

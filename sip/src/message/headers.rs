@@ -80,20 +80,29 @@ impl Headers {
 
     /// The first value of `name`, trimmed.
     pub fn get(&self, name: &HeaderName) -> Option<&str> {
-        self.0.iter().find(|h| &h.name == name).map(|h| trim_lws(&h.value))
+        self.0
+            .iter()
+            .find(|h| &h.name == name)
+            .map(|h| trim_lws(&h.value))
     }
 
     /// Every header line of `name`.
     pub fn get_all<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a str> + 'a {
-        self.0.iter().filter(move |h| &h.name == name).map(|h| trim_lws(&h.value))
+        self.0
+            .iter()
+            .filter(move |h| &h.name == name)
+            .map(|h| trim_lws(&h.value))
     }
 
     /// Every value of `name`, with comma-separated lines split for list headers.
     pub fn values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a str> + 'a {
         let split = name.is_list();
         self.get_all(name).flat_map(move |v| {
-            let items: Box<dyn Iterator<Item = &str>> =
-                if split { Box::new(split_commas(v)) } else { Box::new(std::iter::once(v)) };
+            let items: Box<dyn Iterator<Item = &str>> = if split {
+                Box::new(split_commas(v))
+            } else {
+                Box::new(std::iter::once(v))
+            };
             items
         })
     }
@@ -114,7 +123,10 @@ impl Headers {
     }
 
     pub fn top_via(&self) -> Result<Via, ParseError> {
-        let v = self.values(&HeaderName::Via).next().ok_or(ParseError::Missing("Via"))?;
+        let v = self
+            .values(&HeaderName::Via)
+            .next()
+            .ok_or(ParseError::Missing("Via"))?;
         Via::parse(v).map_err(|r| ParseError::header("Via", r))
     }
 
@@ -124,7 +136,8 @@ impl Headers {
     }
 
     pub fn to(&self) -> Result<NameAddr, ParseError> {
-        NameAddr::parse(self.required(&HeaderName::To, "To")?).map_err(|r| ParseError::header("To", r))
+        NameAddr::parse(self.required(&HeaderName::To, "To")?)
+            .map_err(|r| ParseError::header("To", r))
     }
 
     pub fn call_id(&self) -> Result<&str, ParseError> {
@@ -141,7 +154,10 @@ impl Headers {
             .map(|v| {
                 parse_bounded(v, 255)
                     .map(|n| n as u8)
-                    .ok_or(ParseError::header("Max-Forwards", "not a number from 0 to 255"))
+                    .ok_or(ParseError::header(
+                        "Max-Forwards",
+                        "not a number from 0 to 255",
+                    ))
             })
             .transpose()
     }
@@ -164,14 +180,22 @@ impl Headers {
     }
 
     /// The addresses of any name-addr list header.
-    pub fn name_addrs(&self, name: &HeaderName, label: &'static str) -> Result<Vec<NameAddr>, ParseError> {
+    pub fn name_addrs(
+        &self,
+        name: &HeaderName,
+        label: &'static str,
+    ) -> Result<Vec<NameAddr>, ParseError> {
         self.values(name)
             .map(|v| NameAddr::parse(v).map_err(|r| ParseError::header(label, r)))
             .collect()
     }
 
     /// A single name-addr header such as Refer-To or Referred-By.
-    pub fn name_addr(&self, name: &HeaderName, label: &'static str) -> Result<Option<NameAddr>, ParseError> {
+    pub fn name_addr(
+        &self,
+        name: &HeaderName,
+        label: &'static str,
+    ) -> Result<Option<NameAddr>, ParseError> {
         self.get(name)
             .map(|v| NameAddr::parse(v).map_err(|r| ParseError::header(label, r)))
             .transpose()
@@ -203,11 +227,16 @@ impl Headers {
     }
 
     /// A delta-seconds header: Expires, Min-Expires, Min-SE (value only).
-    pub fn seconds(&self, name: &HeaderName, label: &'static str) -> Result<Option<u32>, ParseError> {
+    pub fn seconds(
+        &self,
+        name: &HeaderName,
+        label: &'static str,
+    ) -> Result<Option<u32>, ParseError> {
         self.get(name)
             .map(|v| {
                 let digits = v.split(';').next().map(trim_lws).unwrap_or("");
-                parse_bounded(digits, u32::MAX).ok_or(ParseError::header(label, "not delta-seconds"))
+                parse_bounded(digits, u32::MAX)
+                    .ok_or(ParseError::header(label, "not delta-seconds"))
             })
             .transpose()
     }
@@ -219,7 +248,10 @@ impl Headers {
     /// An option-tag or method list (Supported, Require, Allow…), merged over all lines.
     pub fn tokens(&self, name: &HeaderName) -> TokenList {
         TokenList(
-            self.values(name).filter(|t| !t.is_empty()).map(str::to_owned).collect(),
+            self.values(name)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect(),
         )
     }
 
@@ -237,7 +269,9 @@ impl Headers {
 
     pub fn subscription_state(&self) -> Result<Option<SubscriptionState>, ParseError> {
         self.get(&HeaderName::SubscriptionState)
-            .map(|v| SubscriptionState::parse(v).map_err(|r| ParseError::header("Subscription-State", r)))
+            .map(|v| {
+                SubscriptionState::parse(v).map_err(|r| ParseError::header("Subscription-State", r))
+            })
             .transpose()
     }
 
@@ -252,7 +286,10 @@ impl Headers {
     pub fn validate(&self) -> Result<(), ParseError> {
         for (i, h) in self.0.iter().enumerate() {
             if h.name.is_single_valued()
-                && self.0.get(..i).is_some_and(|before| before.iter().any(|p| p.name == h.name))
+                && self
+                    .0
+                    .get(..i)
+                    .is_some_and(|before| before.iter().any(|p| p.name == h.name))
             {
                 return Err(ParseError::Duplicate(static_name(&h.name)));
             }
@@ -278,9 +315,13 @@ fn static_name(name: &HeaderName) -> &'static str {
 fn parse_content_length(v: &str) -> Result<usize, ParseError> {
     let v = trim_lws(v);
     if v.is_empty() || v.len() > 9 || !v.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ParseError::header("Content-Length", "not a non-negative number below 10^9"));
+        return Err(ParseError::header(
+            "Content-Length",
+            "not a non-negative number below 10^9",
+        ));
     }
-    v.parse().map_err(|_| ParseError::header("Content-Length", "not a number"))
+    v.parse()
+        .map_err(|_| ParseError::header("Content-Length", "not a number"))
 }
 
 /// Syntax check of one known header value.
@@ -291,53 +332,96 @@ fn validate_value(name: &HeaderName, v: &str) -> Result<(), ParseError> {
     };
     match name {
         H::Via => each("Via", |s| Via::parse(s).map(drop)),
-        H::From => NameAddr::parse(v).map(drop).map_err(|r| ParseError::header("From", r)),
-        H::To => NameAddr::parse(v).map(drop).map_err(|r| ParseError::header("To", r)),
+        H::From => NameAddr::parse(v)
+            .map(drop)
+            .map_err(|r| ParseError::header("From", r)),
+        H::To => NameAddr::parse(v)
+            .map(drop)
+            .map_err(|r| ParseError::header("To", r)),
         H::Contact if v == "*" => Ok(()),
         H::Contact => each("Contact", contact_item),
         H::Route => each("Route", |s| NameAddr::parse(s).map(drop)),
         H::RecordRoute => each("Record-Route", |s| NameAddr::parse(s).map(drop)),
         H::PAssertedIdentity => each("P-Asserted-Identity", |s| NameAddr::parse(s).map(drop)),
-        H::ReferTo => NameAddr::parse(v).map(drop).map_err(|r| ParseError::header("Refer-To", r)),
+        H::ReferTo => NameAddr::parse(v)
+            .map(drop)
+            .map_err(|r| ParseError::header("Refer-To", r)),
         H::CallId => {
             let ok = !v.is_empty()
-                && v.split_once('@').map_or(is_all_word(v), |(a, b)| is_all_word(a) && is_all_word(b));
-            if ok { Ok(()) } else { Err(ParseError::header("Call-ID", "not word[@word]")) }
+                && v.split_once('@')
+                    .map_or(is_all_word(v), |(a, b)| is_all_word(a) && is_all_word(b));
+            if ok {
+                Ok(())
+            } else {
+                Err(ParseError::header("Call-ID", "not word[@word]"))
+            }
         }
-        H::CSeq => CSeq::parse(v).map(drop).map_err(|r| ParseError::header("CSeq", r)),
-        H::MaxForwards => parse_bounded(v, 255)
+        H::CSeq => CSeq::parse(v)
             .map(drop)
-            .ok_or(ParseError::header("Max-Forwards", "not a number from 0 to 255")),
+            .map_err(|r| ParseError::header("CSeq", r)),
+        H::MaxForwards => parse_bounded(v, 255).map(drop).ok_or(ParseError::header(
+            "Max-Forwards",
+            "not a number from 0 to 255",
+        )),
         H::ContentLength => parse_content_length(v).map(drop),
-        H::ContentType => MediaType::parse(v).map(drop).map_err(|r| ParseError::header("Content-Type", r)),
-        H::Expires | H::MinExpires => parse_bounded(v, u32::MAX)
+        H::ContentType => MediaType::parse(v)
             .map(drop)
-            .ok_or(ParseError::header("Expires", "not delta-seconds below 2^32")),
+            .map_err(|r| ParseError::header("Content-Type", r)),
+        H::Expires | H::MinExpires => {
+            parse_bounded(v, u32::MAX)
+                .map(drop)
+                .ok_or(ParseError::header(
+                    "Expires",
+                    "not delta-seconds below 2^32",
+                ))
+        }
         H::Date => date::validate(v).map_err(|r| ParseError::header("Date", r)),
-        H::Supported | H::Require | H::ProxyRequire | H::Unsupported | H::Allow | H::AllowEvents => {
+        H::Supported
+        | H::Require
+        | H::ProxyRequire
+        | H::Unsupported
+        | H::Allow
+        | H::AllowEvents => {
             if split_commas(v).all(|t| t.is_empty() || t.bytes().all(is_token)) {
                 Ok(())
             } else {
-                Err(ParseError::header("option-tag list", "not a list of tokens"))
+                Err(ParseError::header(
+                    "option-tag list",
+                    "not a list of tokens",
+                ))
             }
         }
-        H::Event => Event::parse(v).map(drop).map_err(|r| ParseError::header("Event", r)),
+        H::Event => Event::parse(v)
+            .map(drop)
+            .map_err(|r| ParseError::header("Event", r)),
         H::SubscriptionState => SubscriptionState::parse(v)
             .map(drop)
             .map_err(|r| ParseError::header("Subscription-State", r)),
-        H::Replaces | H::Join => DialogRef::parse(v).map(drop).map_err(|r| ParseError::header("Replaces/Join", r)),
+        H::Replaces | H::Join => DialogRef::parse(v)
+            .map(drop)
+            .map_err(|r| ParseError::header("Replaces/Join", r)),
         H::WwwAuthenticate | H::ProxyAuthenticate | H::Authorization | H::ProxyAuthorization => {
-            Challenge::parse(v).map(drop).map_err(|r| ParseError::header("authentication", r))
+            Challenge::parse(v)
+                .map(drop)
+                .map_err(|r| ParseError::header("authentication", r))
         }
-        H::RSeq => parse_bounded(v, u32::MAX).map(drop).ok_or(ParseError::header("RSeq", "not a number")),
+        H::RSeq => parse_bounded(v, u32::MAX)
+            .map(drop)
+            .ok_or(ParseError::header("RSeq", "not a number")),
         H::RetryAfter => {
-            let digits = v.split(|c: char| c == ';' || c == '(').next().map(trim_lws).unwrap_or("");
+            let digits = v.split([';', '(']).next().map(trim_lws).unwrap_or("");
             parse_bounded(digits, u32::MAX)
                 .map(drop)
-                .ok_or(ParseError::header("Retry-After", "not delta-seconds below 2^32"))
+                .ok_or(ParseError::header(
+                    "Retry-After",
+                    "not delta-seconds below 2^32",
+                ))
         }
         H::Warning => each("Warning", |w| {
-            let code = w.split(|c: char| c.is_ascii() && is_lws(c as u8)).next().unwrap_or("");
+            let code = w
+                .split(|c: char| c.is_ascii() && is_lws(c as u8))
+                .next()
+                .unwrap_or("");
             if code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()) {
                 Ok(())
             } else {
@@ -351,7 +435,8 @@ fn validate_value(name: &HeaderName, v: &str) -> Result<(), ParseError> {
 fn contact_item(s: &str) -> Result<(), &'static str> {
     let a = NameAddr::parse(s)?;
     if let Some(e) = a.params.get("expires") {
-        parse_bounded(e.unwrap_or(""), u32::MAX).ok_or("expires is not delta-seconds below 2^32")?;
+        parse_bounded(e.unwrap_or(""), u32::MAX)
+            .ok_or("expires is not delta-seconds below 2^32")?;
     }
     Ok(())
 }

@@ -15,7 +15,11 @@ pub struct MediaType {
 
 impl MediaType {
     pub fn new(main: &str, sub: &str) -> Self {
-        MediaType { main: main.to_ascii_lowercase(), sub: sub.to_ascii_lowercase(), params: Params::new() }
+        MediaType {
+            main: main.to_ascii_lowercase(),
+            sub: sub.to_ascii_lowercase(),
+            params: Params::new(),
+        }
     }
 
     pub fn parse(s: &str) -> Result<MediaType, &'static str> {
@@ -30,7 +34,11 @@ impl MediaType {
         if !cur.rest().bytes().all(is_lws) {
             return Err("junk after media type");
         }
-        Ok(MediaType { main: main.to_ascii_lowercase(), sub: sub.to_ascii_lowercase(), params })
+        Ok(MediaType {
+            main: main.to_ascii_lowercase(),
+            sub: sub.to_ascii_lowercase(),
+            params,
+        })
     }
 
     /// Whether this is `main/sub` (case-insensitive).

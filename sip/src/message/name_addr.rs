@@ -18,7 +18,11 @@ pub struct NameAddr {
 
 impl NameAddr {
     pub fn new(uri: Uri) -> Self {
-        NameAddr { display: None, uri, params: Params::new() }
+        NameAddr {
+            display: None,
+            uri,
+            params: Params::new(),
+        }
     }
 
     /// Parses one address (not a comma-separated list).
@@ -29,7 +33,9 @@ impl NameAddr {
         let uri_text;
         if cur.peek() == Some(b'"') {
             let start = cur.rest();
-            let inner = cur.quoted_string().ok_or("unterminated quoted display name")?;
+            let inner = cur
+                .quoted_string()
+                .ok_or("unterminated quoted display name")?;
             display = start.get(..inner.len() + 2).map(str::to_owned);
             cur.skip_lws();
             if cur.peek() != Some(b'<') {
@@ -60,7 +66,11 @@ impl NameAddr {
         if !cur.is_empty() {
             return Err("unexpected text after address");
         }
-        Ok(NameAddr { display, uri, params })
+        Ok(NameAddr {
+            display,
+            uri,
+            params,
+        })
     }
 
     /// The display name without quotes, with quoted-pairs resolved.
@@ -115,14 +125,19 @@ mod tests {
 
     #[test]
     fn torture_forms() {
-        let a = NameAddr::parse("\"J Rosenberg \\\\\\\"\"       <sip:jdrosen@example.com>\r\n  ;\r\n  tag = 98asjd8").unwrap();
+        let a = NameAddr::parse(
+            "\"J Rosenberg \\\\\\\"\"       <sip:jdrosen@example.com>\r\n  ;\r\n  tag = 98asjd8",
+        )
+        .unwrap();
         assert_eq!(a.display_name().as_deref(), Some("J Rosenberg \\\""));
         assert_eq!(a.tag(), Some("98asjd8"));
         let b = NameAddr::parse("caller<sip:caller@example.com>;tag=323").unwrap();
         assert_eq!(b.display.as_deref(), Some("caller"));
-        let c = NameAddr::parse(" sip:vivekg@chair-dnrc.example.com ;   tag    = 1918181833n").unwrap();
+        let c =
+            NameAddr::parse(" sip:vivekg@chair-dnrc.example.com ;   tag    = 1918181833n").unwrap();
         assert_eq!(c.tag(), Some("1918181833n"));
-        let d = NameAddr::parse("token1~` token2'+_ token3*%!.- <sip:mundane@example.com>;tag=x").unwrap();
+        let d = NameAddr::parse("token1~` token2'+_ token3*%!.- <sip:mundane@example.com>;tag=x")
+            .unwrap();
         assert_eq!(d.display.as_deref(), Some("token1~` token2'+_ token3*%!.-"));
     }
 

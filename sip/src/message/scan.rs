@@ -4,7 +4,10 @@
 /// `token` characters: alphanum and `-.!%*_+` plus backquote, quote and tilde.
 pub(crate) fn is_token(b: u8) -> bool {
     b.is_ascii_alphanumeric()
-        || matches!(b, b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~')
+        || matches!(
+            b,
+            b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
+        )
 }
 
 /// `word` characters (Call-ID): token plus `()<>:\"/[]?{}`.
@@ -12,14 +15,28 @@ pub(crate) fn is_word(b: u8) -> bool {
     is_token(b)
         || matches!(
             b,
-            b'(' | b')' | b'<' | b'>' | b':' | b'\\' | b'"' | b'/' | b'[' | b']' | b'?' | b'{' | b'}'
+            b'(' | b')'
+                | b'<'
+                | b'>'
+                | b':'
+                | b'\\'
+                | b'"'
+                | b'/'
+                | b'['
+                | b']'
+                | b'?'
+                | b'{'
+                | b'}'
         )
 }
 
 /// `unreserved` = alphanum / mark.
 pub(crate) fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric()
-        || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')')
+        || matches!(
+            b,
+            b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+        )
 }
 
 /// Characters allowed unescaped in the user part of a SIP URI.
@@ -249,8 +266,7 @@ mod tests {
 
     #[test]
     fn commas_split_outside_quotes_and_brackets() {
-        let v: Vec<_> =
-            split_commas("\"a, b\" <sip:x@y;p=1,2>;q=1 , <sip:z>").collect();
+        let v: Vec<_> = split_commas("\"a, b\" <sip:x@y;p=1,2>;q=1 , <sip:z>").collect();
         assert_eq!(v, ["\"a, b\" <sip:x@y;p=1,2>;q=1", "<sip:z>"]);
     }
 

@@ -118,12 +118,17 @@ impl StartLine {
             if reason.bytes().any(|b| b.is_ascii_control() && b != b'\t') {
                 return Err(ParseError::StartLine("control character in reason phrase"));
             }
-            return Ok(StartLine::Response { status: StatusCode(code), reason: reason.to_owned() });
+            return Ok(StartLine::Response {
+                status: StatusCode(code),
+                reason: reason.to_owned(),
+            });
         }
         // Request-Line = Method SP Request-URI SP SIP-Version: exactly two single spaces.
         let parts: Vec<&str> = line.split(' ').collect();
         let [method, uri, version] = parts.as_slice() else {
-            return Err(ParseError::StartLine("request line is not 'Method SP Request-URI SP SIP-Version'"));
+            return Err(ParseError::StartLine(
+                "request line is not 'Method SP Request-URI SP SIP-Version'",
+            ));
         };
         if method.is_empty() || !method.bytes().all(is_token) {
             return Err(ParseError::StartLine("method is not a token"));
@@ -137,8 +142,13 @@ impl StartLine {
             && !s.headers.is_empty()
         {
             // RFC 3261 §19.1.1, table 1: headers are not allowed in a Request-URI.
-            return Err(ParseError::RequestUri("headers are not allowed in a Request-URI"));
+            return Err(ParseError::RequestUri(
+                "headers are not allowed in a Request-URI",
+            ));
         }
-        Ok(StartLine::Request { method: Method::parse(method), uri })
+        Ok(StartLine::Request {
+            method: Method::parse(method),
+            uri,
+        })
     }
 }

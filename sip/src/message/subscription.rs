@@ -14,7 +14,10 @@ pub struct Event {
 
 impl Event {
     pub fn new(package: &str) -> Self {
-        Event { package: package.to_owned(), params: Params::new() }
+        Event {
+            package: package.to_owned(),
+            params: Params::new(),
+        }
     }
 
     pub fn parse(s: &str) -> Result<Event, &'static str> {
@@ -28,7 +31,10 @@ impl Event {
         if !cur.rest().bytes().all(is_lws) {
             return Err("junk after event");
         }
-        Ok(Event { package: package.to_owned(), params })
+        Ok(Event {
+            package: package.to_owned(),
+            params,
+        })
     }
 
     pub fn id(&self) -> Option<&str> {

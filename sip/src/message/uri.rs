@@ -51,7 +51,9 @@ impl Host {
     /// Parses `hostname / IPv4address / IPv6reference`.
     pub fn parse(s: &str) -> Result<Host, &'static str> {
         if let Some(inner) = s.strip_prefix('[') {
-            let inner = inner.strip_suffix(']').ok_or("unterminated IPv6 reference")?;
+            let inner = inner
+                .strip_suffix(']')
+                .ok_or("unterminated IPv6 reference")?;
             return parse_ipv6(inner).map(|a| Host::Ip(IpAddr::V6(a)));
         }
         if s.is_empty() {
@@ -63,15 +65,13 @@ impl Host {
                 .map(|a| Host::Ip(IpAddr::V4(a)))
                 .map_err(|_| "malformed IPv4 address");
         }
-        let valid_labels = s
-            .trim_end_matches('.')
-            .split('.')
-            .all(|l| {
-                !l.is_empty()
-                    && !l.starts_with('-')
-                    && !l.ends_with('-')
-                    && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            });
+        let valid_labels = s.trim_end_matches('.').split('.').all(|l| {
+            !l.is_empty()
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        });
         if !valid_labels {
             return Err("malformed host name");
         }
@@ -115,12 +115,17 @@ impl Uri {
         } else if scheme.eq_ignore_ascii_case("tel") {
             TelUri::parse(rest).map(Uri::Tel)
         } else {
-            let scheme_ok = scheme.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+            let scheme_ok = scheme
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphabetic())
                 && scheme
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
             let rest_ok = !rest.is_empty()
-                && rest.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'<' | b'>' | b'"'));
+                && rest
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && !matches!(b, b'<' | b'>' | b'"'));
             if scheme_ok && rest_ok {
                 Ok(Uri::Other(s.to_owned()))
             } else {
@@ -228,7 +233,9 @@ impl SipUri {
         let mut headers = Vec::new();
         if let Some(hp) = headers_part {
             for h in hp.split('&') {
-                let (n, v) = h.split_once('=').ok_or(ParseError::Uri("URI header without '='"))?;
+                let (n, v) = h
+                    .split_once('=')
+                    .ok_or(ParseError::Uri("URI header without '='"))?;
                 if n.is_empty()
                     || !is_escaped_text(n, is_uri_header_char)
                     || !is_escaped_text(v, is_uri_header_char)
@@ -238,7 +245,15 @@ impl SipUri {
                 headers.push((n.to_owned(), v.to_owned()));
             }
         }
-        Ok(SipUri { secure, user, password, host, port, params, headers })
+        Ok(SipUri {
+            secure,
+            user,
+            password,
+            host,
+            port,
+            params,
+            headers,
+        })
     }
 
     /// The user part with escapes decoded.
@@ -298,11 +313,19 @@ fn eq_ci(a: Option<&[u8]>, b: Option<&[u8]>) -> bool {
 /// Splits `host[:port]`, where host may be an IPv6 reference in brackets.
 pub(crate) fn split_hostport(s: &str) -> Result<(Host, Option<u16>), ParseError> {
     let (host, port) = if s.starts_with('[') {
-        let end = s.find(']').ok_or(ParseError::Uri("unterminated IPv6 reference"))?;
+        let end = s
+            .find(']')
+            .ok_or(ParseError::Uri("unterminated IPv6 reference"))?;
         let (h, rest) = s.split_at(end + 1);
         match rest {
             "" => (h, None),
-            _ => (h, Some(rest.strip_prefix(':').ok_or(ParseError::Uri("junk after host"))?)),
+            _ => (
+                h,
+                Some(
+                    rest.strip_prefix(':')
+                        .ok_or(ParseError::Uri("junk after host"))?,
+                ),
+            ),
         }
     } else {
         match s.split_once(':') {
@@ -331,9 +354,9 @@ impl TelUri {
         let number = pieces.next().unwrap_or("");
         let digits = number.strip_prefix('+').unwrap_or(number);
         let ok = !digits.is_empty()
-            && digits
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() || matches!(b, b'*' | b'#' | b'-' | b'.' | b'(' | b')'));
+            && digits.bytes().all(|b| {
+                b.is_ascii_hexdigit() || matches!(b, b'*' | b'#' | b'-' | b'.' | b'(' | b')')
+            });
         if !ok {
             return Err(ParseError::Uri("malformed telephone number"));
         }
@@ -348,7 +371,10 @@ impl TelUri {
             }
             params.push_raw(n, v);
         }
-        Ok(TelUri { number: number.to_owned(), params })
+        Ok(TelUri {
+            number: number.to_owned(),
+            params,
+        })
     }
 }
 
@@ -397,9 +423,17 @@ mod tests {
 
     #[test]
     fn parses_unusual_user_and_password() {
-        let u = sip("sip:1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*:&it+has=1,weird!*pas$wo~d_too.(doesn't-it)@example.com");
-        assert_eq!(u.user.as_deref(), Some("1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*"));
-        assert_eq!(u.password.as_deref(), Some("&it+has=1,weird!*pas$wo~d_too.(doesn't-it)"));
+        let u = sip(
+            "sip:1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*:&it+has=1,weird!*pas$wo~d_too.(doesn't-it)@example.com",
+        );
+        assert_eq!(
+            u.user.as_deref(),
+            Some("1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*")
+        );
+        assert_eq!(
+            u.password.as_deref(),
+            Some("&it+has=1,weird!*pas$wo~d_too.(doesn't-it)")
+        );
         assert_eq!(u.host, Host::Domain("example.com".into()));
     }
 
@@ -418,7 +452,8 @@ mod tests {
 
     #[test]
     fn params_headers_and_escapes() {
-        let u = sip("sip:cal%6Cer@host5.example.net;%6C%72;n%61me=v%61lue%25%34%31?Route=%3Csip:x%3E");
+        let u =
+            sip("sip:cal%6Cer@host5.example.net;%6C%72;n%61me=v%61lue%25%34%31?Route=%3Csip:x%3E");
         assert_eq!(u.user_unescaped().unwrap(), b"caller");
         assert_eq!(u.params.get("%6C%72"), Some(None));
         assert_eq!(u.headers, vec![("Route".into(), "%3Csip:x%3E".into())]);
@@ -428,7 +463,10 @@ mod tests {
 
     #[test]
     fn equivalence_follows_19_1_4() {
-        assert!(sip("sip:%61lice@atlanta.com;transport=TCP").equivalent(&sip("sip:alice@AtLanTa.CoM;Transport=tcp")));
+        assert!(
+            sip("sip:%61lice@atlanta.com;transport=TCP")
+                .equivalent(&sip("sip:alice@AtLanTa.CoM;Transport=tcp"))
+        );
         assert!(!sip("sip:alice@atlanta.com").equivalent(&sip("sip:alice@atlanta.com:5060")));
         assert!(!sip("sip:bob@biloxi.com").equivalent(&sip("sip:bob@biloxi.com;transport=udp")));
         assert!(sip("sip:carol@chicago.com").equivalent(&sip("sip:carol@chicago.com;newparam=5")));
@@ -437,7 +475,11 @@ mod tests {
 
     #[test]
     fn other_schemes_round_trip() {
-        for s in ["tel:+1-201-555-0123;phone-context=x", "soap.beep://192.0.2.103:3002", "sips:a@b.c:5061;lr"] {
+        for s in [
+            "tel:+1-201-555-0123;phone-context=x",
+            "soap.beep://192.0.2.103:3002",
+            "sips:a@b.c:5061;lr",
+        ] {
             assert_eq!(Uri::parse(s).unwrap().to_string(), s);
         }
         assert!(Uri::parse("<sip:user@example.com>").is_err());
