@@ -35,7 +35,7 @@ fn main() {
                     Message::Response(r) => println!("{name}: response {} {}", r.status, r.reason),
                 }
                 for h in m.headers().iter() {
-                    println!("  {}: {}", h.name, h.value.replace("\r\n", "\\r\\n"));
+                    println!("  {}: {}", h.name, h.value().replace("\r\n", "\\r\\n"));
                 }
                 println!("  body: {} bytes", m.body().len());
             }

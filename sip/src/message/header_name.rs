@@ -4,7 +4,7 @@
 use std::fmt;
 
 macro_rules! header_names {
-    ($( $variant:ident => $canonical:literal $(, $compact:literal)? ; )*) => {
+    ($( $variant:ident => $canonical:literal, $lower:literal $(, $compact:literal)? ; )*) => {
         /// A header field name. Known names compare case-insensitively and print in their
         /// canonical long form; any other name is kept exactly as written.
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -22,71 +22,85 @@ macro_rules! header_names {
                 }
             }
 
-            /// Reads a header name, accepting compact forms.
+            /// The canonical name of a known header, for error messages.
+            pub fn static_str(&self) -> &'static str {
+                match self {
+                    $( HeaderName::$variant => $canonical, )*
+                    HeaderName::Other(_) => "extension",
+                }
+            }
+
+            /// Reads a header name, accepting compact forms. Names up to 32 bytes are
+            /// lower-cased on the stack and matched in one decision tree.
             pub fn parse(name: &str) -> HeaderName {
-                $(
-                    if name.eq_ignore_ascii_case($canonical) $( || name.eq_ignore_ascii_case($compact) )? {
-                        return HeaderName::$variant;
-                    }
-                )*
-                HeaderName::Other(name.to_owned())
+                let mut buf = [0u8; 32];
+                let Some(lower) = buf.get_mut(..name.len()) else {
+                    return HeaderName::Other(name.to_owned());
+                };
+                for (d, s) in lower.iter_mut().zip(name.bytes()) {
+                    *d = s.to_ascii_lowercase();
+                }
+                match &*lower {
+                    $( $lower $( | $compact )? => HeaderName::$variant, )*
+                    _ => HeaderName::Other(name.to_owned()),
+                }
             }
         }
     };
 }
 
 header_names! {
-    Via => "Via", "v";
-    From => "From", "f";
-    To => "To", "t";
-    CallId => "Call-ID", "i";
-    CSeq => "CSeq";
-    MaxForwards => "Max-Forwards";
-    Contact => "Contact", "m";
-    Route => "Route";
-    RecordRoute => "Record-Route";
-    ContentLength => "Content-Length", "l";
-    ContentType => "Content-Type", "c";
-    ContentEncoding => "Content-Encoding", "e";
-    ContentDisposition => "Content-Disposition";
-    Expires => "Expires";
-    MinExpires => "Min-Expires";
-    Supported => "Supported", "k";
-    Require => "Require";
-    ProxyRequire => "Proxy-Require";
-    Unsupported => "Unsupported";
-    Allow => "Allow";
-    Accept => "Accept";
-    SessionExpires => "Session-Expires", "x";
-    MinSe => "Min-SE";
-    ReferTo => "Refer-To", "r";
-    ReferredBy => "Referred-By", "b";
-    Replaces => "Replaces";
-    Join => "Join";
-    Event => "Event", "o";
-    AllowEvents => "Allow-Events", "u";
-    SubscriptionState => "Subscription-State";
-    CallInfo => "Call-Info";
-    AlertInfo => "Alert-Info";
-    PAssertedIdentity => "P-Asserted-Identity";
-    PPreferredIdentity => "P-Preferred-Identity";
-    UserAgent => "User-Agent";
-    Server => "Server";
-    WwwAuthenticate => "WWW-Authenticate";
-    ProxyAuthenticate => "Proxy-Authenticate";
-    Authorization => "Authorization";
-    ProxyAuthorization => "Proxy-Authorization";
-    AuthenticationInfo => "Authentication-Info";
-    Date => "Date";
-    Subject => "Subject", "s";
-    RSeq => "RSeq";
-    RAck => "RAck";
-    Timestamp => "Timestamp";
-    RetryAfter => "Retry-After";
-    Warning => "Warning";
-    Reason => "Reason";
-    Path => "Path";
-    ServiceRoute => "Service-Route";
+    Via => "Via", b"via", b"v";
+    From => "From", b"from", b"f";
+    To => "To", b"to", b"t";
+    CallId => "Call-ID", b"call-id", b"i";
+    CSeq => "CSeq", b"cseq";
+    MaxForwards => "Max-Forwards", b"max-forwards";
+    Contact => "Contact", b"contact", b"m";
+    Route => "Route", b"route";
+    RecordRoute => "Record-Route", b"record-route";
+    ContentLength => "Content-Length", b"content-length", b"l";
+    ContentType => "Content-Type", b"content-type", b"c";
+    ContentEncoding => "Content-Encoding", b"content-encoding", b"e";
+    ContentDisposition => "Content-Disposition", b"content-disposition";
+    Expires => "Expires", b"expires";
+    MinExpires => "Min-Expires", b"min-expires";
+    Supported => "Supported", b"supported", b"k";
+    Require => "Require", b"require";
+    ProxyRequire => "Proxy-Require", b"proxy-require";
+    Unsupported => "Unsupported", b"unsupported";
+    Allow => "Allow", b"allow";
+    Accept => "Accept", b"accept";
+    SessionExpires => "Session-Expires", b"session-expires", b"x";
+    MinSe => "Min-SE", b"min-se";
+    ReferTo => "Refer-To", b"refer-to", b"r";
+    ReferredBy => "Referred-By", b"referred-by", b"b";
+    Replaces => "Replaces", b"replaces";
+    Join => "Join", b"join";
+    Event => "Event", b"event", b"o";
+    AllowEvents => "Allow-Events", b"allow-events", b"u";
+    SubscriptionState => "Subscription-State", b"subscription-state";
+    CallInfo => "Call-Info", b"call-info";
+    AlertInfo => "Alert-Info", b"alert-info";
+    PAssertedIdentity => "P-Asserted-Identity", b"p-asserted-identity";
+    PPreferredIdentity => "P-Preferred-Identity", b"p-preferred-identity";
+    UserAgent => "User-Agent", b"user-agent";
+    Server => "Server", b"server";
+    WwwAuthenticate => "WWW-Authenticate", b"www-authenticate";
+    ProxyAuthenticate => "Proxy-Authenticate", b"proxy-authenticate";
+    Authorization => "Authorization", b"authorization";
+    ProxyAuthorization => "Proxy-Authorization", b"proxy-authorization";
+    AuthenticationInfo => "Authentication-Info", b"authentication-info";
+    Date => "Date", b"date";
+    Subject => "Subject", b"subject", b"s";
+    RSeq => "RSeq", b"rseq";
+    RAck => "RAck", b"rack";
+    Timestamp => "Timestamp", b"timestamp";
+    RetryAfter => "Retry-After", b"retry-after";
+    Warning => "Warning", b"warning";
+    Reason => "Reason", b"reason";
+    Path => "Path", b"path";
+    ServiceRoute => "Service-Route", b"service-route";
 }
 
 impl HeaderName {

@@ -1,25 +1,55 @@
-//! The ordered header list of a message, typed access to the headers a user agent needs,
-//! and the syntax check run on every known header when a message is parsed.
+//! The ordered header list of a message and typed access to the headers a user agent
+//! needs. Each line keeps its text exactly as received (so unknown headers print back
+//! unchanged) and its typed form, parsed at most once.
+
+use std::sync::OnceLock;
 
 use super::auth::Challenge;
-use super::cseq::{CSeq, parse_bounded};
-use super::date;
+use super::cseq::CSeq;
 use super::error::ParseError;
 use super::header_name::HeaderName;
 use super::list::TokenList;
 use super::media_type::MediaType;
 use super::name_addr::NameAddr;
 use super::replaces::DialogRef;
-use super::scan::{is_lws, is_token, is_word, split_commas, trim_lws};
+use super::scan::{split_commas, trim_lws};
 use super::subscription::{Event, SubscriptionState};
+use super::typed::{self, Typed};
 use super::via::Via;
 
-/// One header line. The value is kept exactly as received (folds included) so that
-/// unknown headers print back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One header line.
+#[derive(Debug, Clone)]
 pub struct Header {
     pub name: HeaderName,
-    pub value: String,
+    value: String,
+    typed: OnceLock<Result<Typed, ParseError>>,
+}
+
+impl PartialEq for Header {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.value == other.value
+    }
+}
+impl Eq for Header {}
+
+impl Header {
+    fn new(name: HeaderName, value: String) -> Header {
+        Header {
+            name,
+            value,
+            typed: OnceLock::new(),
+        }
+    }
+
+    /// The value as received (folds included) or as set.
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    fn typed(&self) -> &Result<Typed, ParseError> {
+        self.typed
+            .get_or_init(|| typed::parse(&self.name, &self.value))
+    }
 }
 
 /// Headers in message order.
@@ -29,6 +59,10 @@ pub struct Headers(Vec<Header>);
 impl Headers {
     pub fn new() -> Self {
         Headers(Vec::new())
+    }
+
+    pub fn with_capacity(n: usize) -> Self {
+        Headers(Vec::with_capacity(n))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Header> {
@@ -46,32 +80,28 @@ impl Headers {
     /// Appends a header. CR and LF in `value` are replaced by spaces so that a value can
     /// never inject a header line.
     pub fn push(&mut self, name: HeaderName, value: impl Into<String>) {
-        let mut value = value.into();
-        if value.contains(['\r', '\n']) {
-            value = value.replace(['\r', '\n'], " ");
-        }
-        self.0.push(Header { name, value });
+        self.0.push(Header::new(name, sanitize(value.into())));
     }
 
     pub(crate) fn push_raw(&mut self, name: HeaderName, value: String) {
-        self.0.push(Header { name, value });
+        self.0.push(Header::new(name, value));
     }
 
     /// Inserts a header before all others (used for Via).
     pub fn push_front(&mut self, name: HeaderName, value: impl Into<String>) {
-        let mut tmp = Headers::new();
-        tmp.push(name, value);
-        self.0.splice(0..0, tmp.0);
+        self.0.insert(0, Header::new(name, sanitize(value.into())));
     }
 
     /// Replaces every header of this name by one with `value`, at the first one's place.
     pub fn set(&mut self, name: HeaderName, value: impl Into<String>) {
-        let pos = self.0.iter().position(|h| h.name == name);
+        let at = self
+            .0
+            .iter()
+            .position(|h| h.name == name)
+            .unwrap_or(self.0.len());
         self.remove(&name);
-        let mut tmp = Headers::new();
-        tmp.push(name, value);
-        let at = pos.unwrap_or(self.0.len()).min(self.0.len());
-        self.0.splice(at..at, tmp.0);
+        let at = at.min(self.0.len());
+        self.0.insert(at, Header::new(name, sanitize(value.into())));
     }
 
     pub fn remove(&mut self, name: &HeaderName) {
@@ -88,10 +118,14 @@ impl Headers {
 
     /// Every header line of `name`.
     pub fn get_all<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a str> + 'a {
-        self.0
-            .iter()
-            .filter(move |h| &h.name == name)
-            .map(|h| trim_lws(&h.value))
+        self.lines(name).map(|h| trim_lws(&h.value))
+    }
+
+    fn lines<'a, 'n>(
+        &'a self,
+        name: &'n HeaderName,
+    ) -> impl Iterator<Item = &'a Header> + use<'a, 'n> {
+        self.0.iter().filter(move |h| &h.name == name)
     }
 
     /// Every value of `name`, with comma-separated lines split for list headers.
@@ -111,100 +145,125 @@ impl Headers {
         self.0.iter().any(|h| &h.name == name)
     }
 
-    fn required(&self, name: &HeaderName, label: &'static str) -> Result<&str, ParseError> {
-        self.get(name).ok_or(ParseError::Missing(label))
+    /// The typed forms of every line of `name`.
+    fn typed_lines<'a, 'n>(
+        &'a self,
+        name: &'n HeaderName,
+    ) -> impl Iterator<Item = Result<&'a Typed, ParseError>> + use<'a, 'n> {
+        self.lines(name)
+            .map(|h| h.typed().as_ref().map_err(Clone::clone))
+    }
+
+    /// The typed form of the first line of `name`, if any.
+    fn typed_first<'a>(&'a self, name: &HeaderName) -> Option<Result<&'a Typed, ParseError>> {
+        self.typed_lines(name).next()
     }
 
     /// All Via entries, top first.
-    pub fn vias(&self) -> Result<Vec<Via>, ParseError> {
-        self.values(&HeaderName::Via)
-            .map(|v| Via::parse(v).map_err(|r| ParseError::header("Via", r)))
-            .collect()
+    pub fn vias(&self) -> Result<Vec<&Via>, ParseError> {
+        let mut out = Vec::new();
+        for t in self.typed_lines(&HeaderName::Via) {
+            if let Typed::Vias(v) = t? {
+                out.extend(v.iter());
+            }
+        }
+        Ok(out)
     }
 
-    pub fn top_via(&self) -> Result<Via, ParseError> {
-        let v = self
-            .values(&HeaderName::Via)
-            .next()
-            .ok_or(ParseError::Missing("Via"))?;
-        Via::parse(v).map_err(|r| ParseError::header("Via", r))
+    pub fn top_via(&self) -> Result<&Via, ParseError> {
+        match self.typed_first(&HeaderName::Via) {
+            Some(Ok(Typed::Vias(v))) => v.first().ok_or(ParseError::Missing("Via")),
+            Some(Err(e)) => Err(e),
+            _ => Err(ParseError::Missing("Via")),
+        }
     }
 
-    pub fn from(&self) -> Result<NameAddr, ParseError> {
-        NameAddr::parse(self.required(&HeaderName::From, "From")?)
-            .map_err(|r| ParseError::header("From", r))
+    pub fn from(&self) -> Result<&NameAddr, ParseError> {
+        self.addr(&HeaderName::From)?
+            .ok_or(ParseError::Missing("From"))
     }
 
-    pub fn to(&self) -> Result<NameAddr, ParseError> {
-        NameAddr::parse(self.required(&HeaderName::To, "To")?)
-            .map_err(|r| ParseError::header("To", r))
+    pub fn to(&self) -> Result<&NameAddr, ParseError> {
+        self.addr(&HeaderName::To)?.ok_or(ParseError::Missing("To"))
+    }
+
+    /// A single-address header such as From, To, Refer-To or Referred-By.
+    pub fn addr<'a>(&'a self, name: &HeaderName) -> Result<Option<&'a NameAddr>, ParseError> {
+        match self.typed_first(name) {
+            Some(Ok(Typed::Addr(a))) => Ok(Some(a)),
+            Some(Ok(Typed::Addrs(a))) => Ok(a.first()),
+            Some(Err(e)) => Err(e),
+            _ => Ok(None),
+        }
     }
 
     pub fn call_id(&self) -> Result<&str, ParseError> {
-        self.required(&HeaderName::CallId, "Call-ID")
+        self.get(&HeaderName::CallId)
+            .ok_or(ParseError::Missing("Call-ID"))
     }
 
-    pub fn cseq(&self) -> Result<CSeq, ParseError> {
-        CSeq::parse(self.required(&HeaderName::CSeq, "CSeq")?)
-            .map_err(|r| ParseError::header("CSeq", r))
+    pub fn cseq(&self) -> Result<&CSeq, ParseError> {
+        match self.typed_first(&HeaderName::CSeq) {
+            Some(Ok(Typed::CSeq(c))) => Ok(c),
+            Some(Err(e)) => Err(e),
+            _ => Err(ParseError::Missing("CSeq")),
+        }
+    }
+
+    fn number(&self, name: &HeaderName) -> Result<Option<u32>, ParseError> {
+        match self.typed_first(name) {
+            Some(Ok(Typed::Number(n))) => Ok(Some(*n)),
+            Some(Err(e)) => Err(e),
+            _ => Ok(None),
+        }
     }
 
     pub fn max_forwards(&self) -> Result<Option<u8>, ParseError> {
-        self.get(&HeaderName::MaxForwards)
-            .map(|v| {
-                parse_bounded(v, 255)
-                    .map(|n| n as u8)
-                    .ok_or(ParseError::header(
-                        "Max-Forwards",
-                        "not a number from 0 to 255",
-                    ))
-            })
-            .transpose()
+        Ok(self
+            .number(&HeaderName::MaxForwards)?
+            .map(|n| n.min(255) as u8))
     }
 
-    pub fn contacts(&self) -> Result<Vec<NameAddr>, ParseError> {
-        self.name_addrs(&HeaderName::Contact, "Contact")
+    /// Contact addresses; empty for `Contact: *` (see [`Headers::contact_is_star`]).
+    pub fn contacts(&self) -> Result<Vec<&NameAddr>, ParseError> {
+        self.addrs(&HeaderName::Contact)
     }
 
     /// `Contact: *` (RFC 3261 §10.2.2, remove all bindings).
     pub fn contact_is_star(&self) -> bool {
-        self.get(&HeaderName::Contact) == Some("*")
+        matches!(
+            self.typed_first(&HeaderName::Contact),
+            Some(Ok(Typed::Star))
+        )
     }
 
-    pub fn routes(&self) -> Result<Vec<NameAddr>, ParseError> {
-        self.name_addrs(&HeaderName::Route, "Route")
+    pub fn routes(&self) -> Result<Vec<&NameAddr>, ParseError> {
+        self.addrs(&HeaderName::Route)
     }
 
-    pub fn record_routes(&self) -> Result<Vec<NameAddr>, ParseError> {
-        self.name_addrs(&HeaderName::RecordRoute, "Record-Route")
+    pub fn record_routes(&self) -> Result<Vec<&NameAddr>, ParseError> {
+        self.addrs(&HeaderName::RecordRoute)
     }
 
-    /// The addresses of any name-addr list header.
-    pub fn name_addrs(
-        &self,
-        name: &HeaderName,
-        label: &'static str,
-    ) -> Result<Vec<NameAddr>, ParseError> {
-        self.values(name)
-            .map(|v| NameAddr::parse(v).map_err(|r| ParseError::header(label, r)))
-            .collect()
+    /// The addresses of any name-addr list header, over all its lines.
+    pub fn addrs<'a>(&'a self, name: &HeaderName) -> Result<Vec<&'a NameAddr>, ParseError> {
+        let mut out = Vec::new();
+        for t in self.typed_lines(name) {
+            match t? {
+                Typed::Addrs(a) => out.extend(a.iter()),
+                Typed::Addr(a) => out.push(a),
+                _ => {}
+            }
+        }
+        Ok(out)
     }
 
-    /// A single name-addr header such as Refer-To or Referred-By.
-    pub fn name_addr(
-        &self,
-        name: &HeaderName,
-        label: &'static str,
-    ) -> Result<Option<NameAddr>, ParseError> {
-        self.get(name)
-            .map(|v| NameAddr::parse(v).map_err(|r| ParseError::header(label, r)))
-            .transpose()
-    }
-
+    /// Content-Length; several lines must agree.
     pub fn content_length(&self) -> Result<Option<usize>, ParseError> {
         let mut result = None;
-        for v in self.get_all(&HeaderName::ContentLength) {
-            let n = parse_content_length(v)?;
+        for t in self.typed_lines(&HeaderName::ContentLength) {
+            let Typed::Number(n) = t? else { continue };
+            let n = *n as usize;
             if result.is_some_and(|r| r != n) {
                 return Err(ParseError::header("Content-Length", "conflicting values"));
             }
@@ -213,10 +272,12 @@ impl Headers {
         Ok(result)
     }
 
-    pub fn content_type(&self) -> Result<Option<MediaType>, ParseError> {
-        self.get(&HeaderName::ContentType)
-            .map(|v| MediaType::parse(v).map_err(|r| ParseError::header("Content-Type", r)))
-            .transpose()
+    pub fn content_type(&self) -> Result<Option<&MediaType>, ParseError> {
+        match self.typed_first(&HeaderName::ContentType) {
+            Some(Ok(Typed::Media(m))) => Ok(Some(m)),
+            Some(Err(e)) => Err(e),
+            _ => Ok(None),
+        }
     }
 
     pub fn accept(&self) -> Result<Vec<MediaType>, ParseError> {
@@ -226,23 +287,13 @@ impl Headers {
             .collect()
     }
 
-    /// A delta-seconds header: Expires, Min-Expires, Min-SE (value only).
-    pub fn seconds(
-        &self,
-        name: &HeaderName,
-        label: &'static str,
-    ) -> Result<Option<u32>, ParseError> {
-        self.get(name)
-            .map(|v| {
-                let digits = v.split(';').next().map(trim_lws).unwrap_or("");
-                parse_bounded(digits, u32::MAX)
-                    .ok_or(ParseError::header(label, "not delta-seconds"))
-            })
-            .transpose()
+    /// A delta-seconds header: Expires, Min-Expires, Session-Expires, Min-SE (value only).
+    pub fn seconds(&self, name: &HeaderName) -> Result<Option<u32>, ParseError> {
+        self.number(name)
     }
 
     pub fn expires(&self) -> Result<Option<u32>, ParseError> {
-        self.seconds(&HeaderName::Expires, "Expires")
+        self.number(&HeaderName::Expires)
     }
 
     /// An option-tag or method list (Supported, Require, Allow…), merged over all lines.
@@ -255,30 +306,42 @@ impl Headers {
         )
     }
 
-    pub fn challenges(&self, name: &HeaderName) -> Result<Vec<Challenge>, ParseError> {
-        self.get_all(name)
-            .map(|v| Challenge::parse(v).map_err(|r| ParseError::header("authentication", r)))
+    pub fn challenges<'a>(&'a self, name: &HeaderName) -> Result<Vec<&'a Challenge>, ParseError> {
+        self.typed_lines(name)
+            .filter_map(|t| match t {
+                Ok(Typed::Challenge(c)) => Some(Ok(c)),
+                Ok(_) => None,
+                Err(e) => Some(Err(e)),
+            })
             .collect()
     }
 
-    pub fn event(&self) -> Result<Option<Event>, ParseError> {
-        self.get(&HeaderName::Event)
-            .map(|v| Event::parse(v).map_err(|r| ParseError::header("Event", r)))
-            .transpose()
+    pub fn event(&self) -> Result<Option<&Event>, ParseError> {
+        match self.typed_first(&HeaderName::Event) {
+            Some(Ok(Typed::Event(e))) => Ok(Some(e)),
+            Some(Err(e)) => Err(e),
+            _ => Ok(None),
+        }
     }
 
-    pub fn subscription_state(&self) -> Result<Option<SubscriptionState>, ParseError> {
-        self.get(&HeaderName::SubscriptionState)
-            .map(|v| {
-                SubscriptionState::parse(v).map_err(|r| ParseError::header("Subscription-State", r))
-            })
-            .transpose()
+    pub fn subscription_state(&self) -> Result<Option<&SubscriptionState>, ParseError> {
+        match self.typed_first(&HeaderName::SubscriptionState) {
+            Some(Ok(Typed::SubState(s))) => Ok(Some(s)),
+            Some(Err(e)) => Err(e),
+            _ => Ok(None),
+        }
     }
 
-    pub fn dialog_ref(&self, name: &HeaderName) -> Result<Option<DialogRef>, ParseError> {
-        self.get(name)
-            .map(|v| DialogRef::parse(v).map_err(|r| ParseError::header("Replaces/Join", r)))
-            .transpose()
+    /// Replaces or Join.
+    pub fn dialog_ref<'a>(
+        &'a self,
+        name: &HeaderName,
+    ) -> Result<Option<&'a DialogRef>, ParseError> {
+        match self.typed_first(name) {
+            Some(Ok(Typed::DialogRef(d))) => Ok(Some(d)),
+            Some(Err(e)) => Err(e),
+            _ => Ok(None),
+        }
     }
 
     /// Checks the syntax of every known header and the rules on single-valued headers, as
@@ -291,156 +354,19 @@ impl Headers {
                     .get(..i)
                     .is_some_and(|before| before.iter().any(|p| p.name == h.name))
             {
-                return Err(ParseError::Duplicate(static_name(&h.name)));
+                return Err(ParseError::Duplicate(h.name.static_str()));
             }
-            validate_value(&h.name, trim_lws(&h.value))?;
+            if let Err(e) = h.typed() {
+                return Err(e.clone());
+            }
         }
         Ok(())
     }
 }
 
-fn static_name(name: &HeaderName) -> &'static str {
-    match name {
-        HeaderName::From => "From",
-        HeaderName::To => "To",
-        HeaderName::CallId => "Call-ID",
-        HeaderName::CSeq => "CSeq",
-        HeaderName::MaxForwards => "Max-Forwards",
-        HeaderName::ContentType => "Content-Type",
-        HeaderName::Expires => "Expires",
-        _ => "single-valued",
+fn sanitize(mut value: String) -> String {
+    if value.contains(['\r', '\n']) {
+        value = value.replace(['\r', '\n'], " ");
     }
-}
-
-fn parse_content_length(v: &str) -> Result<usize, ParseError> {
-    let v = trim_lws(v);
-    if v.is_empty() || v.len() > 9 || !v.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ParseError::header(
-            "Content-Length",
-            "not a non-negative number below 10^9",
-        ));
-    }
-    v.parse()
-        .map_err(|_| ParseError::header("Content-Length", "not a number"))
-}
-
-/// Syntax check of one known header value.
-fn validate_value(name: &HeaderName, v: &str) -> Result<(), ParseError> {
-    use HeaderName as H;
-    let each = |label: &'static str, f: fn(&str) -> Result<(), &'static str>| {
-        split_commas(v).try_for_each(|item| f(item).map_err(|r| ParseError::header(label, r)))
-    };
-    match name {
-        H::Via => each("Via", |s| Via::parse(s).map(drop)),
-        H::From => NameAddr::parse(v)
-            .map(drop)
-            .map_err(|r| ParseError::header("From", r)),
-        H::To => NameAddr::parse(v)
-            .map(drop)
-            .map_err(|r| ParseError::header("To", r)),
-        H::Contact if v == "*" => Ok(()),
-        H::Contact => each("Contact", contact_item),
-        H::Route => each("Route", |s| NameAddr::parse(s).map(drop)),
-        H::RecordRoute => each("Record-Route", |s| NameAddr::parse(s).map(drop)),
-        H::PAssertedIdentity => each("P-Asserted-Identity", |s| NameAddr::parse(s).map(drop)),
-        H::ReferTo => NameAddr::parse(v)
-            .map(drop)
-            .map_err(|r| ParseError::header("Refer-To", r)),
-        H::CallId => {
-            let ok = !v.is_empty()
-                && v.split_once('@')
-                    .map_or(is_all_word(v), |(a, b)| is_all_word(a) && is_all_word(b));
-            if ok {
-                Ok(())
-            } else {
-                Err(ParseError::header("Call-ID", "not word[@word]"))
-            }
-        }
-        H::CSeq => CSeq::parse(v)
-            .map(drop)
-            .map_err(|r| ParseError::header("CSeq", r)),
-        H::MaxForwards => parse_bounded(v, 255).map(drop).ok_or(ParseError::header(
-            "Max-Forwards",
-            "not a number from 0 to 255",
-        )),
-        H::ContentLength => parse_content_length(v).map(drop),
-        H::ContentType => MediaType::parse(v)
-            .map(drop)
-            .map_err(|r| ParseError::header("Content-Type", r)),
-        H::Expires | H::MinExpires => {
-            parse_bounded(v, u32::MAX)
-                .map(drop)
-                .ok_or(ParseError::header(
-                    "Expires",
-                    "not delta-seconds below 2^32",
-                ))
-        }
-        H::Date => date::validate(v).map_err(|r| ParseError::header("Date", r)),
-        H::Supported
-        | H::Require
-        | H::ProxyRequire
-        | H::Unsupported
-        | H::Allow
-        | H::AllowEvents => {
-            if split_commas(v).all(|t| t.is_empty() || t.bytes().all(is_token)) {
-                Ok(())
-            } else {
-                Err(ParseError::header(
-                    "option-tag list",
-                    "not a list of tokens",
-                ))
-            }
-        }
-        H::Event => Event::parse(v)
-            .map(drop)
-            .map_err(|r| ParseError::header("Event", r)),
-        H::SubscriptionState => SubscriptionState::parse(v)
-            .map(drop)
-            .map_err(|r| ParseError::header("Subscription-State", r)),
-        H::Replaces | H::Join => DialogRef::parse(v)
-            .map(drop)
-            .map_err(|r| ParseError::header("Replaces/Join", r)),
-        H::WwwAuthenticate | H::ProxyAuthenticate | H::Authorization | H::ProxyAuthorization => {
-            Challenge::parse(v)
-                .map(drop)
-                .map_err(|r| ParseError::header("authentication", r))
-        }
-        H::RSeq => parse_bounded(v, u32::MAX)
-            .map(drop)
-            .ok_or(ParseError::header("RSeq", "not a number")),
-        H::RetryAfter => {
-            let digits = v.split([';', '(']).next().map(trim_lws).unwrap_or("");
-            parse_bounded(digits, u32::MAX)
-                .map(drop)
-                .ok_or(ParseError::header(
-                    "Retry-After",
-                    "not delta-seconds below 2^32",
-                ))
-        }
-        H::Warning => each("Warning", |w| {
-            let code = w
-                .split(|c: char| c.is_ascii() && is_lws(c as u8))
-                .next()
-                .unwrap_or("");
-            if code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()) {
-                Ok(())
-            } else {
-                Err("warn-code is not three digits")
-            }
-        }),
-        _ => Ok(()),
-    }
-}
-
-fn contact_item(s: &str) -> Result<(), &'static str> {
-    let a = NameAddr::parse(s)?;
-    if let Some(e) = a.params.get("expires") {
-        parse_bounded(e.unwrap_or(""), u32::MAX)
-            .ok_or("expires is not delta-seconds below 2^32")?;
-    }
-    Ok(())
-}
-
-fn is_all_word(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(is_word)
+    value
 }

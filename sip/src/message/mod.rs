@@ -18,6 +18,7 @@ mod scan;
 mod start_line;
 mod stream;
 mod subscription;
+mod typed;
 mod uri;
 mod via;
 

@@ -88,7 +88,7 @@ pub(crate) fn parse_head(buf: &[u8], end: usize) -> Result<Head, ParseError> {
         .map_err(|_| ParseError::NotUtf8)?;
     let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
     let start = StartLine::parse(lines.next().unwrap_or(""))?;
-    let mut headers = Headers::new();
+    let mut headers = Headers::with_capacity(16);
     let mut current: Option<(HeaderName, String)> = None;
     for line in lines {
         if line.is_empty() {
