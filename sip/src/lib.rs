@@ -5,6 +5,7 @@
 //! module is the thin tokio driver that owns sockets and timers.
 
 pub mod message;
+pub mod sdp;
 
 pub use message::{
     Header, HeaderName, Headers, Host, Message, Method, NameAddr, Params, ParseError, Request,
