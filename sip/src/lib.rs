@@ -4,6 +4,7 @@
 //! time as input and hand back what to transmit and when to wake them. The `transport`
 //! module is the thin tokio driver that owns sockets and timers.
 
+pub mod auth;
 pub mod message;
 pub mod sdp;
 
