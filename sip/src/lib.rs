@@ -7,6 +7,8 @@
 pub mod auth;
 pub mod message;
 pub mod sdp;
+pub mod target;
+pub mod transaction;
 
 pub use message::{
     Header, HeaderName, Headers, Host, Message, Method, NameAddr, Params, ParseError, Request,

@@ -92,6 +92,15 @@ impl Headers {
         self.0.insert(0, Header::new(name, sanitize(value.into())));
     }
 
+    /// Replaces the value of the first line of `name`, keeping its place; appends if absent.
+    pub fn replace_first(&mut self, name: &HeaderName, value: impl Into<String>) {
+        let value = sanitize(value.into());
+        match self.0.iter_mut().find(|h| &h.name == name) {
+            Some(h) => *h = Header::new(name.clone(), value),
+            None => self.0.push(Header::new(name.clone(), value)),
+        }
+    }
+
     /// Replaces every header of this name by one with `value`, at the first one's place.
     pub fn set(&mut self, name: HeaderName, value: impl Into<String>) {
         let at = self

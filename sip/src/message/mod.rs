@@ -1,6 +1,7 @@
 //! SIP messages (RFC 3261 §7, §20, §25): parsing, typed header access and printing.
 
 mod auth;
+mod build;
 mod cseq;
 mod date;
 mod error;
@@ -39,3 +40,8 @@ pub use stream::{StreamFramer, StreamItem};
 pub use subscription::{Event, SubscriptionState};
 pub use uri::{Host, SipUri, Uri};
 pub use via::{BRANCH_COOKIE, Via};
+
+/// Splits a header value at top-level commas (RFC 3261 §7.3.1).
+pub fn split_list(value: &str) -> impl Iterator<Item = &str> {
+    scan::split_commas(value)
+}
