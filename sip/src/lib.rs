@@ -9,6 +9,7 @@ pub mod message;
 pub mod sdp;
 pub mod target;
 pub mod transaction;
+pub mod ua;
 
 pub use message::{
     Header, HeaderName, Headers, Host, Message, Method, NameAddr, Params, ParseError, Request,

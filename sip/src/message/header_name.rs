@@ -71,6 +71,7 @@ header_names! {
     Unsupported => "Unsupported", b"unsupported";
     Allow => "Allow", b"allow";
     Accept => "Accept", b"accept";
+    AcceptEncoding => "Accept-Encoding", b"accept-encoding";
     SessionExpires => "Session-Expires", b"session-expires", b"x";
     MinSe => "Min-SE", b"min-se";
     ReferTo => "Refer-To", b"refer-to", b"r";

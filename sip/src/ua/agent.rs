@@ -1,0 +1,480 @@
+//! The user agent core: its state, the dispatch of transaction events, and the helpers
+//! every request kind shares (request construction per §8.1.1, authentication retries per
+//! §22.2, responses per §8.2.6).
+
+use std::collections::{HashMap, VecDeque};
+use std::time::Instant;
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+use super::call::Call;
+use super::config::UaConfig;
+use super::events::{CallHandle, RegHandle, ReqHandle, UaEvent};
+use super::ids::Ids;
+use super::registration::Registration;
+use super::resolve::target_for;
+use super::validate::{self, ALLOW};
+use crate::auth::DigestClient;
+use crate::message::{
+    HeaderName, Host, Message, Method, NameAddr, Request, Response, Via, parse_datagram,
+};
+use crate::target::{Target, TransportKind};
+use crate::transaction::{TransactionLayer, Transmit, TxEvent, TxId};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UaError {
+    #[error("no route to {0}: the host must be an IP address or localhost")]
+    NoRoute(String),
+    #[error("no such call")]
+    NoCall,
+    #[error("the call is not in a state that allows this")]
+    BadState,
+    #[error("no such registration")]
+    NoRegistration,
+}
+
+/// What a client transaction was started for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    Register(RegHandle),
+    Invite(CallHandle),
+    ReInvite(CallHandle),
+    Bye(CallHandle),
+    Cancel(CallHandle),
+    InDialog(CallHandle),
+    Request(ReqHandle),
+}
+
+#[derive(Debug)]
+pub(crate) struct Pending {
+    pub(crate) purpose: Purpose,
+    pub(crate) request: Request,
+    pub(crate) target: Target,
+    pub(crate) auth_tries: u8,
+}
+
+/// A SIP user agent, client and server.
+#[derive(Debug)]
+pub struct UserAgent {
+    pub(crate) cfg: UaConfig,
+    pub(crate) tx: TransactionLayer,
+    pub(crate) ids: Ids,
+    pub(crate) digest: DigestClient,
+    pub(crate) events: VecDeque<UaEvent>,
+    pub(crate) pending: HashMap<TxId, Pending>,
+    pub(crate) calls: HashMap<CallHandle, Call>,
+    pub(crate) regs: HashMap<RegHandle, Registration>,
+    next_handle: u64,
+    /// Datagrams that could not be parsed.
+    pub malformed: u64,
+}
+
+impl UserAgent {
+    /// A user agent; `seed` drives tags, branches and Call-IDs (use OS entropy in
+    /// production, a constant in tests).
+    pub fn new(cfg: UaConfig, seed: u64) -> Self {
+        UserAgent {
+            tx: TransactionLayer::new(cfg.timers),
+            ids: Ids::new(StdRng::seed_from_u64(seed)),
+            digest: DigestClient::new(cfg.credentials.clone()),
+            cfg,
+            events: VecDeque::new(),
+            pending: HashMap::new(),
+            calls: HashMap::new(),
+            regs: HashMap::new(),
+            next_handle: 0,
+            malformed: 0,
+        }
+    }
+
+    pub fn config(&self) -> &UaConfig {
+        &self.cfg
+    }
+
+    pub(crate) fn handle(&mut self) -> u64 {
+        self.next_handle += 1;
+        self.next_handle
+    }
+
+    // ---- I/O surface -------------------------------------------------------------
+
+    /// Feeds a datagram or a framed stream message received from `source`. Unparseable
+    /// requests are answered with 400 (or 505) when enough of them can be read.
+    pub fn handle_bytes(&mut self, bytes: &[u8], source: Target, now: Instant) {
+        match parse_datagram(bytes) {
+            Ok(m) => self.handle_message(m, source, now),
+            Err(e) => {
+                self.malformed += 1;
+                if let Some(resp) = crate::message::error_response(bytes, &e) {
+                    self.tx.send_stateless(source, resp);
+                }
+            }
+        }
+    }
+
+    pub fn handle_message(&mut self, msg: Message, source: Target, now: Instant) {
+        self.tx.handle_message(msg, source, now);
+        self.dispatch(now);
+    }
+
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.tx.handle_timeout(now);
+        self.dispatch(now);
+        self.call_timers(now);
+        self.registration_timers(now);
+        self.dispatch(now);
+    }
+
+    /// A send or connection to `target` failed.
+    pub fn handle_transport_error(&mut self, target: Target, now: Instant) {
+        self.tx.handle_transport_error(target);
+        self.dispatch(now);
+    }
+
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.tx.poll_transmit()
+    }
+
+    pub fn poll_event(&mut self) -> Option<UaEvent> {
+        self.events.pop_front()
+    }
+
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let calls = self.calls.values().filter_map(Call::next_timeout);
+        let regs = self.regs.values().filter_map(|r| r.next_timeout());
+        self.tx
+            .poll_timeout()
+            .into_iter()
+            .chain(calls)
+            .chain(regs)
+            .min()
+    }
+
+    // ---- dispatch ----------------------------------------------------------------
+
+    fn dispatch(&mut self, now: Instant) {
+        while let Some(e) = self.tx.poll_event() {
+            match e {
+                TxEvent::Request {
+                    tx,
+                    request,
+                    source,
+                    cancels,
+                } => self.on_request(tx, request, source, cancels, now),
+                TxEvent::Response { tx, response } => self.on_response(tx, response, now),
+                TxEvent::StrayResponse { response, .. } => self.on_stray_2xx(&response, now),
+                TxEvent::Timeout { tx } | TxEvent::TransportError { tx } => {
+                    if let Some(p) = self.pending.remove(&tx) {
+                        let mut r = Response::new(408);
+                        r.reason = "Request Timeout (no response)".into();
+                        self.on_final(p, r, now);
+                    }
+                }
+                TxEvent::Terminated { tx } => {
+                    self.pending.remove(&tx);
+                }
+            }
+        }
+    }
+
+    fn on_request(
+        &mut self,
+        tx: Option<TxId>,
+        request: Request,
+        source: Target,
+        cancels: Option<TxId>,
+        now: Instant,
+    ) {
+        let Some(tx) = tx else {
+            // An ACK to a 2xx.
+            self.on_ack(&request, now);
+            return;
+        };
+        if let Err(rej) = validate::check(&request) {
+            let mut r = Response::to_request(&request, rej.status, Some(&self.ids.tag()))
+                .with_reason(&rej.reason);
+            for (n, v) in rej.headers {
+                r.headers.push(n, v);
+            }
+            self.send_response(tx, r, now);
+            return;
+        }
+        if request.method == Method::Cancel {
+            self.on_cancel(tx, &request, cancels, now);
+            return;
+        }
+        let in_dialog = request.headers.to().is_ok_and(|t| t.tag().is_some());
+        if in_dialog {
+            self.on_in_dialog_request(tx, request, source, now);
+            return;
+        }
+        match request.method {
+            Method::Invite => self.on_invite(tx, request, source, now),
+            Method::Options => {
+                let mut r = self.response(&request, 200);
+                r.headers.push(HeaderName::Accept, validate::ACCEPT_SESSION);
+                self.send_response(tx, r, now);
+            }
+            Method::Message => self.on_message(tx, request, None, now),
+            _ => {
+                let r = self
+                    .response(&request, 481)
+                    .with_reason("Call/Transaction Does Not Exist");
+                self.send_response(tx, r, now);
+            }
+        }
+    }
+
+    fn on_response(&mut self, tx: TxId, response: Response, now: Instant) {
+        let code = response.status.0;
+        if code < 200 {
+            if let Some(p) = self.pending.get(&tx)
+                && let Purpose::Invite(call) = p.purpose
+            {
+                let target = p.target;
+                self.on_invite_provisional(call, &response, target, now);
+            }
+            return;
+        }
+        let Some(p) = self.pending.remove(&tx) else {
+            return;
+        };
+        if (code == 401 || code == 407) && self.retry_with_auth(&p, &response, now) {
+            return;
+        }
+        if let Purpose::Invite(call) = p.purpose
+            && (200..300).contains(&code)
+        {
+            // Keep the INVITE's pending entry: RFC 6026 retransmissions of the 2xx arrive on
+            // the same transaction and must be ACKed again.
+            let target = p.target;
+            self.pending.insert(tx, p);
+            self.on_invite_2xx(call, &response, target, now);
+            return;
+        }
+        self.on_final(p, response, now);
+    }
+
+    /// A final response (or timeout, as 408) for a pending request.
+    fn on_final(&mut self, p: Pending, response: Response, now: Instant) {
+        match p.purpose {
+            Purpose::Register(reg) => self.on_register_final(reg, &p, &response, now),
+            Purpose::Invite(call) => self.on_invite_failure(call, &p, &response, now),
+            Purpose::ReInvite(call) => self.on_reinvite_final(call, &response, now),
+            Purpose::Bye(_) | Purpose::Cancel(_) => {}
+            Purpose::InDialog(call) => {
+                if matches!(response.status.0, 481 | 408) {
+                    self.end_call(
+                        call,
+                        super::events::EndReason::Failed(format!(
+                            "{} {}",
+                            response.status.0, response.reason
+                        )),
+                        now,
+                    );
+                }
+            }
+            Purpose::Request(req) => self.events.push_back(UaEvent::RequestResult {
+                req,
+                status: response.status.0,
+                reason: response.reason.clone(),
+                response: Some(Box::new(response)),
+            }),
+        }
+    }
+
+    // ---- shared helpers ----------------------------------------------------------
+
+    /// A top Via for a new client transaction.
+    pub(crate) fn new_via(&mut self, transport: TransportKind) -> Via {
+        let mut v = Via::new(
+            transport.as_str(),
+            Host::Ip(self.cfg.local.ip()),
+            Some(self.cfg.local.port()),
+            &self.ids.branch(),
+        );
+        v.params.set("rport", None);
+        v
+    }
+
+    pub(crate) fn transport_for(&self, target: &Target) -> TransportKind {
+        target.transport
+    }
+
+    /// Where an out-of-dialog request to `uri` goes: the outbound proxy or the URI itself.
+    pub(crate) fn route_for(&self, uri: &crate::message::Uri) -> Result<Target, UaError> {
+        match self.cfg.outbound_proxy {
+            Some(p) => Ok(p),
+            None => target_for(uri, self.cfg.default_transport)
+                .ok_or_else(|| UaError::NoRoute(uri.to_string())),
+        }
+    }
+
+    /// An out-of-dialog request (§8.1.1) from this agent to `to`.
+    pub(crate) fn new_request(
+        &mut self,
+        method: Method,
+        to: &NameAddr,
+        call_id: &str,
+        from_tag: &str,
+        cseq: u32,
+        target: &Target,
+    ) -> Request {
+        let mut r = Request::new(method.clone(), to.uri.clone());
+        let via = self.new_via(self.transport_for(target));
+        r.headers.push(HeaderName::Via, via.to_string());
+        r.headers.push(HeaderName::MaxForwards, "70");
+        if let Some(proxy) = self.cfg.outbound_proxy {
+            let transport = if proxy.transport == TransportKind::Udp {
+                String::new()
+            } else {
+                format!(
+                    ";transport={}",
+                    proxy.transport.as_str().to_ascii_lowercase()
+                )
+            };
+            r.headers.push(
+                HeaderName::Route,
+                format!("<sip:{}{transport};lr>", proxy.addr),
+            );
+        }
+        let mut from = self.cfg.identity();
+        from.params.set("tag", Some(from_tag));
+        r.headers.push(HeaderName::From, from.to_string());
+        let mut to = to.clone();
+        to.params.remove("tag");
+        r.headers.push(HeaderName::To, to.to_string());
+        r.headers.push(HeaderName::CallId, call_id);
+        r.headers.push(HeaderName::CSeq, format!("{cseq} {method}"));
+        if matches!(
+            method,
+            Method::Invite | Method::Register | Method::Subscribe | Method::Refer
+        ) {
+            r.headers
+                .push(HeaderName::Contact, self.contact(target.transport));
+        }
+        r.headers
+            .push(HeaderName::UserAgent, self.cfg.user_agent.clone());
+        r
+    }
+
+    /// Our Contact header value for a transport.
+    pub(crate) fn contact(&self, transport: TransportKind) -> String {
+        let mut c = format!("<{}>", self.cfg.contact_uri(transport));
+        if let Some(inst) = &self.cfg.instance_id {
+            c.push_str(&format!(";+sip.instance=\"{inst}\""));
+        }
+        c
+    }
+
+    /// Starts a client transaction for `purpose`.
+    pub(crate) fn start(
+        &mut self,
+        purpose: Purpose,
+        request: Request,
+        target: Target,
+        now: Instant,
+    ) -> Option<TxId> {
+        let tx = self.tx.send_request(request.clone(), target, now).ok()?;
+        self.pending.insert(
+            tx,
+            Pending {
+                purpose,
+                request,
+                target,
+                auth_tries: 0,
+            },
+        );
+        Some(tx)
+    }
+
+    /// §22.2: answer a 401/407 once per request, with a new branch and the next CSeq.
+    fn retry_with_auth(&mut self, p: &Pending, response: &Response, now: Instant) -> bool {
+        if p.auth_tries >= 2 {
+            return false;
+        }
+        let mut request = p.request.clone();
+        let (challenge_header, answer_header) = if response.status.0 == 401 {
+            (HeaderName::WwwAuthenticate, HeaderName::Authorization)
+        } else {
+            (
+                HeaderName::ProxyAuthenticate,
+                HeaderName::ProxyAuthorization,
+            )
+        };
+        let Ok(challenges) = response.headers.challenges(&challenge_header) else {
+            return false;
+        };
+        let usable = DigestClient::usable(&challenges);
+        if usable.is_empty() {
+            return false;
+        }
+        // A second challenge without stale=true means the password was wrong.
+        if p.auth_tries >= 1
+            && !usable.iter().any(|c| {
+                c.params
+                    .get("stale")
+                    .is_some_and(|s| s.eq_ignore_ascii_case("true"))
+            })
+        {
+            return false;
+        }
+        request.headers.remove(&answer_header);
+        let uri = request.uri.to_string();
+        for c in usable {
+            let cnonce = self.ids.cnonce();
+            match self
+                .digest
+                .answer(c, request.method.as_str(), &uri, &request.body, &cnonce)
+            {
+                Ok(v) => request.headers.push(answer_header.clone(), v),
+                Err(_) => return false,
+            }
+        }
+        let Ok(cseq) = request.headers.cseq() else {
+            return false;
+        };
+        let next = format!("{} {}", cseq.seq.wrapping_add(1), cseq.method);
+        request.headers.set(HeaderName::CSeq, next);
+        let via = self.new_via(p.target.transport);
+        request
+            .headers
+            .replace_first(&HeaderName::Via, via.to_string());
+        let purpose = p.purpose;
+        self.on_request_resent(purpose, &request);
+        match self.tx.send_request(request.clone(), p.target, now) {
+            Ok(tx) => {
+                self.pending.insert(
+                    tx,
+                    Pending {
+                        purpose,
+                        request,
+                        target: p.target,
+                        auth_tries: p.auth_tries + 1,
+                    },
+                );
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// A response to `request` with our tag on To and the common headers.
+    pub(crate) fn response(&mut self, request: &Request, status: u16) -> Response {
+        let tag = self.ids.tag();
+        let mut r = Response::to_request(request, status, Some(&tag));
+        r.headers
+            .push(HeaderName::Server, self.cfg.user_agent.clone());
+        if matches!(status, 200 | 405 | 501) || request.method == Method::Options {
+            r.headers.push(HeaderName::Allow, ALLOW);
+            r.headers
+                .push(HeaderName::Supported, validate::SUPPORTED.join(", "));
+        }
+        r
+    }
+
+    pub(crate) fn send_response(&mut self, tx: TxId, response: Response, now: Instant) {
+        let _ = self.tx.send_response(tx, &response, now);
+    }
+}

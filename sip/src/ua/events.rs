@@ -1,0 +1,108 @@
+//! What the user agent reports to its user, and the handles that name calls, registrations
+//! and standalone requests.
+
+use std::time::Duration;
+
+use crate::message::{NameAddr, Request};
+
+/// A call (one INVITE session and its dialog).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CallHandle(pub u64);
+
+/// A registration binding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RegHandle(pub u64);
+
+/// A standalone request (MESSAGE, OPTIONS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ReqHandle(pub u64);
+
+/// Why a call ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndReason {
+    /// We hung up (BYE sent, or CANCEL of our unanswered call).
+    Local,
+    /// The peer sent BYE.
+    Remote,
+    /// The peer cancelled its unanswered call.
+    Cancelled,
+    /// A final response other than 2xx, on either side.
+    Rejected {
+        status: u16,
+        reason: String,
+    },
+    /// No response, or no ACK for our 2xx.
+    Timeout,
+    TransportError,
+    /// A local problem, such as a target that cannot be reached.
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UaEvent {
+    Registered {
+        reg: RegHandle,
+        expires: u32,
+    },
+    RegistrationFailed {
+        reg: RegHandle,
+        status: u16,
+        reason: String,
+        retry_in: Option<Duration>,
+    },
+    Unregistered {
+        reg: RegHandle,
+    },
+    /// A new incoming call; the INVITE is given whole for its headers.
+    IncomingCall {
+        call: CallHandle,
+        request: Box<Request>,
+        offer: Option<Vec<u8>>,
+    },
+    /// A provisional response to our INVITE.
+    Progress {
+        call: CallHandle,
+        status: u16,
+        reason: String,
+        sdp: Option<Vec<u8>>,
+    },
+    /// Our INVITE was answered (the ACK is sent) or our 2xx was acknowledged.
+    Established {
+        call: CallHandle,
+        sdp: Option<Vec<u8>>,
+    },
+    /// The peer sent a re-INVITE or UPDATE; answer with `answer_update`.
+    UpdateRequested {
+        call: CallHandle,
+        offer: Option<Vec<u8>>,
+    },
+    /// The outcome of our re-INVITE: `sdp` is the answer on success.
+    UpdateResult {
+        call: CallHandle,
+        status: u16,
+        sdp: Option<Vec<u8>>,
+    },
+    Ended {
+        call: CallHandle,
+        reason: EndReason,
+    },
+    /// A DTMF digit from SIP INFO (`application/dtmf-relay`).
+    InfoDtmf {
+        call: CallHandle,
+        digit: char,
+        duration_ms: u32,
+    },
+    MessageReceived {
+        from: NameAddr,
+        content_type: String,
+        body: Vec<u8>,
+        call: Option<CallHandle>,
+    },
+    /// The final response to a MESSAGE or OPTIONS we sent.
+    RequestResult {
+        req: ReqHandle,
+        status: u16,
+        reason: String,
+        response: Option<Box<crate::message::Response>>,
+    },
+}

@@ -1,0 +1,20 @@
+//! The user agent (RFC 3261 §8, §12–§15, §22): registrations, INVITE sessions and their
+//! dialogs, standalone requests, on top of the transaction layer. Sans-IO like the rest.
+
+mod agent;
+mod call;
+mod config;
+mod dialog;
+mod events;
+mod ids;
+mod pager;
+mod registration;
+mod resolve;
+mod validate;
+
+pub use agent::{UaError, UserAgent};
+pub use config::UaConfig;
+pub use dialog::{Dialog, DialogId, DialogState};
+pub use events::{CallHandle, EndReason, RegHandle, ReqHandle, UaEvent};
+pub use resolve::{sip_target, target_for};
+pub use validate::{ALLOW, SUPPORTED};
