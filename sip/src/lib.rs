@@ -9,6 +9,7 @@ pub mod message;
 pub mod sdp;
 pub mod target;
 pub mod transaction;
+pub mod transport;
 pub mod ua;
 
 pub use message::{

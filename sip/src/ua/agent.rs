@@ -92,6 +92,14 @@ impl UserAgent {
         &self.cfg
     }
 
+    /// Sets the bound address once the driver knows it (port 0 resolved).
+    pub fn set_local(&mut self, local: std::net::SocketAddr) {
+        self.cfg.local = local;
+        if self.cfg.aor.host == Host::Ip(local.ip()) && self.cfg.aor.port == Some(0) {
+            self.cfg.aor.port = Some(local.port());
+        }
+    }
+
     pub(crate) fn handle(&mut self) -> u64 {
         self.next_handle += 1;
         self.next_handle
@@ -130,6 +138,11 @@ impl UserAgent {
     pub fn handle_transport_error(&mut self, target: Target, now: Instant) {
         self.tx.handle_transport_error(target);
         self.dispatch(now);
+    }
+
+    /// No request of ours is waiting for a final response.
+    pub fn is_idle(&self) -> bool {
+        self.pending.is_empty()
     }
 
     pub fn poll_transmit(&mut self) -> Option<Transmit> {

@@ -1,0 +1,177 @@
+//! Helpers for the interop tests: Earshot agents on loopback, peer processes that are
+//! always killed, bounded waits, and plain SDP for signalling-only calls.
+// Test support: a setup failure should stop the test loudly.
+#![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use earshot_sip::message::{NameAddr, Uri};
+use earshot_sip::sdp::{
+    self, AudioCapabilities, Direction, Origin, PayloadFormat, SessionDescription,
+};
+use earshot_sip::transport::{SipHandle, spawn};
+use earshot_sip::ua::{UaConfig, UaEvent, UserAgent};
+use tokio::process::{Child, Command};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+/// A running Earshot user agent and its events.
+#[derive(Debug)]
+pub struct Agent {
+    pub handle: SipHandle,
+    pub events: UnboundedReceiver<UaEvent>,
+}
+
+impl Agent {
+    /// Starts an agent for `user` on `ip` with a free port.
+    pub async fn start(user: &str, ip: &str, tweak: impl FnOnce(&mut UaConfig)) -> Agent {
+        let local: SocketAddr = SocketAddr::new(ip.parse().expect("ip"), 0);
+        let host = if local.is_ipv6() {
+            format!("[{ip}]")
+        } else {
+            ip.to_owned()
+        };
+        let Ok(Uri::Sip(aor)) = Uri::parse(&format!("sip:{user}@{host}")) else {
+            panic!("bad aor")
+        };
+        let mut cfg = UaConfig::new(aor, local);
+        tweak(&mut cfg);
+        let seed = u64::from(std::process::id()) ^ (user.len() as u64) << 32;
+        let (tx, events) = tokio::sync::mpsc::unbounded_channel();
+        let handle = spawn(UserAgent::new(cfg, seed), tx).await.expect("bind");
+        Agent { handle, events }
+    }
+
+    /// Waits up to `secs` for an event matching `pick`, discarding others.
+    pub async fn wait_for<T>(
+        &mut self,
+        secs: u64,
+        mut pick: impl FnMut(&UaEvent) -> Option<T>,
+    ) -> Option<T> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            match tokio::time::timeout_at(deadline, self.events.recv()).await {
+                Ok(Some(e)) => {
+                    if let Some(t) = pick(&e) {
+                        return Some(t);
+                    }
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    pub fn uri(&self, user: &str) -> NameAddr {
+        let a = self.handle.local;
+        let host = if a.is_ipv6() {
+            format!("[{}]", a.ip())
+        } else {
+            a.ip().to_string()
+        };
+        NameAddr::parse(&format!("<sip:{user}@{host}:{}>", a.port())).expect("uri")
+    }
+}
+
+/// A peer process, killed when dropped.
+#[derive(Debug)]
+pub struct Peer {
+    pub child: Child,
+    pub name: String,
+}
+
+impl Peer {
+    pub fn spawn(name: &str, program: &str, args: &[&str]) -> Peer {
+        let child = Command::new(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start {program}: {e} (run ./scripts/test to install it)")
+            });
+        Peer {
+            child,
+            name: name.to_owned(),
+        }
+    }
+
+    /// Waits up to `secs` for the process to exit; kills it on timeout. Returns the exit
+    /// status code and its output.
+    pub async fn finish(mut self, secs: u64) -> (Option<i32>, String) {
+        let waited = tokio::time::timeout(Duration::from_secs(secs), self.child.wait()).await;
+        if waited.is_err() {
+            let _ = self.child.kill().await;
+        }
+        let mut out = String::new();
+        if let Some(mut o) = self.child.stdout.take() {
+            use tokio::io::AsyncReadExt;
+            let _ = tokio::time::timeout(Duration::from_secs(2), o.read_to_string(&mut out)).await;
+        }
+        if let Some(mut e) = self.child.stderr.take() {
+            use tokio::io::AsyncReadExt;
+            let mut err = String::new();
+            let _ = tokio::time::timeout(Duration::from_secs(2), e.read_to_string(&mut err)).await;
+            out.push_str(&err);
+        }
+        (waited.ok().and_then(|r| r.ok()).and_then(|s| s.code()), out)
+    }
+}
+
+/// A free UDP+TCP port on `ip`.
+pub fn free_port(ip: &str) -> u16 {
+    for _ in 0..50 {
+        let Ok(u) = std::net::UdpSocket::bind((ip, 0)) else {
+            continue;
+        };
+        let Ok(a) = u.local_addr() else { continue };
+        if std::net::TcpListener::bind((ip, a.port())).is_ok() {
+            return a.port();
+        }
+    }
+    panic!("no free port");
+}
+
+/// Files of this crate (SIPp scenarios, configs).
+pub fn asset(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// PCMU-only capabilities at `ip:port` (signalling tests do not send media).
+pub fn pcmu_caps(ip: &str, port: u16) -> AudioCapabilities {
+    AudioCapabilities {
+        formats: vec![PayloadFormat::new("PCMU", 8000, 1, Some(0), None)],
+        telephone_event: true,
+        ptime: Some(20),
+        rtcp_mux: false,
+        address: ip.parse().expect("ip"),
+        port,
+        direction: Direction::SendRecv,
+        crypto: Vec::new(),
+    }
+}
+
+fn origin(ip: &str) -> Origin {
+    Origin {
+        username: "earshot".into(),
+        session_id: "1".into(),
+        session_version: 1,
+        address_type: if ip.contains(':') { "IP6" } else { "IP4" }.into(),
+        address: ip.into(),
+    }
+}
+
+pub fn offer(ip: &str, port: u16) -> Vec<u8> {
+    sdp::offer(&pcmu_caps(ip, port), &origin(ip)).to_bytes()
+}
+
+/// An SDP answer to `offer`, or `None` if nothing in it is acceptable.
+pub fn answer(offer_bytes: &[u8], ip: &str, port: u16) -> Option<Vec<u8>> {
+    let off = SessionDescription::parse(offer_bytes).ok()?;
+    sdp::answer(&off, &pcmu_caps(ip, port), &origin(ip))
+        .ok()
+        .map(|(a, _)| a.to_bytes())
+}
