@@ -173,6 +173,7 @@ impl UserAgent {
             c.target.transport,
         );
         let mut r = Response::to_request(&invite, 180, Some(&tag));
+        copy_record_route(&invite, &mut r);
         r.headers.push(HeaderName::Contact, self.contact(transport));
         if let Some(tx) = tx {
             self.send_response(tx, r, now);
@@ -195,6 +196,7 @@ impl UserAgent {
             return Err(UaError::BadState);
         };
         let mut r = self.response_with_tag(&invite, 200, &tag);
+        copy_record_route(&invite, &mut r);
         r.headers.push(HeaderName::Contact, self.contact(transport));
         r.headers.push(HeaderName::ContentType, "application/sdp");
         r.body = sdp;
@@ -923,6 +925,14 @@ impl UserAgent {
                 }
             }
         }
+    }
+}
+
+/// §12.1.1: a response that creates a dialog carries the request's Record-Route values,
+/// in order, so that the caller learns the same route set.
+fn copy_record_route(request: &Request, response: &mut Response) {
+    for v in request.headers.get_all(&HeaderName::RecordRoute) {
+        response.headers.push(HeaderName::RecordRoute, v);
     }
 }
 
