@@ -3,6 +3,8 @@
 // Test support: a setup failure should stop the test loudly.
 #![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
 
+pub mod baresip;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Stdio;
