@@ -194,6 +194,8 @@ fn call_answer_and_hang_up() {
             "A> INVITE sip:bob@127.0.0.1:5080 SIP/2.0",
             "B> SIP/2.0 100 Trying",
             "B> SIP/2.0 180 Ringing",
+            "A> PRACK sip:bob@127.0.0.1:5080 SIP/2.0",
+            "B> SIP/2.0 200 OK",
             "B> SIP/2.0 200 OK",
             "A> ACK sip:bob@127.0.0.1:5080 SIP/2.0",
             "A> BYE sip:bob@127.0.0.1:5080 SIP/2.0",
@@ -562,4 +564,60 @@ fn rfc4475_messages_get_the_right_response() {
             let _ = ua.poll_event();
         }
     }
+}
+
+#[test]
+fn reliable_provisionals_are_pracked_and_retransmitted_until_then() {
+    let mut w = World::new();
+    // Lose the first PRACK: the 180 must come again and be PRACKed again.
+    let mut pracks = 0;
+    w.drop = Box::new(move |l| {
+        if l.starts_with("A> PRACK") {
+            pracks += 1;
+            pracks == 1
+        } else {
+            false
+        }
+    });
+    let c =
+        w.a.call(
+            &addr("<sip:bob@127.0.0.1:5080>"),
+            SDP.to_vec(),
+            vec![],
+            w.now,
+        )
+        .unwrap();
+    w.run_for(Duration::from_millis(50));
+    let inc = w.incoming();
+    w.b.ring(inc, w.now).unwrap();
+    w.run_for(Duration::from_secs(2));
+    let ringing = w
+        .log
+        .iter()
+        .filter(|l| l.starts_with("B> SIP/2.0 180"))
+        .count();
+    assert_eq!(
+        ringing, 2,
+        "180 retransmitted once after the lost PRACK: {:?}",
+        w.log
+    );
+    assert_eq!(
+        w.log.iter().filter(|l| l.starts_with("A> PRACK")).count(),
+        2
+    );
+    assert_eq!(
+        w.ev_a
+            .iter()
+            .filter(|e| matches!(e, UaEvent::Progress { status: 180, .. }))
+            .count(),
+        1,
+        "reported once"
+    );
+    assert!(
+        w.log.iter().any(|l| l == "B> SIP/2.0 200 OK"),
+        "PRACK answered"
+    );
+    w.b.answer(inc, SDP.to_vec(), w.now).unwrap();
+    w.run_for(Duration::from_millis(100));
+    assert!(established(&w.ev_a, c) && established(&w.ev_b, inc));
 }

@@ -58,6 +58,12 @@ pub(crate) struct Call {
     update_in_flight: bool,
     glare_retry_at: Option<Instant>,
     gc_at: Option<Instant>,
+    /// Our last RSeq (UAS, RFC 3262), 0 before the first reliable provisional.
+    pub(crate) rseq: u32,
+    /// Our reliable provisional waiting for a PRACK.
+    pub(crate) unacked: Option<super::prack::Unacked>,
+    /// The last RSeq we acknowledged (UAC).
+    pub(crate) last_rseq: Option<u32>,
 }
 
 impl Call {
@@ -85,12 +91,19 @@ impl Call {
             update_in_flight: false,
             glare_retry_at: None,
             gc_at: None,
+            rseq: 0,
+            unacked: None,
+            last_rseq: None,
         }
     }
 
     pub(crate) fn next_timeout(&self) -> Option<Instant> {
         let ok = self.ok.as_ref().map(|o| o.next_at.min(o.deadline));
-        [ok, self.glare_retry_at, self.gc_at]
+        let rel = self
+            .unacked
+            .as_ref()
+            .map(super::prack::Unacked::next_timeout);
+        [ok, rel, self.glare_retry_at, self.gc_at]
             .into_iter()
             .flatten()
             .min()
@@ -136,6 +149,9 @@ impl UserAgent {
         invite
             .headers
             .push(HeaderName::Allow, super::validate::ALLOW);
+        if self.cfg.use_100rel {
+            invite.headers.push(HeaderName::Supported, "100rel");
+        }
         for (n, v) in extra {
             invite.headers.push(n, v);
         }
@@ -175,8 +191,15 @@ impl UserAgent {
         let mut r = Response::to_request(&invite, 180, Some(&tag));
         copy_record_route(&invite, &mut r);
         r.headers.push(HeaderName::Contact, self.contact(transport));
+        // The 180 creates the early dialog (§12.1.1), in which a PRACK may arrive.
+        let local_seq = self.ids.millis(1, 1 << 16) as u32;
+        if let Some(c) = self.calls.get_mut(&call)
+            && c.dialog.is_none()
+        {
+            c.dialog = Dialog::from_uas(&invite, &tag, local_seq, transport);
+        }
         if let Some(tx) = tx {
-            self.send_response(tx, r, now);
+            self.send_provisional(call, tx, r, now);
         }
         Ok(())
     }
@@ -200,11 +223,14 @@ impl UserAgent {
         r.headers.push(HeaderName::Contact, self.contact(transport));
         r.headers.push(HeaderName::ContentType, "application/sdp");
         r.body = sdp;
-        let dialog = Dialog::from_uas(&invite, &tag, self.ids.millis(1, 1 << 16) as u32, transport);
+        let local_seq = self.ids.millis(1, 1 << 16) as u32;
         self.send_response(tx, r.clone(), now);
         let t1 = self.cfg.timers.t1;
         if let Some(c) = self.calls.get_mut(&call) {
-            c.dialog = dialog;
+            if c.dialog.is_none() {
+                c.dialog = Dialog::from_uas(&invite, &tag, local_seq, transport);
+            }
+            c.unacked = None;
             c.state = CallState::Answered;
             c.ok = Some(OkRetransmit {
                 response: r,
@@ -367,6 +393,18 @@ impl UserAgent {
         body: Option<(&str, Vec<u8>)>,
         now: Instant,
     ) -> Result<(), UaError> {
+        self.in_dialog_with(call, method, body, Vec::new(), now)
+    }
+
+    /// An in-dialog request with extra headers.
+    pub(crate) fn in_dialog_with(
+        &mut self,
+        call: CallHandle,
+        method: Method,
+        body: Option<(&str, Vec<u8>)>,
+        extra: Vec<(HeaderName, String)>,
+        now: Instant,
+    ) -> Result<(), UaError> {
         let transport = self
             .calls
             .get(&call)
@@ -381,6 +419,9 @@ impl UserAgent {
         let hop = hop.unwrap_or(c.target);
         if method == Method::Invite || method == Method::Update {
             r.headers.push(HeaderName::Contact, contact);
+        }
+        for (n, v) in extra {
+            r.headers.push(n, v);
         }
         if let Some((ct, b)) = body {
             r.headers.push(HeaderName::ContentType, ct);
@@ -640,6 +681,7 @@ impl UserAgent {
                 self.events
                     .push_back(UaEvent::UpdateRequested { call, offer });
             }
+            Method::Prack => self.on_prack(tx, request, call, now),
             Method::Info => {
                 let is_dtmf = request
                     .headers
@@ -703,6 +745,9 @@ impl UserAgent {
             self.send_cancel(call, now);
             return;
         }
+        if !self.prack_if_reliable(call, r, now) {
+            return;
+        }
         if r.status.0 > 100 && !self.calls.get(&call).is_some_and(|c| c.ended_reported) {
             let sdp = sdp_body(&r.body, r.headers.content_type().ok().flatten());
             self.events.push_back(UaEvent::Progress {
@@ -738,7 +783,14 @@ impl UserAgent {
             return;
         }
         match Dialog::from_uac(&c.invite, r, target.transport) {
-            Some(d) => c.dialog = Some(d),
+            // §13.2.2.4: the 2xx recomputes the route set; requests already sent in the
+            // early dialog (PRACK) keep their CSeq numbers.
+            Some(mut d) => {
+                if let Some(early) = c.dialog.as_ref().filter(|e| e.id == d.id) {
+                    d.local_seq = d.local_seq.max(early.local_seq);
+                }
+                c.dialog = Some(d);
+            }
             None => return,
         }
         let hung_up = c.ended_reported;
@@ -910,6 +962,7 @@ impl UserAgent {
                     ok.next_at = ok.deadline;
                 }
             }
+            self.prack_timers(h, now);
             let Some(c) = self.calls.get_mut(&h) else {
                 continue;
             };

@@ -8,6 +8,7 @@ mod dialog;
 mod events;
 mod ids;
 mod pager;
+mod prack;
 mod registration;
 mod resolve;
 mod validate;

@@ -4,10 +4,9 @@
 use crate::message::{HeaderName, Method, Request, Uri};
 
 /// Methods this user agent implements.
-pub const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, INFO, UPDATE";
+pub const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, INFO, UPDATE, PRACK";
 /// Option tags this user agent supports.
-/// (None yet: 100rel, timer, replaces and join are listed here as they are implemented.)
-pub const SUPPORTED: &[&str] = &[];
+pub const SUPPORTED: &[&str] = &["100rel"];
 /// Body types accepted in INVITE, UPDATE, ACK, PRACK.
 pub const ACCEPT_SESSION: &str = "application/sdp";
 
@@ -44,6 +43,7 @@ fn implemented(m: &Method) -> bool {
             | Method::Message
             | Method::Info
             | Method::Update
+            | Method::Prack
     )
 }
 
