@@ -66,15 +66,11 @@ struct EzkMessage {
 fn ezk_parse(bytes: &Bytes) -> EzkMessage {
     let mut parser = PullParser::new(bytes, 0);
     let first = parser.next().unwrap().unwrap();
-    let line = MessageLine::parse(bytes)(std::str::from_utf8(first).unwrap())
-        .unwrap()
-        .1;
+    let line = MessageLine::parse(bytes)(std::str::from_utf8(first).unwrap()).unwrap().1;
     let mut headers = Headers::with_capacity(16);
     for l in &mut parser {
         let l = l.unwrap();
-        let parsed = Line::parse(bytes, std::str::from_utf8(l).unwrap())
-            .unwrap()
-            .1;
+        let parsed = Line::parse(bytes, std::str::from_utf8(l).unwrap()).unwrap().1;
         headers.extend([(parsed.name, parsed.value)]);
     }
     let body_start = parser.head_end();
@@ -95,11 +91,7 @@ fn ezk_parse(bytes: &Bytes) -> EzkMessage {
         .map(|v: &BytesStr| v.trim().parse().unwrap())
         .unwrap_or(0);
     black_box((vias, from, to, call_id, cseq, contact, ct));
-    EzkMessage {
-        line,
-        headers,
-        body: bytes.slice(body_start..body_start + len),
-    }
+    EzkMessage { line, headers, body: bytes.slice(body_start..body_start + len) }
 }
 
 fn ezk_print(m: &EzkMessage) -> Vec<u8> {
@@ -113,37 +105,18 @@ fn earshot_parse(bytes: &[u8]) -> earshot_sip::Message {
     let m = parse_datagram(bytes).unwrap();
     let h = m.headers();
     // The same typed decoding as on the ezk side (validation already parsed each once).
-    black_box((
-        h.vias().unwrap(),
-        h.from().unwrap(),
-        h.to().unwrap(),
-        h.cseq().unwrap(),
-    ));
-    black_box((
-        h.contacts().unwrap(),
-        h.content_type().unwrap(),
-        h.max_forwards().unwrap(),
-    ));
+    black_box((h.vias().unwrap(), h.from().unwrap(), h.to().unwrap(), h.cseq().unwrap()));
+    black_box((h.contacts().unwrap(), h.content_type().unwrap(), h.max_forwards().unwrap()));
     m
 }
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
-    let budget = if quick {
-        Duration::from_millis(600)
-    } else {
-        Duration::from_secs(4)
-    };
+    let budget = if quick { Duration::from_millis(600) } else { Duration::from_secs(4) };
     let rounds = if quick { 3 } else { 9 };
     println!("SIP message rate (messages/s, median of {rounds} rounds)");
-    println!(
-        "{:<24} {:>14} {:>14} {:>8}",
-        "case", "earshot", "ezk-sip-types", "ratio"
-    );
-    for (name, text) in [
-        ("INVITE with SDP", INVITE),
-        ("200 OK to REGISTER", REGISTER_OK),
-    ] {
+    println!("{:<24} {:>14} {:>14} {:>8}", "case", "earshot", "ezk-sip-types", "ratio");
+    for (name, text) in [("INVITE with SDP", INVITE), ("200 OK to REGISTER", REGISTER_OK)] {
         let raw = text.as_bytes();
         let shared = Bytes::from_static(text.as_bytes());
         // Sanity: both sides read the same message.

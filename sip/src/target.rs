@@ -61,26 +61,15 @@ pub struct Target {
 
 impl Target {
     pub fn udp(addr: SocketAddr) -> Self {
-        Target {
-            transport: TransportKind::Udp,
-            addr,
-        }
+        Target { transport: TransportKind::Udp, addr }
     }
     pub fn tcp(addr: SocketAddr) -> Self {
-        Target {
-            transport: TransportKind::Tcp,
-            addr,
-        }
+        Target { transport: TransportKind::Tcp, addr }
     }
 }
 
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}",
-            self.transport.as_str().to_ascii_lowercase(),
-            self.addr
-        )
+        write!(f, "{}:{}", self.transport.as_str().to_ascii_lowercase(), self.addr)
     }
 }

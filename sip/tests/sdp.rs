@@ -1,10 +1,5 @@
 //! SDP parsing/printing (RFC 8866) and offer/answer (RFC 3264) scenarios.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use earshot_sip::sdp::{
     AudioCapabilities, Direction, Origin, PayloadFormat, SdpError, SessionDescription, answer,
@@ -76,23 +71,13 @@ fn parses_and_prints_losslessly() {
     assert!(m.rtcp_mux());
     let again = SessionDescription::parse(&sd.to_bytes()).unwrap();
     assert_eq!(sd, again);
-    assert!(
-        String::from_utf8(sd.to_bytes())
-            .unwrap()
-            .contains("b=AS:128\r\n")
-    );
+    assert!(String::from_utf8(sd.to_bytes()).unwrap().contains("b=AS:128\r\n"));
 }
 
 #[test]
 fn rejects_malformed_sdp() {
-    assert!(matches!(
-        SessionDescription::parse(b"o=x"),
-        Err(SdpError::Line { line: 1, .. })
-    ));
-    assert!(matches!(
-        SessionDescription::parse(b"v=0\r\ns=x\r\n"),
-        Err(SdpError::Missing('o'))
-    ));
+    assert!(matches!(SessionDescription::parse(b"o=x"), Err(SdpError::Line { line: 1, .. })));
+    assert!(matches!(SessionDescription::parse(b"v=0\r\ns=x\r\n"), Err(SdpError::Missing('o'))));
     assert!(
         SessionDescription::parse(b"v=0\r\no=- 1 1 IN IP4 h\r\nm=audio x RTP/AVP 0\r\n").is_err()
     );
@@ -106,28 +91,17 @@ fn answer_keeps_offer_order_and_numbers_and_rejects_video() {
     assert_eq!(ans.media.len(), 2, "one m= line per offered stream");
     assert_eq!(ans.media[1].port, 0, "video rejected with port 0");
     let formats: Vec<u8> = neg.formats.iter().map(|(pt, _)| *pt).collect();
-    assert_eq!(
-        formats,
-        [96, 9, 0],
-        "the offerer's order and payload numbers"
-    );
+    assert_eq!(formats, [96, 9, 0], "the offerer's order and payload numbers");
     assert_eq!(neg.telephone_event, Some(101));
     assert_eq!(neg.remote_rtp, Some("127.0.0.1:10000".parse().unwrap()));
     assert_eq!(neg.remote_rtcp, neg.remote_rtp, "rtcp-mux");
     assert_eq!(ans.media[0].formats, ["96", "9", "0", "101"]);
     // The offerer reads our answer back to the same codecs.
-    let offerer_caps = caps(vec![
-        opus(),
-        g722(),
-        pcmu(),
-        PayloadFormat::new("PCMA", 8000, 1, Some(8), None),
-    ]);
-    let back = read_answer(
-        &off,
-        &SessionDescription::parse(&ans.to_bytes()).unwrap(),
-        &offerer_caps,
-    )
-    .unwrap();
+    let offerer_caps =
+        caps(vec![opus(), g722(), pcmu(), PayloadFormat::new("PCMA", 8000, 1, Some(8), None)]);
+    let back =
+        read_answer(&off, &SessionDescription::parse(&ans.to_bytes()).unwrap(), &offerer_caps)
+            .unwrap();
     assert_eq!(back.send_format().unwrap().0, 96);
     assert_eq!(back.remote_rtp, Some("127.0.0.1:20000".parse().unwrap()));
 }
@@ -140,25 +114,15 @@ fn hold_offers_and_answers() {
     let hold_offer = offer(&held, &origin(2));
     let (ans, neg) = answer(&hold_offer, &c, &origin(7)).unwrap();
     assert_eq!(neg.direction, Direction::RecvOnly);
-    assert_eq!(
-        ans.media[0].direction(Direction::SendRecv),
-        Direction::RecvOnly
-    );
-    assert_eq!(
-        read_answer(&hold_offer, &ans, &held).unwrap().direction,
-        Direction::SendOnly
-    );
+    assert_eq!(ans.media[0].direction(Direction::SendRecv), Direction::RecvOnly);
+    assert_eq!(read_answer(&hold_offer, &ans, &held).unwrap().direction, Direction::SendOnly);
 
     // RFC 2543 hold: c=0.0.0.0.
     let legacy = String::from_utf8(offer(&c, &origin(3)).to_bytes())
         .unwrap()
         .replace("IN IP4 127.0.0.1\r\nt=", "IN IP4 0.0.0.0\r\nt=");
-    let (_, neg) = answer(
-        &SessionDescription::parse(legacy.as_bytes()).unwrap(),
-        &c,
-        &origin(8),
-    )
-    .unwrap();
+    let (_, neg) =
+        answer(&SessionDescription::parse(legacy.as_bytes()).unwrap(), &c, &origin(8)).unwrap();
     assert_eq!(neg.direction, Direction::RecvOnly);
     assert_eq!(neg.remote_rtp, None);
 }
@@ -167,24 +131,18 @@ fn hold_offers_and_answers() {
 fn no_common_codec_and_bad_answers() {
     let off = SessionDescription::parse(BARESIP_OFFER.as_bytes()).unwrap();
     let gsm_only = caps(vec![PayloadFormat::new("GSM", 8000, 1, Some(3), None)]);
-    assert_eq!(
-        answer(&off, &gsm_only, &origin(1)).unwrap_err(),
-        SdpError::NoCommonCodec
-    );
+    assert_eq!(answer(&off, &gsm_only, &origin(1)).unwrap_err(), SdpError::NoCommonCodec);
 
     let ours = offer(&caps(vec![pcmu()]), &origin(1));
-    let bogus = String::from_utf8(ours.to_bytes())
-        .unwrap()
-        .replace("RTP/AVP 0 101", "RTP/AVP 8");
+    let bogus = String::from_utf8(ours.to_bytes()).unwrap().replace("RTP/AVP 0 101", "RTP/AVP 8");
     let r = read_answer(
         &ours,
         &SessionDescription::parse(bogus.as_bytes()).unwrap(),
         &caps(vec![pcmu()]),
     );
     assert!(matches!(r, Err(SdpError::AnswerMismatch(_))), "{r:?}");
-    let rejected = String::from_utf8(ours.to_bytes())
-        .unwrap()
-        .replace("m=audio 20000", "m=audio 0");
+    let rejected =
+        String::from_utf8(ours.to_bytes()).unwrap().replace("m=audio 20000", "m=audio 0");
     let r = read_answer(
         &ours,
         &SessionDescription::parse(rejected.as_bytes()).unwrap(),
@@ -195,15 +153,10 @@ fn no_common_codec_and_bad_answers() {
 
 #[test]
 fn ipv6_sdp_from_rfc5118() {
-    let raw = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/rfc5118/ipv6-in-sdp.dat"
-    ))
-    .unwrap();
+    let raw =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/rfc5118/ipv6-in-sdp.dat"))
+            .unwrap();
     let msg = earshot_sip::message::parse_datagram(&raw).unwrap();
     let sd = SessionDescription::parse(msg.body()).unwrap();
-    assert_eq!(
-        sd.connection.unwrap().ip(),
-        Some("2001:db8::20".parse().unwrap())
-    );
+    assert_eq!(sd.connection.unwrap().ip(), Some("2001:db8::20".parse().unwrap()));
 }

@@ -1,12 +1,7 @@
 //! RFC 4475 (SIP torture tests) and RFC 5118 (IPv6 torture tests) against the parser.
 //! The messages live in `tests/data/` under their RFC names.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::path::Path;
 
@@ -15,25 +10,15 @@ use earshot_sip::message::{
 };
 
 fn load(rel: &str) -> Vec<u8> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(rel);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(rel);
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 fn names(dir: &str) -> Vec<String> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(dir);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(dir);
     let mut v: Vec<String> = std::fs::read_dir(p)
         .unwrap()
-        .map(|e| {
-            e.unwrap()
-                .file_name()
-                .to_string_lossy()
-                .trim_end_matches(".dat")
-                .to_owned()
-        })
+        .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".dat").to_owned())
         .collect();
     v.sort();
     v
@@ -50,12 +35,8 @@ fn round_trip(m: &Message) {
     let again = parse_datagram(&bytes)
         .unwrap_or_else(|e| panic!("reparse failed: {e}\n{}", String::from_utf8_lossy(&bytes)));
     assert_eq!(m.body(), again.body());
-    let non_cl = |m: &Message| {
-        m.headers()
-            .iter()
-            .filter(|h| h.name != HeaderName::ContentLength)
-            .count()
-    };
+    let non_cl =
+        |m: &Message| m.headers().iter().filter(|h| h.name != HeaderName::ContentLength).count();
     assert_eq!(non_cl(m), non_cl(&again));
     let mut framer = StreamFramer::default();
     framer.push(&bytes);
@@ -84,10 +65,7 @@ fn rfc4475_invalid_messages_are_rejected_precisely() {
     type Check = Box<dyn Fn(&E) -> bool>;
     let expected: Vec<(&str, Check)> = vec![
         ("badinv01", Box::new(header("Via"))),
-        (
-            "clerr",
-            Box::new(|e| matches!(e, E::BodyTooShort { declared: 9999, .. })),
-        ),
+        ("clerr", Box::new(|e| matches!(e, E::BodyTooShort { declared: 9999, .. }))),
         ("ncl", Box::new(header("Content-Length"))),
         ("scalar02", Box::new(header("CSeq"))),
         ("scalarlg", Box::new(header("CSeq"))),
@@ -105,14 +83,8 @@ fn rfc4475_invalid_messages_are_rejected_precisely() {
             "badvers",
             Box::new(|e| matches!(e, E::Version(v) if v == "SIP/7.0") && e.status_code() == 505),
         ),
-        (
-            "mismatch01",
-            Box::new(|e| matches!(e, E::CSeqMismatch { .. })),
-        ),
-        (
-            "mismatch02",
-            Box::new(|e| matches!(e, E::CSeqMismatch { .. })),
-        ),
+        ("mismatch01", Box::new(|e| matches!(e, E::CSeqMismatch { .. }))),
+        ("mismatch02", Box::new(|e| matches!(e, E::CSeqMismatch { .. }))),
         ("bigcode", Box::new(|e| matches!(e, E::StatusCode))),
     ];
     assert_eq!(
@@ -130,9 +102,7 @@ fn rfc4475_invalid_messages_are_rejected_precisely() {
 
 #[test]
 fn wsinv_fields() {
-    let Message::Request(r) = parse("rfc4475/valid/wsinv.dat").unwrap() else {
-        panic!()
-    };
+    let Message::Request(r) = parse("rfc4475/valid/wsinv.dat").unwrap() else { panic!() };
     assert_eq!(r.method, Method::Invite);
     let h = &r.headers;
     assert_eq!(h.to().unwrap().tag(), Some("1918181833n"));
@@ -147,10 +117,7 @@ fn wsinv_fields() {
     assert_eq!(vias[2].branch(), Some("z9hG4bK30239"));
     assert_eq!(h.get(&HeaderName::Subject), Some(""));
     let contact = &h.contacts().unwrap()[0];
-    assert_eq!(
-        contact.display_name().as_deref(),
-        Some("Quoted string \"\"")
-    );
+    assert_eq!(contact.display_name().as_deref(), Some("Quoted string \"\""));
     assert_eq!(contact.params.value("q"), Some("0.33"));
     assert_eq!(contact.params.get("secondparam"), Some(None));
     assert_eq!(r.body.len(), 150);
@@ -164,75 +131,35 @@ fn wsinv_fields() {
 
 #[test]
 fn intmeth_and_escapes() {
-    let Message::Request(r) = parse("rfc4475/valid/intmeth.dat").unwrap() else {
-        panic!()
-    };
-    assert_eq!(
-        r.method,
-        Method::Extension("!interesting-Method0123456789_*+`.%indeed'~".into())
-    );
-    assert_eq!(
-        r.headers.to().unwrap().display_name().unwrap(),
-        "BEL:\x07 NUL:\0 DEL:\x7f"
-    );
-    assert_eq!(
-        r.headers
-            .from()
-            .unwrap()
-            .params
-            .value("fromParam''~+*_!.-%"),
-        Some("работающий")
-    );
-    assert_eq!(
-        r.headers.call_id().unwrap(),
-        "intmeth.word%ZK-!.*_+'@word`~)(><:\\/\"][?}{"
-    );
+    let Message::Request(r) = parse("rfc4475/valid/intmeth.dat").unwrap() else { panic!() };
+    assert_eq!(r.method, Method::Extension("!interesting-Method0123456789_*+`.%indeed'~".into()));
+    assert_eq!(r.headers.to().unwrap().display_name().unwrap(), "BEL:\x07 NUL:\0 DEL:\x7f");
+    assert_eq!(r.headers.from().unwrap().params.value("fromParam''~+*_!.-%"), Some("работающий"));
+    assert_eq!(r.headers.call_id().unwrap(), "intmeth.word%ZK-!.*_+'@word`~)(><:\\/\"][?}{");
 
-    let Message::Request(e) = parse("rfc4475/valid/esc01.dat").unwrap() else {
-        panic!()
-    };
-    assert_eq!(
-        e.uri.as_sip().unwrap().user_unescaped().unwrap(),
-        b"sips:user@example.com"
-    );
-    let Message::Request(n) = parse("rfc4475/valid/escnull.dat").unwrap() else {
-        panic!()
-    };
+    let Message::Request(e) = parse("rfc4475/valid/esc01.dat").unwrap() else { panic!() };
+    assert_eq!(e.uri.as_sip().unwrap().user_unescaped().unwrap(), b"sips:user@example.com");
+    let Message::Request(n) = parse("rfc4475/valid/escnull.dat").unwrap() else { panic!() };
     let contacts = n.headers.contacts().unwrap();
-    assert_eq!(
-        contacts[1].uri.as_sip().unwrap().user_unescaped().unwrap(),
-        b"\0\0"
-    );
-    let Message::Request(e2) = parse("rfc4475/valid/esc02.dat").unwrap() else {
-        panic!()
-    };
+    assert_eq!(contacts[1].uri.as_sip().unwrap().user_unescaped().unwrap(), b"\0\0");
+    let Message::Request(e2) = parse("rfc4475/valid/esc02.dat").unwrap() else { panic!() };
     assert_eq!(e2.method, Method::Extension("RE%47IST%45R".into()));
-    assert_eq!(
-        e2.headers.contacts().unwrap().len(),
-        2,
-        "C%6Fntact is not Contact"
-    );
+    assert_eq!(e2.headers.contacts().unwrap().len(), 2, "C%6Fntact is not Contact");
 }
 
 #[test]
 fn framing_cases() {
     // dblreq: octets after Content-Length in a datagram are discarded.
-    let Message::Request(r) = parse("rfc4475/valid/dblreq.dat").unwrap() else {
-        panic!()
-    };
+    let Message::Request(r) = parse("rfc4475/valid/dblreq.dat").unwrap() else { panic!() };
     assert_eq!((r.method, r.body.len()), (Method::Register, 0));
     // mpart01: a binary body framed by Content-Length.
     let m = parse("rfc4475/valid/mpart01.dat").unwrap();
     assert_eq!(m.body().len(), 553);
     assert!(m.body().contains(&0));
     // noreason and unreason.
-    let Message::Response(nr) = parse("rfc4475/valid/noreason.dat").unwrap() else {
-        panic!()
-    };
+    let Message::Response(nr) = parse("rfc4475/valid/noreason.dat").unwrap() else { panic!() };
     assert_eq!((nr.status.0, nr.reason.as_str()), (100, ""));
-    let Message::Response(ur) = parse("rfc4475/valid/unreason.dat").unwrap() else {
-        panic!()
-    };
+    let Message::Response(ur) = parse("rfc4475/valid/unreason.dat").unwrap() else { panic!() };
     assert!(ur.reason.ends_with("простое"));
 }
 
@@ -244,13 +171,7 @@ fn rfc4475_semantic_messages_parse_or_fail_as_the_rfc_says() {
             // §3.3.8 and §3.3.9: duplicated single-value headers and Content-Length are 400.
             "multi01" => assert!(matches!(r, Err(ParseError::Duplicate(_))), "{name}: {r:?}"),
             "mcl01" => assert!(
-                matches!(
-                    r,
-                    Err(ParseError::Header {
-                        header: "Content-Length",
-                        ..
-                    })
-                ),
+                matches!(r, Err(ParseError::Header { header: "Content-Length", .. })),
                 "{name}: {r:?}"
             ),
             _ => {
@@ -273,30 +194,16 @@ fn rfc5118_ipv6() {
         let m = r.unwrap_or_else(|e| panic!("{name}: {e}"));
         round_trip(&m);
     }
-    let Message::Request(amb) = parse("rfc5118/port-ambiguous.dat").unwrap() else {
-        panic!()
-    };
+    let Message::Request(amb) = parse("rfc5118/port-ambiguous.dat").unwrap() else { panic!() };
     let u = amb.uri.as_sip().unwrap();
-    assert_eq!(
-        (u.port, &u.host),
-        (None, &Host::Ip("2001:db8::10:5070".parse().unwrap()))
-    );
-    let Message::Request(un) = parse("rfc5118/port-unambiguous.dat").unwrap() else {
-        panic!()
-    };
+    assert_eq!((u.port, &u.host), (None, &Host::Ip("2001:db8::10:5070".parse().unwrap())));
+    let Message::Request(un) = parse("rfc5118/port-unambiguous.dat").unwrap() else { panic!() };
     assert_eq!(un.uri.as_sip().unwrap().port, Some(5070));
-    let Message::Request(mixed) = parse("rfc5118/mult-ip-in-header.dat").unwrap() else {
-        panic!()
-    };
+    let Message::Request(mixed) = parse("rfc5118/mult-ip-in-header.dat").unwrap() else { panic!() };
     let vias = mixed.headers.vias().unwrap();
     assert_eq!(vias[0].port, Some(6050));
-    assert_eq!(
-        vias[2].received(),
-        Some(Host::Ip("192.0.2.200".parse().unwrap()))
-    );
-    let Message::Request(mapped) = parse("rfc5118/ipv4-mapped-ipv6.dat").unwrap() else {
-        panic!()
-    };
+    assert_eq!(vias[2].received(), Some(Host::Ip("192.0.2.200".parse().unwrap())));
+    let Message::Request(mapped) = parse("rfc5118/ipv4-mapped-ipv6.dat").unwrap() else { panic!() };
     assert!(matches!(mapped.uri, Uri::Sip(_)));
     assert_eq!(mapped.headers.top_via().unwrap().port, Some(19823));
 }

@@ -1,12 +1,7 @@
 //! Two user agents on an in-memory network with a virtual clock: calls, rejections,
 //! cancellation, lost ACKs, re-INVITE and glare, MESSAGE, OPTIONS, and the responses to
 //! the RFC 4475 messages whose handling is a user agent's business.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -65,15 +60,11 @@ impl World {
     fn collect(&mut self) {
         for (name, ua, from) in [("A", &mut self.a, A), ("B", &mut self.b, B)] {
             while let Some(t) = ua.poll_transmit() {
-                let first = String::from_utf8_lossy(&t.bytes)
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-                    .to_owned();
+                let first =
+                    String::from_utf8_lossy(&t.bytes).lines().next().unwrap_or("").to_owned();
                 let line = format!("{name}> {first}");
                 let lost = (self.drop)(&line);
-                self.log
-                    .push(if lost { format!("{line} [lost]") } else { line });
+                self.log.push(if lost { format!("{line} [lost]") } else { line });
                 if !lost {
                     self.seq += 1;
                     self.wire.insert(
@@ -107,11 +98,7 @@ impl World {
             self.now = next.max(self.now);
             if next_wire == Some(next) {
                 let (_, (from, to, bytes)) = self.wire.pop_first().unwrap();
-                let ua = if to.addr == B.parse().unwrap() {
-                    &mut self.b
-                } else {
-                    &mut self.a
-                };
+                let ua = if to.addr == B.parse().unwrap() { &mut self.b } else { &mut self.a };
                 ua.handle_bytes(&bytes, from, self.now);
             } else {
                 self.a.handle_timeout(self.now);
@@ -128,13 +115,11 @@ impl World {
     fn incoming(&self) -> CallHandle {
         self.ev_b
             .iter()
-            .find_map(|e| {
-                if let UaEvent::IncomingCall { call, .. } = e {
-                    Some(*call)
-                } else {
-                    None
-                }
-            })
+            .find_map(
+                |e| {
+                    if let UaEvent::IncomingCall { call, .. } = e { Some(*call) } else { None }
+                },
+            )
             .expect("incoming call")
     }
 }
@@ -142,8 +127,7 @@ impl World {
 const SDP: &[u8] = b"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\na=sendrecv\r\n";
 
 fn established(evs: &[UaEvent], call: CallHandle) -> bool {
-    evs.iter()
-        .any(|e| matches!(e, UaEvent::Established { call: c, .. } if *c == call))
+    evs.iter().any(|e| matches!(e, UaEvent::Established { call: c, .. } if *c == call))
 }
 
 fn ended(evs: &[UaEvent], call: CallHandle) -> Option<EndReason> {
@@ -156,23 +140,12 @@ fn ended(evs: &[UaEvent], call: CallHandle) -> Option<EndReason> {
 #[test]
 fn call_answer_and_hang_up() {
     let mut w = World::new();
-    let call_a =
-        w.a.call(
-            &addr("<sip:bob@127.0.0.1:5080>"),
-            SDP.to_vec(),
-            vec![],
-            w.now,
-        )
-        .unwrap();
+    let call_a = w.a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], w.now).unwrap();
     w.run_for(Duration::from_millis(50));
     let call_b = w.incoming();
     w.b.ring(call_b, w.now).unwrap();
     w.run_for(Duration::from_millis(50));
-    assert!(
-        w.ev_a
-            .iter()
-            .any(|e| matches!(e, UaEvent::Progress { status: 180, .. }))
-    );
+    assert!(w.ev_a.iter().any(|e| matches!(e, UaEvent::Progress { status: 180, .. })));
     w.b.answer(call_b, SDP.to_vec(), w.now).unwrap();
     w.run_for(Duration::from_millis(50));
     assert!(established(&w.ev_a, call_a), "{:?}", w.ev_a);
@@ -207,38 +180,18 @@ fn call_answer_and_hang_up() {
 #[test]
 fn rejected_and_cancelled_calls() {
     let mut w = World::new();
-    let c1 =
-        w.a.call(
-            &addr("<sip:bob@127.0.0.1:5080>"),
-            SDP.to_vec(),
-            vec![],
-            w.now,
-        )
-        .unwrap();
+    let c1 = w.a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], w.now).unwrap();
     w.run_for(Duration::from_millis(50));
     w.b.reject(w.incoming(), 486, w.now).unwrap();
     w.run_for(Duration::from_millis(100));
     assert_eq!(
         ended(&w.ev_a, c1),
-        Some(EndReason::Rejected {
-            status: 486,
-            reason: "Busy Here".into()
-        })
+        Some(EndReason::Rejected { status: 486, reason: "Busy Here".into() })
     );
-    assert!(
-        w.log.iter().any(|l| l.starts_with("A> ACK")),
-        "non-2xx ACKed by the transaction"
-    );
+    assert!(w.log.iter().any(|l| l.starts_with("A> ACK")), "non-2xx ACKed by the transaction");
 
     let mut w = World::new();
-    let c2 =
-        w.a.call(
-            &addr("<sip:bob@127.0.0.1:5080>"),
-            SDP.to_vec(),
-            vec![],
-            w.now,
-        )
-        .unwrap();
+    let c2 = w.a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], w.now).unwrap();
     w.run_for(Duration::from_millis(50));
     let inc = w.incoming();
     w.b.ring(inc, w.now).unwrap();
@@ -247,16 +200,8 @@ fn rejected_and_cancelled_calls() {
     w.run_for(Duration::from_secs(1));
     assert_eq!(ended(&w.ev_a, c2), Some(EndReason::Local));
     assert_eq!(ended(&w.ev_b, inc), Some(EndReason::Cancelled));
-    assert!(
-        w.log
-            .iter()
-            .any(|l| l == "A> CANCEL sip:bob@127.0.0.1:5080 SIP/2.0")
-    );
-    assert!(
-        w.log
-            .iter()
-            .any(|l| l == "B> SIP/2.0 487 Request Terminated")
-    );
+    assert!(w.log.iter().any(|l| l == "A> CANCEL sip:bob@127.0.0.1:5080 SIP/2.0"));
+    assert!(w.log.iter().any(|l| l == "B> SIP/2.0 487 Request Terminated"));
 }
 
 #[test]
@@ -264,27 +209,13 @@ fn cancel_waits_for_a_provisional() {
     let mut w = World::new();
     // Lose B's 100 Trying so that A hangs up before any provisional arrives.
     w.drop = Box::new(|l| l.contains("100 Trying"));
-    let c =
-        w.a.call(
-            &addr("<sip:bob@127.0.0.1:5080>"),
-            SDP.to_vec(),
-            vec![],
-            w.now,
-        )
-        .unwrap();
+    let c = w.a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], w.now).unwrap();
     w.a.hangup(c, w.now).unwrap();
     w.run_for(Duration::from_millis(50));
-    assert!(
-        !w.log.iter().any(|l| l.contains("CANCEL")),
-        "no CANCEL before a provisional (§9.1)"
-    );
+    assert!(!w.log.iter().any(|l| l.contains("CANCEL")), "no CANCEL before a provisional (§9.1)");
     w.b.ring(w.incoming(), w.now).unwrap();
     w.run_for(Duration::from_secs(1));
-    assert!(
-        w.log.iter().any(|l| l.starts_with("A> CANCEL")),
-        "{:?}",
-        w.log
-    );
+    assert!(w.log.iter().any(|l| l.starts_with("A> CANCEL")), "{:?}", w.log);
     assert!(w.log.iter().any(|l| l.contains("487")));
 }
 
@@ -300,28 +231,13 @@ fn lost_ack_makes_the_2xx_retransmit_and_lost_2xx_retransmissions_are_reacked() 
             false
         }
     });
-    let c =
-        w.a.call(
-            &addr("<sip:bob@127.0.0.1:5080>"),
-            SDP.to_vec(),
-            vec![],
-            w.now,
-        )
-        .unwrap();
+    let c = w.a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], w.now).unwrap();
     w.run_for(Duration::from_millis(50));
     let inc = w.incoming();
     w.b.answer(inc, SDP.to_vec(), w.now).unwrap();
     w.run_for(Duration::from_secs(5));
-    let oks = w
-        .log
-        .iter()
-        .filter(|l| l.starts_with("B> SIP/2.0 200"))
-        .count();
-    assert_eq!(
-        oks, 3,
-        "2xx retransmitted until an ACK gets through: {:?}",
-        w.log
-    );
+    let oks = w.log.iter().filter(|l| l.starts_with("B> SIP/2.0 200")).count();
+    assert_eq!(oks, 3, "2xx retransmitted until an ACK gets through: {:?}", w.log);
     assert!(established(&w.ev_a, c) && established(&w.ev_b, inc));
     assert!(ended(&w.ev_b, inc).is_none());
 }
@@ -330,24 +246,14 @@ fn lost_ack_makes_the_2xx_retransmit_and_lost_2xx_retransmissions_are_reacked() 
 fn never_acked_2xx_ends_with_bye() {
     let mut w = World::new();
     w.drop = Box::new(|l| l.starts_with("A> ACK"));
-    w.a.call(
-        &addr("<sip:bob@127.0.0.1:5080>"),
-        SDP.to_vec(),
-        vec![],
-        w.now,
-    )
-    .unwrap();
+    w.a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], w.now).unwrap();
     w.run_for(Duration::from_millis(50));
     let inc = w.incoming();
     w.b.answer(inc, SDP.to_vec(), w.now).unwrap();
     w.run_for(Duration::from_secs(40));
     assert_eq!(ended(&w.ev_b, inc), Some(EndReason::Timeout));
     assert!(w.log.iter().any(|l| l.starts_with("B> BYE")));
-    let oks = w
-        .log
-        .iter()
-        .filter(|l| l.starts_with("B> SIP/2.0 200"))
-        .count();
+    let oks = w.log.iter().filter(|l| l.starts_with("B> SIP/2.0 200")).count();
     // The first send, then retransmissions at 0.5, 1.5, 3.5, 7.5, then every T2 until
     // 64·T1: 11 sends in all.
     assert_eq!(oks, 11, "{:?}", w.log);
@@ -356,22 +262,13 @@ fn never_acked_2xx_ends_with_bye() {
 #[test]
 fn reinvite_for_hold_and_glare_resolves() {
     let mut w = World::new();
-    let c =
-        w.a.call(
-            &addr("<sip:bob@127.0.0.1:5080>"),
-            SDP.to_vec(),
-            vec![],
-            w.now,
-        )
-        .unwrap();
+    let c = w.a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], w.now).unwrap();
     w.run_for(Duration::from_millis(50));
     let inc = w.incoming();
     w.b.answer(inc, SDP.to_vec(), w.now).unwrap();
     w.run_for(Duration::from_millis(50));
-    let hold = String::from_utf8(SDP.to_vec())
-        .unwrap()
-        .replace("sendrecv", "sendonly")
-        .into_bytes();
+    let hold =
+        String::from_utf8(SDP.to_vec()).unwrap().replace("sendrecv", "sendonly").into_bytes();
     w.a.update(c, hold.clone(), w.now).unwrap();
     w.run_for(Duration::from_millis(50));
     assert!(
@@ -381,33 +278,20 @@ fn reinvite_for_hold_and_glare_resolves() {
     );
     w.b.answer_update(inc, Ok(SDP.to_vec()), w.now).unwrap();
     w.run_for(Duration::from_millis(50));
-    assert!(
-        w.ev_a
-            .iter()
-            .any(|e| matches!(e, UaEvent::UpdateResult { status: 200, .. }))
-    );
+    assert!(w.ev_a.iter().any(|e| matches!(e, UaEvent::UpdateResult { status: 200, .. })));
 
     // Glare: both send a re-INVITE at once; both get 491 and retry after random waits.
     w.a.update(c, SDP.to_vec(), w.now).unwrap();
     w.b.update(inc, SDP.to_vec(), w.now).unwrap();
     w.run_for(Duration::from_millis(100));
-    assert_eq!(
-        w.log.iter().filter(|l| l.contains("491")).count(),
-        2,
-        "{:?}",
-        w.log
-    );
+    assert_eq!(w.log.iter().filter(|l| l.contains("491")).count(), 2, "{:?}", w.log);
     for _ in 0..3 {
         w.run_for(Duration::from_secs(5));
         let pending: Vec<CallHandle> = w
             .ev_b
             .iter()
             .filter_map(|e| {
-                if let UaEvent::UpdateRequested { call, .. } = e {
-                    Some(*call)
-                } else {
-                    None
-                }
+                if let UaEvent::UpdateRequested { call, .. } = e { Some(*call) } else { None }
             })
             .collect();
         for p in pending {
@@ -417,97 +301,52 @@ fn reinvite_for_hold_and_glare_resolves() {
             .ev_a
             .iter()
             .filter_map(|e| {
-                if let UaEvent::UpdateRequested { call, .. } = e {
-                    Some(*call)
-                } else {
-                    None
-                }
+                if let UaEvent::UpdateRequested { call, .. } = e { Some(*call) } else { None }
             })
             .collect();
         for p in pending {
             let _ = w.a.answer_update(p, Ok(SDP.to_vec()), w.now);
         }
     }
-    let a_ok = w
-        .ev_a
-        .iter()
-        .filter(|e| matches!(e, UaEvent::UpdateResult { status: 200, .. }))
-        .count();
-    let b_ok = w
-        .ev_b
-        .iter()
-        .filter(|e| matches!(e, UaEvent::UpdateResult { status: 200, .. }))
-        .count();
-    assert_eq!(
-        (a_ok, b_ok),
-        (2, 1),
-        "both re-INVITEs eventually succeed: {:?}",
-        w.log
-    );
+    let a_ok =
+        w.ev_a.iter().filter(|e| matches!(e, UaEvent::UpdateResult { status: 200, .. })).count();
+    let b_ok =
+        w.ev_b.iter().filter(|e| matches!(e, UaEvent::UpdateResult { status: 200, .. })).count();
+    assert_eq!((a_ok, b_ok), (2, 1), "both re-INVITEs eventually succeed: {:?}", w.log);
 }
 
 #[test]
 fn message_options_and_info() {
     let mut w = World::new();
-    w.a.send_message(
-        &addr("<sip:bob@127.0.0.1:5080>"),
-        "text/plain",
-        b"hello bob".to_vec(),
-        w.now,
-    )
-    .unwrap();
-    w.b.options(&addr("<sip:alice@127.0.0.1:5070>"), w.now)
+    w.a.send_message(&addr("<sip:bob@127.0.0.1:5080>"), "text/plain", b"hello bob".to_vec(), w.now)
         .unwrap();
+    w.b.options(&addr("<sip:alice@127.0.0.1:5070>"), w.now).unwrap();
     w.run_for(Duration::from_millis(100));
     assert!(w.ev_b.iter().any(|e| matches!(e, UaEvent::MessageReceived { body, content_type, .. } if body == b"hello bob" && content_type == "text/plain")));
-    assert!(
-        w.ev_a
-            .iter()
-            .any(|e| matches!(e, UaEvent::RequestResult { status: 200, .. }))
-    );
+    assert!(w.ev_a.iter().any(|e| matches!(e, UaEvent::RequestResult { status: 200, .. })));
     let opt = w
         .ev_b
         .iter()
         .find_map(|e| {
-            if let UaEvent::RequestResult {
-                response: Some(r), ..
-            } = e
-            {
+            if let UaEvent::RequestResult { response: Some(r), .. } = e {
                 Some(r.clone())
             } else {
                 None
             }
         })
         .unwrap();
-    assert!(
-        opt.headers
-            .get(&earshot_sip::message::HeaderName::Allow)
-            .unwrap()
-            .contains("INVITE")
-    );
+    assert!(opt.headers.get(&earshot_sip::message::HeaderName::Allow).unwrap().contains("INVITE"));
 
-    let c =
-        w.a.call(
-            &addr("<sip:bob@127.0.0.1:5080>"),
-            SDP.to_vec(),
-            vec![],
-            w.now,
-        )
-        .unwrap();
+    let c = w.a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], w.now).unwrap();
     w.run_for(Duration::from_millis(50));
     let inc = w.incoming();
     w.b.answer(inc, SDP.to_vec(), w.now).unwrap();
     w.run_for(Duration::from_millis(50));
     w.a.info_dtmf(c, '5', 160, w.now).unwrap();
     w.run_for(Duration::from_millis(50));
-    assert!(w.ev_b.iter().any(|e| matches!(
-        e,
-        UaEvent::InfoDtmf {
-            digit: '5',
-            duration_ms: 160,
-            ..
-        }
-    )));
+    assert!(
+        w.ev_b.iter().any(|e| matches!(e, UaEvent::InfoDtmf { digit: '5', duration_ms: 160, .. }))
+    );
 }
 
 /// RFC 4475 §3.1.2 and §3.3 messages sent to a user agent: the response it must give.
@@ -534,11 +373,9 @@ fn rfc4475_messages_get_the_right_response() {
         ("semantic/badbranch", Some(200)),
     ];
     for (name, expected) in cases {
-        let raw = std::fs::read(format!(
-            "{}/tests/data/rfc4475/{name}.dat",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
+        let raw =
+            std::fs::read(format!("{}/tests/data/rfc4475/{name}.dat", env!("CARGO_MANIFEST_DIR")))
+                .unwrap();
         let mut ua = agent("user", "127.0.0.1:5060", 9);
         let now = Instant::now();
         ua.handle_bytes(&raw, Target::udp("127.0.0.1:40000".parse().unwrap()), now);
@@ -546,10 +383,7 @@ fn rfc4475_messages_get_the_right_response() {
         let first = ua.poll_transmit().map(|t| {
             let text = String::from_utf8_lossy(&t.bytes).into_owned();
             let line = text.lines().next().unwrap_or("").to_owned();
-            assert!(
-                line.starts_with("SIP/2.0 "),
-                "{name}: not a response: {line}"
-            );
+            assert!(line.starts_with("SIP/2.0 "), "{name}: not a response: {line}");
             // Error responses copy the offending headers; only the others must parse.
             if line.starts_with("SIP/2.0 1") || line.starts_with("SIP/2.0 2") {
                 assert!(
@@ -579,44 +413,20 @@ fn reliable_provisionals_are_pracked_and_retransmitted_until_then() {
             false
         }
     });
-    let c =
-        w.a.call(
-            &addr("<sip:bob@127.0.0.1:5080>"),
-            SDP.to_vec(),
-            vec![],
-            w.now,
-        )
-        .unwrap();
+    let c = w.a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], w.now).unwrap();
     w.run_for(Duration::from_millis(50));
     let inc = w.incoming();
     w.b.ring(inc, w.now).unwrap();
     w.run_for(Duration::from_secs(2));
-    let ringing = w
-        .log
-        .iter()
-        .filter(|l| l.starts_with("B> SIP/2.0 180"))
-        .count();
+    let ringing = w.log.iter().filter(|l| l.starts_with("B> SIP/2.0 180")).count();
+    assert_eq!(ringing, 2, "180 retransmitted once after the lost PRACK: {:?}", w.log);
+    assert_eq!(w.log.iter().filter(|l| l.starts_with("A> PRACK")).count(), 2);
     assert_eq!(
-        ringing, 2,
-        "180 retransmitted once after the lost PRACK: {:?}",
-        w.log
-    );
-    assert_eq!(
-        w.log.iter().filter(|l| l.starts_with("A> PRACK")).count(),
-        2
-    );
-    assert_eq!(
-        w.ev_a
-            .iter()
-            .filter(|e| matches!(e, UaEvent::Progress { status: 180, .. }))
-            .count(),
+        w.ev_a.iter().filter(|e| matches!(e, UaEvent::Progress { status: 180, .. })).count(),
         1,
         "reported once"
     );
-    assert!(
-        w.log.iter().any(|l| l == "B> SIP/2.0 200 OK"),
-        "PRACK answered"
-    );
+    assert!(w.log.iter().any(|l| l == "B> SIP/2.0 200 OK"), "PRACK answered");
     w.b.answer(inc, SDP.to_vec(), w.now).unwrap();
     w.run_for(Duration::from_millis(100));
     assert!(established(&w.ev_a, c) && established(&w.ev_b, inc));

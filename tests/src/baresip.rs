@@ -76,14 +76,9 @@ impl Baresip {
             wav.display(),
         );
         std::fs::write(dir.join("config"), config).expect("config");
-        let aor = account
-            .aor
-            .clone()
-            .unwrap_or_else(|| format!("baresip@127.0.0.1:{port}"));
-        let mut acc = format!(
-            "<sip:{aor}>;regint={}",
-            if account.outbound.is_some() { 300 } else { 0 }
-        );
+        let aor = account.aor.clone().unwrap_or_else(|| format!("baresip@127.0.0.1:{port}"));
+        let mut acc =
+            format!("<sip:{aor}>;regint={}", if account.outbound.is_some() { 300 } else { 0 });
         if let Some(p) = &account.password {
             acc.push_str(&format!(";auth_pass={p}"));
         }
@@ -96,17 +91,10 @@ impl Baresip {
         std::fs::write(dir.join("accounts"), format!("{acc}\n")).expect("accounts");
         std::fs::write(
             dir.join("contacts"),
-            account
-                .contact
-                .map(|c| format!("{c}\n"))
-                .unwrap_or_default(),
+            account.contact.map(|c| format!("{c}\n")).unwrap_or_default(),
         )
         .expect("contacts");
-        let peer = Peer::spawn(
-            "baresip",
-            "baresip",
-            &["-f", dir.to_str().expect("utf8 path")],
-        );
+        let peer = Peer::spawn("baresip", "baresip", &["-f", dir.to_str().expect("utf8 path")]);
         let ctrl_addr: SocketAddr = format!("127.0.0.1:{ctrl_port}").parse().expect("addr");
         let mut ctrl = None;
         for _ in 0..100 {
@@ -139,10 +127,7 @@ impl Baresip {
             self.token
         );
         let frame = format!("{}:{json},", json.len());
-        self.ctrl
-            .write_all(frame.as_bytes())
-            .await
-            .expect("ctrl write");
+        self.ctrl.write_all(frame.as_bytes()).await.expect("ctrl write");
     }
 
     /// Waits up to `secs` for an event or response whose JSON contains `needle`.
@@ -168,11 +153,7 @@ impl Baresip {
 
     fn take_frame(&mut self) -> Option<String> {
         let colon = self.buf.iter().position(|&b| b == b':')?;
-        let len: usize = std::str::from_utf8(self.buf.get(..colon)?)
-            .ok()?
-            .trim()
-            .parse()
-            .ok()?;
+        let len: usize = std::str::from_utf8(self.buf.get(..colon)?).ok()?.trim().parse().ok()?;
         let end = colon + 1 + len;
         if self.buf.len() < end + 1 {
             return None;

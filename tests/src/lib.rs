@@ -30,11 +30,7 @@ impl Agent {
     /// Starts an agent for `user` on `ip` with a free port.
     pub async fn start(user: &str, ip: &str, tweak: impl FnOnce(&mut UaConfig)) -> Agent {
         let local: SocketAddr = SocketAddr::new(ip.parse().expect("ip"), 0);
-        let host = if local.is_ipv6() {
-            format!("[{ip}]")
-        } else {
-            ip.to_owned()
-        };
+        let host = if local.is_ipv6() { format!("[{ip}]") } else { ip.to_owned() };
         let Ok(Uri::Sip(aor)) = Uri::parse(&format!("sip:{user}@{host}")) else {
             panic!("bad aor")
         };
@@ -67,11 +63,7 @@ impl Agent {
 
     pub fn uri(&self, user: &str) -> NameAddr {
         let a = self.handle.local;
-        let host = if a.is_ipv6() {
-            format!("[{}]", a.ip())
-        } else {
-            a.ip().to_string()
-        };
+        let host = if a.is_ipv6() { format!("[{}]", a.ip()) } else { a.ip().to_string() };
         NameAddr::parse(&format!("<sip:{user}@{host}:{}>", a.port())).expect("uri")
     }
 }
@@ -95,10 +87,7 @@ impl Peer {
             .unwrap_or_else(|e| {
                 panic!("cannot start {program}: {e} (run ./scripts/test to install it)")
             });
-        Peer {
-            child,
-            name: name.to_owned(),
-        }
+        Peer { child, name: name.to_owned() }
     }
 
     /// Waits up to `secs` for the process to exit; kills it on timeout. Returns the exit
@@ -173,7 +162,5 @@ pub fn offer(ip: &str, port: u16) -> Vec<u8> {
 /// An SDP answer to `offer`, or `None` if nothing in it is acceptable.
 pub fn answer(offer_bytes: &[u8], ip: &str, port: u16) -> Option<Vec<u8>> {
     let off = SessionDescription::parse(offer_bytes).ok()?;
-    sdp::answer(&off, &pcmu_caps(ip, port), &origin(ip))
-        .ok()
-        .map(|(a, _)| a.to_bytes())
+    sdp::answer(&off, &pcmu_caps(ip, port), &origin(ip)).ok().map(|(a, _)| a.to_bytes())
 }

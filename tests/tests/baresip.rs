@@ -22,12 +22,7 @@ async fn answer_next_call(agent: &mut Agent) -> CallHandle {
         .expect("an incoming call");
     let sdp =
         answer(&off.expect("baresip sends an offer"), "127.0.0.1", 42000).expect("a common codec");
-    agent
-        .handle
-        .with(move |ua, now| ua.answer(call, sdp, now))
-        .await
-        .unwrap()
-        .unwrap();
+    agent.handle.with(move |ua, now| ua.answer(call, sdp, now)).await.unwrap().unwrap();
     call
 }
 
@@ -44,11 +39,7 @@ async fn ended(agent: &mut Agent, call: CallHandle) -> Option<EndReason> {
 async fn baresip_calls_earshot_and_hangs_up() {
     let mut agent = Agent::start("earshot", "127.0.0.1", |_| {}).await;
     let mut b = Baresip::start(BaresipAccount::default()).await;
-    b.command(
-        "dial",
-        &format!("sip:earshot@127.0.0.1:{}", agent.handle.local.port()),
-    )
-    .await;
+    b.command("dial", &format!("sip:earshot@127.0.0.1:{}", agent.handle.local.port())).await;
     let call = answer_next_call(&mut agent).await;
     assert!(
         b.wait_for(10, "CALL_ESTABLISHED").await.is_some(),
@@ -71,19 +62,11 @@ async fn baresip_calls_earshot_and_hangs_up() {
 #[tokio::test]
 async fn earshot_calls_baresip_and_hangs_up() {
     let mut agent = Agent::start("earshot", "127.0.0.1", |_| {}).await;
-    let mut b = Baresip::start(BaresipAccount {
-        auto_answer: true,
-        ..Default::default()
-    })
-    .await;
+    let mut b = Baresip::start(BaresipAccount { auto_answer: true, ..Default::default() }).await;
     let to = NameAddr::parse(&format!("<sip:baresip@{}>", b.sip)).unwrap();
     let sdp = offer("127.0.0.1", 42002);
-    let call = agent
-        .handle
-        .with(move |ua, now| ua.call(&to, sdp, vec![], now))
-        .await
-        .unwrap()
-        .unwrap();
+    let call =
+        agent.handle.with(move |ua, now| ua.call(&to, sdp, vec![], now)).await.unwrap().unwrap();
     let est = agent
         .wait_for(15, |e| match e {
             UaEvent::Established { call: c, sdp } if *c == call => Some(sdp.clone()),
@@ -93,48 +76,27 @@ async fn earshot_calls_baresip_and_hangs_up() {
         .await;
     assert!(matches!(est, Some(Some(_))), "baresip answered with SDP");
     assert!(b.wait_for(10, "CALL_ESTABLISHED").await.is_some());
-    agent
-        .handle
-        .with(move |ua, now| ua.hangup(call, now))
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(
-        b.wait_for(10, "CALL_CLOSED").await.is_some(),
-        "baresip saw our BYE: {:?}",
-        b.seen
-    );
+    agent.handle.with(move |ua, now| ua.hangup(call, now)).await.unwrap().unwrap();
+    assert!(b.wait_for(10, "CALL_CLOSED").await.is_some(), "baresip saw our BYE: {:?}", b.seen);
     agent.handle.shutdown().await;
 }
 
 #[tokio::test]
 async fn message_both_ways() {
     let mut agent = Agent::start("earshot", "127.0.0.1", |_| {}).await;
-    let contact = format!(
-        "\"Earshot\" <sip:earshot@127.0.0.1:{}>",
-        agent.handle.local.port()
-    );
-    let mut b = Baresip::start(BaresipAccount {
-        contact: Some(contact),
-        ..Default::default()
-    })
-    .await;
+    let contact = format!("\"Earshot\" <sip:earshot@127.0.0.1:{}>", agent.handle.local.port());
+    let mut b =
+        Baresip::start(BaresipAccount { contact: Some(contact), ..Default::default() }).await;
     b.command("message", "hello from baresip").await;
     let got = agent
         .wait_for(10, |e| match e {
-            UaEvent::MessageReceived {
-                body, content_type, ..
-            } => Some((
-                String::from_utf8_lossy(body).into_owned(),
-                content_type.clone(),
-            )),
+            UaEvent::MessageReceived { body, content_type, .. } => {
+                Some((String::from_utf8_lossy(body).into_owned(), content_type.clone()))
+            }
             _ => None,
         })
         .await;
-    assert_eq!(
-        got,
-        Some(("hello from baresip".into(), "text/plain".into()))
-    );
+    assert_eq!(got, Some(("hello from baresip".into(), "text/plain".into())));
 
     let to = NameAddr::parse(&format!("<sip:baresip@{}>", b.sip)).unwrap();
     let req = agent
@@ -160,10 +122,7 @@ async fn calls_both_ways_through_kamailio() {
     let port = free_port("127.0.0.1");
     let cfg = asset("../deploy/kamailio/kamailio.cfg");
     let pid = std::env::temp_dir().join(format!("earshot-kamailio-b-{port}.pid"));
-    let (udp, tcp) = (
-        format!("udp:127.0.0.1:{port}"),
-        format!("tcp:127.0.0.1:{port}"),
-    );
+    let (udp, tcp) = (format!("udp:127.0.0.1:{port}"), format!("tcp:127.0.0.1:{port}"));
     let _kamailio = Peer::spawn(
         "kamailio",
         "kamailio",
@@ -192,9 +151,7 @@ async fn calls_both_ways_through_kamailio() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let mut agent = Agent::start("1001", "127.0.0.1", move |c| {
-        let Ok(Uri::Sip(aor)) = Uri::parse("sip:1001@earshot.test") else {
-            unreachable!()
-        };
+        let Ok(Uri::Sip(aor)) = Uri::parse("sip:1001@earshot.test") else { unreachable!() };
         c.aor = aor;
         c.outbound_proxy = Some(Target::udp(site));
         c.credentials = vec![Credential {
@@ -212,8 +169,7 @@ async fn calls_both_ways_through_kamailio() {
         .unwrap();
     assert!(
         agent
-            .wait_for(10, |e| matches!(e, UaEvent::Registered { .. })
-                .then_some(()))
+            .wait_for(10, |e| matches!(e, UaEvent::Registered { .. }).then_some(()))
             .await
             .is_some()
     );
@@ -243,12 +199,8 @@ async fn calls_both_ways_through_kamailio() {
     // Earshot calls baresip through the proxy.
     let to = NameAddr::parse("<sip:1003@earshot.test>").unwrap();
     let sdp = offer("127.0.0.1", 42004);
-    let call = agent
-        .handle
-        .with(move |ua, now| ua.call(&to, sdp, vec![], now))
-        .await
-        .unwrap()
-        .unwrap();
+    let call =
+        agent.handle.with(move |ua, now| ua.call(&to, sdp, vec![], now)).await.unwrap().unwrap();
     let est = agent
         .wait_for(15, |e| match e {
             UaEvent::Established { call: c, .. } if *c == call => Some(true),
@@ -256,18 +208,8 @@ async fn calls_both_ways_through_kamailio() {
             _ => None,
         })
         .await;
-    assert_eq!(
-        est,
-        Some(true),
-        "baresip answered through kamailio: {:?}",
-        b.seen
-    );
-    agent
-        .handle
-        .with(move |ua, now| ua.hangup(call, now))
-        .await
-        .unwrap()
-        .unwrap();
+    assert_eq!(est, Some(true), "baresip answered through kamailio: {:?}", b.seen);
+    agent.handle.with(move |ua, now| ua.hangup(call, now)).await.unwrap().unwrap();
     assert!(b.wait_for(10, "CALL_CLOSED").await.is_some());
 
     // baresip calls Earshot through the proxy.

@@ -8,16 +8,8 @@ use earshot_sip::ua::{EndReason, UaEvent};
 use earshot_tests::{Agent, Peer, answer, asset, free_port, offer};
 
 fn sipp(args: &[&str]) -> Peer {
-    let mut all = vec![
-        "-nostdin",
-        "-m",
-        "1",
-        "-timeout",
-        "25s",
-        "-timeout_error",
-        "-max_recv_loops",
-        "1000",
-    ];
+    let mut all =
+        vec!["-nostdin", "-m", "1", "-timeout", "25s", "-timeout_error", "-max_recv_loops", "1000"];
     all.extend_from_slice(args);
     Peer::spawn("sipp", "sipp", &all)
 }
@@ -30,18 +22,9 @@ async fn auto_answer(agent: &mut Agent, want: usize) -> Vec<EndReason> {
             break;
         };
         match e {
-            UaEvent::IncomingCall {
-                call,
-                offer: Some(o),
-                ..
-            } => {
+            UaEvent::IncomingCall { call, offer: Some(o), .. } => {
                 let sdp = answer(&o, "127.0.0.1", 40000).expect("answerable offer");
-                agent
-                    .handle
-                    .with(move |ua, now| ua.answer(call, sdp, now))
-                    .await
-                    .unwrap()
-                    .unwrap();
+                agent.handle.with(move |ua, now| ua.answer(call, sdp, now)).await.unwrap().unwrap();
             }
             UaEvent::Ended { reason, .. } => ends.push(reason),
             _ => {}
@@ -54,17 +37,7 @@ async fn run_uac(transport: &str) {
     let mut agent = Agent::start("earshot", "127.0.0.1", |_| {}).await;
     let target = format!("127.0.0.1:{}", agent.handle.local.port());
     let port = free_port("127.0.0.1").to_string();
-    let peer = sipp(&[
-        "-sn",
-        "uac",
-        "-t",
-        transport,
-        "-i",
-        "127.0.0.1",
-        "-p",
-        &port,
-        &target,
-    ]);
+    let peer = sipp(&["-sn", "uac", "-t", transport, "-i", "127.0.0.1", "-p", &port, &target]);
     let ends = auto_answer(&mut agent, 1).await;
     let (code, out) = peer.finish(30).await;
     assert_eq!(code, Some(0), "SIPp uac over {transport} failed:\n{out}");
@@ -102,12 +75,8 @@ async fn call_sipp(scenario: &[&str], password: &str) -> (Option<i32>, String, O
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let to = NameAddr::parse(&format!("<sip:uas@127.0.0.1:{port}>")).unwrap();
     let sdp = offer("127.0.0.1", 40002);
-    let call = agent
-        .handle
-        .with(move |ua, now| ua.call(&to, sdp, vec![], now))
-        .await
-        .unwrap()
-        .unwrap();
+    let call =
+        agent.handle.with(move |ua, now| ua.call(&to, sdp, vec![], now)).await.unwrap().unwrap();
     let outcome = agent
         .wait_for(20, |e| match e {
             UaEvent::Established { call: c, .. } | UaEvent::Ended { call: c, .. } if *c == call => {
@@ -117,12 +86,7 @@ async fn call_sipp(scenario: &[&str], password: &str) -> (Option<i32>, String, O
         })
         .await;
     if matches!(outcome, Some(UaEvent::Established { .. })) {
-        agent
-            .handle
-            .with(move |ua, now| ua.hangup(call, now))
-            .await
-            .unwrap()
-            .unwrap();
+        agent.handle.with(move |ua, now| ua.hangup(call, now)).await.unwrap().unwrap();
     }
     let (code, out) = peer.finish(30).await;
     agent.handle.shutdown().await;
@@ -132,10 +96,7 @@ async fn call_sipp(scenario: &[&str], password: &str) -> (Option<i32>, String, O
 #[tokio::test]
 async fn calls_sipp_uas() {
     let (code, out, outcome) = call_sipp(&["-sn", "uas"], "").await;
-    assert!(
-        matches!(outcome, Some(UaEvent::Established { sdp: Some(_), .. })),
-        "{outcome:?}"
-    );
+    assert!(matches!(outcome, Some(UaEvent::Established { sdp: Some(_), .. })), "{outcome:?}");
     assert_eq!(code, Some(0), "{out}");
 }
 
@@ -143,15 +104,8 @@ async fn calls_sipp_uas() {
 async fn answers_a_digest_challenge_from_sipp() {
     let xml = asset("sipp/uas_auth.xml");
     let (code, out, outcome) = call_sipp(&["-sf", xml.to_str().unwrap()], "s3cret").await;
-    assert!(
-        matches!(outcome, Some(UaEvent::Established { .. })),
-        "{outcome:?}\n{out}"
-    );
-    assert_eq!(
-        code,
-        Some(0),
-        "SIPp's verifyauth must accept our credentials:\n{out}"
-    );
+    assert!(matches!(outcome, Some(UaEvent::Established { .. })), "{outcome:?}\n{out}");
+    assert_eq!(code, Some(0), "SIPp's verifyauth must accept our credentials:\n{out}");
 }
 
 #[tokio::test]
@@ -161,10 +115,7 @@ async fn wrong_password_ends_the_call() {
     assert!(
         matches!(
             &outcome,
-            Some(UaEvent::Ended {
-                reason: EndReason::Rejected { status: 403, .. },
-                ..
-            })
+            Some(UaEvent::Ended { reason: EndReason::Rejected { status: 403, .. }, .. })
         ),
         "{outcome:?}\n{out}"
     );
@@ -176,22 +127,13 @@ async fn retransmits_an_invite_whose_first_response_is_withheld() {
     let trace =
         std::env::temp_dir().join(format!("earshot-sipp-withhold-{}.log", std::process::id()));
     let (code, out, outcome) = call_sipp(
-        &[
-            "-sf",
-            xml.to_str().unwrap(),
-            "-trace_msg",
-            "-message_file",
-            trace.to_str().unwrap(),
-        ],
+        &["-sf", xml.to_str().unwrap(), "-trace_msg", "-message_file", trace.to_str().unwrap()],
         "",
     )
     .await;
     let log = std::fs::read_to_string(&trace).unwrap_or_default();
     let _ = std::fs::remove_file(&trace);
-    assert!(
-        matches!(outcome, Some(UaEvent::Established { .. })),
-        "{outcome:?}\n{out}"
-    );
+    assert!(matches!(outcome, Some(UaEvent::Established { .. })), "{outcome:?}\n{out}");
     assert_eq!(code, Some(0), "{out}");
     let invites = log.lines().filter(|l| l.starts_with("INVITE sip:")).count();
     assert!(

@@ -43,10 +43,7 @@ impl Algorithm {
     }
 
     pub fn is_sess(self) -> bool {
-        matches!(
-            self,
-            Algorithm::Md5Sess | Algorithm::Sha256Sess | Algorithm::Sha512_256Sess
-        )
+        matches!(self, Algorithm::Md5Sess | Algorithm::Sha256Sess | Algorithm::Sha512_256Sess)
     }
 
     /// Lower-case hex of the hash of `data`.

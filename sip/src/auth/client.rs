@@ -34,10 +34,7 @@ pub struct DigestClient {
 
 impl DigestClient {
     pub fn new(credentials: Vec<Credential>) -> Self {
-        DigestClient {
-            credentials,
-            nonce_counts: HashMap::new(),
-        }
+        DigestClient { credentials, nonce_counts: HashMap::new() }
     }
 
     fn credential_for(&self, realm: &str) -> Option<&Credential> {
@@ -56,11 +53,7 @@ impl DigestClient {
             let supported = c.is_digest()
                 && Algorithm::parse(c.params.get("algorithm")).is_some()
                 && qop_choice(c.params.get("qop")).is_some();
-            if supported
-                && !out
-                    .iter()
-                    .any(|o| o.params.get("realm").unwrap_or("") == realm)
-            {
+            if supported && !out.iter().any(|o| o.params.get("realm").unwrap_or("") == realm) {
                 out.push(c);
             }
         }

@@ -29,19 +29,13 @@ pub fn response(i: &DigestInput<'_>) -> String {
         ha1 = h(&format!("{ha1}:{}:{}", i.nonce, i.cnonce));
     }
     let ha2 = match i.qop {
-        Some(q) if q.eq_ignore_ascii_case("auth-int") => h(&format!(
-            "{}:{}:{}",
-            i.method,
-            i.uri,
-            i.algorithm.hex(i.body)
-        )),
+        Some(q) if q.eq_ignore_ascii_case("auth-int") => {
+            h(&format!("{}:{}:{}", i.method, i.uri, i.algorithm.hex(i.body)))
+        }
         _ => h(&format!("{}:{}", i.method, i.uri)),
     };
     match i.qop {
-        Some(q) => h(&format!(
-            "{ha1}:{}:{}:{}:{q}:{ha2}",
-            i.nonce, i.nc, i.cnonce
-        )),
+        Some(q) => h(&format!("{ha1}:{}:{}:{}:{q}:{ha2}", i.nonce, i.nc, i.cnonce)),
         None => h(&format!("{ha1}:{}:{ha2}", i.nonce)),
     }
 }
@@ -69,10 +63,7 @@ mod tests {
     /// RFC 7616 §3.9.1.
     #[test]
     fn rfc7616_examples() {
-        assert_eq!(
-            response(&input(Algorithm::Md5)),
-            "8ca523f5e9506fed4657c9700eebdbec"
-        );
+        assert_eq!(response(&input(Algorithm::Md5)), "8ca523f5e9506fed4657c9700eebdbec");
         assert_eq!(
             response(&input(Algorithm::Sha256)),
             "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"

@@ -29,18 +29,12 @@ pub struct DigestServer {
 impl DigestServer {
     /// `secret` keys the nonces; it must be unpredictable and private.
     pub fn new(realm: &str, algorithm: Algorithm, secret: &str) -> Self {
-        DigestServer {
-            realm: realm.into(),
-            algorithm,
-            secret: secret.into(),
-            nonce_lifetime: 300,
-        }
+        DigestServer { realm: realm.into(), algorithm, secret: secret.into(), nonce_lifetime: 300 }
     }
 
     fn nonce_at(&self, issued: u64) -> String {
-        let mac = self
-            .algorithm
-            .hex(format!("{issued:x}:{}:{}", self.realm, self.secret).as_bytes());
+        let mac =
+            self.algorithm.hex(format!("{issued:x}:{}:{}", self.realm, self.secret).as_bytes());
         format!("{issued:x}-{}", mac.get(..32).unwrap_or(&mac))
     }
 
@@ -76,10 +70,7 @@ impl DigestServer {
             return Verdict::Rejected;
         }
         let nonce = field("nonce");
-        let Some(issued) = nonce
-            .split('-')
-            .next()
-            .and_then(|t| u64::from_str_radix(t, 16).ok())
+        let Some(issued) = nonce.split('-').next().and_then(|t| u64::from_str_radix(t, 16).ok())
         else {
             return Verdict::Rejected;
         };
@@ -133,9 +124,7 @@ mod tests {
                 username: "alice".into(),
                 password: "pw".into(),
             }]);
-            let creds = client
-                .answer(&ch, "REGISTER", "sip:earshot.test", b"", "abc123")
-                .unwrap();
+            let creds = client.answer(&ch, "REGISTER", "sip:earshot.test", b"", "abc123").unwrap();
             let creds = Challenge::parse(&creds).unwrap();
             let pw = |u: &str| (u == "alice").then(|| "pw".to_owned());
             assert_eq!(
@@ -143,22 +132,14 @@ mod tests {
                 Verdict::Authenticated("alice".into()),
                 "{alg:?}"
             );
-            assert_eq!(
-                server.verify(&creds, "REGISTER", b"", 1000 + 301, pw),
-                Verdict::Stale
-            );
-            assert_eq!(
-                server.verify(&creds, "INVITE", b"", 1010, pw),
-                Verdict::Rejected
-            );
+            assert_eq!(server.verify(&creds, "REGISTER", b"", 1000 + 301, pw), Verdict::Stale);
+            assert_eq!(server.verify(&creds, "INVITE", b"", 1010, pw), Verdict::Rejected);
             assert_eq!(
                 server.verify(&creds, "REGISTER", b"", 1010, |_| Some("wrong".into())),
                 Verdict::Rejected
             );
             // A second answer to the same nonce counts up.
-            let again = client
-                .answer(&ch, "REGISTER", "sip:earshot.test", b"", "abc124")
-                .unwrap();
+            let again = client.answer(&ch, "REGISTER", "sip:earshot.test", b"", "abc124").unwrap();
             assert!(again.contains("nc=00000002"), "{again}");
         }
     }

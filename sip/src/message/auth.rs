@@ -13,10 +13,7 @@ pub struct DigestParams(pub Vec<(String, String)>);
 impl DigestParams {
     /// The value of `name` without quotes.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| unquote(v))
+        self.0.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| unquote(v))
     }
 
     fn parse(cur: &mut Cursor<'_>) -> Result<DigestParams, &'static str> {
@@ -32,12 +29,8 @@ impl DigestParams {
             }
             let value = if cur.peek() == Some(b'"') {
                 let start = cur.rest();
-                let inner = cur
-                    .quoted_string()
-                    .ok_or("unterminated quoted auth-param")?;
-                start
-                    .get(..inner.len() + 2)
-                    .ok_or("unterminated quoted auth-param")?
+                let inner = cur.quoted_string().ok_or("unterminated quoted auth-param")?;
+                start.get(..inner.len() + 2).ok_or("unterminated quoted auth-param")?
             } else {
                 cur.token().ok_or("malformed auth-param value")?
             };

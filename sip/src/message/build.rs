@@ -10,12 +10,7 @@ use super::uri::Uri;
 impl Request {
     /// A request with no headers yet.
     pub fn new(method: Method, uri: Uri) -> Request {
-        Request {
-            method,
-            uri,
-            headers: Headers::with_capacity(12),
-            body: Vec::new(),
-        }
+        Request { method, uri, headers: Headers::with_capacity(12), body: Vec::new() }
     }
 }
 

@@ -26,10 +26,7 @@ impl CSeq {
         if !cur.rest().bytes().all(is_lws) {
             return Err("junk after method");
         }
-        Ok(CSeq {
-            seq,
-            method: Method::parse(method),
-        })
+        Ok(CSeq { seq, method: Method::parse(method) })
     }
 }
 
@@ -42,11 +39,7 @@ pub(crate) fn parse_bounded(digits: &str, max: u32) -> Option<u32> {
     if trimmed.len() > 10 {
         return None;
     }
-    let v: u64 = if trimmed.is_empty() {
-        0
-    } else {
-        trimmed.parse().ok()?
-    };
+    let v: u64 = if trimmed.is_empty() { 0 } else { trimmed.parse().ok()? };
     (v <= u64::from(max)).then_some(v as u32)
 }
 

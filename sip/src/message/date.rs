@@ -7,9 +7,8 @@ pub(crate) fn validate(s: &str) -> Result<(), &'static str> {
         return Err("not an RFC 1123 date");
     };
     const WKDAYS: [&str; 7] = ["Mon,", "Tue,", "Wed,", "Thu,", "Fri,", "Sat,", "Sun,"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
+    const MONTHS: [&str; 12] =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let digits = |t: &str, n: usize| t.len() == n && t.bytes().all(|b| b.is_ascii_digit());
     let time_ok = time.split(':').count() == 3 && time.split(':').all(|t| digits(t, 2));
     if !WKDAYS.contains(wkday)

@@ -21,10 +21,7 @@ pub enum ParseError {
     #[error("malformed header line")]
     HeaderLine,
     #[error("malformed {header} header: {reason}")]
-    Header {
-        header: &'static str,
-        reason: &'static str,
-    },
+    Header { header: &'static str, reason: &'static str },
     #[error("{0} header appears more than once")]
     Duplicate(&'static str),
     #[error("missing {0} header")]

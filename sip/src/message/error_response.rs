@@ -6,10 +6,7 @@ use super::error::ParseError;
 /// The bytes of a 4xx/5xx answering `raw`, if `raw` looks like a request and carries the
 /// Via, From, To, Call-ID and CSeq lines a response must copy.
 pub fn error_response(raw: &[u8], err: &ParseError) -> Option<Vec<u8>> {
-    let head_end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or(raw.len().min(8192));
+    let head_end = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(raw.len().min(8192));
     let text = String::from_utf8_lossy(raw.get(..head_end)?);
     let mut lines = text.split('\n').map(|l| l.trim_end_matches('\r'));
     let first = lines.next()?;
@@ -46,10 +43,7 @@ pub fn error_response(raw: &[u8], err: &ParseError) -> Option<Vec<u8>> {
     let reason = match code {
         505 => "Version Not Supported".to_owned(),
         513 => "Message Too Large".to_owned(),
-        _ => format!(
-            "Bad Request ({})",
-            err.to_string().replace(['\r', '\n'], " ")
-        ),
+        _ => format!("Bad Request ({})", err.to_string().replace(['\r', '\n'], " ")),
     };
     let mut out = format!("SIP/2.0 {code} {reason}\r\n");
     for l in copied {

@@ -174,10 +174,7 @@ mod tests {
         assert_eq!(HeaderName::parse("v"), HeaderName::Via);
         assert_eq!(HeaderName::parse("MaX-fOrWaRdS"), HeaderName::MaxForwards);
         assert_eq!(HeaderName::parse("I"), HeaderName::CallId);
-        assert_eq!(
-            HeaderName::parse("C%6Fntact"),
-            HeaderName::Other("C%6Fntact".into())
-        );
+        assert_eq!(HeaderName::parse("C%6Fntact"), HeaderName::Other("C%6Fntact".into()));
         assert_eq!(HeaderName::parse("l").as_str(), "Content-Length");
     }
 }

@@ -34,11 +34,7 @@ impl Eq for Header {}
 
 impl Header {
     fn new(name: HeaderName, value: String) -> Header {
-        Header {
-            name,
-            value,
-            typed: OnceLock::new(),
-        }
+        Header { name, value, typed: OnceLock::new() }
     }
 
     /// The value as received (folds included) or as set.
@@ -47,8 +43,7 @@ impl Header {
     }
 
     fn typed(&self) -> &Result<Typed, ParseError> {
-        self.typed
-            .get_or_init(|| typed::parse(&self.name, &self.value))
+        self.typed.get_or_init(|| typed::parse(&self.name, &self.value))
     }
 }
 
@@ -103,11 +98,7 @@ impl Headers {
 
     /// Replaces every header of this name by one with `value`, at the first one's place.
     pub fn set(&mut self, name: HeaderName, value: impl Into<String>) {
-        let at = self
-            .0
-            .iter()
-            .position(|h| h.name == name)
-            .unwrap_or(self.0.len());
+        let at = self.0.iter().position(|h| h.name == name).unwrap_or(self.0.len());
         self.remove(&name);
         let at = at.min(self.0.len());
         self.0.insert(at, Header::new(name, sanitize(value.into())));
@@ -119,10 +110,7 @@ impl Headers {
 
     /// The first value of `name`, trimmed.
     pub fn get(&self, name: &HeaderName) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|h| &h.name == name)
-            .map(|h| trim_lws(&h.value))
+        self.0.iter().find(|h| &h.name == name).map(|h| trim_lws(&h.value))
     }
 
     /// Every header line of `name`.
@@ -141,11 +129,8 @@ impl Headers {
     pub fn values<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a str> + 'a {
         let split = name.is_list();
         self.get_all(name).flat_map(move |v| {
-            let items: Box<dyn Iterator<Item = &str>> = if split {
-                Box::new(split_commas(v))
-            } else {
-                Box::new(std::iter::once(v))
-            };
+            let items: Box<dyn Iterator<Item = &str>> =
+                if split { Box::new(split_commas(v)) } else { Box::new(std::iter::once(v)) };
             items
         })
     }
@@ -159,8 +144,7 @@ impl Headers {
         &'a self,
         name: &'n HeaderName,
     ) -> impl Iterator<Item = Result<&'a Typed, ParseError>> + use<'a, 'n> {
-        self.lines(name)
-            .map(|h| h.typed().as_ref().map_err(Clone::clone))
+        self.lines(name).map(|h| h.typed().as_ref().map_err(Clone::clone))
     }
 
     /// The typed form of the first line of `name`, if any.
@@ -188,8 +172,7 @@ impl Headers {
     }
 
     pub fn from(&self) -> Result<&NameAddr, ParseError> {
-        self.addr(&HeaderName::From)?
-            .ok_or(ParseError::Missing("From"))
+        self.addr(&HeaderName::From)?.ok_or(ParseError::Missing("From"))
     }
 
     pub fn to(&self) -> Result<&NameAddr, ParseError> {
@@ -207,8 +190,7 @@ impl Headers {
     }
 
     pub fn call_id(&self) -> Result<&str, ParseError> {
-        self.get(&HeaderName::CallId)
-            .ok_or(ParseError::Missing("Call-ID"))
+        self.get(&HeaderName::CallId).ok_or(ParseError::Missing("Call-ID"))
     }
 
     pub fn cseq(&self) -> Result<&CSeq, ParseError> {
@@ -228,9 +210,7 @@ impl Headers {
     }
 
     pub fn max_forwards(&self) -> Result<Option<u8>, ParseError> {
-        Ok(self
-            .number(&HeaderName::MaxForwards)?
-            .map(|n| n.min(255) as u8))
+        Ok(self.number(&HeaderName::MaxForwards)?.map(|n| n.min(255) as u8))
     }
 
     /// Contact addresses; empty for `Contact: *` (see [`Headers::contact_is_star`]).
@@ -240,10 +220,7 @@ impl Headers {
 
     /// `Contact: *` (RFC 3261 §10.2.2, remove all bindings).
     pub fn contact_is_star(&self) -> bool {
-        matches!(
-            self.typed_first(&HeaderName::Contact),
-            Some(Ok(Typed::Star))
-        )
+        matches!(self.typed_first(&HeaderName::Contact), Some(Ok(Typed::Star)))
     }
 
     pub fn routes(&self) -> Result<Vec<&NameAddr>, ParseError> {
@@ -307,12 +284,7 @@ impl Headers {
 
     /// An option-tag or method list (Supported, Require, Allow…), merged over all lines.
     pub fn tokens(&self, name: &HeaderName) -> TokenList {
-        TokenList(
-            self.values(name)
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned)
-                .collect(),
-        )
+        TokenList(self.values(name).filter(|t| !t.is_empty()).map(str::to_owned).collect())
     }
 
     pub fn challenges<'a>(&'a self, name: &HeaderName) -> Result<Vec<&'a Challenge>, ParseError> {
@@ -358,10 +330,7 @@ impl Headers {
     pub fn validate(&self) -> Result<(), ParseError> {
         for (i, h) in self.0.iter().enumerate() {
             if h.name.is_single_valued()
-                && self
-                    .0
-                    .get(..i)
-                    .is_some_and(|before| before.iter().any(|p| p.name == h.name))
+                && self.0.get(..i).is_some_and(|before| before.iter().any(|p| p.name == h.name))
             {
                 return Err(ParseError::Duplicate(h.name.static_str()));
             }

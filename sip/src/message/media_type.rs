@@ -34,11 +34,7 @@ impl MediaType {
         if !cur.rest().bytes().all(is_lws) {
             return Err("junk after media type");
         }
-        Ok(MediaType {
-            main: main.to_ascii_lowercase(),
-            sub: sub.to_ascii_lowercase(),
-            params,
-        })
+        Ok(MediaType { main: main.to_ascii_lowercase(), sub: sub.to_ascii_lowercase(), params })
     }
 
     /// Whether this is `main/sub` (case-insensitive).

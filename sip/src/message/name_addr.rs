@@ -18,11 +18,7 @@ pub struct NameAddr {
 
 impl NameAddr {
     pub fn new(uri: Uri) -> Self {
-        NameAddr {
-            display: None,
-            uri,
-            params: Params::new(),
-        }
+        NameAddr { display: None, uri, params: Params::new() }
     }
 
     /// Parses one address (not a comma-separated list).
@@ -33,9 +29,7 @@ impl NameAddr {
         let uri_text;
         if cur.peek() == Some(b'"') {
             let start = cur.rest();
-            let inner = cur
-                .quoted_string()
-                .ok_or("unterminated quoted display name")?;
+            let inner = cur.quoted_string().ok_or("unterminated quoted display name")?;
             display = start.get(..inner.len() + 2).map(str::to_owned);
             cur.skip_lws();
             if cur.peek() != Some(b'<') {
@@ -66,11 +60,7 @@ impl NameAddr {
         if !cur.is_empty() {
             return Err("unexpected text after address");
         }
-        Ok(NameAddr {
-            display,
-            uri,
-            params,
-        })
+        Ok(NameAddr { display, uri, params })
     }
 
     /// The display name without quotes, with quoted-pairs resolved.

@@ -17,10 +17,7 @@ impl Params {
 
     /// `Some(value)` if the parameter is present; the inner `None` means it has no value.
     pub fn get(&self, name: &str) -> Option<Option<&str>> {
-        self.0
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_deref())
+        self.0.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_deref())
     }
 
     /// The parameter's value with surrounding quotes removed, if it has one.
@@ -35,11 +32,7 @@ impl Params {
     /// Sets a parameter, replacing an existing one of the same name in place.
     pub fn set(&mut self, name: &str, value: Option<&str>) {
         let value = value.map(str::to_owned);
-        match self
-            .0
-            .iter_mut()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        {
+        match self.0.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
             Some(slot) => slot.1 = value,
             None => self.0.push((name.to_owned(), value)),
         }
@@ -72,9 +65,7 @@ impl Params {
                     let start = cur.rest();
                     let inner = cur.quoted_string().ok_or("unterminated quoted parameter")?;
                     // Keep the quotes: the value is the quoted-string as written.
-                    start
-                        .get(..inner.len() + 2)
-                        .ok_or("unterminated quoted parameter")?
+                    start.get(..inner.len() + 2).ok_or("unterminated quoted parameter")?
                 } else {
                     let v = cur.take_while(|b| is_token(b) || matches!(b, b':' | b'[' | b']'));
                     if v.is_empty() {
@@ -93,9 +84,7 @@ impl Params {
 
 /// Removes one pair of surrounding double quotes and resolves quoted-pairs.
 pub(crate) fn unquote(v: &str) -> &str {
-    v.strip_prefix('"')
-        .and_then(|s| s.strip_suffix('"'))
-        .unwrap_or(v)
+    v.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(v)
 }
 
 impl fmt::Display for Params {

@@ -61,10 +61,7 @@ pub(crate) struct Head {
 /// if no empty line has arrived yet. Leading CRLFs are skipped by the caller.
 pub(crate) fn find_head_end(buf: &[u8]) -> Option<usize> {
     let mut i = 0;
-    while let Some(rel) = buf
-        .get(i..)
-        .and_then(|s| s.iter().position(|&b| b == b'\n'))
-    {
+    while let Some(rel) = buf.get(i..).and_then(|s| s.iter().position(|&b| b == b'\n')) {
         let nl = i + rel;
         match (buf.get(nl + 1), buf.get(nl + 2)) {
             (Some(b'\n'), _) => return Some(nl + 2),
@@ -77,9 +74,7 @@ pub(crate) fn find_head_end(buf: &[u8]) -> Option<usize> {
 
 /// Number of CR/LF bytes before the start line (§7.5: ignored).
 pub(crate) fn leading_crlf(buf: &[u8]) -> usize {
-    buf.iter()
-        .take_while(|&&b| b == b'\r' || b == b'\n')
-        .count()
+    buf.iter().take_while(|&&b| b == b'\r' || b == b'\n').count()
 }
 
 /// Parses the header section `buf[..end]`, where `end` came from [`find_head_end`].
@@ -116,11 +111,7 @@ pub(crate) fn parse_head(buf: &[u8], end: usize) -> Result<Head, ParseError> {
         headers.push_raw(name, value);
     }
     headers.validate()?;
-    Ok(Head {
-        start,
-        headers,
-        body_offset: end,
-    })
+    Ok(Head { start, headers, body_offset: end })
 }
 
 /// Builds the message once the body is known, checking the CSeq method (RFC 3261 §8.1.1.5).
@@ -137,19 +128,11 @@ pub(crate) fn assemble(head: Head, body: Vec<u8>) -> Result<Message, ParseError>
                     });
                 }
             }
-            Ok(Message::Request(Request {
-                method,
-                uri,
-                headers: head.headers,
-                body,
-            }))
+            Ok(Message::Request(Request { method, uri, headers: head.headers, body }))
         }
-        StartLine::Response { status, reason } => Ok(Message::Response(Response {
-            status,
-            reason,
-            headers: head.headers,
-            body,
-        })),
+        StartLine::Response { status, reason } => {
+            Ok(Message::Response(Response { status, reason, headers: head.headers, body }))
+        }
     }
 }
 
@@ -168,10 +151,7 @@ pub fn parse_datagram(buf: &[u8]) -> Result<Message, ParseError> {
     let body = match head.headers.content_length()? {
         Some(n) => rest
             .get(..n)
-            .ok_or(ParseError::BodyTooShort {
-                declared: n,
-                available: rest.len(),
-            })?
+            .ok_or(ParseError::BodyTooShort { declared: n, available: rest.len() })?
             .to_vec(),
         None => rest.to_vec(),
     };

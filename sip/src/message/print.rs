@@ -7,10 +7,7 @@ use super::parse::{Message, Request, Response};
 use super::start_line::SIP_VERSION;
 
 fn printed_len(headers: &Headers, body: &[u8]) -> usize {
-    let h: usize = headers
-        .iter()
-        .map(|h| h.name.as_str().len() + h.value().len() + 4)
-        .sum();
+    let h: usize = headers.iter().map(|h| h.name.as_str().len() + h.value().len() + 4).sum();
     h + body.len() + 64
 }
 

@@ -30,10 +30,7 @@ impl DialogRef {
         Ok(DialogRef {
             call_id: call_id.to_owned(),
             to_tag: params.value("to-tag").ok_or("missing to-tag")?.to_owned(),
-            from_tag: params
-                .value("from-tag")
-                .ok_or("missing from-tag")?
-                .to_owned(),
+            from_tag: params.value("from-tag").ok_or("missing from-tag")?.to_owned(),
             early_only: params.contains("early-only"),
         })
     }
@@ -41,11 +38,7 @@ impl DialogRef {
 
 impl fmt::Display for DialogRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{};to-tag={};from-tag={}",
-            self.call_id, self.to_tag, self.from_tag
-        )?;
+        write!(f, "{};to-tag={};from-tag={}", self.call_id, self.to_tag, self.from_tag)?;
         if self.early_only {
             f.write_str(";early-only")?;
         }
@@ -61,10 +54,7 @@ mod tests {
     fn round_trip() {
         let r = DialogRef::parse("425928@bobster.example.org;to-tag=7743;from-tag=6472").unwrap();
         assert_eq!(r.call_id, "425928@bobster.example.org");
-        assert_eq!(
-            r.to_string(),
-            "425928@bobster.example.org;to-tag=7743;from-tag=6472"
-        );
+        assert_eq!(r.to_string(), "425928@bobster.example.org;to-tag=7743;from-tag=6472");
         assert!(DialogRef::parse("abc;to-tag=1").is_err());
     }
 }

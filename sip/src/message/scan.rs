@@ -4,10 +4,7 @@
 /// `token` characters: alphanum and `-.!%*_+` plus backquote, quote and tilde.
 pub(crate) fn is_token(b: u8) -> bool {
     b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
-        )
+        || matches!(b, b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~')
 }
 
 /// `word` characters (Call-ID): token plus `()<>:\"/[]?{}`.
@@ -33,10 +30,7 @@ pub(crate) fn is_word(b: u8) -> bool {
 /// `unreserved` = alphanum / mark.
 pub(crate) fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
-        )
+        || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')')
 }
 
 /// Characters allowed unescaped in the user part of a SIP URI.

@@ -118,10 +118,7 @@ impl StartLine {
             if reason.bytes().any(|b| b.is_ascii_control() && b != b'\t') {
                 return Err(ParseError::StartLine("control character in reason phrase"));
             }
-            return Ok(StartLine::Response {
-                status: StatusCode(code),
-                reason: reason.to_owned(),
-            });
+            return Ok(StartLine::Response { status: StatusCode(code), reason: reason.to_owned() });
         }
         // Request-Line = Method SP Request-URI SP SIP-Version: exactly two single spaces.
         let parts: Vec<&str> = line.split(' ').collect();
@@ -142,13 +139,8 @@ impl StartLine {
             && !s.headers.is_empty()
         {
             // RFC 3261 §19.1.1, table 1: headers are not allowed in a Request-URI.
-            return Err(ParseError::RequestUri(
-                "headers are not allowed in a Request-URI",
-            ));
+            return Err(ParseError::RequestUri("headers are not allowed in a Request-URI"));
         }
-        Ok(StartLine::Request {
-            method: Method::parse(method),
-            uri,
-        })
+        Ok(StartLine::Request { method: Method::parse(method), uri })
     }
 }

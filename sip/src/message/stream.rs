@@ -32,11 +32,7 @@ impl Default for StreamFramer {
 impl StreamFramer {
     /// A framer that rejects any message larger than `max_message` bytes.
     pub fn new(max_message: usize) -> Self {
-        StreamFramer {
-            buf: Vec::new(),
-            max_message,
-            awaiting_pong: false,
-        }
+        StreamFramer { buf: Vec::new(), max_message, awaiting_pong: false }
     }
 
     /// Tells the framer that a ping was sent, so that the next lone CRLF is its pong.
@@ -116,9 +112,7 @@ mod tests {
     const OPTIONS: &[u8] = b"OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 4\r\n\r\nbody";
 
     fn drain(f: &mut StreamFramer) -> Vec<StreamItem> {
-        std::iter::from_fn(|| f.next_item())
-            .map(|r| r.unwrap())
-            .collect()
+        std::iter::from_fn(|| f.next_item()).map(|r| r.unwrap()).collect()
     }
 
     #[test]
@@ -154,15 +148,9 @@ mod tests {
 
         let mut small = StreamFramer::new(64);
         small.push(OPTIONS);
-        assert!(matches!(
-            small.next_item(),
-            Some(Err(ParseError::TooLarge(64)))
-        ));
+        assert!(matches!(small.next_item(), Some(Err(ParseError::TooLarge(64)))));
         let mut endless = StreamFramer::new(64);
         endless.push(&[b'a'; 100]);
-        assert!(matches!(
-            endless.next_item(),
-            Some(Err(ParseError::TooLarge(64)))
-        ));
+        assert!(matches!(endless.next_item(), Some(Err(ParseError::TooLarge(64)))));
     }
 }

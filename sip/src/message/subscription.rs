@@ -14,10 +14,7 @@ pub struct Event {
 
 impl Event {
     pub fn new(package: &str) -> Self {
-        Event {
-            package: package.to_owned(),
-            params: Params::new(),
-        }
+        Event { package: package.to_owned(), params: Params::new() }
     }
 
     pub fn parse(s: &str) -> Result<Event, &'static str> {
@@ -31,10 +28,7 @@ impl Event {
         if !cur.rest().bytes().all(is_lws) {
             return Err("junk after event");
         }
-        Ok(Event {
-            package: package.to_owned(),
-            params,
-        })
+        Ok(Event { package: package.to_owned(), params })
     }
 
     pub fn id(&self) -> Option<&str> {

@@ -45,9 +45,7 @@ pub(crate) fn parse(name: &HeaderName, v: &str) -> Result<Typed, ParseError> {
         H::From => NameAddr::parse(v).map(Typed::Addr).map_err(err("From")),
         H::To => NameAddr::parse(v).map(Typed::Addr).map_err(err("To")),
         H::ReferTo => NameAddr::parse(v).map(Typed::Addr).map_err(err("Refer-To")),
-        H::ReferredBy => NameAddr::parse(v)
-            .map(Typed::Addr)
-            .map_err(err("Referred-By")),
+        H::ReferredBy => NameAddr::parse(v).map(Typed::Addr).map_err(err("Referred-By")),
         H::Contact if v == "*" => Ok(Typed::Star),
         H::Contact => addrs(v, "Contact", true),
         H::Route => addrs(v, "Route", false),
@@ -60,11 +58,7 @@ pub(crate) fn parse(name: &HeaderName, v: &str) -> Result<Typed, ParseError> {
             let ok = !v.is_empty()
                 && v.split_once('@')
                     .map_or(is_all_word(v), |(a, b)| is_all_word(a) && is_all_word(b));
-            if ok {
-                Ok(Typed::Text)
-            } else {
-                Err(ParseError::header("Call-ID", "not word[@word]"))
-            }
+            if ok { Ok(Typed::Text) } else { Err(ParseError::header("Call-ID", "not word[@word]")) }
         }
         H::CSeq => CSeq::parse(v).map(Typed::CSeq).map_err(err("CSeq")),
         H::MaxForwards => number(v, 255, "Max-Forwards", "not a number from 0 to 255"),
@@ -77,29 +71,17 @@ pub(crate) fn parse(name: &HeaderName, v: &str) -> Result<Typed, ParseError> {
             }
             number(v, u32::MAX, "Content-Length", "not a number")
         }
-        H::ContentType => MediaType::parse(v)
-            .map(Typed::Media)
-            .map_err(err("Content-Type")),
+        H::ContentType => MediaType::parse(v).map(Typed::Media).map_err(err("Content-Type")),
         H::Expires => number(v, u32::MAX, "Expires", "not delta-seconds below 2^32"),
         H::MinExpires => number(v, u32::MAX, "Min-Expires", "not delta-seconds below 2^32"),
         H::RSeq => number(v, u32::MAX, "RSeq", "not a number below 2^32"),
         H::SessionExpires | H::MinSe => {
             let digits = v.split(';').next().map(trim_lws).unwrap_or("");
-            number(
-                digits,
-                u32::MAX,
-                "Session-Expires/Min-SE",
-                "not delta-seconds",
-            )
+            number(digits, u32::MAX, "Session-Expires/Min-SE", "not delta-seconds")
         }
         H::RetryAfter => {
             let digits = v.split([';', '(']).next().map(trim_lws).unwrap_or("");
-            number(
-                digits,
-                u32::MAX,
-                "Retry-After",
-                "not delta-seconds below 2^32",
-            )
+            number(digits, u32::MAX, "Retry-After", "not delta-seconds below 2^32")
         }
         H::Date => date::validate(v).map(|_| Typed::Text).map_err(err("Date")),
         H::Supported
@@ -111,42 +93,27 @@ pub(crate) fn parse(name: &HeaderName, v: &str) -> Result<Typed, ParseError> {
             if split_commas(v).all(|t| t.bytes().all(is_token)) {
                 Ok(Typed::Text)
             } else {
-                Err(ParseError::header(
-                    "option-tag list",
-                    "not a list of tokens",
-                ))
+                Err(ParseError::header("option-tag list", "not a list of tokens"))
             }
         }
         H::Event => Event::parse(v).map(Typed::Event).map_err(err("Event")),
-        H::SubscriptionState => SubscriptionState::parse(v)
-            .map(Typed::SubState)
-            .map_err(err("Subscription-State")),
-        H::Replaces => DialogRef::parse(v)
-            .map(Typed::DialogRef)
-            .map_err(err("Replaces")),
-        H::Join => DialogRef::parse(v)
-            .map(Typed::DialogRef)
-            .map_err(err("Join")),
+        H::SubscriptionState => {
+            SubscriptionState::parse(v).map(Typed::SubState).map_err(err("Subscription-State"))
+        }
+        H::Replaces => DialogRef::parse(v).map(Typed::DialogRef).map_err(err("Replaces")),
+        H::Join => DialogRef::parse(v).map(Typed::DialogRef).map_err(err("Join")),
         H::WwwAuthenticate | H::ProxyAuthenticate | H::Authorization | H::ProxyAuthorization => {
-            Challenge::parse(v)
-                .map(Typed::Challenge)
-                .map_err(err("authentication"))
+            Challenge::parse(v).map(Typed::Challenge).map_err(err("authentication"))
         }
         H::Warning => {
             let ok = split_commas(v).all(|w| {
-                let code = w
-                    .split(|c: char| c.is_ascii() && is_lws(c as u8))
-                    .next()
-                    .unwrap_or("");
+                let code = w.split(|c: char| c.is_ascii() && is_lws(c as u8)).next().unwrap_or("");
                 code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit())
             });
             if ok {
                 Ok(Typed::Text)
             } else {
-                Err(ParseError::header(
-                    "Warning",
-                    "warn-code is not three digits",
-                ))
+                Err(ParseError::header("Warning", "warn-code is not three digits"))
             }
         }
         _ => Ok(Typed::Text),
@@ -159,9 +126,7 @@ fn number(
     label: &'static str,
     reason: &'static str,
 ) -> Result<Typed, ParseError> {
-    parse_bounded(v, max)
-        .map(Typed::Number)
-        .ok_or(ParseError::header(label, reason))
+    parse_bounded(v, max).map(Typed::Number).ok_or(ParseError::header(label, reason))
 }
 
 fn addrs(v: &str, label: &'static str, check_expires: bool) -> Result<Typed, ParseError> {
@@ -172,10 +137,7 @@ fn addrs(v: &str, label: &'static str, check_expires: bool) -> Result<Typed, Par
                 && let Some(e) = a.params.get("expires")
                 && parse_bounded(e.unwrap_or(""), u32::MAX).is_none()
             {
-                return Err(ParseError::header(
-                    label,
-                    "expires is not delta-seconds below 2^32",
-                ));
+                return Err(ParseError::header(label, "expires is not delta-seconds below 2^32"));
             }
             Ok(a)
         })

@@ -51,9 +51,7 @@ impl Host {
     /// Parses `hostname / IPv4address / IPv6reference`.
     pub fn parse(s: &str) -> Result<Host, &'static str> {
         if let Some(inner) = s.strip_prefix('[') {
-            let inner = inner
-                .strip_suffix(']')
-                .ok_or("unterminated IPv6 reference")?;
+            let inner = inner.strip_suffix(']').ok_or("unterminated IPv6 reference")?;
             return parse_ipv6(inner).map(|a| Host::Ip(IpAddr::V6(a)));
         }
         if s.is_empty() {
@@ -69,8 +67,7 @@ impl Host {
             !l.is_empty()
                 && !l.starts_with('-')
                 && !l.ends_with('-')
-                && l.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         });
         if !valid_labels {
             return Err("malformed host name");
@@ -115,17 +112,12 @@ impl Uri {
         } else if scheme.eq_ignore_ascii_case("tel") {
             TelUri::parse(rest).map(Uri::Tel)
         } else {
-            let scheme_ok = scheme
-                .bytes()
-                .next()
-                .is_some_and(|b| b.is_ascii_alphabetic())
+            let scheme_ok = scheme.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
                 && scheme
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
             let rest_ok = !rest.is_empty()
-                && rest
-                    .bytes()
-                    .all(|b| b.is_ascii_graphic() && !matches!(b, b'<' | b'>' | b'"'));
+                && rest.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'<' | b'>' | b'"'));
             if scheme_ok && rest_ok {
                 Ok(Uri::Other(s.to_owned()))
             } else {
@@ -233,9 +225,7 @@ impl SipUri {
         let mut headers = Vec::new();
         if let Some(hp) = headers_part {
             for h in hp.split('&') {
-                let (n, v) = h
-                    .split_once('=')
-                    .ok_or(ParseError::Uri("URI header without '='"))?;
+                let (n, v) = h.split_once('=').ok_or(ParseError::Uri("URI header without '='"))?;
                 if n.is_empty()
                     || !is_escaped_text(n, is_uri_header_char)
                     || !is_escaped_text(v, is_uri_header_char)
@@ -245,15 +235,7 @@ impl SipUri {
                 headers.push((n.to_owned(), v.to_owned()));
             }
         }
-        Ok(SipUri {
-            secure,
-            user,
-            password,
-            host,
-            port,
-            params,
-            headers,
-        })
+        Ok(SipUri { secure, user, password, host, port, params, headers })
     }
 
     /// The user part with escapes decoded.
@@ -294,8 +276,7 @@ impl SipUri {
         }
         // Headers must match as a set, in both directions.
         let has = |hs: &[(String, String)], (n, v): &(String, String)| {
-            hs.iter()
-                .any(|(hn, hv)| hn.eq_ignore_ascii_case(n) && unescape(hv) == unescape(v))
+            hs.iter().any(|(hn, hv)| hn.eq_ignore_ascii_case(n) && unescape(hv) == unescape(v))
         };
         self.headers.iter().all(|h| has(&o.headers, h))
             && o.headers.iter().all(|h| has(&self.headers, h))
@@ -313,19 +294,11 @@ fn eq_ci(a: Option<&[u8]>, b: Option<&[u8]>) -> bool {
 /// Splits `host[:port]`, where host may be an IPv6 reference in brackets.
 pub(crate) fn split_hostport(s: &str) -> Result<(Host, Option<u16>), ParseError> {
     let (host, port) = if s.starts_with('[') {
-        let end = s
-            .find(']')
-            .ok_or(ParseError::Uri("unterminated IPv6 reference"))?;
+        let end = s.find(']').ok_or(ParseError::Uri("unterminated IPv6 reference"))?;
         let (h, rest) = s.split_at(end + 1);
         match rest {
             "" => (h, None),
-            _ => (
-                h,
-                Some(
-                    rest.strip_prefix(':')
-                        .ok_or(ParseError::Uri("junk after host"))?,
-                ),
-            ),
+            _ => (h, Some(rest.strip_prefix(':').ok_or(ParseError::Uri("junk after host"))?)),
         }
     } else {
         match s.split_once(':') {
@@ -371,10 +344,7 @@ impl TelUri {
             }
             params.push_raw(n, v);
         }
-        Ok(TelUri {
-            number: number.to_owned(),
-            params,
-        })
+        Ok(TelUri { number: number.to_owned(), params })
     }
 }
 
@@ -426,14 +396,8 @@ mod tests {
         let u = sip(
             "sip:1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*:&it+has=1,weird!*pas$wo~d_too.(doesn't-it)@example.com",
         );
-        assert_eq!(
-            u.user.as_deref(),
-            Some("1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*")
-        );
-        assert_eq!(
-            u.password.as_deref(),
-            Some("&it+has=1,weird!*pas$wo~d_too.(doesn't-it)")
-        );
+        assert_eq!(u.user.as_deref(), Some("1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*"));
+        assert_eq!(u.password.as_deref(), Some("&it+has=1,weird!*pas$wo~d_too.(doesn't-it)"));
         assert_eq!(u.host, Host::Domain("example.com".into()));
     }
 

@@ -23,12 +23,7 @@ impl Via {
     pub fn new(transport: &str, host: Host, port: Option<u16>, branch: &str) -> Via {
         let mut params = Params::new();
         params.set("branch", Some(branch));
-        Via {
-            transport: transport.to_ascii_uppercase(),
-            host,
-            port,
-            params,
-        }
+        Via { transport: transport.to_ascii_uppercase(), host, port, params }
     }
 
     /// Parses one via-parm (not a comma-separated list).
@@ -57,8 +52,7 @@ impl Via {
             }
             // Re-slice to include the closing bracket.
             let len = h.len() + 1;
-            s.get(s.len() - cur.rest().len() - len..s.len() - cur.rest().len())
-                .unwrap_or(h)
+            s.get(s.len() - cur.rest().len() - len..s.len() - cur.rest().len()).unwrap_or(h)
         } else {
             cur.take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
         };
@@ -77,12 +71,7 @@ impl Via {
         {
             return Err("branch is not a token");
         }
-        Ok(Via {
-            transport: transport.to_ascii_uppercase(),
-            host,
-            port,
-            params,
-        })
+        Ok(Via { transport: transport.to_ascii_uppercase(), host, port, params })
     }
 
     pub fn branch(&self) -> Option<&str> {
@@ -140,18 +129,12 @@ mod tests {
         )
         .unwrap();
         assert_eq!(v.port, Some(6050));
-        assert_eq!(
-            v.received(),
-            Some(Host::Ip("2001:db8::9:255".parse().unwrap()))
-        );
+        assert_eq!(v.received(), Some(Host::Ip("2001:db8::9:255".parse().unwrap())));
         let w =
             Via::parse("SIP/2.0/UDP [2001:db8::9:1];received=2001:db8::9:255;branch=z9hG4bKas3")
                 .unwrap();
         assert_eq!(w.received(), v.received());
-        assert_eq!(
-            Via::parse("SIP/2.0/UDP h;rport").unwrap().rport(),
-            Some(None)
-        );
+        assert_eq!(Via::parse("SIP/2.0/UDP h;rport").unwrap().rport(), Some(None));
     }
 
     #[test]

@@ -45,10 +45,8 @@ impl Connection {
     fn parse(v: &str) -> Option<Connection> {
         let mut it = v.split_ascii_whitespace();
         let (net, at, addr) = (it.next()?, it.next()?, it.next()?);
-        (net == "IN" && it.next().is_none()).then(|| Connection {
-            address_type: at.into(),
-            address: addr.into(),
-        })
+        (net == "IN" && it.next().is_none())
+            .then(|| Connection { address_type: at.into(), address: addr.into() })
     }
 }
 
@@ -67,10 +65,7 @@ pub struct Attribute {
 
 impl Attribute {
     pub fn new(name: &str, value: Option<&str>) -> Self {
-        Attribute {
-            name: name.into(),
-            value: value.map(Into::into),
-        }
+        Attribute { name: name.into(), value: value.map(Into::into) }
     }
 
     fn parse(v: &str) -> Attribute {
@@ -121,10 +116,7 @@ impl SessionDescription {
             if line.is_empty() {
                 continue;
             }
-            let err = |reason| SdpError::Line {
-                line: line_no,
-                reason,
-            };
+            let err = |reason| SdpError::Line { line: line_no, reason };
             let (kind, value) = line.split_once('=').ok_or(err("not type=value"))?;
             let mut kc = kind.chars();
             let (Some(kind), None) = (kc.next(), kc.next()) else {
@@ -187,10 +179,7 @@ impl SessionDescription {
 
     /// A session-level attribute's value.
     pub fn attribute(&self, name: &str) -> Option<Option<&str>> {
-        self.attributes
-            .iter()
-            .find(|a| a.name == name)
-            .map(|a| a.value.as_deref())
+        self.attributes.iter().find(|a| a.name == name).map(|a| a.value.as_deref())
     }
 }
 
@@ -218,11 +207,7 @@ impl fmt::Display for SessionDescription {
             o.username, o.session_id, o.session_version, o.address_type, o.address
         )?;
         write!(f, "s={}\r\n", self.session_name)?;
-        for (k, v) in self
-            .other
-            .iter()
-            .filter(|(k, _)| matches!(k, 'i' | 'u' | 'e' | 'p'))
-        {
+        for (k, v) in self.other.iter().filter(|(k, _)| matches!(k, 'i' | 'u' | 'e' | 'p')) {
             write!(f, "{k}={v}\r\n")?;
         }
         if let Some(c) = &self.connection {
@@ -232,11 +217,7 @@ impl fmt::Display for SessionDescription {
             write!(f, "{k}={v}\r\n")?;
         }
         write!(f, "t={} {}\r\n", self.timing.0, self.timing.1)?;
-        for (k, v) in self
-            .other
-            .iter()
-            .filter(|(k, _)| !matches!(k, 'i' | 'u' | 'e' | 'p' | 'b'))
-        {
+        for (k, v) in self.other.iter().filter(|(k, _)| !matches!(k, 'i' | 'u' | 'e' | 'p' | 'b')) {
             write!(f, "{k}={v}\r\n")?;
         }
         for a in &self.attributes {

@@ -65,25 +65,16 @@ impl MediaDescription {
     }
 
     pub fn attribute(&self, name: &str) -> Option<Option<&str>> {
-        self.attributes
-            .iter()
-            .find(|a| a.name == name)
-            .map(|a| a.value.as_deref())
+        self.attributes.iter().find(|a| a.name == name).map(|a| a.value.as_deref())
     }
 
     pub fn attributes_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.attributes
-            .iter()
-            .filter(move |a| a.name == name)
-            .filter_map(|a| a.value.as_deref())
+        self.attributes.iter().filter(move |a| a.name == name).filter_map(|a| a.value.as_deref())
     }
 
     /// The stream's direction; `session` is the session-level default.
     pub fn direction(&self, session: Direction) -> Direction {
-        self.attributes
-            .iter()
-            .find_map(|a| Direction::parse(&a.name))
-            .unwrap_or(session)
+        self.attributes.iter().find_map(|a| Direction::parse(&a.name)).unwrap_or(session)
     }
 
     /// The rtpmap of a payload type, or the RFC 3551 static mapping.
@@ -99,12 +90,7 @@ impl MediaDescription {
             let encoding = parts.next()?.to_owned();
             let clock_rate = parts.next()?.parse().ok()?;
             let channels = parts.next().and_then(|c| c.parse().ok()).unwrap_or(1);
-            return Some(RtpMap {
-                payload_type: pt,
-                encoding,
-                clock_rate,
-                channels,
-            });
+            return Some(RtpMap { payload_type: pt, encoding, clock_rate, channels });
         }
         let (encoding, clock_rate) = match pt {
             0 => ("PCMU", 8000),
@@ -114,12 +100,7 @@ impl MediaDescription {
             18 => ("G729", 8000),
             _ => return None,
         };
-        Some(RtpMap {
-            payload_type: pt,
-            encoding: encoding.into(),
-            clock_rate,
-            channels: 1,
-        })
+        Some(RtpMap { payload_type: pt, encoding: encoding.into(), clock_rate, channels: 1 })
     }
 
     /// The fmtp parameters of a payload type.
@@ -136,15 +117,11 @@ impl MediaDescription {
     }
 
     pub fn ptime(&self) -> Option<u32> {
-        self.attribute("ptime")
-            .flatten()
-            .and_then(|v| v.trim().parse().ok())
+        self.attribute("ptime").flatten().and_then(|v| v.trim().parse().ok())
     }
 
     pub fn maxptime(&self) -> Option<u32> {
-        self.attribute("maxptime")
-            .flatten()
-            .and_then(|v| v.trim().parse().ok())
+        self.attribute("maxptime").flatten().and_then(|v| v.trim().parse().ok())
     }
 
     pub fn rtcp_mux(&self) -> bool {

@@ -108,15 +108,8 @@ pub fn offer(caps: &AudioCapabilities, origin: &Origin) -> SessionDescription {
         pts.push((pt, f.clone()));
     }
     if caps.telephone_event {
-        let pt = if pts.iter().any(|(p, _)| *p == 101) {
-            next_dynamic
-        } else {
-            101
-        };
-        pts.push((
-            pt,
-            PayloadFormat::new("telephone-event", 8000, 1, None, Some("0-16")),
-        ));
+        let pt = if pts.iter().any(|(p, _)| *p == 101) { next_dynamic } else { 101 };
+        pts.push((pt, PayloadFormat::new("telephone-event", 8000, 1, None, Some("0-16"))));
     }
     session(origin, caps, vec![media_for(caps, &pts, caps.direction)])
 }
@@ -152,12 +145,7 @@ fn media_for(
         media: "audio".into(),
         port: caps.port,
         port_count: None,
-        proto: if caps.crypto.is_empty() {
-            "RTP/AVP"
-        } else {
-            "RTP/SAVP"
-        }
-        .into(),
+        proto: if caps.crypto.is_empty() { "RTP/AVP" } else { "RTP/SAVP" }.into(),
         formats: pts.iter().map(|(p, _)| p.to_string()).collect(),
         connection: None,
         attributes,
@@ -233,10 +221,7 @@ fn remote_addresses(
 }
 
 fn session_direction(sd: &SessionDescription) -> Direction {
-    sd.attributes
-        .iter()
-        .find_map(|a| Direction::parse(&a.name))
-        .unwrap_or_default()
+    sd.attributes.iter().find_map(|a| Direction::parse(&a.name)).unwrap_or_default()
 }
 
 /// Answers an offer (RFC 3264 §6): accepts the first audio stream with a codec in common,
@@ -261,24 +246,15 @@ pub fn answer(
         }
         let offered_dir = m.direction(session_dir);
         // A null connection address is the RFC 2543 way of putting a call on hold.
-        let held = m
-            .connection
-            .as_ref()
-            .or(offer.connection.as_ref())
-            .is_some_and(Connection::is_null);
-        let offered_dir = if held {
-            Direction::SendOnly.intersect(offered_dir)
-        } else {
-            offered_dir
-        };
+        let held =
+            m.connection.as_ref().or(offer.connection.as_ref()).is_some_and(Connection::is_null);
+        let offered_dir =
+            if held { Direction::SendOnly.intersect(offered_dir) } else { offered_dir };
         let direction = Direction::answer_to(offered_dir, caps.direction);
         let rtcp_mux = caps.rtcp_mux && m.rtcp_mux();
         let mut pts = formats.clone();
         if let Some(te) = te {
-            pts.push((
-                te,
-                PayloadFormat::new("telephone-event", 8000, 1, None, m.fmtp(te)),
-            ));
+            pts.push((te, PayloadFormat::new("telephone-event", 8000, 1, None, m.fmtp(te))));
         }
         let mut our_caps = caps.clone();
         our_caps.rtcp_mux = rtcp_mux;
@@ -315,11 +291,7 @@ pub fn read_answer(
     if answer.media.len() != our_offer.media.len() {
         return Err(SdpError::AnswerMismatch("number of m= lines differs"));
     }
-    let index = our_offer
-        .media
-        .iter()
-        .position(is_audio_rtp)
-        .ok_or(SdpError::NoCommonCodec)?;
+    let index = our_offer.media.iter().position(is_audio_rtp).ok_or(SdpError::NoCommonCodec)?;
     let (Some(ours), Some(m)) = (our_offer.media.get(index), answer.media.get(index)) else {
         return Err(SdpError::AnswerMismatch("missing audio stream"));
     };
@@ -328,9 +300,7 @@ pub fn read_answer(
     }
     let offered: Vec<u8> = ours.payload_types().collect();
     if m.payload_types().any(|pt| !offered.contains(&pt)) {
-        return Err(SdpError::AnswerMismatch(
-            "answer uses a payload type that was not offered",
-        ));
+        return Err(SdpError::AnswerMismatch("answer uses a payload type that was not offered"));
     }
     let (formats, te) = common(m, caps);
     if formats.is_empty() {

@@ -70,10 +70,7 @@ impl ClientTx {
     }
 
     pub(crate) fn next_timeout(&self) -> Option<Instant> {
-        [self.retransmit_at, self.timeout_at, self.end_at]
-            .into_iter()
-            .flatten()
-            .min()
+        [self.retransmit_at, self.timeout_at, self.end_at].into_iter().flatten().min()
     }
 
     fn terminate(&mut self, q: &mut Queues) {
@@ -94,26 +91,17 @@ impl ClientTx {
                 self.retransmit_at = None;
                 // Timer B only guards the Calling state.
                 self.timeout_at = None;
-                q.event(TxEvent::Response {
-                    tx: self.id,
-                    response,
-                });
+                q.event(TxEvent::Response { tx: self.id, response });
             }
             (true, ClientState::Initial | ClientState::Proceeding) if code < 300 => {
                 self.state = ClientState::Accepted;
                 self.retransmit_at = None;
                 self.timeout_at = None;
                 self.end_at = Some(now + self.timers.t64());
-                q.event(TxEvent::Response {
-                    tx: self.id,
-                    response,
-                });
+                q.event(TxEvent::Response { tx: self.id, response });
             }
             (true, ClientState::Accepted) if (200..300).contains(&code) => {
-                q.event(TxEvent::Response {
-                    tx: self.id,
-                    response,
-                });
+                q.event(TxEvent::Response { tx: self.id, response });
             }
             (true, ClientState::Initial | ClientState::Proceeding) => {
                 let ack = self.build_ack(&response).to_bytes();
@@ -122,17 +110,8 @@ impl ClientTx {
                 self.state = ClientState::Completed;
                 self.retransmit_at = None;
                 self.timeout_at = None;
-                self.end_at = Some(
-                    now + if reliable {
-                        Duration::ZERO
-                    } else {
-                        self.timers.d()
-                    },
-                );
-                q.event(TxEvent::Response {
-                    tx: self.id,
-                    response,
-                });
+                self.end_at = Some(now + if reliable { Duration::ZERO } else { self.timers.d() });
+                q.event(TxEvent::Response { tx: self.id, response });
             }
             (true, ClientState::Completed) if code >= 300 => {
                 // A retransmitted final response: the ACK was lost (§17.1.1.2).
@@ -146,26 +125,14 @@ impl ClientTx {
                     self.interval = self.timers.t2;
                     *at = (*at).max(now);
                 }
-                q.event(TxEvent::Response {
-                    tx: self.id,
-                    response,
-                });
+                q.event(TxEvent::Response { tx: self.id, response });
             }
             (false, ClientState::Initial | ClientState::Proceeding) => {
                 self.state = ClientState::Completed;
                 self.retransmit_at = None;
                 self.timeout_at = None;
-                self.end_at = Some(
-                    now + if reliable {
-                        Duration::ZERO
-                    } else {
-                        self.timers.t4
-                    },
-                );
-                q.event(TxEvent::Response {
-                    tx: self.id,
-                    response,
-                });
+                self.end_at = Some(now + if reliable { Duration::ZERO } else { self.timers.t4 });
+                q.event(TxEvent::Response { tx: self.id, response });
             }
             _ => {}
         }

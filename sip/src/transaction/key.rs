@@ -28,11 +28,7 @@ impl ClientKey {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum ServerKey {
     /// RFC 3261 branch, sent-by, and method.
-    Rfc3261 {
-        branch: String,
-        sent_by: String,
-        method: Method,
-    },
+    Rfc3261 { branch: String, sent_by: String, method: Method },
     /// RFC 2543 peers have no magic cookie: match on the dialog-identifying fields.
     Rfc2543 {
         request_uri: String,
@@ -49,11 +45,7 @@ impl ServerKey {
     pub(crate) fn of_request(r: &Request, for_method: Option<&Method>) -> Option<ServerKey> {
         let via = r.headers.top_via().ok()?;
         let method = for_method.unwrap_or(&r.method).clone();
-        let method = if method == Method::Ack {
-            Method::Invite
-        } else {
-            method
-        };
+        let method = if method == Method::Ack { Method::Invite } else { method };
         match via.branch() {
             Some(b) if b.starts_with(BRANCH_COOKIE) => Some(ServerKey::Rfc3261 {
                 branch: b.to_owned(),

@@ -92,10 +92,7 @@ pub struct TransactionLayer {
 
 impl TransactionLayer {
     pub fn new(timers: TimerConfig) -> Self {
-        TransactionLayer {
-            timers,
-            ..Default::default()
-        }
+        TransactionLayer { timers, ..Default::default() }
     }
 
     pub fn timers(&self) -> TimerConfig {
@@ -122,13 +119,7 @@ impl TransactionLayer {
             .ok_or(TxError::NoBranch)?;
         let id = self.alloc();
         // A CANCEL shares the INVITE's branch; the method keeps the keys apart.
-        self.client_keys.insert(
-            ClientKey {
-                branch,
-                method: request.method.clone(),
-            },
-            id,
-        );
+        self.client_keys.insert(ClientKey { branch, method: request.method.clone() }, id);
         let tx = ClientTx::start(id, request, target, now, self.timers, &mut self.q);
         self.clients.insert(id, tx);
         Ok(id)
@@ -193,10 +184,7 @@ impl TransactionLayer {
             None if r.status.is_success()
                 && r.headers.cseq().is_ok_and(|c| c.method == Method::Invite) =>
             {
-                self.q.event(TxEvent::StrayResponse {
-                    response: r,
-                    source,
-                });
+                self.q.event(TxEvent::StrayResponse { response: r, source });
             }
             None => self.dropped += 1,
         }
@@ -216,24 +204,14 @@ impl TransactionLayer {
             {
                 // An ACK to a 2xx has its own branch, but RFC 2543 peers reuse the INVITE's:
                 // either way it belongs to the TU.
-                self.q.event(TxEvent::Request {
-                    tx: None,
-                    request: r,
-                    source,
-                    cancels: None,
-                });
+                self.q.event(TxEvent::Request { tx: None, request: r, source, cancels: None });
                 return;
             }
             s.on_request(&r, now, &mut self.q);
             return;
         }
         if r.method == Method::Ack {
-            self.q.event(TxEvent::Request {
-                tx: None,
-                request: r,
-                source,
-                cancels: None,
-            });
+            self.q.event(TxEvent::Request { tx: None, request: r, source, cancels: None });
             return;
         }
         stamp_received(&mut r, source);
@@ -246,14 +224,8 @@ impl TransactionLayer {
         let id = self.alloc();
         let target = response_target(&r, source);
         self.server_keys.insert(key, id);
-        self.servers
-            .insert(id, ServerTx::new(id, r.clone(), target, self.timers));
-        self.q.event(TxEvent::Request {
-            tx: Some(id),
-            request: r,
-            source,
-            cancels,
-        });
+        self.servers.insert(id, ServerTx::new(id, r.clone(), target, self.timers));
+        self.q.event(TxEvent::Request { tx: Some(id), request: r, source, cancels });
     }
 
     /// Fires every timer due at `now`.
@@ -276,11 +248,7 @@ impl TransactionLayer {
         for c in self.clients.values_mut().filter(|c| c.target == target) {
             c.on_transport_error(&mut self.q);
         }
-        for s in self
-            .servers
-            .values_mut()
-            .filter(|s| s.response_target == target)
-        {
+        for s in self.servers.values_mut().filter(|s| s.response_target == target) {
             s.on_transport_error(&mut self.q);
         }
         self.reap();
@@ -340,8 +308,7 @@ fn stamp_received(r: &mut Request, source: Target) {
         via.params.set("received", Some(&src_ip.to_string()));
     }
     if via.params.contains("rport") {
-        via.params
-            .set("rport", Some(&source.addr.port().to_string()));
+        via.params.set("rport", Some(&source.addr.port().to_string()));
         via.params.set("received", Some(&src_ip.to_string()));
     }
     if via == *top {
@@ -371,8 +338,5 @@ fn response_target(r: &Request, source: Target) -> Target {
         return source;
     }
     let port = via.port.unwrap_or(TransportKind::Udp.default_port());
-    Target {
-        transport: source.transport,
-        addr: std::net::SocketAddr::new(source.addr.ip(), port),
-    }
+    Target { transport: source.transport, addr: std::net::SocketAddr::new(source.addr.ip(), port) }
 }

@@ -71,10 +71,7 @@ impl ServerTx {
     }
 
     pub(crate) fn next_timeout(&self) -> Option<Instant> {
-        [self.retransmit_at, self.timeout_at, self.end_at]
-            .into_iter()
-            .flatten()
-            .min()
+        [self.retransmit_at, self.timeout_at, self.end_at].into_iter().flatten().min()
     }
 
     fn terminate(&mut self, q: &mut Queues) {
@@ -93,13 +90,7 @@ impl ServerTx {
                 self.state = ServerState::Confirmed;
                 self.retransmit_at = None;
                 self.timeout_at = None;
-                self.end_at = Some(
-                    now + if reliable {
-                        Duration::ZERO
-                    } else {
-                        self.timers.t4
-                    },
-                );
+                self.end_at = Some(now + if reliable { Duration::ZERO } else { self.timers.t4 });
                 if reliable {
                     self.terminate(q);
                 }
@@ -148,13 +139,7 @@ impl ServerTx {
                 q.transmit(self.response_target, bytes.clone());
                 self.last_response = Some(bytes);
                 self.state = ServerState::Completed;
-                self.end_at = Some(
-                    now + if reliable {
-                        Duration::ZERO
-                    } else {
-                        self.timers.t64()
-                    },
-                );
+                self.end_at = Some(now + if reliable { Duration::ZERO } else { self.timers.t64() });
                 if reliable {
                     self.terminate(q);
                 }

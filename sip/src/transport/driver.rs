@@ -67,10 +67,7 @@ pub async fn spawn(
     ua.set_local(local);
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
     tokio::spawn(run(ua, udp, listener, cmd_rx, events));
-    Ok(SipHandle {
-        commands: cmd_tx,
-        local,
-    })
+    Ok(SipHandle { commands: cmd_tx, local })
 }
 
 async fn run(

@@ -103,10 +103,7 @@ async fn reader(
         while let Some(item) = framer.next_item() {
             match item {
                 Ok(StreamItem::Message(m)) => {
-                    let _ = events.send(ConnEvent::Message {
-                        from: peer,
-                        message: *m,
-                    });
+                    let _ = events.send(ConnEvent::Message { from: peer, message: *m });
                 }
                 Ok(StreamItem::Ping) => {
                     let _ = writer.send(b"\r\n".to_vec());

@@ -156,12 +156,7 @@ impl UserAgent {
     pub fn poll_timeout(&self) -> Option<Instant> {
         let calls = self.calls.values().filter_map(Call::next_timeout);
         let regs = self.regs.values().filter_map(|r| r.next_timeout());
-        self.tx
-            .poll_timeout()
-            .into_iter()
-            .chain(calls)
-            .chain(regs)
-            .min()
+        self.tx.poll_timeout().into_iter().chain(calls).chain(regs).min()
     }
 
     // ---- dispatch ----------------------------------------------------------------
@@ -169,12 +164,9 @@ impl UserAgent {
     fn dispatch(&mut self, now: Instant) {
         while let Some(e) = self.tx.poll_event() {
             match e {
-                TxEvent::Request {
-                    tx,
-                    request,
-                    source,
-                    cancels,
-                } => self.on_request(tx, request, source, cancels, now),
+                TxEvent::Request { tx, request, source, cancels } => {
+                    self.on_request(tx, request, source, cancels, now)
+                }
                 TxEvent::Response { tx, response } => self.on_response(tx, response, now),
                 TxEvent::StrayResponse { response, .. } => self.on_stray_2xx(&response, now),
                 TxEvent::Timeout { tx } | TxEvent::TransportError { tx } => {
@@ -231,9 +223,7 @@ impl UserAgent {
             }
             Method::Message => self.on_message(tx, request, None, now),
             _ => {
-                let r = self
-                    .response(&request, 481)
-                    .with_reason("Call/Transaction Does Not Exist");
+                let r = self.response(&request, 481).with_reason("Call/Transaction Does Not Exist");
                 self.send_response(tx, r, now);
             }
         }
@@ -342,15 +332,9 @@ impl UserAgent {
             let transport = if proxy.transport == TransportKind::Udp {
                 String::new()
             } else {
-                format!(
-                    ";transport={}",
-                    proxy.transport.as_str().to_ascii_lowercase()
-                )
+                format!(";transport={}", proxy.transport.as_str().to_ascii_lowercase())
             };
-            r.headers.push(
-                HeaderName::Route,
-                format!("<sip:{}{transport};lr>", proxy.addr),
-            );
+            r.headers.push(HeaderName::Route, format!("<sip:{}{transport};lr>", proxy.addr));
         }
         let mut from = self.cfg.identity();
         from.params.set("tag", Some(from_tag));
@@ -360,15 +344,10 @@ impl UserAgent {
         r.headers.push(HeaderName::To, to.to_string());
         r.headers.push(HeaderName::CallId, call_id);
         r.headers.push(HeaderName::CSeq, format!("{cseq} {method}"));
-        if matches!(
-            method,
-            Method::Invite | Method::Register | Method::Subscribe | Method::Refer
-        ) {
-            r.headers
-                .push(HeaderName::Contact, self.contact(target.transport));
+        if matches!(method, Method::Invite | Method::Register | Method::Subscribe | Method::Refer) {
+            r.headers.push(HeaderName::Contact, self.contact(target.transport));
         }
-        r.headers
-            .push(HeaderName::UserAgent, self.cfg.user_agent.clone());
+        r.headers.push(HeaderName::UserAgent, self.cfg.user_agent.clone());
         r
     }
 
@@ -390,15 +369,7 @@ impl UserAgent {
         now: Instant,
     ) -> Option<TxId> {
         let tx = self.tx.send_request(request.clone(), target, now).ok()?;
-        self.pending.insert(
-            tx,
-            Pending {
-                purpose,
-                request,
-                target,
-                auth_tries: 0,
-            },
-        );
+        self.pending.insert(tx, Pending { purpose, request, target, auth_tries: 0 });
         Some(tx)
     }
 
@@ -411,10 +382,7 @@ impl UserAgent {
         let (challenge_header, answer_header) = if response.status.0 == 401 {
             (HeaderName::WwwAuthenticate, HeaderName::Authorization)
         } else {
-            (
-                HeaderName::ProxyAuthenticate,
-                HeaderName::ProxyAuthorization,
-            )
+            (HeaderName::ProxyAuthenticate, HeaderName::ProxyAuthorization)
         };
         let Ok(challenges) = response.headers.challenges(&challenge_header) else {
             return false;
@@ -425,11 +393,9 @@ impl UserAgent {
         }
         // A second challenge without stale=true means the password was wrong.
         if p.auth_tries >= 1
-            && !usable.iter().any(|c| {
-                c.params
-                    .get("stale")
-                    .is_some_and(|s| s.eq_ignore_ascii_case("true"))
-            })
+            && !usable
+                .iter()
+                .any(|c| c.params.get("stale").is_some_and(|s| s.eq_ignore_ascii_case("true")))
         {
             return false;
         }
@@ -437,10 +403,7 @@ impl UserAgent {
         let uri = request.uri.to_string();
         for c in usable {
             let cnonce = self.ids.cnonce();
-            match self
-                .digest
-                .answer(c, request.method.as_str(), &uri, &request.body, &cnonce)
-            {
+            match self.digest.answer(c, request.method.as_str(), &uri, &request.body, &cnonce) {
                 Ok(v) => request.headers.push(answer_header.clone(), v),
                 Err(_) => return false,
             }
@@ -451,21 +414,14 @@ impl UserAgent {
         let next = format!("{} {}", cseq.seq.wrapping_add(1), cseq.method);
         request.headers.set(HeaderName::CSeq, next);
         let via = self.new_via(p.target.transport);
-        request
-            .headers
-            .replace_first(&HeaderName::Via, via.to_string());
+        request.headers.replace_first(&HeaderName::Via, via.to_string());
         let purpose = p.purpose;
         self.on_request_resent(purpose, &request);
         match self.tx.send_request(request.clone(), p.target, now) {
             Ok(tx) => {
                 self.pending.insert(
                     tx,
-                    Pending {
-                        purpose,
-                        request,
-                        target: p.target,
-                        auth_tries: p.auth_tries + 1,
-                    },
+                    Pending { purpose, request, target: p.target, auth_tries: p.auth_tries + 1 },
                 );
                 true
             }
@@ -477,12 +433,10 @@ impl UserAgent {
     pub(crate) fn response(&mut self, request: &Request, status: u16) -> Response {
         let tag = self.ids.tag();
         let mut r = Response::to_request(request, status, Some(&tag));
-        r.headers
-            .push(HeaderName::Server, self.cfg.user_agent.clone());
+        r.headers.push(HeaderName::Server, self.cfg.user_agent.clone());
         if matches!(status, 200 | 405 | 501) || request.method == Method::Options {
             r.headers.push(HeaderName::Allow, ALLOW);
-            r.headers
-                .push(HeaderName::Supported, validate::SUPPORTED.join(", "));
+            r.headers.push(HeaderName::Supported, validate::SUPPORTED.join(", "));
         }
         r
     }

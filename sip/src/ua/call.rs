@@ -99,23 +99,13 @@ impl Call {
 
     pub(crate) fn next_timeout(&self) -> Option<Instant> {
         let ok = self.ok.as_ref().map(|o| o.next_at.min(o.deadline));
-        let rel = self
-            .unacked
-            .as_ref()
-            .map(super::prack::Unacked::next_timeout);
-        [ok, rel, self.glare_retry_at, self.gc_at]
-            .into_iter()
-            .flatten()
-            .min()
+        let rel = self.unacked.as_ref().map(super::prack::Unacked::next_timeout);
+        [ok, rel, self.glare_retry_at, self.gc_at].into_iter().flatten().min()
     }
 
     fn is_uac(&self) -> bool {
         self.dialog.as_ref().map_or(
-            self.invite
-                .headers
-                .from()
-                .ok()
-                .and_then(|f| f.tag().map(str::to_owned))
+            self.invite.headers.from().ok().and_then(|f| f.tag().map(str::to_owned))
                 == Some(self.local_tag.clone()),
             |d| {
                 self.invite.headers.from().ok().and_then(|f| f.tag())
@@ -146,9 +136,7 @@ impl UserAgent {
         let call_id = self.ids.call_id(&self.cfg.local.ip().to_string());
         let tag = self.ids.tag();
         let mut invite = self.new_request(Method::Invite, to, &call_id, &tag, 1, &target);
-        invite
-            .headers
-            .push(HeaderName::Allow, super::validate::ALLOW);
+        invite.headers.push(HeaderName::Allow, super::validate::ALLOW);
         if self.cfg.use_100rel {
             invite.headers.push(HeaderName::Supported, "100rel");
         }
@@ -156,22 +144,13 @@ impl UserAgent {
             invite.headers.push(n, v);
         }
         if !offer.is_empty() {
-            invite
-                .headers
-                .push(HeaderName::ContentType, "application/sdp");
+            invite.headers.push(HeaderName::ContentType, "application/sdp");
             invite.body = offer;
         }
         let tx = self.start(Purpose::Invite(handle), invite.clone(), target, now);
-        self.calls.insert(
-            handle,
-            Call::new(CallState::Outgoing, invite, tx, target, tag),
-        );
+        self.calls.insert(handle, Call::new(CallState::Outgoing, invite, tx, target, tag));
         if tx.is_none() {
-            self.end_call(
-                handle,
-                EndReason::Failed("could not send INVITE".into()),
-                now,
-            );
+            self.end_call(handle, EndReason::Failed("could not send INVITE".into()), now);
         }
         Ok(handle)
     }
@@ -182,12 +161,8 @@ impl UserAgent {
         if c.state != CallState::Incoming {
             return Err(UaError::BadState);
         }
-        let (tx, invite, tag, transport) = (
-            c.invite_tx,
-            c.invite.clone(),
-            c.local_tag.clone(),
-            c.target.transport,
-        );
+        let (tx, invite, tag, transport) =
+            (c.invite_tx, c.invite.clone(), c.local_tag.clone(), c.target.transport);
         let mut r = Response::to_request(&invite, 180, Some(&tag));
         copy_record_route(&invite, &mut r);
         r.headers.push(HeaderName::Contact, self.contact(transport));
@@ -210,12 +185,9 @@ impl UserAgent {
         if c.state != CallState::Incoming {
             return Err(UaError::BadState);
         }
-        let (Some(tx), invite, tag, transport) = (
-            c.invite_tx,
-            c.invite.clone(),
-            c.local_tag.clone(),
-            c.target.transport,
-        ) else {
+        let (Some(tx), invite, tag, transport) =
+            (c.invite_tx, c.invite.clone(), c.local_tag.clone(), c.target.transport)
+        else {
             return Err(UaError::BadState);
         };
         let mut r = self.response_with_tag(&invite, 200, &tag);
@@ -343,12 +315,7 @@ impl UserAgent {
         now: Instant,
     ) -> Result<(), UaError> {
         let body = format!("Signal={digit}\r\nDuration={duration_ms}\r\n").into_bytes();
-        self.in_dialog(
-            call,
-            Method::Info,
-            Some(("application/dtmf-relay", body)),
-            now,
-        )
+        self.in_dialog(call, Method::Info, Some(("application/dtmf-relay", body)), now)
     }
 
     /// The call whose dialog a Replaces or Join header names (RFC 3891 §3, RFC 3911 §4).
@@ -377,8 +344,7 @@ impl UserAgent {
 
     fn response_with_tag(&mut self, request: &Request, status: u16, tag: &str) -> Response {
         let mut r = Response::to_request(request, status, Some(tag));
-        r.headers
-            .push(HeaderName::Server, self.cfg.user_agent.clone());
+        r.headers.push(HeaderName::Server, self.cfg.user_agent.clone());
         if status == 200 {
             r.headers.push(HeaderName::Allow, super::validate::ALLOW);
         }
@@ -405,12 +371,7 @@ impl UserAgent {
         extra: Vec<(HeaderName, String)>,
         now: Instant,
     ) -> Result<(), UaError> {
-        let transport = self
-            .calls
-            .get(&call)
-            .ok_or(UaError::NoCall)?
-            .target
-            .transport;
+        let transport = self.calls.get(&call).ok_or(UaError::NoCall)?.target.transport;
         let via = self.new_via(transport);
         let contact = self.contact(transport);
         let c = self.calls.get_mut(&call).ok_or(UaError::NoCall)?;
@@ -432,9 +393,7 @@ impl UserAgent {
             Method::Invite => Purpose::ReInvite(call),
             _ => Purpose::InDialog(call),
         };
-        self.start(purpose, r, hop, now)
-            .map(|_| ())
-            .ok_or(UaError::BadState)
+        self.start(purpose, r, hop, now).map(|_| ()).ok_or(UaError::BadState)
     }
 
     fn send_bye(&mut self, call: CallHandle, now: Instant) {
@@ -465,18 +424,10 @@ impl UserAgent {
         let inv = &c.invite;
         let mut r = Request::new(Method::Cancel, inv.uri.clone());
         if let Some(v) = inv.headers.get(&HeaderName::Via) {
-            r.headers.push(
-                HeaderName::Via,
-                crate::message::split_list(v).next().unwrap_or(v),
-            );
+            r.headers.push(HeaderName::Via, crate::message::split_list(v).next().unwrap_or(v));
         }
         r.headers.push(HeaderName::MaxForwards, "70");
-        for name in [
-            HeaderName::Route,
-            HeaderName::From,
-            HeaderName::To,
-            HeaderName::CallId,
-        ] {
+        for name in [HeaderName::Route, HeaderName::From, HeaderName::To, HeaderName::CallId] {
             for v in inv.headers.get_all(&name) {
                 r.headers.push(name.clone(), v);
             }
@@ -535,10 +486,8 @@ impl UserAgent {
         let trying = Response::to_request(&request, 100, None);
         self.send_response(tx, trying, now);
         let offer = sdp_body(&request.body, request.headers.content_type().ok().flatten());
-        self.calls.insert(
-            handle,
-            Call::new(CallState::Incoming, request.clone(), Some(tx), source, tag),
-        );
+        self.calls
+            .insert(handle, Call::new(CallState::Incoming, request.clone(), Some(tx), source, tag));
         self.events.push_back(UaEvent::IncomingCall {
             call: handle,
             request: Box::new(request),
@@ -563,9 +512,7 @@ impl UserAgent {
             return;
         };
         let acked_seq = ack.headers.cseq().map(|s| s.seq).ok();
-        let ok_seq =
-            c.ok.as_ref()
-                .and_then(|o| o.response.headers.cseq().ok().map(|s| s.seq));
+        let ok_seq = c.ok.as_ref().and_then(|o| o.response.headers.cseq().ok().map(|s| s.seq));
         if c.ok.is_none() || acked_seq != ok_seq {
             return;
         }
@@ -588,9 +535,7 @@ impl UserAgent {
         now: Instant,
     ) {
         let call = cancels.and_then(|inv| {
-            self.calls
-                .iter()
-                .find_map(|(h, c)| (c.invite_tx == Some(inv)).then_some(*h))
+            self.calls.iter().find_map(|(h, c)| (c.invite_tx == Some(inv)).then_some(*h))
         });
         let Some(call) = call else {
             let r = self.response(cancel, 481);
@@ -632,9 +577,7 @@ impl UserAgent {
             .and_then(|c| c.dialog.as_mut())
             .is_some_and(|d| d.accept_remote_cseq(seq));
         if !in_order {
-            let r = self
-                .response(&request, 500)
-                .with_reason("Out Of Order CSeq");
+            let r = self.response(&request, 500).with_reason("Out Of Order CSeq");
             self.send_response(tx, r, now);
             return;
         }
@@ -678,8 +621,7 @@ impl UserAgent {
                 if let Some(c) = self.calls.get_mut(&call) {
                     c.update_in = Some((tx, request));
                 }
-                self.events
-                    .push_back(UaEvent::UpdateRequested { call, offer });
+                self.events.push_back(UaEvent::UpdateRequested { call, offer });
             }
             Method::Prack => self.on_prack(tx, request, call, now),
             Method::Info => {
@@ -689,21 +631,11 @@ impl UserAgent {
                     .ok()
                     .flatten()
                     .is_some_and(|c| c.is("application", "dtmf-relay"));
-                let r = self.response(
-                    &request,
-                    if is_dtmf || request.body.is_empty() {
-                        200
-                    } else {
-                        415
-                    },
-                );
+                let r = self
+                    .response(&request, if is_dtmf || request.body.is_empty() { 200 } else { 415 });
                 self.send_response(tx, r, now);
                 if is_dtmf && let Some((digit, duration_ms)) = parse_dtmf_relay(&request.body) {
-                    self.events.push_back(UaEvent::InfoDtmf {
-                        call,
-                        digit,
-                        duration_ms,
-                    });
+                    self.events.push_back(UaEvent::InfoDtmf { call, digit, duration_ms });
                 }
             }
             Method::Message => self.on_message(tx, request, Some(call), now),
@@ -770,10 +702,8 @@ impl UserAgent {
             return;
         };
         let to_tag = r.headers.to().ok().and_then(|t| t.tag().map(str::to_owned));
-        let same_dialog = c
-            .dialog
-            .as_ref()
-            .is_some_and(|d| Some(&d.id.remote_tag) == to_tag.as_ref());
+        let same_dialog =
+            c.dialog.as_ref().is_some_and(|d| Some(&d.id.remote_tag) == to_tag.as_ref());
         let seq = c.invite.headers.cseq().map(|s| s.seq).unwrap_or(1);
         if c.state == CallState::Established || c.state == CallState::Ended {
             if same_dialog && let Some((hop, ack)) = c.ack.clone() {
@@ -853,17 +783,13 @@ impl UserAgent {
             let mut invite = p.request.clone();
             invite.uri = contact.uri.clone();
             let seq = invite.headers.cseq().map(|s| s.seq).unwrap_or(1);
-            invite
-                .headers
-                .set(HeaderName::CSeq, format!("{} INVITE", seq + 1));
+            invite.headers.set(HeaderName::CSeq, format!("{} INVITE", seq + 1));
             invite.headers.remove(&HeaderName::Route);
             if let Some(target) =
                 crate::ua::resolve::target_for(&contact.uri, self.cfg.default_transport)
             {
                 let via = self.new_via(target.transport);
-                invite
-                    .headers
-                    .replace_first(&HeaderName::Via, via.to_string());
+                invite.headers.replace_first(&HeaderName::Via, via.to_string());
                 if let Some(c) = self.calls.get_mut(&call) {
                     c.invite = invite.clone();
                     c.target = target;
@@ -880,10 +806,7 @@ impl UserAgent {
         let reason = match status {
             408 if r.reason.contains("no response") => EndReason::Timeout,
             487 => EndReason::Local,
-            _ => EndReason::Rejected {
-                status,
-                reason: r.reason.clone(),
-            },
+            _ => EndReason::Rejected { status, reason: r.reason.clone() },
         };
         self.end_call(call, reason, now);
     }
@@ -900,11 +823,7 @@ impl UserAgent {
         if status == 491 {
             // §14.1: the owner of the Call-ID waits 2.1–4 s, the other side 0–2 s.
             let owner = c.is_uac();
-            let wait = if owner {
-                self.ids.millis(2100, 4000)
-            } else {
-                self.ids.millis(0, 2000)
-            };
+            let wait = if owner { self.ids.millis(2100, 4000) } else { self.ids.millis(0, 2000) };
             if let Some(c) = self.calls.get_mut(&call) {
                 c.glare_retry_at = Some(now + Duration::from_millis(wait));
             }
@@ -930,8 +849,7 @@ impl UserAgent {
             return;
         }
         let sdp = sdp_body(&r.body, r.headers.content_type().ok().flatten());
-        self.events
-            .push_back(UaEvent::UpdateResult { call, status, sdp });
+        self.events.push_back(UaEvent::UpdateResult { call, status, sdp });
     }
 
     pub(crate) fn call_timers(&mut self, now: Instant) {

@@ -51,10 +51,8 @@ impl UaConfig {
     /// The From/To address of this agent.
     pub fn identity(&self) -> NameAddr {
         let mut a = NameAddr::new(Uri::Sip(self.aor.clone()));
-        a.display = self
-            .display_name
-            .as_ref()
-            .map(|d| format!("\"{}\"", d.replace(['"', '\\'], "")));
+        a.display =
+            self.display_name.as_ref().map(|d| format!("\"{}\"", d.replace(['"', '\\'], "")));
         a
     }
 
@@ -66,8 +64,7 @@ impl UaConfig {
             Some(self.local.port()),
         );
         if transport != TransportKind::Udp {
-            u.params
-                .set("transport", Some(&transport.as_str().to_ascii_lowercase()));
+            u.params.set("transport", Some(&transport.as_str().to_ascii_lowercase()));
         }
         u
     }

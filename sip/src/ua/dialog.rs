@@ -46,19 +46,9 @@ impl Dialog {
         let to = response.headers.to().ok()?;
         let from = request.headers.from().ok()?;
         let remote_tag = to.tag()?.to_owned();
-        let contact = response
-            .headers
-            .contacts()
-            .ok()?
-            .first()
-            .map(|c| c.uri.clone());
-        let mut route_set: Vec<NameAddr> = response
-            .headers
-            .record_routes()
-            .ok()?
-            .into_iter()
-            .cloned()
-            .collect();
+        let contact = response.headers.contacts().ok()?.first().map(|c| c.uri.clone());
+        let mut route_set: Vec<NameAddr> =
+            response.headers.record_routes().ok()?.into_iter().cloned().collect();
         route_set.reverse();
         Some(Dialog {
             id: DialogId {
@@ -103,13 +93,7 @@ impl Dialog {
             local,
             remote: from.clone(),
             remote_target: request.headers.contacts().ok()?.first()?.uri.clone(),
-            route_set: request
-                .headers
-                .record_routes()
-                .ok()?
-                .into_iter()
-                .cloned()
-                .collect(),
+            route_set: request.headers.record_routes().ok()?.into_iter().cloned().collect(),
             transport,
         })
     }
@@ -153,19 +137,14 @@ impl Dialog {
         });
         let (ruri, routes): (Uri, Vec<String>) = match self.route_set.first() {
             None => (self.remote_target.clone(), Vec::new()),
-            Some(first) if first.uri.as_sip().is_some_and(|u| u.params.contains("lr")) => (
-                self.remote_target.clone(),
-                self.route_set.iter().map(|r| r.to_string()).collect(),
-            ),
+            Some(first) if first.uri.as_sip().is_some_and(|u| u.params.contains("lr")) => {
+                (self.remote_target.clone(), self.route_set.iter().map(|r| r.to_string()).collect())
+            }
             Some(first) => {
                 // Strict routing: the first route becomes the Request-URI, the remote
                 // target goes last in Route.
-                let mut routes: Vec<String> = self
-                    .route_set
-                    .iter()
-                    .skip(1)
-                    .map(|r| r.to_string())
-                    .collect();
+                let mut routes: Vec<String> =
+                    self.route_set.iter().skip(1).map(|r| r.to_string()).collect();
                 routes.push(format!("<{}>", self.remote_target));
                 (first.uri.clone(), routes)
             }

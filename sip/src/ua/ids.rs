@@ -19,13 +19,7 @@ impl Ids {
     fn token(&mut self, len: usize) -> String {
         const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
         (0..len)
-            .map(|_| {
-                char::from(
-                    *CHARS
-                        .get(self.rng.random_range(0..CHARS.len()))
-                        .unwrap_or(&b'x'),
-                )
-            })
+            .map(|_| char::from(*CHARS.get(self.rng.random_range(0..CHARS.len())).unwrap_or(&b'x')))
             .collect()
     }
 

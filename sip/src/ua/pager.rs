@@ -55,12 +55,8 @@ impl UserAgent {
         call: Option<CallHandle>,
         now: Instant,
     ) {
-        let content_type = request
-            .headers
-            .content_type()
-            .ok()
-            .flatten()
-            .map(|c| format!("{}/{}", c.main, c.sub));
+        let content_type =
+            request.headers.content_type().ok().flatten().map(|c| format!("{}/{}", c.main, c.sub));
         let Some(content_type) = content_type else {
             let mut r = self.response(&request, 415);
             r.headers.push(HeaderName::Accept, "text/plain");

@@ -28,15 +28,8 @@ impl Unacked {
 }
 
 fn wants_100rel(invite: &Request, use_when_supported: bool) -> bool {
-    invite
-        .headers
-        .tokens(&HeaderName::Require)
-        .contains("100rel")
-        || (use_when_supported
-            && invite
-                .headers
-                .tokens(&HeaderName::Supported)
-                .contains("100rel"))
+    invite.headers.tokens(&HeaderName::Require).contains("100rel")
+        || (use_when_supported && invite.headers.tokens(&HeaderName::Supported).contains("100rel"))
 }
 
 impl UserAgent {
@@ -77,11 +70,7 @@ impl UserAgent {
 
     /// A PRACK for one of our reliable provisionals (§3): `RAck: rseq cseq method`.
     pub(crate) fn on_prack(&mut self, tx: TxId, request: Request, call: CallHandle, now: Instant) {
-        let rack = request
-            .headers
-            .get(&HeaderName::RAck)
-            .unwrap_or("")
-            .to_owned();
+        let rack = request.headers.get(&HeaderName::RAck).unwrap_or("").to_owned();
         let mut parts = rack.split_ascii_whitespace();
         let rseq = parts.next().and_then(|v| v.parse::<u32>().ok());
         let cseq = parts.next().and_then(|v| v.parse::<u32>().ok());
@@ -109,10 +98,8 @@ impl UserAgent {
         if !r.headers.tokens(&HeaderName::Require).contains("100rel") {
             return true;
         }
-        let Some(rseq) = r
-            .headers
-            .get(&HeaderName::RSeq)
-            .and_then(|v| v.trim().parse::<u32>().ok())
+        let Some(rseq) =
+            r.headers.get(&HeaderName::RSeq).and_then(|v| v.trim().parse::<u32>().ok())
         else {
             return true;
         };
@@ -125,13 +112,7 @@ impl UserAgent {
         c.last_rseq = Some(rseq);
         let cseq = r.headers.cseq().map(|s| s.seq).unwrap_or(1);
         let rack = format!("{rseq} {cseq} INVITE");
-        let _ = self.in_dialog_with(
-            call,
-            Method::Prack,
-            None,
-            vec![(HeaderName::RAck, rack)],
-            now,
-        );
+        let _ = self.in_dialog_with(call, Method::Prack, None, vec![(HeaderName::RAck, rack)], now);
         true
     }
 

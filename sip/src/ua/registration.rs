@@ -99,13 +99,8 @@ impl UserAgent {
             return;
         };
         r.cseq += 1;
-        let (registrar, target, call_id, tag, cseq) = (
-            r.registrar.clone(),
-            r.target,
-            r.call_id.clone(),
-            r.from_tag.clone(),
-            r.cseq,
-        );
+        let (registrar, target, call_id, tag, cseq) =
+            (r.registrar.clone(), r.target, r.call_id.clone(), r.from_tag.clone(), r.cseq);
         let mut to = self.cfg.identity();
         to.params.remove("tag");
         let mut req = self.new_request(Method::Register, &to, &call_id, &tag, cseq, &target);
@@ -152,10 +147,7 @@ impl UserAgent {
             r.failures = 0;
             let refresh = u64::from(granted) - (u64::from(granted) / 2).min(30);
             r.refresh_at = Some(now + Duration::from_secs(refresh.max(1)));
-            self.events.push_back(UaEvent::Registered {
-                reg,
-                expires: granted,
-            });
+            self.events.push_back(UaEvent::Registered { reg, expires: granted });
             return;
         }
         if status == 423

@@ -18,11 +18,8 @@ pub fn sip_target(u: &SipUri, default: TransportKind) -> Option<Target> {
         None if u.secure => TransportKind::Tls,
         None => default,
     };
-    let host = u
-        .params
-        .value("maddr")
-        .and_then(|m| Host::parse(m).ok())
-        .unwrap_or_else(|| u.host.clone());
+    let host =
+        u.params.value("maddr").and_then(|m| Host::parse(m).ok()).unwrap_or_else(|| u.host.clone());
     let ip = match host {
         Host::Ip(ip) => ip,
         Host::Domain(d) if d.eq_ignore_ascii_case("localhost") => IpAddr::V4(Ipv4Addr::LOCALHOST),

@@ -20,11 +20,7 @@ pub struct Rejection {
 
 impl Rejection {
     fn new(status: u16, reason: &str) -> Self {
-        Rejection {
-            status,
-            reason: reason.into(),
-            headers: Vec::new(),
-        }
+        Rejection { status, reason: reason.into(), headers: Vec::new() }
     }
     fn with(mut self, name: HeaderName, value: &str) -> Self {
         self.headers.push((name, value.into()));
@@ -111,9 +107,7 @@ pub fn check(r: &Request) -> Result<(), Rejection> {
     if r.method == Method::Invite
         && r.headers.contains(&HeaderName::Accept)
         && let Ok(accept) = r.headers.accept()
-        && !accept
-            .iter()
-            .any(|a| a.accepts(&crate::message::MediaType::new("application", "sdp")))
+        && !accept.iter().any(|a| a.accepts(&crate::message::MediaType::new("application", "sdp")))
     {
         return Err(Rejection::new(406, "Not Acceptable").with(HeaderName::Accept, ACCEPT_SESSION));
     }
