@@ -431,3 +431,98 @@ fn reliable_provisionals_are_pracked_and_retransmitted_until_then() {
     w.run_for(Duration::from_millis(100));
     assert!(established(&w.ev_a, c) && established(&w.ev_b, inc));
 }
+
+fn short_sessions(w: &mut World) {
+    for (ua, user, a, seed) in [(&mut w.a, "alice", A, 1), (&mut w.b, "bob", B, 2)] {
+        let aor = match Uri::parse(&format!("sip:{user}@{a}")).unwrap() {
+            Uri::Sip(u) => u,
+            _ => unreachable!(),
+        };
+        let mut cfg = UaConfig::new(aor, a.parse().unwrap());
+        cfg.session_expires = Some(Duration::from_secs(90));
+        *ua = UserAgent::new(cfg, seed);
+    }
+}
+
+#[test]
+fn session_timer_refreshes_at_half_interval_and_peer_answers_itself() {
+    let mut w = World::new();
+    short_sessions(&mut w);
+    let c = w.a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], w.now).unwrap();
+    w.run_for(Duration::from_millis(50));
+    let inc = w.incoming();
+    w.b.answer(inc, SDP.to_vec(), w.now).unwrap();
+    w.run_for(Duration::from_secs(200));
+    let invites: Vec<&String> = w.log.iter().filter(|l| l.starts_with("A> INVITE")).collect();
+    assert_eq!(invites.len(), 5, "initial INVITE and refreshes at 45, 90, 135, 180 s: {:?}", w.log);
+    assert!(
+        !w.ev_b.iter().any(|e| matches!(e, UaEvent::UpdateRequested { .. })),
+        "refreshes are answered without the user"
+    );
+    assert!(
+        !w.ev_a.iter().any(|e| matches!(e, UaEvent::UpdateResult { .. })),
+        "and not reported as updates"
+    );
+    assert!(ended(&w.ev_a, c).is_none() && ended(&w.ev_b, inc).is_none());
+}
+
+#[test]
+fn session_ends_when_the_refresher_goes_quiet() {
+    let mut w = World::new();
+    short_sessions(&mut w);
+    let mut invites = 0;
+    w.drop = Box::new(move |l| {
+        if l.starts_with("A> INVITE") {
+            invites += 1;
+            invites > 1
+        } else {
+            false
+        }
+    });
+    let c = w.a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], w.now).unwrap();
+    w.run_for(Duration::from_millis(50));
+    let inc = w.incoming();
+    w.b.answer(inc, SDP.to_vec(), w.now).unwrap();
+    w.run_for(Duration::from_secs(100));
+    assert!(
+        matches!(ended(&w.ev_b, inc), Some(EndReason::Failed(r)) if r.contains("session expired")),
+        "{:?}",
+        w.ev_b
+    );
+    assert_eq!(ended(&w.ev_a, c), Some(EndReason::Remote));
+}
+
+#[test]
+fn session_interval_too_small_gets_422_and_caller_retries() {
+    // UAS side: Session-Expires below 90 s is refused with Min-SE.
+    let mut ua = agent("bob", B, 3);
+    let now = Instant::now();
+    let invite = format!(
+        "INVITE sip:bob@{B} SIP/2.0\r\nVia: SIP/2.0/UDP {A};branch=z9hG4bK422\r\nFrom: <sip:alice@{A}>;tag=x\r\nTo: <sip:bob@{B}>\r\nCall-ID: se@x\r\nCSeq: 1 INVITE\r\nContact: <sip:alice@{A}>\r\nSession-Expires: 30\r\nMax-Forwards: 70\r\n\r\n"
+    );
+    ua.handle_bytes(invite.as_bytes(), Target::udp(A.parse().unwrap()), now);
+    let Ok(Message::Response(r)) = parse_datagram(&ua.poll_transmit().unwrap().bytes) else {
+        panic!()
+    };
+    assert_eq!(r.status.0, 422);
+    assert_eq!(r.headers.get(&earshot_sip::message::HeaderName::MinSe), Some("90"));
+
+    // UAC side: asking 1800 s, a 422 with Min-SE: 3600 makes the caller retry with 3600.
+    let mut a = agent("alice", A, 4);
+    a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], now).unwrap();
+    let Ok(Message::Request(inv)) = parse_datagram(&a.poll_transmit().unwrap().bytes) else {
+        panic!()
+    };
+    let mut resp = earshot_sip::message::Response::to_request(&inv, 422, Some("t"));
+    resp.headers.push(earshot_sip::message::HeaderName::MinSe, "3600");
+    a.handle_message(Message::Response(resp), Target::udp(B.parse().unwrap()), now);
+    let retry = std::iter::from_fn(|| a.poll_transmit())
+        .filter_map(|t| match parse_datagram(&t.bytes) {
+            Ok(Message::Request(r)) if r.method == earshot_sip::message::Method::Invite => Some(r),
+            _ => None,
+        })
+        .next()
+        .expect("a new INVITE");
+    assert_eq!(retry.headers.get(&earshot_sip::message::HeaderName::SessionExpires), Some("3600"));
+    assert_eq!(retry.headers.cseq().unwrap().seq, 2);
+}

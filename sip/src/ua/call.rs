@@ -51,9 +51,9 @@ pub(crate) struct Call {
     ended_reported: bool,
     redirects: u8,
     /// An incoming re-INVITE or UPDATE waiting for `answer_update`.
-    update_in: Option<(TxId, Request)>,
+    pub(crate) update_in: Option<(TxId, Request)>,
     /// Our re-INVITE's offer, while in flight or waiting to be resent after a 491.
-    update_out: Option<Option<Vec<u8>>>,
+    pub(crate) update_out: Option<Option<Vec<u8>>>,
     /// Our re-INVITE transaction is in flight (not waiting out a glare back-off).
     update_in_flight: bool,
     glare_retry_at: Option<Instant>,
@@ -64,6 +64,13 @@ pub(crate) struct Call {
     pub(crate) unacked: Option<super::prack::Unacked>,
     /// The last RSeq we acknowledged (UAC).
     pub(crate) last_rseq: Option<u32>,
+    /// The session timer, if one was agreed (RFC 4028).
+    pub(crate) session: Option<super::session_timer::SessionTimer>,
+    /// Our current SDP (sent in refreshes) and the peer's, to spot refresh offers.
+    pub(crate) local_sdp: Vec<u8>,
+    pub(crate) remote_sdp: Vec<u8>,
+    /// Our re-INVITE in flight is a session refresh, not the user's.
+    pub(crate) refreshing: bool,
 }
 
 impl Call {
@@ -94,13 +101,18 @@ impl Call {
             rseq: 0,
             unacked: None,
             last_rseq: None,
+            session: None,
+            local_sdp: Vec::new(),
+            remote_sdp: Vec::new(),
+            refreshing: false,
         }
     }
 
     pub(crate) fn next_timeout(&self) -> Option<Instant> {
         let ok = self.ok.as_ref().map(|o| o.next_at.min(o.deadline));
         let rel = self.unacked.as_ref().map(super::prack::Unacked::next_timeout);
-        [ok, rel, self.glare_retry_at, self.gc_at].into_iter().flatten().min()
+        let st = self.session.as_ref().map(super::session_timer::SessionTimer::next_timeout);
+        [ok, rel, st, self.glare_retry_at, self.gc_at].into_iter().flatten().min()
     }
 
     fn is_uac(&self) -> bool {
@@ -140,6 +152,7 @@ impl UserAgent {
         if self.cfg.use_100rel {
             invite.headers.push(HeaderName::Supported, "100rel");
         }
+        self.session_timer_request_headers(&mut invite);
         for (n, v) in extra {
             invite.headers.push(n, v);
         }
@@ -148,7 +161,10 @@ impl UserAgent {
             invite.body = offer;
         }
         let tx = self.start(Purpose::Invite(handle), invite.clone(), target, now);
-        self.calls.insert(handle, Call::new(CallState::Outgoing, invite, tx, target, tag));
+        let local_sdp = invite.body.clone();
+        let mut new_call = Call::new(CallState::Outgoing, invite, tx, target, tag);
+        new_call.local_sdp = local_sdp;
+        self.calls.insert(handle, new_call);
         if tx.is_none() {
             self.end_call(handle, EndReason::Failed("could not send INVITE".into()), now);
         }
@@ -194,7 +210,8 @@ impl UserAgent {
         copy_record_route(&invite, &mut r);
         r.headers.push(HeaderName::Contact, self.contact(transport));
         r.headers.push(HeaderName::ContentType, "application/sdp");
-        r.body = sdp;
+        r.body = sdp.clone();
+        self.session_timer_answer(call, &invite, &mut r, now);
         let local_seq = self.ids.millis(1, 1 << 16) as u32;
         self.send_response(tx, r.clone(), now);
         let t1 = self.cfg.timers.t1;
@@ -203,6 +220,7 @@ impl UserAgent {
                 c.dialog = Dialog::from_uas(&invite, &tag, local_seq, transport);
             }
             c.unacked = None;
+            c.local_sdp = sdp;
             c.state = CallState::Answered;
             c.ok = Some(OkRetransmit {
                 response: r,
@@ -242,7 +260,7 @@ impl UserAgent {
                 }
             }
             CallState::Ringing => self.send_cancel(call, now),
-            CallState::Answered | CallState::Established => self.send_bye(call, now),
+            CallState::Answered | CallState::Established => self.send_bye_now(call, now),
             CallState::Ended => return Err(UaError::BadState),
         }
         self.report_end(call, EndReason::Local);
@@ -284,6 +302,19 @@ impl UserAgent {
         let transport = c.target.transport;
         let mut r = self.response(&request, *answer.as_ref().err().unwrap_or(&200));
         if let Ok(sdp) = answer {
+            // The peer's re-INVITE or UPDATE refreshes the session timer (RFC 4028 §9).
+            self.session_refreshed(call, &request.headers, false, now);
+            if let Some(se) = self.session_header(call, false) {
+                r.headers.push(HeaderName::SessionExpires, se);
+            }
+            if let Some(c) = self.calls.get_mut(&call) {
+                if !sdp.is_empty() {
+                    c.local_sdp = sdp.clone();
+                }
+                if !request.body.is_empty() {
+                    c.remote_sdp = request.body.clone();
+                }
+            }
             r.headers.push(HeaderName::Contact, self.contact(transport));
             if !sdp.is_empty() {
                 r.headers.push(HeaderName::ContentType, "application/sdp");
@@ -396,18 +427,23 @@ impl UserAgent {
         self.start(purpose, r, hop, now).map(|_| ()).ok_or(UaError::BadState)
     }
 
-    fn send_bye(&mut self, call: CallHandle, now: Instant) {
+    pub(crate) fn send_bye_now(&mut self, call: CallHandle, now: Instant) {
         let _ = self.in_dialog(call, Method::Bye, None, now);
     }
 
-    fn send_reinvite(&mut self, call: CallHandle, offer: Vec<u8>, now: Instant) {
+    pub(crate) fn send_reinvite(&mut self, call: CallHandle, offer: Vec<u8>, now: Instant) {
         let body = (!offer.is_empty()).then(|| ("application/sdp", offer.clone()));
         if let Some(c) = self.calls.get_mut(&call) {
             c.update_out = Some(Some(offer));
             c.update_in_flight = true;
             c.glare_retry_at = None;
         }
-        if self.in_dialog(call, Method::Invite, body, now).is_err()
+        let extra: Vec<(HeaderName, String)> = self
+            .session_header(call, true)
+            .map(|se| (HeaderName::SessionExpires, se))
+            .into_iter()
+            .collect();
+        if self.in_dialog_with(call, Method::Invite, body, extra, now).is_err()
             && let Some(c) = self.calls.get_mut(&call)
         {
             c.update_out = None;
@@ -481,13 +517,17 @@ impl UserAgent {
     // ---- incoming ----------------------------------------------------------------
 
     pub(crate) fn on_invite(&mut self, tx: TxId, request: Request, source: Target, now: Instant) {
+        if !self.session_interval_acceptable(tx, &request, now) {
+            return;
+        }
         let handle = CallHandle(self.handle());
         let tag = self.ids.tag();
         let trying = Response::to_request(&request, 100, None);
         self.send_response(tx, trying, now);
         let offer = sdp_body(&request.body, request.headers.content_type().ok().flatten());
-        self.calls
-            .insert(handle, Call::new(CallState::Incoming, request.clone(), Some(tx), source, tag));
+        let mut new_call = Call::new(CallState::Incoming, request.clone(), Some(tx), source, tag);
+        new_call.remote_sdp = offer.clone().unwrap_or_default();
+        self.calls.insert(handle, new_call);
         self.events.push_back(UaEvent::IncomingCall {
             call: handle,
             request: Box::new(request),
@@ -618,10 +658,21 @@ impl UserAgent {
                     d.refresh_target(&contacts);
                 }
                 let offer = sdp_body(&request.body, request.headers.content_type().ok().flatten());
+                let refresh = self.calls.get(&call).and_then(|c| {
+                    // A session refresh (RFC 4028 §10) repeats the last offer unchanged,
+                    // or is an UPDATE with no body: answer it ourselves.
+                    let unchanged = offer.as_ref().is_none_or(|o| same_sdp(o, &c.remote_sdp));
+                    unchanged.then(|| c.local_sdp.clone())
+                });
                 if let Some(c) = self.calls.get_mut(&call) {
                     c.update_in = Some((tx, request));
                 }
-                self.events.push_back(UaEvent::UpdateRequested { call, offer });
+                match refresh {
+                    Some(sdp) => {
+                        let _ = self.answer_update(call, Ok(sdp), now);
+                    }
+                    None => self.events.push_back(UaEvent::UpdateRequested { call, offer }),
+                }
             }
             Method::Prack => self.on_prack(tx, request, call, now),
             Method::Info => {
@@ -727,14 +778,16 @@ impl UserAgent {
         self.send_ack(call, seq, now);
         if hung_up {
             // The 2xx crossed our CANCEL: acknowledge, then hang up (§9.1, §15).
-            self.send_bye(call, now);
+            self.send_bye_now(call, now);
             self.end_call(call, EndReason::Local, now);
             return;
         }
+        let sdp = sdp_body(&r.body, r.headers.content_type().ok().flatten());
         if let Some(c) = self.calls.get_mut(&call) {
             c.state = CallState::Established;
+            c.remote_sdp = sdp.clone().unwrap_or_default();
         }
-        let sdp = sdp_body(&r.body, r.headers.content_type().ok().flatten());
+        self.session_timer_from_2xx(call, r, now);
         self.events.push_back(UaEvent::Established { call, sdp });
     }
 
@@ -769,6 +822,9 @@ impl UserAgent {
         now: Instant,
     ) {
         let status = r.status.0;
+        if status == 422 && self.retry_after_422(call, p, r, now) {
+            return;
+        }
         let redirect = (300..400)
             .contains(&status)
             .then(|| r.headers.contacts().ok())
@@ -829,9 +885,19 @@ impl UserAgent {
             }
             return;
         }
-        c.update_out = None;
+        let refreshing = std::mem::take(&mut c.refreshing);
+        let offer = c.update_out.take().flatten();
         if (200..300).contains(&status) {
             let seq = r.headers.cseq().map(|s| s.seq).unwrap_or(0);
+            if let Some(c) = self.calls.get_mut(&call) {
+                if let Some(o) = offer.filter(|o| !o.is_empty()) {
+                    c.local_sdp = o;
+                }
+                if !r.body.is_empty() {
+                    c.remote_sdp = r.body.clone();
+                }
+            }
+            self.session_refreshed(call, &r.headers, true, now);
             if let Ok(contacts) = r.headers.contacts()
                 && let Some(d) = self.calls.get_mut(&call).and_then(|c| c.dialog.as_mut())
             {
@@ -840,12 +906,15 @@ impl UserAgent {
             self.send_ack(call, seq, now);
         }
         if matches!(status, 481 | 408) {
-            self.send_bye(call, now);
+            self.send_bye_now(call, now);
             self.end_call(
                 call,
                 EndReason::Failed(format!("re-INVITE failed: {status} {}", r.reason)),
                 now,
             );
+            return;
+        }
+        if refreshing {
             return;
         }
         let sdp = sdp_body(&r.body, r.headers.content_type().ok().flatten());
@@ -867,7 +936,7 @@ impl UserAgent {
                 if ok.deadline <= now {
                     // §13.3.1.4: no ACK within 64·T1 ends the session with a BYE.
                     c.ok = None;
-                    self.send_bye(h, now);
+                    self.send_bye_now(h, now);
                     self.end_call(h, EndReason::Timeout, now);
                     continue;
                 }
@@ -881,6 +950,7 @@ impl UserAgent {
                 }
             }
             self.prack_timers(h, now);
+            self.session_timers(h, now);
             let Some(c) = self.calls.get_mut(&h) else {
                 continue;
             };
@@ -905,6 +975,12 @@ fn copy_record_route(request: &Request, response: &mut Response) {
     for v in request.headers.get_all(&HeaderName::RecordRoute) {
         response.headers.push(HeaderName::RecordRoute, v);
     }
+}
+
+/// Whether an offer repeats the previous description unchanged (same `o=` version and
+/// body, RFC 3264 §8): what a session refresh sends.
+fn same_sdp(a: &[u8], b: &[u8]) -> bool {
+    !a.is_empty() && a.trim_ascii() == b.trim_ascii()
 }
 
 /// `Signal=5\r\nDuration=160` (the common `application/dtmf-relay` body).

@@ -11,6 +11,7 @@ mod pager;
 mod prack;
 mod registration;
 mod resolve;
+mod session_timer;
 mod validate;
 
 pub use agent::{UaError, UserAgent};

@@ -26,7 +26,12 @@ impl SessionTimer {
         // §10: the refresher refreshes at half the interval; the other side waits the
         // interval minus min(32 s, interval/3) before giving up.
         let slack = Duration::from_secs(u64::from((interval / 3).min(32)));
-        SessionTimer { interval, we_refresh, refresh_at: we_refresh.then(|| now + i / 2), expire_at: now + i - slack }
+        SessionTimer {
+            interval,
+            we_refresh,
+            refresh_at: we_refresh.then(|| now + i / 2),
+            expire_at: now + i - slack,
+        }
     }
 
     pub(crate) fn next_timeout(&self) -> Instant {
@@ -54,13 +59,20 @@ impl UserAgent {
     pub(crate) fn session_timer_request_headers(&self, invite: &mut Request) {
         if let Some(se) = self.cfg.session_expires {
             invite.headers.push(HeaderName::Supported, "timer");
-            invite.headers.push(HeaderName::SessionExpires, se.as_secs().max(u64::from(MIN_SE)).to_string());
+            invite
+                .headers
+                .push(HeaderName::SessionExpires, se.as_secs().max(u64::from(MIN_SE)).to_string());
             invite.headers.push(HeaderName::MinSe, MIN_SE.to_string());
         }
     }
 
     /// UAS: a Session-Expires below our minimum is refused with 422 (§8.1).
-    pub(crate) fn session_interval_acceptable(&mut self, tx: TxId, request: &Request, now: Instant) -> bool {
+    pub(crate) fn session_interval_acceptable(
+        &mut self,
+        tx: TxId,
+        request: &Request,
+        now: Instant,
+    ) -> bool {
         match session_expires(&request.headers) {
             Some((delta, _)) if delta < MIN_SE => {
                 let mut r = self.response(request, 422);
@@ -73,12 +85,21 @@ impl UserAgent {
     }
 
     /// UAS: the session timer granted in our 2xx to `invite` (§9), started now.
-    pub(crate) fn session_timer_answer(&mut self, call: CallHandle, invite: &Request, r: &mut Response, now: Instant) {
+    pub(crate) fn session_timer_answer(
+        &mut self,
+        call: CallHandle,
+        invite: &Request,
+        r: &mut Response,
+        now: Instant,
+    ) {
         let uac_supports = invite.headers.tokens(&HeaderName::Supported).contains("timer");
         let (delta, refresher_uac) = match session_expires(&invite.headers) {
             Some((d, who)) => (d, who.unwrap_or(uac_supports)),
             None => match self.cfg.session_expires {
-                Some(se) => (se.as_secs().clamp(u64::from(MIN_SE), u64::from(u32::MAX)) as u32, uac_supports),
+                Some(se) => (
+                    se.as_secs().clamp(u64::from(MIN_SE), u64::from(u32::MAX)) as u32,
+                    uac_supports,
+                ),
                 None => return,
             },
         };
@@ -101,7 +122,13 @@ impl UserAgent {
     }
 
     /// UAC: after 422, retry with the interval the server asked for (§7.3).
-    pub(crate) fn retry_after_422(&mut self, call: CallHandle, p: &Pending, r: &Response, now: Instant) -> bool {
+    pub(crate) fn retry_after_422(
+        &mut self,
+        call: CallHandle,
+        p: &Pending,
+        r: &Response,
+        now: Instant,
+    ) -> bool {
         let Some(min) = r.headers.seconds(&HeaderName::MinSe).ok().flatten() else { return false };
         let mut invite = p.request.clone();
         if session_expires(&invite.headers).is_some_and(|(d, _)| d >= min) {
@@ -123,10 +150,17 @@ impl UserAgent {
 
     /// A refresh was sent or received: restart the timer from `headers` (a 2xx to our
     /// refresh, or the peer's refresh request), `we_are_uac` saying who sent the request.
-    pub(crate) fn session_refreshed(&mut self, call: CallHandle, headers: &crate::message::Headers, we_are_uac: bool, now: Instant) {
+    pub(crate) fn session_refreshed(
+        &mut self,
+        call: CallHandle,
+        headers: &crate::message::Headers,
+        we_are_uac: bool,
+        now: Instant,
+    ) {
         let Some(c) = self.calls.get_mut(&call) else { return };
         let Some(old) = c.session.clone() else { return };
-        let (delta, refresher_uac) = session_expires(headers).unwrap_or((old.interval, Some(old.we_refresh == we_are_uac)));
+        let (delta, refresher_uac) =
+            session_expires(headers).unwrap_or((old.interval, Some(old.we_refresh == we_are_uac)));
         let we_refresh = refresher_uac.map_or(old.we_refresh, |uac| uac == we_are_uac);
         c.session = Some(SessionTimer::start(delta, we_refresh, now));
     }

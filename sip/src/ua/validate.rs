@@ -6,7 +6,7 @@ use crate::message::{HeaderName, Method, Request, Uri};
 /// Methods this user agent implements.
 pub const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, INFO, UPDATE, PRACK";
 /// Option tags this user agent supports.
-pub const SUPPORTED: &[&str] = &["100rel"];
+pub const SUPPORTED: &[&str] = &["100rel", "timer"];
 /// Body types accepted in INVITE, UPDATE, ACK, PRACK.
 pub const ACCEPT_SESSION: &str = "application/sdp";
 
