@@ -526,3 +526,114 @@ fn session_interval_too_small_gets_422_and_caller_retries() {
     assert_eq!(retry.headers.get(&earshot_sip::message::HeaderName::SessionExpires), Some("3600"));
     assert_eq!(retry.headers.cseq().unwrap().seq, 2);
 }
+
+fn notifier(w: &mut World) {
+    let aor = match Uri::parse(&format!("sip:bob@{B}")).unwrap() {
+        Uri::Sip(u) => u,
+        _ => unreachable!(),
+    };
+    let mut cfg = UaConfig::new(aor, B.parse().unwrap());
+    cfg.event_packages = vec!["dialog".into()];
+    w.b = UserAgent::new(cfg, 2);
+}
+
+#[test]
+fn subscription_lifecycle() {
+    use earshot_sip::ua::SubHandle;
+    let mut w = World::new();
+    notifier(&mut w);
+    let sub =
+        w.a.subscribe(
+            &addr("<sip:bob@127.0.0.1:5080>"),
+            "dialog",
+            "application/dialog-info+xml",
+            120,
+            w.now,
+        )
+        .unwrap();
+    w.run_for(Duration::from_millis(50));
+    let served: SubHandle = w
+        .ev_b
+        .iter()
+        .find_map(|e| match e {
+            UaEvent::SubscriptionRequested { sub, package, .. } if package == "dialog" => {
+                Some(*sub)
+            }
+            _ => None,
+        })
+        .expect("subscription offered to the user");
+    w.b.accept_subscription(served, 60, "application/dialog-info+xml", b"<v1/>".to_vec(), w.now)
+        .unwrap();
+    w.run_for(Duration::from_millis(50));
+    assert!(
+        w.ev_a
+            .iter()
+            .any(|e| matches!(e, UaEvent::SubscriptionActive { sub: s, expires: 60 } if *s == sub))
+    );
+    assert!(w.ev_a.iter().any(|e| matches!(e, UaEvent::Notified { body, state, .. } if body == b"<v1/>" && state.starts_with("active"))));
+    w.b.notify(served, "application/dialog-info+xml", b"<v2/>".to_vec(), w.now).unwrap();
+    w.run_for(Duration::from_secs(100));
+    assert!(w.ev_a.iter().any(|e| matches!(e, UaEvent::Notified { body, .. } if body == b"<v2/>")));
+    let refreshes = w.log.iter().filter(|l| l.starts_with("A> SUBSCRIBE")).count();
+    assert!(refreshes >= 3, "refreshed before expiry: {:?}", w.log);
+    assert!(!w.ev_a.iter().any(|e| matches!(e, UaEvent::SubscriptionEnded { .. })));
+    w.a.unsubscribe(sub, w.now).unwrap();
+    w.run_for(Duration::from_millis(100));
+    assert!(
+        w.ev_a.iter().any(|e| matches!(e, UaEvent::SubscriptionEnded { sub: s, .. } if *s == sub)),
+        "{:?}",
+        w.ev_a
+    );
+    assert!(
+        w.ev_b
+            .iter()
+            .any(|e| matches!(e, UaEvent::SubscriptionEnded { sub: s, .. } if *s == served))
+    );
+}
+
+#[test]
+fn unknown_package_and_lapsed_subscription() {
+    let mut w = World::new();
+    notifier(&mut w);
+    let sub = w
+        .a
+        .subscribe(&addr("<sip:bob@127.0.0.1:5080>"), "presence", "application/pidf+xml", 60, w.now)
+        .unwrap();
+    w.run_for(Duration::from_millis(50));
+    assert!(w.log.iter().any(|l| l == "B> SIP/2.0 489 Bad Event"));
+    assert!(w.ev_a.iter().any(|e| matches!(e, UaEvent::SubscriptionEnded { sub: s, reason } if *s == sub && reason.starts_with("489"))));
+
+    // The subscriber stops refreshing: the notifier ends it with reason=timeout.
+    let mut w = World::new();
+    notifier(&mut w);
+    let mut subscribes = 0;
+    w.drop = Box::new(move |l| {
+        if l.starts_with("A> SUBSCRIBE") {
+            subscribes += 1;
+            subscribes > 1
+        } else {
+            false
+        }
+    });
+    let sub =
+        w.a.subscribe(
+            &addr("<sip:bob@127.0.0.1:5080>"),
+            "dialog",
+            "application/dialog-info+xml",
+            60,
+            w.now,
+        )
+        .unwrap();
+    w.run_for(Duration::from_millis(50));
+    let served = w
+        .ev_b
+        .iter()
+        .find_map(|e| {
+            if let UaEvent::SubscriptionRequested { sub, .. } = e { Some(*sub) } else { None }
+        })
+        .unwrap();
+    w.b.accept_subscription(served, 60, "application/dialog-info+xml", b"<v1/>".to_vec(), w.now)
+        .unwrap();
+    w.run_for(Duration::from_secs(120));
+    assert!(w.ev_a.iter().any(|e| matches!(e, UaEvent::SubscriptionEnded { sub: s, reason } if *s == sub && reason == "timeout")), "{:?}", w.ev_a);
+}

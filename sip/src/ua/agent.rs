@@ -10,10 +10,11 @@ use rand::rngs::StdRng;
 
 use super::call::Call;
 use super::config::UaConfig;
-use super::events::{CallHandle, RegHandle, ReqHandle, UaEvent};
+use super::events::{CallHandle, RegHandle, ReqHandle, SubHandle, UaEvent};
 use super::ids::Ids;
 use super::registration::Registration;
 use super::resolve::target_for;
+use super::subscription::Subscription;
 use super::validate::{self, ALLOW};
 use crate::auth::DigestClient;
 use crate::message::{
@@ -32,6 +33,8 @@ pub enum UaError {
     BadState,
     #[error("no such registration")]
     NoRegistration,
+    #[error("no such subscription")]
+    NoSubscription,
 }
 
 /// What a client transaction was started for.
@@ -44,6 +47,8 @@ pub(crate) enum Purpose {
     Cancel(CallHandle),
     InDialog(CallHandle),
     Request(ReqHandle),
+    Subscribe(SubHandle),
+    Notify(SubHandle),
 }
 
 #[derive(Debug)]
@@ -65,6 +70,7 @@ pub struct UserAgent {
     pub(crate) pending: HashMap<TxId, Pending>,
     pub(crate) calls: HashMap<CallHandle, Call>,
     pub(crate) regs: HashMap<RegHandle, Registration>,
+    pub(crate) subs: HashMap<SubHandle, Subscription>,
     next_handle: u64,
     /// Datagrams that could not be parsed.
     pub malformed: u64,
@@ -83,6 +89,7 @@ impl UserAgent {
             pending: HashMap::new(),
             calls: HashMap::new(),
             regs: HashMap::new(),
+            subs: HashMap::new(),
             next_handle: 0,
             malformed: 0,
         }
@@ -131,6 +138,7 @@ impl UserAgent {
         self.dispatch(now);
         self.call_timers(now);
         self.registration_timers(now);
+        self.subscription_timers(now);
         self.dispatch(now);
     }
 
@@ -156,7 +164,8 @@ impl UserAgent {
     pub fn poll_timeout(&self) -> Option<Instant> {
         let calls = self.calls.values().filter_map(Call::next_timeout);
         let regs = self.regs.values().filter_map(|r| r.next_timeout());
-        self.tx.poll_timeout().into_iter().chain(calls).chain(regs).min()
+        let subs = self.subs.values().filter_map(Subscription::next_timeout);
+        self.tx.poll_timeout().into_iter().chain(calls).chain(regs).chain(subs).min()
     }
 
     // ---- dispatch ----------------------------------------------------------------
@@ -211,6 +220,14 @@ impl UserAgent {
         }
         let in_dialog = request.headers.to().is_ok_and(|t| t.tag().is_some());
         if in_dialog {
+            let request = if matches!(request.method, Method::Subscribe | Method::Notify) {
+                match self.on_subscription_request(tx, request, now) {
+                    Some(r) => r,
+                    None => return,
+                }
+            } else {
+                request
+            };
             self.on_in_dialog_request(tx, request, source, now);
             return;
         }
@@ -222,6 +239,7 @@ impl UserAgent {
                 self.send_response(tx, r, now);
             }
             Method::Message => self.on_message(tx, request, None, now),
+            Method::Subscribe => self.on_subscribe(tx, request, source, now),
             _ => {
                 let r = self.response(&request, 481).with_reason("Call/Transaction Does Not Exist");
                 self.send_response(tx, r, now);
@@ -278,6 +296,8 @@ impl UserAgent {
                     );
                 }
             }
+            Purpose::Subscribe(sub) => self.on_subscribe_final(sub, &p.request, &response, now),
+            Purpose::Notify(sub) => self.on_notify_final(sub, &response),
             Purpose::Request(req) => self.events.push_back(UaEvent::RequestResult {
                 req,
                 status: response.status.0,

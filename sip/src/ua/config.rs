@@ -29,6 +29,8 @@ pub struct UaConfig {
     pub session_expires: Option<Duration>,
     /// Answer 100rel requests and send reliable provisionals (RFC 3262).
     pub use_100rel: bool,
+    /// Event packages this agent serves as notifier (RFC 6665), e.g. `dialog`.
+    pub event_packages: Vec<String>,
 }
 
 impl UaConfig {
@@ -45,6 +47,7 @@ impl UaConfig {
             timers: TimerConfig::default(),
             session_expires: Some(Duration::from_secs(1800)),
             use_100rel: true,
+            event_packages: Vec::new(),
         }
     }
 

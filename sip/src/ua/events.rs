@@ -13,6 +13,10 @@ pub struct CallHandle(pub u64);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RegHandle(pub u64);
 
+/// A subscription (RFC 6665), either ours or one we serve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SubHandle(pub u64);
+
 /// A standalone request (MESSAGE, OPTIONS).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ReqHandle(pub u64);
@@ -97,6 +101,31 @@ pub enum UaEvent {
         content_type: String,
         body: Vec<u8>,
         call: Option<CallHandle>,
+    },
+    /// Someone subscribes to a package we serve: `accept_subscription` or
+    /// `reject_subscription`.
+    SubscriptionRequested {
+        sub: SubHandle,
+        package: String,
+        from: NameAddr,
+        request: Box<Request>,
+    },
+    /// Our subscription was accepted for `expires` seconds (and is refreshed).
+    SubscriptionActive {
+        sub: SubHandle,
+        expires: u32,
+    },
+    /// A NOTIFY on our subscription: the Subscription-State and the body.
+    Notified {
+        sub: SubHandle,
+        state: String,
+        content_type: Option<String>,
+        body: Vec<u8>,
+    },
+    /// A subscription ended (either role), with the reason.
+    SubscriptionEnded {
+        sub: SubHandle,
+        reason: String,
     },
     /// The final response to a MESSAGE or OPTIONS we sent.
     RequestResult {

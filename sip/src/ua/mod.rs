@@ -12,11 +12,12 @@ mod prack;
 mod registration;
 mod resolve;
 mod session_timer;
+mod subscription;
 mod validate;
 
 pub use agent::{UaError, UserAgent};
 pub use config::UaConfig;
 pub use dialog::{Dialog, DialogId, DialogState};
-pub use events::{CallHandle, EndReason, RegHandle, ReqHandle, UaEvent};
+pub use events::{CallHandle, EndReason, RegHandle, ReqHandle, SubHandle, UaEvent};
 pub use resolve::{sip_target, target_for};
 pub use validate::{ALLOW, SUPPORTED};

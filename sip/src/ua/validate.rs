@@ -4,7 +4,8 @@
 use crate::message::{HeaderName, Method, Request, Uri};
 
 /// Methods this user agent implements.
-pub const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, INFO, UPDATE, PRACK";
+pub const ALLOW: &str =
+    "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, INFO, UPDATE, PRACK, SUBSCRIBE, NOTIFY";
 /// Option tags this user agent supports.
 pub const SUPPORTED: &[&str] = &["100rel", "timer"];
 /// Body types accepted in INVITE, UPDATE, ACK, PRACK.
@@ -40,6 +41,8 @@ fn implemented(m: &Method) -> bool {
             | Method::Info
             | Method::Update
             | Method::Prack
+            | Method::Subscribe
+            | Method::Notify
     )
 }
 
