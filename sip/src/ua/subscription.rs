@@ -398,7 +398,7 @@ impl UserAgent {
             .find_map(|(h, s)| s.dialog.as_ref().is_some_and(|d| d.id == id).then_some(*h));
         let Some(sub) = found else { return Some(request) };
         let expires = request.headers.expires().ok().flatten().unwrap_or(3600);
-        let Some(s) = self.subs.get_mut(&sub) else { return None };
+        let s = self.subs.get_mut(&sub)?;
         let seq = request.headers.cseq().map(|c| c.seq).unwrap_or(0);
         if !s.dialog.as_mut().is_some_and(|d| d.accept_remote_cseq(seq)) {
             let r = self.response(&request, 500);
