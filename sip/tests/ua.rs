@@ -637,3 +637,94 @@ fn unknown_package_and_lapsed_subscription() {
     w.run_for(Duration::from_secs(120));
     assert!(w.ev_a.iter().any(|e| matches!(e, UaEvent::SubscriptionEnded { sub: s, reason } if *s == sub && reason == "timeout")), "{:?}", w.ev_a);
 }
+
+#[test]
+fn refer_with_sipfrag_progress() {
+    let mut w = World::new();
+    let c = w.a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], w.now).unwrap();
+    w.run_for(Duration::from_millis(50));
+    let inc = w.incoming();
+    w.b.answer(inc, SDP.to_vec(), w.now).unwrap();
+    w.run_for(Duration::from_millis(50));
+    // Bob transfers Alice to Carol.
+    w.b.refer(inc, &addr("<sip:carol@127.0.0.1:5090>"), w.now).unwrap();
+    w.run_for(Duration::from_millis(50));
+    let (refer_to, by) = w
+        .ev_a
+        .iter()
+        .find_map(|e| match e {
+            UaEvent::TransferRequested { call, refer_to, referred_by, replaces: None }
+                if *call == c =>
+            {
+                Some((refer_to.uri.to_string(), referred_by.as_ref().map(|r| r.uri.to_string())))
+            }
+            _ => None,
+        })
+        .expect("transfer requested");
+    assert_eq!(refer_to, "sip:carol@127.0.0.1:5090");
+    assert_eq!(by.as_deref(), Some("sip:bob@127.0.0.1:5080"));
+    assert!(w.log.iter().any(|l| l == "A> SIP/2.0 202 Accepted"));
+    w.a.transfer_progress(c, 180, "Ringing", w.now).unwrap();
+    w.a.transfer_progress(c, 200, "OK", w.now).unwrap();
+    w.run_for(Duration::from_millis(50));
+    let progress: Vec<(u16, bool)> = w
+        .ev_b
+        .iter()
+        .filter_map(|e| match e {
+            UaEvent::TransferProgress { status, done, .. } => Some((*status, *done)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(progress, [(100, false), (180, false), (200, true)]);
+    assert!(w.a.transfer_progress(c, 200, "OK", w.now).is_err(), "the subscription ended");
+}
+
+#[test]
+fn replaces_and_join_find_their_dialog_or_fail() {
+    let mut w = World::new();
+    let c = w.a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], w.now).unwrap();
+    w.run_for(Duration::from_millis(50));
+    let inc = w.incoming();
+    w.b.answer(inc, SDP.to_vec(), w.now).unwrap();
+    w.run_for(Duration::from_millis(50));
+    let d = w.a.dialog(c).unwrap().id.clone();
+    // As Bob sees it: to-tag is Bob's tag, from-tag is Alice's.
+    let value = format!("{};to-tag={};from-tag={}", d.call_id, d.remote_tag, d.local_tag);
+    use earshot_sip::message::HeaderName;
+    for (header, extra, expect) in [
+        (HeaderName::Replaces, "", None),
+        (HeaderName::Join, "", None),
+        (HeaderName::Replaces, ";early-only", Some(486)),
+        (HeaderName::Replaces, "x", Some(481)),
+    ] {
+        w.ev_b.clear();
+        w.log.clear();
+        let v = if extra == "x" {
+            value.replace(&d.local_tag, "nope")
+        } else {
+            format!("{value}{extra}")
+        };
+        w.a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![(header.clone(), v)], w.now)
+            .unwrap();
+        w.run_for(Duration::from_millis(100));
+        match expect {
+            None => {
+                let found = w.ev_b.iter().find_map(|e| match e {
+                    UaEvent::IncomingCall { replaces, joins, .. } => Some((*replaces, *joins)),
+                    _ => None,
+                });
+                let want = if header == HeaderName::Replaces {
+                    (Some(inc), None)
+                } else {
+                    (None, Some(inc))
+                };
+                assert_eq!(found, Some(want), "{header}");
+            }
+            Some(code) => assert!(
+                w.log.iter().any(|l| l.starts_with(&format!("B> SIP/2.0 {code}"))),
+                "{header}{extra}: {:?}",
+                w.log
+            ),
+        }
+    }
+}

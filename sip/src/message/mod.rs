@@ -43,6 +43,11 @@ pub use subscription::{Event, SubscriptionState};
 pub use uri::{Host, SipUri, Uri};
 pub use via::{BRANCH_COOKIE, Via};
 
+/// Decodes `%XX` escapes (RFC 3986 §2.1), e.g. of a URI header value.
+pub fn unescape_text(s: &str) -> Vec<u8> {
+    scan::unescape(s)
+}
+
 /// Splits a header value at top-level commas (RFC 3261 §7.3.1).
 pub fn split_list(value: &str) -> impl Iterator<Item = &str> {
     scan::split_commas(value)

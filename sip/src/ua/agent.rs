@@ -49,6 +49,8 @@ pub(crate) enum Purpose {
     Request(ReqHandle),
     Subscribe(SubHandle),
     Notify(SubHandle),
+    Refer(CallHandle),
+    ReferNotify(CallHandle),
 }
 
 #[derive(Debug)]
@@ -297,6 +299,8 @@ impl UserAgent {
                 }
             }
             Purpose::Subscribe(sub) => self.on_subscribe_final(sub, &p.request, &response, now),
+            Purpose::Refer(call) => self.on_refer_final(call, &response),
+            Purpose::ReferNotify(_) => {}
             Purpose::Notify(sub) => self.on_notify_final(sub, &response),
             Purpose::Request(req) => self.events.push_back(UaEvent::RequestResult {
                 req,

@@ -71,6 +71,10 @@ pub(crate) struct Call {
     pub(crate) remote_sdp: Vec<u8>,
     /// Our re-INVITE in flight is a session refresh, not the user's.
     pub(crate) refreshing: bool,
+    /// We owe the peer NOTIFYs about its REFER (RFC 3515).
+    pub(crate) refer_in: bool,
+    /// Our REFER is under way.
+    pub(crate) refer_out: bool,
 }
 
 impl Call {
@@ -105,6 +109,8 @@ impl Call {
             local_sdp: Vec::new(),
             remote_sdp: Vec::new(),
             refreshing: false,
+            refer_in: false,
+            refer_out: false,
         }
     }
 
@@ -421,6 +427,7 @@ impl UserAgent {
         }
         let purpose = match method {
             Method::Bye => Purpose::Bye(call),
+            Method::Refer => Purpose::Refer(call),
             Method::Invite => Purpose::ReInvite(call),
             _ => Purpose::InDialog(call),
         };
@@ -520,6 +527,7 @@ impl UserAgent {
         if !self.session_interval_acceptable(tx, &request, now) {
             return;
         }
+        let Some(dialog_target) = self.dialog_target(tx, &request, now) else { return };
         let handle = CallHandle(self.handle());
         let tag = self.ids.tag();
         let trying = Response::to_request(&request, 100, None);
@@ -528,10 +536,17 @@ impl UserAgent {
         let mut new_call = Call::new(CallState::Incoming, request.clone(), Some(tx), source, tag);
         new_call.remote_sdp = offer.clone().unwrap_or_default();
         self.calls.insert(handle, new_call);
+        let (replaces, joins) = match dialog_target {
+            super::refer::Target::Replaces(c) => (Some(c), None),
+            super::refer::Target::Joins(c) => (None, Some(c)),
+            super::refer::Target::None => (None, None),
+        };
         self.events.push_back(UaEvent::IncomingCall {
             call: handle,
             request: Box::new(request),
             offer,
+            replaces,
+            joins,
         });
     }
 
@@ -675,6 +690,8 @@ impl UserAgent {
                 }
             }
             Method::Prack => self.on_prack(tx, request, call, now),
+            Method::Refer => self.on_refer(tx, request, call, now),
+            Method::Notify => self.on_refer_notify(tx, request, call, now),
             Method::Info => {
                 let is_dtmf = request
                     .headers

@@ -62,6 +62,10 @@ pub enum UaEvent {
         call: CallHandle,
         request: Box<Request>,
         offer: Option<Vec<u8>>,
+        /// The call this one replaces (RFC 3891): accept it and end that one.
+        replaces: Option<CallHandle>,
+        /// The call this one asks to join (RFC 3911).
+        joins: Option<CallHandle>,
     },
     /// A provisional response to our INVITE.
     Progress {
@@ -101,6 +105,21 @@ pub enum UaEvent {
         content_type: String,
         body: Vec<u8>,
         call: Option<CallHandle>,
+    },
+    /// The peer asks us to call `refer_to` (a transfer); report with `transfer_progress`.
+    TransferRequested {
+        call: CallHandle,
+        refer_to: NameAddr,
+        referred_by: Option<NameAddr>,
+        /// For an attended transfer, the dialog the new call is to replace.
+        replaces: Option<crate::message::DialogRef>,
+    },
+    /// How our REFER is going, from the peer's NOTIFY (or the REFER's failure).
+    TransferProgress {
+        call: CallHandle,
+        status: u16,
+        reason: String,
+        done: bool,
     },
     /// Someone subscribes to a package we serve: `accept_subscription` or
     /// `reject_subscription`.

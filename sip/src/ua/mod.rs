@@ -9,6 +9,7 @@ mod events;
 mod ids;
 mod pager;
 mod prack;
+mod refer;
 mod registration;
 mod resolve;
 mod session_timer;

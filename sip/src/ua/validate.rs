@@ -5,9 +5,9 @@ use crate::message::{HeaderName, Method, Request, Uri};
 
 /// Methods this user agent implements.
 pub const ALLOW: &str =
-    "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, INFO, UPDATE, PRACK, SUBSCRIBE, NOTIFY";
+    "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, INFO, UPDATE, PRACK, SUBSCRIBE, NOTIFY, REFER";
 /// Option tags this user agent supports.
-pub const SUPPORTED: &[&str] = &["100rel", "timer"];
+pub const SUPPORTED: &[&str] = &["100rel", "timer", "replaces", "join"];
 /// Body types accepted in INVITE, UPDATE, ACK, PRACK.
 pub const ACCEPT_SESSION: &str = "application/sdp";
 
@@ -43,6 +43,7 @@ fn implemented(m: &Method) -> bool {
             | Method::Prack
             | Method::Subscribe
             | Method::Notify
+            | Method::Refer
     )
 }
 
