@@ -96,7 +96,7 @@ async fn call_through_site(caller_transport: TransportKind, callee_transport: Tr
 
     let (incoming, off) = bob
         .wait_for(10, |e| match e {
-            UaEvent::IncomingCall { call, offer, request } => {
+            UaEvent::IncomingCall { call, offer, request, .. } => {
                 Some((*call, (offer.clone(), request.clone())))
             }
             _ => None,

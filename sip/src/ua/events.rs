@@ -109,8 +109,8 @@ pub enum UaEvent {
     /// The peer asks us to call `refer_to` (a transfer); report with `transfer_progress`.
     TransferRequested {
         call: CallHandle,
-        refer_to: NameAddr,
-        referred_by: Option<NameAddr>,
+        refer_to: Box<NameAddr>,
+        referred_by: Option<Box<NameAddr>>,
         /// For an attended transfer, the dialog the new call is to replace.
         replaces: Option<crate::message::DialogRef>,
     },

@@ -142,7 +142,12 @@ impl UserAgent {
             c.refer_in = true;
         }
         let _ = self.transfer_progress(call, 100, "Trying", now);
-        self.events.push_back(UaEvent::TransferRequested { call, refer_to, referred_by, replaces });
+        self.events.push_back(UaEvent::TransferRequested {
+            call,
+            refer_to: Box::new(refer_to),
+            referred_by: referred_by.map(Box::new),
+            replaces,
+        });
     }
 
     /// A NOTIFY about our REFER (`Event: refer`, a sipfrag body).
