@@ -269,7 +269,7 @@ fn reinvite_for_hold_and_glare_resolves() {
     w.run_for(Duration::from_millis(50));
     let hold =
         String::from_utf8(SDP.to_vec()).unwrap().replace("sendrecv", "sendonly").into_bytes();
-    w.a.update(c, hold.clone(), w.now).unwrap();
+    w.a.reinvite(c, hold.clone(), w.now).unwrap();
     w.run_for(Duration::from_millis(50));
     assert!(
         w.ev_b
@@ -281,8 +281,8 @@ fn reinvite_for_hold_and_glare_resolves() {
     assert!(w.ev_a.iter().any(|e| matches!(e, UaEvent::UpdateResult { status: 200, .. })));
 
     // Glare: both send a re-INVITE at once; both get 491 and retry after random waits.
-    w.a.update(c, SDP.to_vec(), w.now).unwrap();
-    w.b.update(inc, SDP.to_vec(), w.now).unwrap();
+    w.a.reinvite(c, SDP.to_vec(), w.now).unwrap();
+    w.b.reinvite(inc, SDP.to_vec(), w.now).unwrap();
     w.run_for(Duration::from_millis(100));
     assert_eq!(w.log.iter().filter(|l| l.contains("491")).count(), 2, "{:?}", w.log);
     for _ in 0..3 {
@@ -727,4 +727,50 @@ fn replaces_and_join_find_their_dialog_or_fail() {
             ),
         }
     }
+}
+
+#[test]
+fn update_method_and_redirects() {
+    let mut w = World::new();
+    let c = w.a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], w.now).unwrap();
+    w.run_for(Duration::from_millis(50));
+    let inc = w.incoming();
+    w.b.answer(inc, SDP.to_vec(), w.now).unwrap();
+    w.run_for(Duration::from_millis(50));
+    let newer = String::from_utf8(SDP.to_vec()).unwrap().replace("o=- 1 1", "o=- 1 2").into_bytes();
+    w.a.update(c, newer.clone(), w.now).unwrap();
+    w.run_for(Duration::from_millis(50));
+    assert!(w.log.iter().any(|l| l.starts_with("A> UPDATE")));
+    assert!(
+        w.ev_b
+            .iter()
+            .any(|e| matches!(e, UaEvent::UpdateRequested { offer: Some(o), .. } if *o == newer))
+    );
+    w.b.answer_update(inc, Ok(SDP.to_vec()), w.now).unwrap();
+    w.run_for(Duration::from_millis(50));
+    assert!(w.ev_a.iter().any(|e| matches!(e, UaEvent::UpdateResult { status: 200, .. })));
+    let acks = w.log.iter().filter(|l| l.starts_with("A> ACK")).count();
+    assert_eq!(acks, 1, "only the initial INVITE is ACKed: {:?}", w.log);
+
+    // 302: the caller follows the Contact (here, another user on the same agent).
+    let mut w = World::new();
+    let c = w.a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], w.now).unwrap();
+    w.run_for(Duration::from_millis(50));
+    let first = w.incoming();
+    w.b.redirect(first, 302, &[addr("<sip:bob-desk@127.0.0.1:5080>")], w.now).unwrap();
+    w.run_for(Duration::from_millis(100));
+    let second = w
+        .ev_b
+        .iter()
+        .find_map(|e| match e {
+            UaEvent::IncomingCall { call, request, .. } if *call != first => {
+                Some((*call, request.uri.to_string()))
+            }
+            _ => None,
+        })
+        .expect("the redirected INVITE");
+    assert_eq!(second.1, "sip:bob-desk@127.0.0.1:5080");
+    w.b.answer(second.0, SDP.to_vec(), w.now).unwrap();
+    w.run_for(Duration::from_millis(50));
+    assert!(established(&w.ev_a, c), "{:?}", w.ev_a);
 }

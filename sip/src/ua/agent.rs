@@ -152,7 +152,11 @@ impl UserAgent {
 
     /// No request of ours is waiting for a final response.
     pub fn is_idle(&self) -> bool {
-        self.pending.is_empty()
+        // An answered INVITE's transaction lingers only to absorb 2xx retransmissions.
+        self.pending.values().all(|p| match p.purpose {
+            Purpose::Invite(c) => self.calls.get(&c).is_none_or(|c| c.is_settled()),
+            _ => false,
+        })
     }
 
     pub fn poll_transmit(&mut self) -> Option<Transmit> {

@@ -71,6 +71,8 @@ pub(crate) struct Call {
     pub(crate) remote_sdp: Vec<u8>,
     /// Our re-INVITE in flight is a session refresh, not the user's.
     pub(crate) refreshing: bool,
+    /// The method of our next offer in the dialog: INVITE or UPDATE.
+    pub(crate) offer_method: Method,
     /// We owe the peer NOTIFYs about its REFER (RFC 3515).
     pub(crate) refer_in: bool,
     /// Our REFER is under way.
@@ -109,6 +111,7 @@ impl Call {
             local_sdp: Vec::new(),
             remote_sdp: Vec::new(),
             refreshing: false,
+            offer_method: Method::Invite,
             refer_in: false,
             refer_out: false,
         }
@@ -119,6 +122,11 @@ impl Call {
         let rel = self.unacked.as_ref().map(super::prack::Unacked::next_timeout);
         let st = self.session.as_ref().map(super::session_timer::SessionTimer::next_timeout);
         [ok, rel, st, self.glare_retry_at, self.gc_at].into_iter().flatten().min()
+    }
+
+    /// Established or ended: nothing about the INVITE itself is outstanding.
+    pub(crate) fn is_settled(&self) -> bool {
+        matches!(self.state, CallState::Established | CallState::Ended)
     }
 
     fn is_uac(&self) -> bool {
@@ -281,17 +289,72 @@ impl UserAgent {
     }
 
     /// Sends a re-INVITE with a new offer (hold, resume, codec change).
+    pub fn reinvite(
+        &mut self,
+        call: CallHandle,
+        offer: Vec<u8>,
+        now: Instant,
+    ) -> Result<(), UaError> {
+        self.offer_in_dialog(call, Method::Invite, offer, now)
+    }
+
+    /// Sends an UPDATE with a new offer (RFC 3311): like a re-INVITE but without an ACK,
+    /// and allowed in an early dialog.
     pub fn update(
         &mut self,
         call: CallHandle,
         offer: Vec<u8>,
         now: Instant,
     ) -> Result<(), UaError> {
+        self.offer_in_dialog(call, Method::Update, offer, now)
+    }
+
+    fn offer_in_dialog(
+        &mut self,
+        call: CallHandle,
+        method: Method,
+        offer: Vec<u8>,
+        now: Instant,
+    ) -> Result<(), UaError> {
         let c = self.calls.get(&call).ok_or(UaError::NoCall)?;
-        if c.state != CallState::Established || c.update_out.is_some() || c.update_in.is_some() {
+        let state_ok = match method {
+            Method::Update => {
+                matches!(c.state, CallState::Established | CallState::Ringing | CallState::Answered)
+                    && c.dialog.is_some()
+            }
+            _ => c.state == CallState::Established,
+        };
+        if !state_ok || c.update_out.is_some() || c.update_in.is_some() {
             return Err(UaError::BadState);
         }
+        if let Some(c) = self.calls.get_mut(&call) {
+            c.offer_method = method;
+        }
         self.send_reinvite(call, offer, now);
+        Ok(())
+    }
+
+    /// Redirects an incoming call (3xx) to `contacts` (RFC 3261 §8.3.3, §21.3).
+    pub fn redirect(
+        &mut self,
+        call: CallHandle,
+        status: u16,
+        contacts: &[NameAddr],
+        now: Instant,
+    ) -> Result<(), UaError> {
+        let c = self.calls.get(&call).ok_or(UaError::NoCall)?;
+        if c.state != CallState::Incoming || !(300..400).contains(&status) || contacts.is_empty() {
+            return Err(UaError::BadState);
+        }
+        let (tx, invite, tag) = (c.invite_tx, c.invite.clone(), c.local_tag.clone());
+        let mut r = self.response_with_tag(&invite, status, &tag);
+        for contact in contacts {
+            r.headers.push(HeaderName::Contact, contact.to_string());
+        }
+        if let Some(tx) = tx {
+            self.send_response(tx, r, now);
+        }
+        self.end_call(call, EndReason::Rejected { status, reason: "Redirected".into() }, now);
         Ok(())
     }
 
@@ -428,6 +491,7 @@ impl UserAgent {
         let purpose = match method {
             Method::Bye => Purpose::Bye(call),
             Method::Refer => Purpose::Refer(call),
+            Method::Update => Purpose::ReInvite(call),
             Method::Invite => Purpose::ReInvite(call),
             _ => Purpose::InDialog(call),
         };
@@ -450,7 +514,8 @@ impl UserAgent {
             .map(|se| (HeaderName::SessionExpires, se))
             .into_iter()
             .collect();
-        if self.in_dialog_with(call, Method::Invite, body, extra, now).is_err()
+        let method = self.calls.get(&call).map_or(Method::Invite, |c| c.offer_method.clone());
+        if self.in_dialog_with(call, method, body, extra, now).is_err()
             && let Some(c) = self.calls.get_mut(&call)
         {
             c.update_out = None;
@@ -903,6 +968,7 @@ impl UserAgent {
             return;
         }
         let refreshing = std::mem::take(&mut c.refreshing);
+        c.offer_method = Method::Invite;
         let offer = c.update_out.take().flatten();
         if (200..300).contains(&status) {
             let seq = r.headers.cseq().map(|s| s.seq).unwrap_or(0);
@@ -920,7 +986,10 @@ impl UserAgent {
             {
                 d.refresh_target(&contacts);
             }
-            self.send_ack(call, seq, now);
+            // Only an INVITE is acknowledged; an UPDATE's 2xx ends its transaction.
+            if r.headers.cseq().is_ok_and(|c| c.method == Method::Invite) {
+                self.send_ack(call, seq, now);
+            }
         }
         if matches!(status, 481 | 408) {
             self.send_bye_now(call, now);

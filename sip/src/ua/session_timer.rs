@@ -189,6 +189,7 @@ impl UserAgent {
             let sdp = c.local_sdp.clone();
             if !busy {
                 c.refreshing = true;
+                c.offer_method = crate::message::Method::Invite;
                 self.send_reinvite(call, sdp, now);
             } else if let Some(t) = c.session.as_mut() {
                 // An offer/answer is under way; it refreshes the session itself.
