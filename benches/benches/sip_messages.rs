@@ -111,6 +111,14 @@ fn earshot_parse(bytes: &[u8]) -> earshot_sip::Message {
 }
 
 fn main() {
+    if std::env::args().any(|a| a == "--profile-parse") {
+        // For `perf record`: only Earshot's INVITE parse, for a few seconds.
+        let start = std::time::Instant::now();
+        while start.elapsed() < Duration::from_secs(4) {
+            black_box(earshot_parse(black_box(INVITE.as_bytes())));
+        }
+        return;
+    }
     let quick = std::env::args().any(|a| a == "--quick");
     let budget = if quick { Duration::from_millis(600) } else { Duration::from_secs(4) };
     let rounds = if quick { 3 } else { 9 };

@@ -17,7 +17,8 @@ async fn call_and_message(ip: &str, transport: TransportKind) {
     }
     let sdp = offer(ip, 43000);
     let to2 = to.clone();
-    let call = a.handle.with(move |ua, now| ua.call(&to2, sdp, vec![], now)).await.unwrap().unwrap();
+    let call =
+        a.handle.with(move |ua, now| ua.call(&to2, sdp, vec![], now)).await.unwrap().unwrap();
     let (inc, off) = b
         .wait_for(5, |e| match e {
             UaEvent::IncomingCall { call, offer, .. } => Some((*call, offer.clone())),
@@ -27,15 +28,28 @@ async fn call_and_message(ip: &str, transport: TransportKind) {
         .expect("incoming");
     let ans = answer(&off.unwrap(), ip, 43002).unwrap();
     b.handle.with(move |ua, now| ua.answer(inc, ans, now)).await.unwrap().unwrap();
-    assert!(a.wait_for(5, |e| matches!(e, UaEvent::Established { call: c, .. } if *c == call).then_some(())).await.is_some());
+    assert!(
+        a.wait_for(5, |e| matches!(e, UaEvent::Established { call: c, .. } if *c == call)
+            .then_some(()))
+            .await
+            .is_some()
+    );
     a.handle.with(move |ua, now| ua.hangup(call, now)).await.unwrap().unwrap();
     let end = b.wait_for(5, |e| match e {
         UaEvent::Ended { call: c, reason } if *c == inc => Some(reason.clone()),
         _ => None,
     });
     assert_eq!(end.await, Some(EndReason::Remote));
-    a.handle.with(move |ua, now| ua.send_message(&to, "text/plain", b"hi".to_vec(), now)).await.unwrap().unwrap();
-    let got = b.wait_for(5, |e| matches!(e, UaEvent::MessageReceived { body, .. } if body == b"hi").then_some(())).await;
+    a.handle
+        .with(move |ua, now| ua.send_message(&to, "text/plain", b"hi".to_vec(), now))
+        .await
+        .unwrap()
+        .unwrap();
+    let got = b
+        .wait_for(5, |e| {
+            matches!(e, UaEvent::MessageReceived { body, .. } if body == b"hi").then_some(())
+        })
+        .await;
     assert!(got.is_some(), "{ip} {transport:?}");
     a.handle.shutdown().await;
     b.handle.shutdown().await;

@@ -2,7 +2,7 @@
 //! needs. Each line keeps its text exactly as received (so unknown headers print back
 //! unchanged) and its typed form, parsed at most once.
 
-use std::sync::OnceLock;
+use std::cell::OnceCell;
 
 use super::auth::Challenge;
 use super::cseq::CSeq;
@@ -22,7 +22,7 @@ use super::via::Via;
 pub struct Header {
     pub name: HeaderName,
     value: String,
-    typed: OnceLock<Result<Typed, ParseError>>,
+    typed: OnceCell<Result<Typed, ParseError>>,
 }
 
 impl PartialEq for Header {
@@ -34,7 +34,7 @@ impl Eq for Header {}
 
 impl Header {
     fn new(name: HeaderName, value: String) -> Header {
-        Header { name, value, typed: OnceLock::new() }
+        Header { name, value, typed: OnceCell::new() }
     }
 
     /// The value as received (folds included) or as set.

@@ -1,36 +1,69 @@
 //! Character classes of the RFC 3261 §25.1 grammar and a cursor over header text that
 //! treats folded line breaks as white space.
 
+/// Character classes as bit flags in one table, so that each test is a load and a mask.
+const TOKEN: u8 = 1;
+const WORD: u8 = 2;
+const UNRESERVED: u8 = 4;
+
+const fn class_table() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let alnum = b.is_ascii_alphanumeric();
+        let token = alnum
+            || matches!(b, b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~');
+        let word = token
+            || matches!(
+                b,
+                b'(' | b')'
+                    | b'<'
+                    | b'>'
+                    | b':'
+                    | b'\\'
+                    | b'"'
+                    | b'/'
+                    | b'['
+                    | b']'
+                    | b'?'
+                    | b'{'
+                    | b'}'
+            );
+        let unreserved =
+            alnum || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')');
+        // Indexing is in bounds by the loop condition (a const fn cannot use get_mut).
+        #[allow(clippy::indexing_slicing)]
+        {
+            t[i] =
+                ((token as u8) * TOKEN) | ((word as u8) * WORD) | ((unreserved as u8) * UNRESERVED);
+        }
+        i += 1;
+    }
+    t
+}
+
+static CLASSES: [u8; 256] = class_table();
+
+fn class(b: u8) -> u8 {
+    // A u8 always indexes a 256-entry table.
+    #[allow(clippy::indexing_slicing)]
+    CLASSES[usize::from(b)]
+}
+
 /// `token` characters: alphanum and `-.!%*_+` plus backquote, quote and tilde.
 pub(crate) fn is_token(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(b, b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~')
+    class(b) & TOKEN != 0
 }
 
 /// `word` characters (Call-ID): token plus `()<>:\"/[]?{}`.
 pub(crate) fn is_word(b: u8) -> bool {
-    is_token(b)
-        || matches!(
-            b,
-            b'(' | b')'
-                | b'<'
-                | b'>'
-                | b':'
-                | b'\\'
-                | b'"'
-                | b'/'
-                | b'['
-                | b']'
-                | b'?'
-                | b'{'
-                | b'}'
-        )
+    class(b) & WORD != 0
 }
 
 /// `unreserved` = alphanum / mark.
 pub(crate) fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')')
+    class(b) & UNRESERVED != 0
 }
 
 /// Characters allowed unescaped in the user part of a SIP URI.
