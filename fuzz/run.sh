@@ -9,7 +9,8 @@ export RUSTC_BOOTSTRAP=1
 for target in $(cargo fuzz list); do
   mkdir -p "corpus/$target"
   echo "fuzz: $target for ${secs}s"
-  cargo fuzz run -O "$target" "corpus/$target" seeds -- -max_total_time="$secs" -rss_limit_mb=2048 2>&1 \
+  seeds=seeds; [ -d "seeds-$target" ] && seeds="seeds-$target"
+  cargo fuzz run -O "$target" "corpus/$target" "$seeds" -- -max_total_time="$secs" -rss_limit_mb=2048 2>&1 \
     | grep -E '^(#[0-9]+\s+DONE|Done [0-9]+ runs|==[0-9]+==|SUMMARY|thread .* panicked)' || true
   # A crash leaves an artifact and a non-zero exit; fail the run if any appeared.
   if ls "artifacts/$target"/crash-* >/dev/null 2>&1; then

@@ -17,6 +17,7 @@ fuzz_target!(|data: &[u8]| {
     let again = parse_datagram(&printed).expect("a printed message must parse again");
     assert_eq!(m.body(), again.body());
     let h2 = again.headers();
-    let typed2 = (h2.vias(), h2.from(), h2.to(), h2.cseq(), h2.contacts(), h2.routes(), h2.content_type());
+    let typed2 =
+        (h2.vias(), h2.from(), h2.to(), h2.cseq(), h2.contacts(), h2.routes(), h2.content_type());
     assert_eq!(typed, typed2);
 });
