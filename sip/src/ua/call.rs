@@ -1,11 +1,13 @@
-//! INVITE sessions (RFC 3261 §13–§15): calling and being called, provisional and final
-//! responses, the 2xx/ACK exchange with retransmission (§13.3.1.4), CANCEL (§9), BYE,
-//! re-INVITE and UPDATE with 491 glare back-off (§14.1, RFC 3311), redirects (§8.1.3.4).
+//! INVITE sessions (RFC 3261 §13–§15): the state of a call, the user's commands on it
+//! (call, ring, answer, reject, redirect, hang up, re-INVITE, UPDATE, INFO DTMF), the
+//! requests sent in its dialog (BYE, CANCEL per §9.1, ACK per §13.2.2.4), and its timers
+//! (2xx retransmission until the ACK, §13.3.1.4; glare back-off; removal). Incoming
+//! requests are in `call_incoming.rs`, responses to ours in `call_responses.rs`.
 
 use std::time::{Duration, Instant};
 
-use super::agent::{Pending, Purpose, UaError, UserAgent};
-use super::dialog::{Dialog, DialogId, DialogState};
+use super::agent::{Purpose, UaError, UserAgent};
+use super::dialog::Dialog;
 use super::events::{CallHandle, EndReason, UaEvent};
 use crate::message::{HeaderName, Method, NameAddr, Request, Response};
 use crate::target::Target;
@@ -28,11 +30,11 @@ pub(crate) enum CallState {
 /// A 2xx we retransmit until the ACK arrives (§13.3.1.4).
 #[derive(Debug)]
 pub(crate) struct OkRetransmit {
-    response: Response,
-    tx: TxId,
-    next_at: Instant,
-    interval: Duration,
-    deadline: Instant,
+    pub(crate) response: Response,
+    pub(crate) tx: TxId,
+    pub(crate) next_at: Instant,
+    pub(crate) interval: Duration,
+    pub(crate) deadline: Instant,
 }
 
 #[derive(Debug)]
@@ -43,21 +45,21 @@ pub(crate) struct Call {
     pub(crate) target: Target,
     pub(crate) dialog: Option<Dialog>,
     pub(crate) local_tag: String,
-    ack: Option<(Target, Vec<u8>)>,
-    ok: Option<OkRetransmit>,
+    pub(crate) ack: Option<(Target, Vec<u8>)>,
+    pub(crate) ok: Option<OkRetransmit>,
     /// We hung up before any provisional: CANCEL when one arrives (§9.1).
-    cancel_pending: bool,
+    pub(crate) cancel_pending: bool,
     /// We hung up (or cancelled) and told the user already.
-    ended_reported: bool,
-    redirects: u8,
+    pub(crate) ended_reported: bool,
+    pub(crate) redirects: u8,
     /// An incoming re-INVITE or UPDATE waiting for `answer_update`.
     pub(crate) update_in: Option<(TxId, Request)>,
     /// Our re-INVITE's offer, while in flight or waiting to be resent after a 491.
     pub(crate) update_out: Option<Option<Vec<u8>>>,
     /// Our re-INVITE transaction is in flight (not waiting out a glare back-off).
-    update_in_flight: bool,
-    glare_retry_at: Option<Instant>,
-    gc_at: Option<Instant>,
+    pub(crate) update_in_flight: bool,
+    pub(crate) glare_retry_at: Option<Instant>,
+    pub(crate) gc_at: Option<Instant>,
     /// Our last RSeq (UAS, RFC 3262), 0 before the first reliable provisional.
     pub(crate) rseq: u32,
     /// Our reliable provisional waiting for a PRACK.
@@ -80,7 +82,7 @@ pub(crate) struct Call {
 }
 
 impl Call {
-    fn new(
+    pub(crate) fn new(
         state: CallState,
         invite: Request,
         invite_tx: Option<TxId>,
@@ -129,7 +131,7 @@ impl Call {
         matches!(self.state, CallState::Established | CallState::Ended)
     }
 
-    fn is_uac(&self) -> bool {
+    pub(crate) fn is_uac(&self) -> bool {
         self.dialog.as_ref().map_or(
             self.invite.headers.from().ok().and_then(|f| f.tag().map(str::to_owned))
                 == Some(self.local_tag.clone()),
@@ -141,7 +143,10 @@ impl Call {
     }
 }
 
-fn sdp_body(m_body: &[u8], content_type: Option<&crate::message::MediaType>) -> Option<Vec<u8>> {
+pub(crate) fn sdp_body(
+    m_body: &[u8],
+    content_type: Option<&crate::message::MediaType>,
+) -> Option<Vec<u8>> {
     (!m_body.is_empty() && content_type.is_none_or(|c| c.is("application", "sdp")))
         .then(|| m_body.to_vec())
 }
@@ -442,7 +447,12 @@ impl UserAgent {
 
     // ---- sending helpers ---------------------------------------------------------
 
-    fn response_with_tag(&mut self, request: &Request, status: u16, tag: &str) -> Response {
+    pub(crate) fn response_with_tag(
+        &mut self,
+        request: &Request,
+        status: u16,
+        tag: &str,
+    ) -> Response {
         let mut r = Response::to_request(request, status, Some(tag));
         r.headers.push(HeaderName::Server, self.cfg.user_agent.clone());
         if status == 200 {
@@ -525,7 +535,7 @@ impl UserAgent {
 
     /// CANCEL (§9.1): the INVITE's Request-URI, Call-ID, From, To, CSeq number, Route and
     /// top Via (same branch).
-    fn send_cancel(&mut self, call: CallHandle, now: Instant) {
+    pub(crate) fn send_cancel(&mut self, call: CallHandle, now: Instant) {
         let Some(c) = self.calls.get(&call) else {
             return;
         };
@@ -548,7 +558,7 @@ impl UserAgent {
 
     /// ACK for a 2xx (§13.2.2.4): a new transaction-less request in the dialog, with the
     /// INVITE's CSeq number.
-    fn send_ack(&mut self, call: CallHandle, invite_seq: u32, now: Instant) {
+    pub(crate) fn send_ack(&mut self, call: CallHandle, invite_seq: u32, now: Instant) {
         let _ = now;
         let Some(transport) = self.calls.get(&call).map(|c| c.target.transport) else {
             return;
@@ -565,7 +575,7 @@ impl UserAgent {
         self.tx.send_stateless(hop, bytes);
     }
 
-    fn report_end(&mut self, call: CallHandle, reason: EndReason) {
+    pub(crate) fn report_end(&mut self, call: CallHandle, reason: EndReason) {
         if let Some(c) = self.calls.get_mut(&call)
             && !c.ended_reported
         {
@@ -584,427 +594,6 @@ impl UserAgent {
             c.glare_retry_at = None;
             c.gc_at = Some(gc);
         }
-    }
-
-    // ---- incoming ----------------------------------------------------------------
-
-    pub(crate) fn on_invite(&mut self, tx: TxId, request: Request, source: Target, now: Instant) {
-        if !self.session_interval_acceptable(tx, &request, now) {
-            return;
-        }
-        let Some(dialog_target) = self.dialog_target(tx, &request, now) else { return };
-        let handle = CallHandle(self.handle());
-        let tag = self.ids.tag();
-        let trying = Response::to_request(&request, 100, None);
-        self.send_response(tx, trying, now);
-        let offer = sdp_body(&request.body, request.headers.content_type().ok().flatten());
-        let mut new_call = Call::new(CallState::Incoming, request.clone(), Some(tx), source, tag);
-        new_call.remote_sdp = offer.clone().unwrap_or_default();
-        self.calls.insert(handle, new_call);
-        let (replaces, joins) = match dialog_target {
-            super::refer::Target::Replaces(c) => (Some(c), None),
-            super::refer::Target::Joins(c) => (None, Some(c)),
-            super::refer::Target::None => (None, None),
-        };
-        self.events.push_back(UaEvent::IncomingCall {
-            call: handle,
-            request: Box::new(request),
-            offer,
-            replaces,
-            joins,
-        });
-    }
-
-    fn call_of_request(&self, r: &Request) -> Option<CallHandle> {
-        let id = Dialog::id_of_request(r)?;
-        self.calls.iter().find_map(|(h, c)| {
-            let d = c.dialog.as_ref()?;
-            (d.id == id).then_some(*h)
-        })
-    }
-
-    pub(crate) fn on_ack(&mut self, ack: &Request, now: Instant) {
-        let _ = now;
-        let Some(call) = self.call_of_request(ack) else {
-            return;
-        };
-        let Some(c) = self.calls.get_mut(&call) else {
-            return;
-        };
-        let acked_seq = ack.headers.cseq().map(|s| s.seq).ok();
-        let ok_seq = c.ok.as_ref().and_then(|o| o.response.headers.cseq().ok().map(|s| s.seq));
-        if c.ok.is_none() || acked_seq != ok_seq {
-            return;
-        }
-        c.ok = None;
-        if c.state == CallState::Answered {
-            c.state = CallState::Established;
-            if let Some(d) = c.dialog.as_mut() {
-                d.state = DialogState::Confirmed;
-            }
-            let sdp = sdp_body(&ack.body, ack.headers.content_type().ok().flatten());
-            self.events.push_back(UaEvent::Established { call, sdp });
-        }
-    }
-
-    pub(crate) fn on_cancel(
-        &mut self,
-        tx: TxId,
-        cancel: &Request,
-        cancels: Option<TxId>,
-        now: Instant,
-    ) {
-        let call = cancels.and_then(|inv| {
-            self.calls.iter().find_map(|(h, c)| (c.invite_tx == Some(inv)).then_some(*h))
-        });
-        let Some(call) = call else {
-            let r = self.response(cancel, 481);
-            self.send_response(tx, r, now);
-            return;
-        };
-        let r = self.response(cancel, 200);
-        self.send_response(tx, r, now);
-        let Some(c) = self.calls.get(&call) else {
-            return;
-        };
-        if c.state == CallState::Incoming
-            && let Some(inv_tx) = c.invite_tx
-        {
-            let (invite, tag) = (c.invite.clone(), c.local_tag.clone());
-            let r = self.response_with_tag(&invite, 487, &tag);
-            self.send_response(inv_tx, r, now);
-            self.end_call(call, EndReason::Cancelled, now);
-        }
-    }
-
-    pub(crate) fn on_in_dialog_request(
-        &mut self,
-        tx: TxId,
-        request: Request,
-        source: Target,
-        now: Instant,
-    ) {
-        let _ = source;
-        let Some(call) = self.call_of_request(&request) else {
-            let r = self.response(&request, 481);
-            self.send_response(tx, r, now);
-            return;
-        };
-        let seq = request.headers.cseq().map(|c| c.seq).unwrap_or(0);
-        let in_order = self
-            .calls
-            .get_mut(&call)
-            .and_then(|c| c.dialog.as_mut())
-            .is_some_and(|d| d.accept_remote_cseq(seq));
-        if !in_order {
-            let r = self.response(&request, 500).with_reason("Out Of Order CSeq");
-            self.send_response(tx, r, now);
-            return;
-        }
-        match request.method {
-            Method::Bye => {
-                let r = self.response(&request, 200);
-                self.send_response(tx, r, now);
-                // A BYE before the ACK ends the call too; any pending update is answered.
-                if let Some((utx, ureq)) =
-                    self.calls.get_mut(&call).and_then(|c| c.update_in.take())
-                {
-                    let r = self.response(&ureq, 487);
-                    self.send_response(utx, r, now);
-                }
-                self.end_call(call, EndReason::Remote, now);
-            }
-            Method::Invite | Method::Update => {
-                let (busy_out, busy_in) = self
-                    .calls
-                    .get(&call)
-                    .map(|c| (c.update_in_flight, c.update_in.is_some()))
-                    .unwrap_or((false, false));
-                if busy_out {
-                    let r = self.response(&request, 491);
-                    self.send_response(tx, r, now);
-                    return;
-                }
-                if busy_in {
-                    // §14.2: an offer is already being answered.
-                    let mut r = self.response(&request, 500);
-                    r.headers.push(HeaderName::RetryAfter, "1");
-                    self.send_response(tx, r, now);
-                    return;
-                }
-                if let Ok(contacts) = request.headers.contacts()
-                    && let Some(d) = self.calls.get_mut(&call).and_then(|c| c.dialog.as_mut())
-                {
-                    d.refresh_target(&contacts);
-                }
-                let offer = sdp_body(&request.body, request.headers.content_type().ok().flatten());
-                let refresh = self.calls.get(&call).and_then(|c| {
-                    // A session refresh (RFC 4028 §10) repeats the last offer unchanged,
-                    // or is an UPDATE with no body: answer it ourselves.
-                    let unchanged = offer.as_ref().is_none_or(|o| same_sdp(o, &c.remote_sdp));
-                    unchanged.then(|| c.local_sdp.clone())
-                });
-                if let Some(c) = self.calls.get_mut(&call) {
-                    c.update_in = Some((tx, request));
-                }
-                match refresh {
-                    Some(sdp) => {
-                        let _ = self.answer_update(call, Ok(sdp), now);
-                    }
-                    None => self.events.push_back(UaEvent::UpdateRequested { call, offer }),
-                }
-            }
-            Method::Prack => self.on_prack(tx, request, call, now),
-            Method::Refer => self.on_refer(tx, request, call, now),
-            Method::Notify => self.on_refer_notify(tx, request, call, now),
-            Method::Info => {
-                let is_dtmf = request
-                    .headers
-                    .content_type()
-                    .ok()
-                    .flatten()
-                    .is_some_and(|c| c.is("application", "dtmf-relay"));
-                let r = self
-                    .response(&request, if is_dtmf || request.body.is_empty() { 200 } else { 415 });
-                self.send_response(tx, r, now);
-                if is_dtmf && let Some((digit, duration_ms)) = parse_dtmf_relay(&request.body) {
-                    self.events.push_back(UaEvent::InfoDtmf { call, digit, duration_ms });
-                }
-            }
-            Method::Message => self.on_message(tx, request, Some(call), now),
-            _ => {
-                let r = self.response(&request, 200);
-                self.send_response(tx, r, now);
-            }
-        }
-    }
-
-    // ---- responses to our requests ------------------------------------------------
-
-    pub(crate) fn on_request_resent(&mut self, purpose: Purpose, request: &Request) {
-        if let Purpose::Invite(call) = purpose
-            && let Some(c) = self.calls.get_mut(&call)
-        {
-            c.invite = request.clone();
-        }
-    }
-
-    pub(crate) fn on_invite_provisional(
-        &mut self,
-        call: CallHandle,
-        r: &Response,
-        target: Target,
-        now: Instant,
-    ) {
-        let Some(c) = self.calls.get_mut(&call) else {
-            return;
-        };
-        if c.state == CallState::Outgoing {
-            c.state = CallState::Ringing;
-        }
-        if c.dialog.is_none() && r.headers.to().is_ok_and(|t| t.tag().is_some()) {
-            c.dialog = Dialog::from_uac(&c.invite, r, target.transport);
-        }
-        let cancel_now = std::mem::take(&mut c.cancel_pending);
-        if cancel_now {
-            self.send_cancel(call, now);
-            return;
-        }
-        if !self.prack_if_reliable(call, r, now) {
-            return;
-        }
-        if r.status.0 > 100 && !self.calls.get(&call).is_some_and(|c| c.ended_reported) {
-            let sdp = sdp_body(&r.body, r.headers.content_type().ok().flatten());
-            self.events.push_back(UaEvent::Progress {
-                call,
-                status: r.status.0,
-                reason: r.reason.clone(),
-                sdp,
-            });
-        }
-    }
-
-    pub(crate) fn on_invite_2xx(
-        &mut self,
-        call: CallHandle,
-        r: &Response,
-        target: Target,
-        now: Instant,
-    ) {
-        let Some(c) = self.calls.get_mut(&call) else {
-            return;
-        };
-        let to_tag = r.headers.to().ok().and_then(|t| t.tag().map(str::to_owned));
-        let same_dialog =
-            c.dialog.as_ref().is_some_and(|d| Some(&d.id.remote_tag) == to_tag.as_ref());
-        let seq = c.invite.headers.cseq().map(|s| s.seq).unwrap_or(1);
-        if c.state == CallState::Established || c.state == CallState::Ended {
-            if same_dialog && let Some((hop, ack)) = c.ack.clone() {
-                // A retransmitted 2xx: the ACK was lost.
-                self.tx.send_stateless(hop, ack);
-            }
-            return;
-        }
-        match Dialog::from_uac(&c.invite, r, target.transport) {
-            // §13.2.2.4: the 2xx recomputes the route set; requests already sent in the
-            // early dialog (PRACK) keep their CSeq numbers.
-            Some(mut d) => {
-                if let Some(early) = c.dialog.as_ref().filter(|e| e.id == d.id) {
-                    d.local_seq = d.local_seq.max(early.local_seq);
-                }
-                c.dialog = Some(d);
-            }
-            None => return,
-        }
-        let hung_up = c.ended_reported;
-        self.send_ack(call, seq, now);
-        if hung_up {
-            // The 2xx crossed our CANCEL: acknowledge, then hang up (§9.1, §15).
-            self.send_bye_now(call, now);
-            self.end_call(call, EndReason::Local, now);
-            return;
-        }
-        let sdp = sdp_body(&r.body, r.headers.content_type().ok().flatten());
-        if let Some(c) = self.calls.get_mut(&call) {
-            c.state = CallState::Established;
-            c.remote_sdp = sdp.clone().unwrap_or_default();
-        }
-        self.session_timer_from_2xx(call, r, now);
-        self.events.push_back(UaEvent::Established { call, sdp });
-    }
-
-    pub(crate) fn on_stray_2xx(&mut self, r: &Response, now: Instant) {
-        let (Ok(call_id), Ok(from), Ok(to)) =
-            (r.headers.call_id(), r.headers.from(), r.headers.to())
-        else {
-            return;
-        };
-        let id = DialogId {
-            call_id: call_id.to_owned(),
-            local_tag: from.tag().unwrap_or("").to_owned(),
-            remote_tag: to.tag().unwrap_or("").to_owned(),
-        };
-        let found = self
-            .calls
-            .iter()
-            .find_map(|(h, c)| c.dialog.as_ref().filter(|d| d.id == id).map(|_| *h));
-        if let Some(call) = found
-            && let Some((hop, ack)) = self.calls.get(&call).and_then(|c| c.ack.clone())
-        {
-            self.tx.send_stateless(hop, ack);
-        }
-        let _ = now;
-    }
-
-    pub(crate) fn on_invite_failure(
-        &mut self,
-        call: CallHandle,
-        p: &Pending,
-        r: &Response,
-        now: Instant,
-    ) {
-        let status = r.status.0;
-        if status == 422 && self.retry_after_422(call, p, r, now) {
-            return;
-        }
-        let redirect = (300..400)
-            .contains(&status)
-            .then(|| r.headers.contacts().ok())
-            .flatten()
-            .and_then(|c| c.first().map(|a| (*a).clone()));
-        if let (Some(contact), Some(c)) = (redirect, self.calls.get_mut(&call))
-            && c.redirects < 3
-            && !c.ended_reported
-        {
-            // §8.1.3.4: try the first Contact of the redirect.
-            c.redirects += 1;
-            let mut invite = p.request.clone();
-            invite.uri = contact.uri.clone();
-            let seq = invite.headers.cseq().map(|s| s.seq).unwrap_or(1);
-            invite.headers.set(HeaderName::CSeq, format!("{} INVITE", seq + 1));
-            invite.headers.remove(&HeaderName::Route);
-            if let Some(target) =
-                crate::ua::resolve::target_for(&contact.uri, self.cfg.default_transport)
-            {
-                let via = self.new_via(target.transport);
-                invite.headers.replace_first(&HeaderName::Via, via.to_string());
-                if let Some(c) = self.calls.get_mut(&call) {
-                    c.invite = invite.clone();
-                    c.target = target;
-                    c.state = CallState::Outgoing;
-                    c.dialog = None;
-                }
-                let tx = self.start(Purpose::Invite(call), invite, target, now);
-                if let Some(c) = self.calls.get_mut(&call) {
-                    c.invite_tx = tx;
-                }
-                return;
-            }
-        }
-        let reason = match status {
-            408 if r.reason.contains("no response") => EndReason::Timeout,
-            487 => EndReason::Local,
-            _ => EndReason::Rejected { status, reason: r.reason.clone() },
-        };
-        self.end_call(call, reason, now);
-    }
-
-    pub(crate) fn on_reinvite_final(&mut self, call: CallHandle, r: &Response, now: Instant) {
-        let status = r.status.0;
-        let Some(c) = self.calls.get_mut(&call) else {
-            return;
-        };
-        if c.state == CallState::Ended {
-            return;
-        }
-        c.update_in_flight = false;
-        if status == 491 {
-            // §14.1: the owner of the Call-ID waits 2.1–4 s, the other side 0–2 s.
-            let owner = c.is_uac();
-            let wait = if owner { self.ids.millis(2100, 4000) } else { self.ids.millis(0, 2000) };
-            if let Some(c) = self.calls.get_mut(&call) {
-                c.glare_retry_at = Some(now + Duration::from_millis(wait));
-            }
-            return;
-        }
-        let refreshing = std::mem::take(&mut c.refreshing);
-        c.offer_method = Method::Invite;
-        let offer = c.update_out.take().flatten();
-        if (200..300).contains(&status) {
-            let seq = r.headers.cseq().map(|s| s.seq).unwrap_or(0);
-            if let Some(c) = self.calls.get_mut(&call) {
-                if let Some(o) = offer.filter(|o| !o.is_empty()) {
-                    c.local_sdp = o;
-                }
-                if !r.body.is_empty() {
-                    c.remote_sdp = r.body.clone();
-                }
-            }
-            self.session_refreshed(call, &r.headers, true, now);
-            if let Ok(contacts) = r.headers.contacts()
-                && let Some(d) = self.calls.get_mut(&call).and_then(|c| c.dialog.as_mut())
-            {
-                d.refresh_target(&contacts);
-            }
-            // Only an INVITE is acknowledged; an UPDATE's 2xx ends its transaction.
-            if r.headers.cseq().is_ok_and(|c| c.method == Method::Invite) {
-                self.send_ack(call, seq, now);
-            }
-        }
-        if matches!(status, 481 | 408) {
-            self.send_bye_now(call, now);
-            self.end_call(
-                call,
-                EndReason::Failed(format!("re-INVITE failed: {status} {}", r.reason)),
-                now,
-            );
-            return;
-        }
-        if refreshing {
-            return;
-        }
-        let sdp = sdp_body(&r.body, r.headers.content_type().ok().flatten());
-        self.events.push_back(UaEvent::UpdateResult { call, status, sdp });
     }
 
     pub(crate) fn call_timers(&mut self, now: Instant) {
@@ -1057,36 +646,8 @@ impl UserAgent {
 
 /// §12.1.1: a response that creates a dialog carries the request's Record-Route values,
 /// in order, so that the caller learns the same route set.
-fn copy_record_route(request: &Request, response: &mut Response) {
+pub(crate) fn copy_record_route(request: &Request, response: &mut Response) {
     for v in request.headers.get_all(&HeaderName::RecordRoute) {
         response.headers.push(HeaderName::RecordRoute, v);
     }
-}
-
-/// Whether an offer repeats the previous description unchanged (same `o=` version and
-/// body, RFC 3264 §8): what a session refresh sends.
-fn same_sdp(a: &[u8], b: &[u8]) -> bool {
-    !a.is_empty() && a.trim_ascii() == b.trim_ascii()
-}
-
-/// `Signal=5\r\nDuration=160` (the common `application/dtmf-relay` body).
-fn parse_dtmf_relay(body: &[u8]) -> Option<(char, u32)> {
-    let text = std::str::from_utf8(body).ok()?;
-    let mut digit = None;
-    let mut duration = 250;
-    for line in text.lines() {
-        let (k, v) = line.split_once('=')?;
-        match k.trim().to_ascii_lowercase().as_str() {
-            "signal" => {
-                digit = v
-                    .trim()
-                    .chars()
-                    .next()
-                    .filter(|c| c.is_ascii_digit() || matches!(c, '*' | '#' | 'A'..='D'))
-            }
-            "duration" => duration = v.trim().parse().unwrap_or(250),
-            _ => {}
-        }
-    }
-    Some((digit?, duration))
 }

@@ -3,6 +3,8 @@
 
 mod agent;
 mod call;
+mod call_incoming;
+mod call_responses;
 mod config;
 mod dialog;
 mod events;
