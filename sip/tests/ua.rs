@@ -112,6 +112,18 @@ impl World {
         self.run_until(until);
     }
 
+    /// Alice calls Bob, Bob answers, and both see the call established.
+    fn connect(&mut self) -> (CallHandle, CallHandle) {
+        let c =
+            self.a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], self.now).unwrap();
+        self.run_for(Duration::from_millis(50));
+        let inc = self.incoming();
+        self.b.answer(inc, SDP.to_vec(), self.now).unwrap();
+        self.run_for(Duration::from_millis(50));
+        assert!(established(&self.ev_a, c) && established(&self.ev_b, inc), "call set up");
+        (c, inc)
+    }
+
     fn incoming(&self) -> CallHandle {
         self.ev_b
             .iter()
@@ -262,11 +274,7 @@ fn never_acked_2xx_ends_with_bye() {
 #[test]
 fn reinvite_for_hold_and_glare_resolves() {
     let mut w = World::new();
-    let c = w.a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], w.now).unwrap();
-    w.run_for(Duration::from_millis(50));
-    let inc = w.incoming();
-    w.b.answer(inc, SDP.to_vec(), w.now).unwrap();
-    w.run_for(Duration::from_millis(50));
+    let (c, inc) = w.connect();
     let hold =
         String::from_utf8(SDP.to_vec()).unwrap().replace("sendrecv", "sendonly").into_bytes();
     w.a.reinvite(c, hold.clone(), w.now).unwrap();
@@ -337,11 +345,7 @@ fn message_options_and_info() {
         .unwrap();
     assert!(opt.headers.get(&earshot_sip::message::HeaderName::Allow).unwrap().contains("INVITE"));
 
-    let c = w.a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], w.now).unwrap();
-    w.run_for(Duration::from_millis(50));
-    let inc = w.incoming();
-    w.b.answer(inc, SDP.to_vec(), w.now).unwrap();
-    w.run_for(Duration::from_millis(50));
+    let (c, _inc) = w.connect();
     w.a.info_dtmf(c, '5', 160, w.now).unwrap();
     w.run_for(Duration::from_millis(50));
     assert!(
@@ -641,11 +645,7 @@ fn unknown_package_and_lapsed_subscription() {
 #[test]
 fn refer_with_sipfrag_progress() {
     let mut w = World::new();
-    let c = w.a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], w.now).unwrap();
-    w.run_for(Duration::from_millis(50));
-    let inc = w.incoming();
-    w.b.answer(inc, SDP.to_vec(), w.now).unwrap();
-    w.run_for(Duration::from_millis(50));
+    let (c, inc) = w.connect();
     // Bob transfers Alice to Carol.
     w.b.refer(inc, &addr("<sip:carol@127.0.0.1:5090>"), w.now).unwrap();
     w.run_for(Duration::from_millis(50));
@@ -682,11 +682,7 @@ fn refer_with_sipfrag_progress() {
 #[test]
 fn replaces_and_join_find_their_dialog_or_fail() {
     let mut w = World::new();
-    let c = w.a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], w.now).unwrap();
-    w.run_for(Duration::from_millis(50));
-    let inc = w.incoming();
-    w.b.answer(inc, SDP.to_vec(), w.now).unwrap();
-    w.run_for(Duration::from_millis(50));
+    let (c, inc) = w.connect();
     let d = w.a.dialog(c).unwrap().id.clone();
     // As Bob sees it: to-tag is Bob's tag, from-tag is Alice's.
     let value = format!("{};to-tag={};from-tag={}", d.call_id, d.remote_tag, d.local_tag);
@@ -732,11 +728,7 @@ fn replaces_and_join_find_their_dialog_or_fail() {
 #[test]
 fn update_method_and_redirects() {
     let mut w = World::new();
-    let c = w.a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], w.now).unwrap();
-    w.run_for(Duration::from_millis(50));
-    let inc = w.incoming();
-    w.b.answer(inc, SDP.to_vec(), w.now).unwrap();
-    w.run_for(Duration::from_millis(50));
+    let (c, inc) = w.connect();
     let newer = String::from_utf8(SDP.to_vec()).unwrap().replace("o=- 1 1", "o=- 1 2").into_bytes();
     w.a.update(c, newer.clone(), w.now).unwrap();
     w.run_for(Duration::from_millis(50));

@@ -4,6 +4,7 @@
 #![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
 
 pub mod baresip;
+pub mod kamailio;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -10,7 +10,8 @@ use earshot_sip::message::{NameAddr, Uri};
 use earshot_sip::target::Target;
 use earshot_sip::ua::{CallHandle, EndReason, UaEvent};
 use earshot_tests::baresip::{Baresip, BaresipAccount};
-use earshot_tests::{Agent, Peer, answer, asset, free_port, offer};
+use earshot_tests::kamailio::Site;
+use earshot_tests::{Agent, answer, offer};
 
 async fn answer_next_call(agent: &mut Agent) -> CallHandle {
     let (call, off) = agent
@@ -119,37 +120,9 @@ async fn message_both_ways() {
 
 #[tokio::test]
 async fn calls_both_ways_through_kamailio() {
-    let port = free_port("127.0.0.1");
-    let cfg = asset("../deploy/kamailio/kamailio.cfg");
-    let pid = std::env::temp_dir().join(format!("earshot-kamailio-b-{port}.pid"));
-    let (udp, tcp) = (format!("udp:127.0.0.1:{port}"), format!("tcp:127.0.0.1:{port}"));
-    let _kamailio = Peer::spawn(
-        "kamailio",
-        "kamailio",
-        &[
-            "-f",
-            cfg.to_str().unwrap(),
-            "-DD",
-            "-E",
-            "-l",
-            &udp,
-            "-l",
-            &tcp,
-            "-m",
-            "32",
-            "-M",
-            "8",
-            "-P",
-            pid.to_str().unwrap(),
-        ],
-    );
-    let site: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(site).await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let site_handle = Site::start().await;
+    let site = site_handle.addr;
+    let port = site.port();
     let mut agent = Agent::start("1001", "127.0.0.1", move |c| {
         let Ok(Uri::Sip(aor)) = Uri::parse("sip:1001@earshot.test") else { unreachable!() };
         c.aor = aor;

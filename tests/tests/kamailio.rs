@@ -3,56 +3,14 @@
 //! the route set, over UDP and TCP, and the failures a site produces.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use earshot_sip::auth::Credential;
 use earshot_sip::message::{NameAddr, Uri};
 use earshot_sip::target::{Target, TransportKind};
 use earshot_sip::ua::{EndReason, UaEvent};
-use earshot_tests::{Agent, Peer, answer, asset, free_port, offer};
-
-struct Site {
-    _kamailio: Peer,
-    addr: SocketAddr,
-}
-
-async fn start_site() -> Site {
-    let port = free_port("127.0.0.1");
-    let udp = format!("udp:127.0.0.1:{port}");
-    let tcp = format!("tcp:127.0.0.1:{port}");
-    let cfg = asset("../deploy/kamailio/kamailio.cfg");
-    let pid = std::env::temp_dir().join(format!("earshot-kamailio-{port}.pid"));
-    let peer = Peer::spawn(
-        "kamailio",
-        "kamailio",
-        &[
-            "-f",
-            cfg.to_str().unwrap(),
-            "-DD",
-            "-E",
-            "-l",
-            &udp,
-            "-l",
-            &tcp,
-            "-m",
-            "32",
-            "-M",
-            "8",
-            "-P",
-            pid.to_str().unwrap(),
-        ],
-    );
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    // Ready when it accepts TCP connections (bounded wait).
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(addr).await.is_ok() {
-            return Site { _kamailio: peer, addr };
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("kamailio did not start");
-}
+use earshot_tests::kamailio::Site;
+use earshot_tests::{Agent, answer, free_port, offer};
 
 async fn site_agent(site: &Site, user: &str, password: &str, transport: TransportKind) -> Agent {
     let (user_s, pw, proxy) =
@@ -86,7 +44,7 @@ async fn site_agent(site: &Site, user: &str, password: &str, transport: Transpor
 }
 
 async fn call_through_site(caller_transport: TransportKind, callee_transport: TransportKind) {
-    let site = start_site().await;
+    let site = Site::start().await;
     let mut alice = site_agent(&site, "1001", "agent-1001", caller_transport).await;
     let mut bob = site_agent(&site, "1002", "agent-1002", callee_transport).await;
     let to = NameAddr::parse("<sip:1002@earshot.test>").unwrap();
@@ -148,7 +106,7 @@ async fn register_and_call_through_kamailio_tcp_to_udp() {
 
 #[tokio::test]
 async fn site_failures_are_reported() {
-    let site = start_site().await;
+    let site = Site::start().await;
     // A wrong password: the site challenges again, and the agent gives up with 401.
     let (proxy, port) = (Target::udp(site.addr), free_port("127.0.0.1"));
     let _ = port;

@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use super::deadlines::Deadlines;
 use super::key::TxId;
 use super::layer::{Queues, TxEvent};
 use super::timers::TimerConfig;
@@ -27,13 +28,8 @@ pub(crate) struct ClientTx {
     bytes: Vec<u8>,
     pub(crate) target: Target,
     pub(crate) state: ClientState,
-    /// Timer A (INVITE) or E (non-INVITE).
-    retransmit_at: Option<Instant>,
-    interval: Duration,
-    /// Timer B or F.
-    timeout_at: Option<Instant>,
-    /// Timer D, K or M.
-    end_at: Option<Instant>,
+    /// Timer A or E (retransmit), B or F (timeout), D, K or M (end).
+    t: Deadlines,
     ack: Option<Vec<u8>>,
     timers: TimerConfig,
 }
@@ -56,10 +52,12 @@ impl ClientTx {
             bytes,
             target,
             state: ClientState::Initial,
-            retransmit_at: (!reliable).then(|| now + timers.t1),
-            interval: timers.t1,
-            timeout_at: Some(now + timers.t64()),
-            end_at: None,
+            t: Deadlines {
+                retransmit_at: (!reliable).then(|| now + timers.t1),
+                interval: timers.t1,
+                timeout_at: Some(now + timers.t64()),
+                end_at: None,
+            },
             ack: None,
             timers,
         }
@@ -70,14 +68,12 @@ impl ClientTx {
     }
 
     pub(crate) fn next_timeout(&self) -> Option<Instant> {
-        [self.retransmit_at, self.timeout_at, self.end_at].into_iter().flatten().min()
+        self.t.next()
     }
 
     fn terminate(&mut self, q: &mut Queues) {
         self.state = ClientState::Terminated;
-        self.retransmit_at = None;
-        self.timeout_at = None;
-        self.end_at = None;
+        self.t.clear();
         q.event(TxEvent::Terminated { tx: self.id });
     }
 
@@ -88,16 +84,16 @@ impl ClientTx {
             (_, ClientState::Terminated) => {}
             (true, ClientState::Initial | ClientState::Proceeding) if code < 200 => {
                 self.state = ClientState::Proceeding;
-                self.retransmit_at = None;
+                self.t.retransmit_at = None;
                 // Timer B only guards the Calling state.
-                self.timeout_at = None;
+                self.t.timeout_at = None;
                 q.event(TxEvent::Response { tx: self.id, response });
             }
             (true, ClientState::Initial | ClientState::Proceeding) if code < 300 => {
                 self.state = ClientState::Accepted;
-                self.retransmit_at = None;
-                self.timeout_at = None;
-                self.end_at = Some(now + self.timers.t64());
+                self.t.retransmit_at = None;
+                self.t.timeout_at = None;
+                self.t.end_at = Some(now + self.timers.t64());
                 q.event(TxEvent::Response { tx: self.id, response });
             }
             (true, ClientState::Accepted) if (200..300).contains(&code) => {
@@ -108,9 +104,9 @@ impl ClientTx {
                 q.transmit(self.target, ack.clone());
                 self.ack = Some(ack);
                 self.state = ClientState::Completed;
-                self.retransmit_at = None;
-                self.timeout_at = None;
-                self.end_at = Some(now + if reliable { Duration::ZERO } else { self.timers.d() });
+                self.t.retransmit_at = None;
+                self.t.timeout_at = None;
+                self.t.end_at = Some(now + if reliable { Duration::ZERO } else { self.timers.d() });
                 q.event(TxEvent::Response { tx: self.id, response });
             }
             (true, ClientState::Completed) if code >= 300 => {
@@ -121,48 +117,48 @@ impl ClientTx {
             }
             (false, ClientState::Initial | ClientState::Proceeding) if code < 200 => {
                 self.state = ClientState::Proceeding;
-                if let Some(at) = self.retransmit_at.as_mut() {
-                    self.interval = self.timers.t2;
+                if let Some(at) = self.t.retransmit_at.as_mut() {
+                    self.t.interval = self.timers.t2;
                     *at = (*at).max(now);
                 }
                 q.event(TxEvent::Response { tx: self.id, response });
             }
             (false, ClientState::Initial | ClientState::Proceeding) => {
                 self.state = ClientState::Completed;
-                self.retransmit_at = None;
-                self.timeout_at = None;
-                self.end_at = Some(now + if reliable { Duration::ZERO } else { self.timers.t4 });
+                self.t.retransmit_at = None;
+                self.t.timeout_at = None;
+                self.t.end_at = Some(now + if reliable { Duration::ZERO } else { self.timers.t4 });
                 q.event(TxEvent::Response { tx: self.id, response });
             }
             _ => {}
         }
-        if self.end_at.is_some_and(|t| t <= now) {
+        if self.t.ended(now) {
             self.terminate(q);
         }
     }
 
     pub(crate) fn on_timeout(&mut self, now: Instant, q: &mut Queues) {
-        if self.timeout_at.is_some_and(|t| t <= now) {
+        if self.t.timed_out(now) {
             // Timer B or F: the peer never answered.
             q.event(TxEvent::Timeout { tx: self.id });
             self.terminate(q);
             return;
         }
-        if self.end_at.is_some_and(|t| t <= now) {
+        if self.t.ended(now) {
             self.terminate(q);
             return;
         }
-        if let Some(at) = self.retransmit_at
+        if let Some(at) = self.t.retransmit_at
             && at <= now
         {
             q.transmit(self.target, self.bytes.clone());
             // Timer A doubles without bound; timer E doubles up to T2 (§17.1.2.2).
-            self.interval = if self.is_invite() {
-                self.interval * 2
+            self.t.interval = if self.is_invite() {
+                self.t.interval * 2
             } else {
-                (self.interval * 2).min(self.timers.t2)
+                (self.t.interval * 2).min(self.timers.t2)
             };
-            self.retransmit_at = Some(at + self.interval);
+            self.t.retransmit_at = Some(at + self.t.interval);
         }
     }
 

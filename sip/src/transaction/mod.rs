@@ -3,6 +3,7 @@
 //! come out.
 
 mod client;
+mod deadlines;
 mod key;
 mod layer;
 mod server;

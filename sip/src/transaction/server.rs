@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use super::deadlines::Deadlines;
 use super::key::TxId;
 use super::layer::{Queues, TxEvent};
 use super::timers::TimerConfig;
@@ -30,13 +31,8 @@ pub(crate) struct ServerTx {
     pub(crate) response_target: Target,
     pub(crate) state: ServerState,
     last_response: Option<Vec<u8>>,
-    /// Timer G.
-    retransmit_at: Option<Instant>,
-    interval: Duration,
-    /// Timer H.
-    timeout_at: Option<Instant>,
-    /// Timer I, J or L.
-    end_at: Option<Instant>,
+    /// Timer G (retransmit), H (timeout), I, J or L (end).
+    t: Deadlines,
     timers: TimerConfig,
 }
 
@@ -58,10 +54,7 @@ impl ServerTx {
             response_target,
             state,
             last_response: None,
-            retransmit_at: None,
-            interval: timers.t1,
-            timeout_at: None,
-            end_at: None,
+            t: Deadlines::new(timers.t1),
             timers,
         }
     }
@@ -71,14 +64,12 @@ impl ServerTx {
     }
 
     pub(crate) fn next_timeout(&self) -> Option<Instant> {
-        [self.retransmit_at, self.timeout_at, self.end_at].into_iter().flatten().min()
+        self.t.next()
     }
 
     fn terminate(&mut self, q: &mut Queues) {
         self.state = ServerState::Terminated;
-        self.retransmit_at = None;
-        self.timeout_at = None;
-        self.end_at = None;
+        self.t.clear();
         q.event(TxEvent::Terminated { tx: self.id });
     }
 
@@ -88,9 +79,9 @@ impl ServerTx {
         if request.method == Method::Ack {
             if self.state == ServerState::Completed {
                 self.state = ServerState::Confirmed;
-                self.retransmit_at = None;
-                self.timeout_at = None;
-                self.end_at = Some(now + if reliable { Duration::ZERO } else { self.timers.t4 });
+                self.t.retransmit_at = None;
+                self.t.timeout_at = None;
+                self.t.end_at = Some(now + if reliable { Duration::ZERO } else { self.timers.t4 });
                 if reliable {
                     self.terminate(q);
                 }
@@ -122,7 +113,7 @@ impl ServerTx {
             ServerState::Proceeding | ServerState::Trying if self.is_invite() && code < 300 => {
                 q.transmit(self.response_target, bytes);
                 self.state = ServerState::Accepted;
-                self.end_at = Some(now + self.timers.t64());
+                self.t.end_at = Some(now + self.timers.t64());
             }
             ServerState::Accepted if (200..300).contains(&code) => {
                 // The TU retransmits its 2xx through the transaction (RFC 6026 §7.1).
@@ -132,14 +123,15 @@ impl ServerTx {
                 q.transmit(self.response_target, bytes.clone());
                 self.last_response = Some(bytes);
                 self.state = ServerState::Completed;
-                self.retransmit_at = (!reliable).then(|| now + self.timers.t1);
-                self.timeout_at = Some(now + self.timers.t64());
+                self.t.retransmit_at = (!reliable).then(|| now + self.timers.t1);
+                self.t.timeout_at = Some(now + self.timers.t64());
             }
             ServerState::Proceeding | ServerState::Trying => {
                 q.transmit(self.response_target, bytes.clone());
                 self.last_response = Some(bytes);
                 self.state = ServerState::Completed;
-                self.end_at = Some(now + if reliable { Duration::ZERO } else { self.timers.t64() });
+                self.t.end_at =
+                    Some(now + if reliable { Duration::ZERO } else { self.timers.t64() });
                 if reliable {
                     self.terminate(q);
                 }
@@ -149,25 +141,25 @@ impl ServerTx {
     }
 
     pub(crate) fn on_timeout(&mut self, now: Instant, q: &mut Queues) {
-        if self.timeout_at.is_some_and(|t| t <= now) {
+        if self.t.timed_out(now) {
             // Timer H: the ACK never came.
             q.event(TxEvent::Timeout { tx: self.id });
             self.terminate(q);
             return;
         }
-        if self.end_at.is_some_and(|t| t <= now) {
+        if self.t.ended(now) {
             self.terminate(q);
             return;
         }
-        if let Some(at) = self.retransmit_at
+        if let Some(at) = self.t.retransmit_at
             && at <= now
         {
             if let Some(r) = &self.last_response {
                 q.transmit(self.response_target, r.clone());
             }
             // Timer G doubles up to T2 (§17.2.1).
-            self.interval = (self.interval * 2).min(self.timers.t2);
-            self.retransmit_at = Some(at + self.interval);
+            self.t.interval = (self.t.interval * 2).min(self.timers.t2);
+            self.t.retransmit_at = Some(at + self.t.interval);
         }
     }
 

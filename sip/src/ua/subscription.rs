@@ -103,23 +103,25 @@ impl UserAgent {
         Ok(())
     }
 
-    fn send_subscribe(&mut self, sub: SubHandle, expires: u32, now: Instant) {
-        let transport = match self.subs.get(&sub) {
-            Some(s) => s.target.transport,
-            None => return,
-        };
+    /// A request in the subscription's dialog, with our Contact and its Event header.
+    fn sub_request(&mut self, sub: SubHandle, method: Method) -> Option<(Request, Target)> {
+        let transport = self.subs.get(&sub)?.target.transport;
         let via = self.new_via(transport);
         let contact = self.contact(transport);
-        let Some(s) = self.subs.get_mut(&sub) else { return };
-        let Some(d) = s.dialog.as_mut() else { return };
-        let (mut r, hop) = d.request(Method::Subscribe, &via, None);
+        let s = self.subs.get_mut(&sub)?;
+        let (mut r, hop) = s.dialog.as_mut()?.request(method, &via, None);
         r.headers.push(HeaderName::Contact, contact);
         r.headers.push(HeaderName::Event, s.event.to_string());
+        Some((r, hop.unwrap_or(s.target)))
+    }
+
+    fn send_subscribe(&mut self, sub: SubHandle, expires: u32, now: Instant) {
+        let Some((mut r, hop)) = self.sub_request(sub, Method::Subscribe) else { return };
+        let Some(s) = self.subs.get_mut(&sub) else { return };
         r.headers.push(HeaderName::Accept, s.accept.clone());
         r.headers.push(HeaderName::Expires, expires.to_string());
         s.expires = expires;
         s.due_at = None;
-        let hop = hop.unwrap_or(s.target);
         self.start(Purpose::Subscribe(sub), r, hop, now);
     }
 
@@ -340,23 +342,13 @@ impl UserAgent {
     }
 
     fn send_notify(&mut self, sub: SubHandle, state: &str, now: Instant) {
-        let transport = match self.subs.get(&sub) {
-            Some(s) => s.target.transport,
-            None => return,
-        };
-        let via = self.new_via(transport);
-        let contact = self.contact(transport);
+        let Some((mut r, hop)) = self.sub_request(sub, Method::Notify) else { return };
         let Some(s) = self.subs.get_mut(&sub) else { return };
-        let Some(d) = s.dialog.as_mut() else { return };
-        let (mut r, hop) = d.request(Method::Notify, &via, None);
-        r.headers.push(HeaderName::Contact, contact);
-        r.headers.push(HeaderName::Event, s.event.to_string());
         r.headers.push(HeaderName::SubscriptionState, state);
         if let Some((ct, body)) = &s.last_body {
             r.headers.push(HeaderName::ContentType, ct.clone());
             r.body = body.clone();
         }
-        let hop = hop.unwrap_or(s.target);
         if state.starts_with("terminated") {
             s.ended = true;
             s.due_at = None;
