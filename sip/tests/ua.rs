@@ -766,3 +766,21 @@ fn update_method_and_redirects() {
     w.run_for(Duration::from_millis(50));
     assert!(established(&w.ev_a, c), "{:?}", w.ev_a);
 }
+
+#[test]
+fn merged_request_gets_482() {
+    // The same INVITE (From tag, Call-ID, CSeq) arriving with another branch: a loop.
+    let mut ua = agent("bob", B, 5);
+    let now = Instant::now();
+    let invite = |branch: &str| {
+        format!(
+            "INVITE sip:bob@{B} SIP/2.0\r\nVia: SIP/2.0/UDP {A};branch={branch}\r\nFrom: <sip:alice@{A}>;tag=x\r\nTo: <sip:bob@{B}>\r\nCall-ID: loop@x\r\nCSeq: 1 INVITE\r\nContact: <sip:alice@{A}>\r\nMax-Forwards: 70\r\n\r\n"
+        )
+    };
+    ua.handle_bytes(invite("z9hG4bKone").as_bytes(), Target::udp(A.parse().unwrap()), now);
+    ua.handle_bytes(invite("z9hG4bKtwo").as_bytes(), Target::udp(A.parse().unwrap()), now);
+    let statuses: Vec<String> = std::iter::from_fn(|| ua.poll_transmit())
+        .map(|t| String::from_utf8_lossy(&t.bytes).lines().next().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(statuses, ["SIP/2.0 100 Trying", "SIP/2.0 482 Loop Detected"]);
+}

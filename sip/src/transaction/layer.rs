@@ -148,6 +148,22 @@ impl TransactionLayer {
         self.servers.get(&tx).map(|s| &s.request)
     }
 
+    /// §8.2.2.2: another live server transaction has the same From tag, Call-ID and CSeq
+    /// as `tx`'s request — the same request arrived twice by different paths (a loop
+    /// after forking), to be answered 482.
+    pub fn is_merged(&self, tx: TxId) -> bool {
+        let Some(r) = self.servers.get(&tx).map(|s| &s.request) else { return false };
+        let key = |r: &Request| {
+            let from_tag = r.headers.from().ok().and_then(|f| f.tag().map(str::to_owned));
+            let cseq = r.headers.cseq().ok().map(|c| (c.seq, c.method.clone()));
+            (from_tag, r.headers.call_id().ok().map(str::to_owned), cseq)
+        };
+        let mine = key(r);
+        self.servers
+            .values()
+            .any(|s| s.id != tx && s.request.method != Method::Ack && key(&s.request) == mine)
+    }
+
     /// The request and target of a client transaction (to build a CANCEL, §9.1).
     pub fn client_request(&self, tx: TxId) -> Option<(&Request, Target)> {
         self.clients.get(&tx).map(|c| (&c.request, c.target))

@@ -225,6 +225,11 @@ impl UserAgent {
             return;
         }
         let in_dialog = request.headers.to().is_ok_and(|t| t.tag().is_some());
+        if !in_dialog && self.tx.is_merged(tx) {
+            let r = self.response(&request, 482).with_reason("Loop Detected");
+            self.send_response(tx, r, now);
+            return;
+        }
         if in_dialog {
             let request = if matches!(request.method, Method::Subscribe | Method::Notify) {
                 match self.on_subscription_request(tx, request, now) {
