@@ -400,3 +400,25 @@ fn transactions_survive_a_lossy_reordering_network() {
         assert_eq!(uas.len(), (0, 0), "seed {seed}: server transactions all ended");
     }
 }
+
+#[test]
+fn a_stalled_clock_does_not_burst_retransmissions() {
+    let mut l = TransactionLayer::new(TimerConfig::default());
+    let t0 = Instant::now();
+    l.send_request(make_request(Method::Options, "z9hG4bKstall", "UDP"), udp(UAS), t0).unwrap();
+    drain(&mut l);
+    // The process was suspended for 10 s: one catch-up retransmission, then on schedule.
+    l.handle_timeout(t0 + Duration::from_secs(10));
+    assert_eq!(drain(&mut l).0.len(), 1);
+    assert_eq!(l.poll_timeout(), Some(t0 + Duration::from_secs(10) + Duration::from_secs(1)));
+
+    // A zero T1 is raised so that timers always advance.
+    let zero = TimerConfig { t1: Duration::ZERO, ..TimerConfig::default() };
+    let mut z = TransactionLayer::new(zero);
+    z.send_request(make_request(Method::Options, "z9hG4bKzero", "UDP"), udp(UAS), t0).unwrap();
+    let tx =
+        z.send_request(make_request(Method::Options, "z9hG4bKzero2", "UDP"), udp(UAS), t0).unwrap();
+    z.handle_timeout(t0 + Duration::from_secs(1));
+    let (_, events) = drain(&mut z);
+    assert!(events.contains(&TxEvent::Timeout { tx }), "timer F (64 ms) fired and the loop ended");
+}

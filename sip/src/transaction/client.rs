@@ -158,7 +158,8 @@ impl ClientTx {
             } else {
                 (self.t.interval * 2).min(self.timers.t2)
             };
-            self.t.retransmit_at = Some(at + self.t.interval);
+            // From now, not from the due time: after a stall, no burst of catch-up sends.
+            self.t.retransmit_at = Some(now.max(at) + self.t.interval);
         }
     }
 

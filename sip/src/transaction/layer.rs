@@ -91,7 +91,13 @@ pub struct TransactionLayer {
 }
 
 impl TransactionLayer {
-    pub fn new(timers: TimerConfig) -> Self {
+    /// A layer with these timer values; T1, T2 and T4 below 1 ms are raised to 1 ms so that
+    /// every timer moves forward.
+    pub fn new(mut timers: TimerConfig) -> Self {
+        let floor = std::time::Duration::from_millis(1);
+        timers.t1 = timers.t1.max(floor);
+        timers.t2 = timers.t2.max(timers.t1);
+        timers.t4 = timers.t4.max(floor);
         TransactionLayer { timers, ..Default::default() }
     }
 

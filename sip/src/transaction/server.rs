@@ -159,7 +159,8 @@ impl ServerTx {
             }
             // Timer G doubles up to T2 (§17.2.1).
             self.t.interval = (self.t.interval * 2).min(self.timers.t2);
-            self.t.retransmit_at = Some(at + self.t.interval);
+            // From now, not from the due time: after a stall, no burst of catch-up sends.
+            self.t.retransmit_at = Some(now.max(at) + self.t.interval);
         }
     }
 

@@ -22,6 +22,8 @@ pub(crate) struct SessionTimer {
 
 impl SessionTimer {
     fn start(interval: u32, we_refresh: bool, now: Instant) -> SessionTimer {
+        // §4: an interval below Min-SE is the peer's error; never act on less.
+        let interval = interval.max(MIN_SE);
         let i = Duration::from_secs(u64::from(interval));
         // §10: the refresher refreshes at half the interval; the other side waits the
         // interval minus min(32 s, interval/3) before giving up.
