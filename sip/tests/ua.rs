@@ -784,3 +784,39 @@ fn merged_request_gets_482() {
         .collect();
     assert_eq!(statuses, ["SIP/2.0 100 Trying", "SIP/2.0 482 Loop Detected"]);
 }
+
+#[test]
+fn a_second_fork_that_answers_is_acked_and_hung_up() {
+    use earshot_sip::message::{HeaderName, Method, Request};
+    let mut a = agent("alice", A, 6);
+    let now = Instant::now();
+    a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], now).unwrap();
+    let Ok(Message::Request(inv)) = parse_datagram(&a.poll_transmit().unwrap().bytes) else {
+        panic!()
+    };
+    let ok = |tag: &str, contact: &str| {
+        let mut r = earshot_sip::message::Response::to_request(&inv, 200, Some(tag));
+        r.headers.push(HeaderName::Contact, format!("<sip:{contact}@127.0.0.1:5080>"));
+        r.headers.push(HeaderName::ContentType, "application/sdp");
+        r.body = SDP.to_vec();
+        Message::Response(r)
+    };
+    a.handle_message(ok("one", "desk"), Target::udp(B.parse().unwrap()), now);
+    a.handle_message(ok("two", "mobile"), Target::udp(B.parse().unwrap()), now);
+    let sent: Vec<Request> = std::iter::from_fn(|| a.poll_transmit())
+        .filter_map(|t| match parse_datagram(&t.bytes) {
+            Ok(Message::Request(r)) => Some(r),
+            _ => None,
+        })
+        .collect();
+    let summary: Vec<(Method, String)> = sent
+        .iter()
+        .map(|r| (r.method.clone(), r.headers.to().unwrap().tag().unwrap_or("").to_owned()))
+        .collect();
+    assert_eq!(
+        summary,
+        [(Method::Ack, "one".into()), (Method::Ack, "two".into()), (Method::Bye, "two".into())],
+        "the first answer is kept, the second fork is ACKed then released"
+    );
+    assert_eq!(sent[2].uri.to_string(), "sip:mobile@127.0.0.1:5080");
+}

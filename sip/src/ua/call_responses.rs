@@ -70,9 +70,14 @@ impl UserAgent {
             c.dialog.as_ref().is_some_and(|d| Some(&d.id.remote_tag) == to_tag.as_ref());
         let seq = c.invite.headers.cseq().map(|s| s.seq).unwrap_or(1);
         if c.state == CallState::Established || c.state == CallState::Ended {
-            if same_dialog && let Some((hop, ack)) = c.ack.clone() {
-                // A retransmitted 2xx: the ACK was lost.
-                self.tx.send_stateless(hop, ack);
+            if same_dialog {
+                if let Some((hop, ack)) = c.ack.clone() {
+                    // A retransmitted 2xx: the ACK was lost.
+                    self.tx.send_stateless(hop, ack);
+                }
+            } else if let Some(extra) = Dialog::from_uac(&c.invite, r, target.transport) {
+                // A 2xx from another fork (§13.2.2.4): acknowledge it, then hang it up.
+                self.ack_and_bye_fork(extra, seq, target, now);
             }
             return;
         }
@@ -236,5 +241,21 @@ impl UserAgent {
         }
         let sdp = sdp_body(&r.body, r.headers.content_type().ok().flatten());
         self.events.push_back(UaEvent::UpdateResult { call, status, sdp });
+    }
+
+    /// Ends a dialog that a forked INVITE created beyond the one we kept.
+    fn ack_and_bye_fork(
+        &mut self,
+        mut dialog: Dialog,
+        invite_seq: u32,
+        target: Target,
+        now: Instant,
+    ) {
+        let via = self.new_via(target.transport);
+        let (ack, hop) = dialog.request(Method::Ack, &via, Some(invite_seq));
+        self.tx.send_stateless(hop.unwrap_or(target), ack.to_bytes());
+        let via = self.new_via(target.transport);
+        let (bye, hop) = dialog.request(Method::Bye, &via, None);
+        let _ = self.tx.send_request(bye, hop.unwrap_or(target), now);
     }
 }
