@@ -820,3 +820,82 @@ fn a_second_fork_that_answers_is_acked_and_hung_up() {
     );
     assert_eq!(sent[2].uri.to_string(), "sip:mobile@127.0.0.1:5080");
 }
+
+/// A scripted registrar: REGISTER is challenged (digest, SHA-256), verified, granted 60 s;
+/// the agent must refresh before expiry, back off after a failure, and unregister.
+#[test]
+fn registration_auth_refresh_backoff_and_removal() {
+    use earshot_sip::auth::{Algorithm, Credential, DigestServer, Verdict};
+    use earshot_sip::message::{Challenge, HeaderName, Method, Request, Response};
+    let aor = match Uri::parse("sip:1001@earshot.test").unwrap() {
+        Uri::Sip(u) => u,
+        _ => unreachable!(),
+    };
+    let mut cfg = UaConfig::new(aor, A.parse().unwrap());
+    cfg.credentials = vec![Credential {
+        realm: Some("earshot.test".into()),
+        username: "1001".into(),
+        password: "pw".into(),
+    }];
+    cfg.instance_id = Some("urn:uuid:00000000-0000-0000-0000-000000000001".into());
+    let mut ua = UserAgent::new(cfg, 8);
+    let server = DigestServer::new("earshot.test", Algorithm::Sha256, "k");
+    let registrar = Target::udp(B.parse().unwrap());
+    let t0 = Instant::now();
+    let next_register = |ua: &mut UserAgent| -> Request {
+        std::iter::from_fn(|| ua.poll_transmit())
+            .find_map(|t| match parse_datagram(&t.bytes) {
+                Ok(Message::Request(r)) if r.method == Method::Register => Some(r),
+                _ => None,
+            })
+            .expect("a REGISTER")
+    };
+    let reg = ua.register(Uri::parse(&format!("sip:{B}")).unwrap(), 60, t0).unwrap();
+    let first = next_register(&mut ua);
+    assert!(first.headers.get(&HeaderName::Contact).unwrap().contains("+sip.instance=\"urn:uuid:"));
+    let mut challenge = Response::to_request(&first, 401, Some("r"));
+    challenge.headers.push(HeaderName::WwwAuthenticate, server.challenge(1000, false));
+    ua.handle_message(Message::Response(challenge), registrar, t0);
+    let second = next_register(&mut ua);
+    let creds: &Challenge = second.headers.challenges(&HeaderName::Authorization).unwrap()[0];
+    assert_eq!(
+        server.verify(creds, "REGISTER", b"", 1001, |_| Some("pw".into())),
+        Verdict::Authenticated("1001".into())
+    );
+    assert_eq!(second.headers.cseq().unwrap().seq, first.headers.cseq().unwrap().seq + 1);
+    assert_eq!(
+        second.headers.call_id().unwrap(),
+        first.headers.call_id().unwrap(),
+        "same Call-ID for the binding"
+    );
+    let mut ok = Response::to_request(&second, 200, Some("r"));
+    let contact = second.headers.get(&HeaderName::Contact).unwrap().to_owned();
+    ok.headers.push(HeaderName::Contact, format!("{contact};expires=60"));
+    ua.handle_message(Message::Response(ok), registrar, t0);
+    assert!(
+        std::iter::from_fn(|| ua.poll_event())
+            .any(|e| e == UaEvent::Registered { reg, expires: 60 })
+    );
+
+    // Refresh at 60 - min(30, 30) = 30 s, not before.
+    ua.handle_timeout(t0 + Duration::from_millis(29_900));
+    assert!(std::iter::from_fn(|| ua.poll_transmit()).next().is_none(), "no refresh before 30 s");
+    let t1 = t0 + Duration::from_secs(30);
+    ua.handle_timeout(t1);
+    let refresh = next_register(&mut ua);
+    let fail = Response::to_request(&refresh, 503, Some("r"));
+    ua.handle_message(Message::Response(fail), registrar, t1);
+    let retry = std::iter::from_fn(|| ua.poll_event()).find_map(|e| match e {
+        UaEvent::RegistrationFailed { status: 503, retry_in, .. } => retry_in,
+        _ => None,
+    });
+    let retry = retry.expect("back-off reported");
+    assert!((Duration::from_secs(15)..=Duration::from_secs(30)).contains(&retry), "{retry:?}");
+    ua.handle_timeout(t1 + retry);
+    let again = next_register(&mut ua);
+    assert!(again.headers.cseq().unwrap().seq > refresh.headers.cseq().unwrap().seq);
+
+    ua.unregister(reg, t1 + retry).unwrap();
+    let removal = next_register(&mut ua);
+    assert_eq!(removal.headers.expires().unwrap(), Some(0));
+}
