@@ -9,6 +9,7 @@ use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::{mpsc, oneshot};
 
 use super::tcp::{self, ConnEvent};
+use super::trace::Trace;
 use crate::target::{Target, TransportKind};
 use crate::ua::{UaEvent, UserAgent};
 
@@ -81,6 +82,7 @@ async fn run(
     let mut conns: HashMap<SocketAddr, mpsc::UnboundedSender<Vec<u8>>> = HashMap::new();
     let mut buf = vec![0u8; 65536];
     let mut stopping: Option<(Instant, oneshot::Sender<()>)> = None;
+    let mut trace = Trace::from_env();
     loop {
         // Output first: transmissions and events produced by the last input.
         while let Some(t) = ua.poll_transmit() {
@@ -127,7 +129,9 @@ async fn run(
         tokio::select! {
             r = udp.recv_from(&mut buf) => {
                 if let Ok((n, from)) = r {
-                    ua.handle_bytes(buf.get(..n).unwrap_or(&[]), Target::udp(from), Instant::now());
+                    let bytes = buf.get(..n).unwrap_or(&[]);
+                    trace.received(Target::udp(from), bytes);
+                    ua.handle_bytes(bytes, Target::udp(from), Instant::now());
                 }
             }
             cmd = commands.recv() => match cmd {
@@ -143,7 +147,10 @@ async fn run(
                 conns.insert(peer, tcp::attach(stream, peer, conn_tx.clone()));
             }
             Some(ev) = conn_rx.recv() => match ev {
-                ConnEvent::Message { from, message } => ua.handle_message(message, Target::tcp(from), Instant::now()),
+                ConnEvent::Message { from, message } => {
+                    trace.received(Target::tcp(from), &message.to_bytes());
+                    ua.handle_message(message, Target::tcp(from), Instant::now());
+                }
                 ConnEvent::Garbage { from, bytes } => ua.handle_bytes(&bytes, Target::tcp(from), Instant::now()),
                 ConnEvent::Closed { peer, error } => {
                     conns.remove(&peer);

@@ -3,5 +3,6 @@
 
 mod driver;
 mod tcp;
+mod trace;
 
 pub use driver::{SipHandle, spawn};
