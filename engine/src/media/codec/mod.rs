@@ -1,0 +1,48 @@
+//! Codecs as small descriptors behind one trait (DESIGN.md §3), registered in one list.
+
+mod g711;
+mod plc;
+
+pub use g711::{G711, Law};
+pub use plc::G711Plc;
+
+/// What describes a codec to SDP and to the media loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodecDescriptor {
+    /// The rtpmap encoding name.
+    pub name: &'static str,
+    /// The RFC 3551 static payload type, if any.
+    pub static_payload_type: Option<u8>,
+    /// RTP clock rate.
+    pub clock_rate: u32,
+    /// Audio sample rate of the decoded PCM.
+    pub sample_rate: u32,
+    pub channels: u8,
+}
+
+/// An audio codec. Frames are mono 16-bit PCM at the descriptor's sample rate; no method
+/// allocates (DESIGN.md, the real-time rule).
+pub trait Codec: Send {
+    fn descriptor(&self) -> &'static CodecDescriptor;
+    /// Encodes `pcm` into `out`, returning the bytes written (0 if `out` is too small).
+    fn encode(&mut self, pcm: &[i16], out: &mut [u8]) -> usize;
+    /// Decodes `payload` into `out`, returning the samples written.
+    fn decode(&mut self, payload: &[u8], out: &mut [i16]) -> usize;
+    /// Fills `out` in place of a lost frame, returning the samples written.
+    fn conceal(&mut self, out: &mut [i16]) -> usize;
+}
+
+/// Every codec this build knows, in default preference order.
+pub fn registry() -> &'static [&'static CodecDescriptor] {
+    static REGISTRY: [&CodecDescriptor; 2] = [&g711::PCMU, &g711::PCMA];
+    &REGISTRY
+}
+
+/// A codec instance for a descriptor name (case-insensitive), if this build has it.
+pub fn create(name: &str) -> Option<Box<dyn Codec>> {
+    match name.to_ascii_uppercase().as_str() {
+        "PCMU" => Some(Box::new(G711::new(Law::Mu))),
+        "PCMA" => Some(Box::new(G711::new(Law::A))),
+        _ => None,
+    }
+}

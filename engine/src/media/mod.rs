@@ -1,0 +1,7 @@
+//! The real-time media path (DESIGN.md §2, "Threads and the real-time rule"): codecs,
+//! RTP receive statistics, and the mixer with its plans. Everything here that runs per
+//! frame works in preallocated buffers and never allocates, locks, logs or blocks.
+
+pub mod codec;
+pub mod mix;
+pub mod rtp;

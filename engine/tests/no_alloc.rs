@@ -1,0 +1,53 @@
+//! The real-time rule (DESIGN.md §2): codecs, concealment, the mixer and the RTP receive
+//! bookkeeping run without a single allocation. This test binary's global allocator aborts
+//! the process on any allocation inside `assert_no_alloc`.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use assert_no_alloc::{AllocDisabler, assert_no_alloc};
+use earshot_engine::media::codec::{Codec, G711, Law};
+use earshot_engine::media::mix::{MixPlan, Mixer, MonitorMode};
+use earshot_engine::media::rtp::ReceiveStats;
+
+#[global_allocator]
+static ALLOCATOR: AllocDisabler = AllocDisabler;
+
+#[test]
+fn a_media_tick_does_not_allocate() {
+    // Everything is built before the loop, as the media thread's owner would.
+    let mut enc = G711::new(Law::Mu);
+    let mut dec = G711::new(Law::Mu);
+    let mut mixer = Mixer::new(160);
+    let plans = [
+        MixPlan::agent(MonitorMode::None, false),
+        MixPlan::agent(MonitorMode::Barge, false),
+        MixPlan::conference(4),
+    ];
+    let mut stats = ReceiveStats::new(1);
+    let mic: Vec<i16> = (0..160).map(|i| ((i * 37) % 2000) as i16).collect();
+    let mut payload = [0u8; 160];
+    let mut customer = [0i16; 160];
+    let mut supervisor = [0i16; 160];
+    let (mut ear, mut to_customer, mut to_supervisor) = ([0i16; 160], [0i16; 160], [0i16; 160]);
+    assert_no_alloc(|| {
+        for tick in 0..500u32 {
+            let n = enc.encode(&mic, &mut payload);
+            let seq = (tick as u16).wrapping_add(1);
+            stats.update_seq(seq);
+            stats.update_jitter(tick * 160, tick * 160 + (tick % 7) * 3);
+            if tick % 10 == 3 {
+                dec.conceal(&mut customer);
+            } else {
+                dec.decode(&payload[..n], &mut customer);
+            }
+            supervisor.copy_from_slice(&customer);
+            let plan = &plans[(tick as usize / 100) % 2];
+            mixer.mix(
+                plan,
+                &[&mic, &customer, &supervisor],
+                &mut [&mut ear, &mut to_customer, &mut to_supervisor],
+            );
+        }
+    });
+    assert!(stats.received() > 400);
+    assert!(ear.iter().any(|&s| s != 0));
+}
