@@ -5,6 +5,7 @@
 
 use assert_no_alloc::{AllocDisabler, assert_no_alloc};
 use earshot_engine::media::codec::{Codec, G711, Law};
+use earshot_engine::media::jitter::{JitterBuffer, Pull};
 use earshot_engine::media::mix::{MixPlan, Mixer, MonitorMode};
 use earshot_engine::media::rtp::ReceiveStats;
 
@@ -23,6 +24,7 @@ fn a_media_tick_does_not_allocate() {
         MixPlan::conference(4),
     ];
     let mut stats = ReceiveStats::new(1);
+    let mut jb = JitterBuffer::new(20, 8000, 500);
     let mic: Vec<i16> = (0..160).map(|i| ((i * 37) % 2000) as i16).collect();
     let mut payload = [0u8; 160];
     let mut customer = [0i16; 160];
@@ -34,10 +36,16 @@ fn a_media_tick_does_not_allocate() {
             let seq = (tick as u16).wrapping_add(1);
             stats.update_seq(seq);
             stats.update_jitter(tick * 160, tick * 160 + (tick % 7) * 3);
-            if tick % 10 == 3 {
-                dec.conceal(&mut customer);
-            } else {
-                dec.decode(&payload[..n], &mut customer);
+            if tick % 10 != 3 {
+                jb.push(seq, tick * 160, &payload[..n], u64::from(tick) * 20);
+            }
+            match jb.pull() {
+                Pull::Frame { payload, .. } => {
+                    dec.decode(payload, &mut customer);
+                }
+                _ => {
+                    dec.conceal(&mut customer);
+                }
             }
             supervisor.copy_from_slice(&customer);
             let plan = &plans[(tick as usize / 100) % 2];

@@ -3,5 +3,6 @@
 //! frame works in preallocated buffers and never allocates, locks, logs or blocks.
 
 pub mod codec;
+pub mod jitter;
 pub mod mix;
 pub mod rtp;

@@ -1,0 +1,9 @@
+//! The adaptive jitter buffer: packets in by sequence number, one frame out per tick; the
+//! target delay follows the measured network delay spread (low on a clean network, more
+//! under jitter, back down when it calms).
+
+mod buffer;
+mod delay;
+
+pub use buffer::{JitterBuffer, JitterStats, Pull};
+pub use delay::DelayEstimator;
