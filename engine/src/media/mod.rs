@@ -5,4 +5,6 @@
 pub mod codec;
 pub mod jitter;
 pub mod mix;
+pub mod quality;
 pub mod rtp;
+pub mod tone;

@@ -1,8 +1,10 @@
 //! Codecs as small descriptors behind one trait (DESIGN.md §3), registered in one list.
 
+mod dtmf;
 mod g711;
 mod plc;
 
+pub use dtmf::{DtmfReceiver, DtmfSender, EventPacket, ToneEvent, digit_to_event, event_to_digit};
 pub use g711::{G711, Law};
 pub use plc::G711Plc;
 

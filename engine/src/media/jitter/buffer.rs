@@ -263,10 +263,12 @@ mod tests {
                 played.push(seq);
             }
         }
-        assert!(played.windows(2).all(|w| w[1] == w[0] + 1), "{played:?}");
+        assert!(played.windows(2).all(|w| w[1] > w[0]), "{played:?}");
         assert!(played.len() >= 97);
         let s = jb.stats();
         assert_eq!((s.lost, s.late, s.duplicate), (0, 0, 0));
+        // The start-up frame of extra delay is shed once, then the buffer stays at target.
+        assert!(s.dropped <= 1, "{s:?}");
         assert!(s.target_ms <= 40, "clean network, small target: {s:?}");
     }
 
