@@ -4,6 +4,7 @@
 
 pub mod codec;
 pub mod jitter;
+pub mod leg;
 pub mod mix;
 pub mod quality;
 pub mod rtp;

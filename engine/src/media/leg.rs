@@ -1,0 +1,225 @@
+//! One remote party's media (a "leg", DESIGN.md §2): RTP in through the jitter buffer and
+//! the decoder, RTP out from the encoder, RFC 4733 digits both ways, and the leg's
+//! statistics. Built off the real-time thread; `receive`, `play` and `send` never allocate.
+
+use super::codec::{self, Codec, DtmfReceiver, DtmfSender};
+use super::jitter::{JitterBuffer, JitterStats, Pull};
+use super::quality::{Impairment, mos_from_r, r_factor};
+use super::rtp::{self, ReceiveStats, SeqVerdict};
+
+/// What a leg is set up with (from the negotiated SDP).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegConfig {
+    /// Codec name as in rtpmap (PCMU, PCMA, …) and its payload type.
+    pub codec: String,
+    pub payload_type: u8,
+    /// telephone-event payload type, if negotiated.
+    pub telephone_event: Option<u8>,
+    pub ptime_ms: u32,
+    pub ssrc: u32,
+    /// Upper bound of the jitter buffer's delay.
+    pub max_delay_ms: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LegError {
+    #[error("codec {0} is not available")]
+    UnknownCodec(String),
+}
+
+/// What `play` produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Playout {
+    Decoded,
+    Concealed,
+    Silence,
+}
+
+/// The figures a leg publishes (DESIGN.md: per-leg stats).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LegStats {
+    pub packets_received: u64,
+    pub packets_sent: u64,
+    /// Cumulative loss by sequence numbers (RFC 3550 A.3).
+    pub lost: i64,
+    pub loss_pct: f64,
+    /// Interarrival jitter in ms (RFC 3550 A.8).
+    pub jitter_ms: f64,
+    pub jitter_buffer: JitterStats,
+    /// Milliseconds of audio concealed.
+    pub concealed_ms: u64,
+    /// Datagrams dropped as malformed or of an unexpected payload type.
+    pub dropped: u64,
+    /// Round-trip time from RTCP, when known.
+    pub rtt_ms: Option<f64>,
+    /// E-model MOS estimate (G.107) from delay and loss.
+    pub mos: f64,
+}
+
+pub struct Leg {
+    codec: Box<dyn Codec>,
+    config: LegConfig,
+    frame: usize,
+    clock_per_ms: u32,
+    seq: u16,
+    timestamp: u32,
+    first_packet: bool,
+    jitter: JitterBuffer,
+    recv: Option<(u32, ReceiveStats)>,
+    dtmf_rx: DtmfReceiver,
+    dtmf_tx: Option<DtmfSender>,
+    encoded: [u8; 1280],
+    packet: [u8; 1500],
+    stats: LegStats,
+}
+
+impl std::fmt::Debug for Leg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Leg").field("config", &self.config).field("stats", &self.stats).finish()
+    }
+}
+
+impl Leg {
+    pub fn new(config: LegConfig) -> Result<Leg, LegError> {
+        let codec = codec::create(&config.codec)
+            .ok_or_else(|| LegError::UnknownCodec(config.codec.clone()))?;
+        let d = codec.descriptor();
+        let clock_per_ms = d.clock_rate / 1000;
+        let frame = (d.sample_rate / 1000 * config.ptime_ms) as usize;
+        Ok(Leg {
+            jitter: JitterBuffer::new(config.ptime_ms, d.clock_rate, config.max_delay_ms),
+            codec,
+            frame,
+            clock_per_ms,
+            seq: (config.ssrc >> 8) as u16,
+            timestamp: config.ssrc.rotate_left(13),
+            first_packet: true,
+            recv: None,
+            dtmf_rx: DtmfReceiver::default(),
+            dtmf_tx: None,
+            encoded: [0; 1280],
+            packet: [0; 1500],
+            stats: LegStats::default(),
+            config,
+        })
+    }
+
+    /// Samples per frame (per packet).
+    pub fn frame_samples(&self) -> usize {
+        self.frame
+    }
+
+    /// An RTP datagram from the peer arrived at `now_ms`; returns a DTMF digit when one
+    /// starts. Malformed packets and unknown payload types are counted and dropped.
+    pub fn receive(&mut self, datagram: &[u8], now_ms: u64) -> Option<char> {
+        let Ok(p) = rtp::parse(datagram) else {
+            self.stats.dropped += 1;
+            return None;
+        };
+        let payload = p.payload(datagram);
+        if Some(p.payload_type) == self.config.telephone_event {
+            return self.dtmf_rx.receive(p.timestamp, payload);
+        }
+        if p.payload_type != self.config.payload_type {
+            self.stats.dropped += 1;
+            return None;
+        }
+        let stats = match &mut self.recv {
+            Some((ssrc, s)) if *ssrc == p.ssrc => s,
+            _ => {
+                // A new source (or the first): restart the bookkeeping.
+                self.recv = Some((p.ssrc, ReceiveStats::new(p.sequence)));
+                &mut self.recv.as_mut()?.1
+            }
+        };
+        if matches!(stats.update_seq(p.sequence), SeqVerdict::Jump) {
+            self.stats.dropped += 1;
+            return None;
+        }
+        let arrival = (now_ms as u32).wrapping_mul(self.clock_per_ms);
+        stats.update_jitter(p.timestamp, arrival);
+        self.stats.packets_received += 1;
+        self.jitter.push(p.sequence, p.timestamp, payload, now_ms);
+        None
+    }
+
+    /// Decodes the frame to play this tick into `out` (`frame_samples` long).
+    pub fn play(&mut self, out: &mut [i16]) -> Playout {
+        match self.jitter.pull() {
+            Pull::Frame { payload, .. } => {
+                self.codec.decode(payload, out);
+                Playout::Decoded
+            }
+            Pull::Lost | Pull::Stretch => {
+                self.codec.conceal(out);
+                self.stats.concealed_ms += u64::from(self.config.ptime_ms);
+                Playout::Concealed
+            }
+            Pull::Idle => {
+                out.fill(0);
+                Playout::Silence
+            }
+        }
+    }
+
+    /// Starts sending a DTMF digit (RFC 4733) for `duration_ms`; audio packets pause.
+    pub fn send_dtmf(&mut self, digit: char, duration_ms: u32) -> bool {
+        let step = (self.config.ptime_ms * self.clock_per_ms) as u16;
+        let dur = (duration_ms * self.clock_per_ms).min(u32::from(u16::MAX)) as u16;
+        match (self.config.telephone_event, DtmfSender::new(digit, self.timestamp, dur, step)) {
+            (Some(_), Some(s)) => {
+                self.dtmf_tx = Some(s);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Encodes this tick's microphone frame; returns the RTP packet to send (a
+    /// telephone-event packet instead while a digit is being sent).
+    pub fn send(&mut self, pcm: &[i16]) -> &[u8] {
+        let step = self.config.ptime_ms * self.clock_per_ms;
+        // Media time moves on every tick, digit or not (RFC 4733 §2.5.1).
+        let now_ts = self.timestamp;
+        self.timestamp = self.timestamp.wrapping_add(step);
+        let event = match (self.config.telephone_event, self.dtmf_tx.as_mut()) {
+            (Some(te), Some(tx)) => tx.next_packet().map(|ev| (te, ev)),
+            _ => None,
+        };
+        let (pt, marker, ts, len) = match event {
+            Some((te, ev)) => {
+                if let Some(dst) = self.encoded.get_mut(..4) {
+                    dst.copy_from_slice(&ev.payload);
+                }
+                (te, ev.marker, ev.timestamp, 4)
+            }
+            None => {
+                self.dtmf_tx = None;
+                let n = self.codec.encode(pcm, &mut self.encoded);
+                (self.config.payload_type, std::mem::take(&mut self.first_packet), now_ts, n)
+            }
+        };
+        self.seq = self.seq.wrapping_add(1);
+        self.stats.packets_sent += 1;
+        let payload = self.encoded.get(..len).unwrap_or(&[]);
+        match rtp::write(pt, marker, self.seq, ts, self.config.ssrc, payload, &mut self.packet) {
+            Ok(n) => self.packet.get(..n).unwrap_or(&[]),
+            Err(_) => &[],
+        }
+    }
+
+    /// The leg's figures now; `delay_ms` is the one-way delay to rate quality with.
+    pub fn stats(&self, delay_ms: f64) -> LegStats {
+        let mut s = self.stats;
+        if let Some((_, r)) = &self.recv {
+            s.lost = r.lost();
+            let expected = f64::from(r.expected().max(1));
+            s.loss_pct = (r.lost().max(0) as f64 * 100.0 / expected).min(100.0);
+            s.jitter_ms = f64::from(r.jitter()) / f64::from(self.clock_per_ms.max(1));
+        }
+        s.jitter_buffer = self.jitter.stats();
+        let total_delay = delay_ms + f64::from(s.jitter_buffer.delay_ms);
+        s.mos = mos_from_r(r_factor(total_delay, s.loss_pct, 1.0, Impairment::G711_PLC));
+        s
+    }
+}
