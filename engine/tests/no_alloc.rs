@@ -6,6 +6,7 @@
 use assert_no_alloc::{AllocDisabler, assert_no_alloc};
 use earshot_engine::media::codec::{Codec, G711, Law};
 use earshot_engine::media::jitter::{JitterBuffer, Pull};
+use earshot_engine::media::leg::{Leg, LegConfig};
 use earshot_engine::media::mix::{MixPlan, Mixer, MonitorMode};
 use earshot_engine::media::rtp::ReceiveStats;
 
@@ -57,5 +58,32 @@ fn a_media_tick_does_not_allocate() {
         }
     });
     assert!(stats.received() > 400);
+
+    // A whole leg: send, receive (RTP parse included), play, DTMF.
+    let cfg = |ssrc| LegConfig {
+        codec: "PCMA".into(),
+        payload_type: 8,
+        telephone_event: Some(101),
+        ptime_ms: 20,
+        ssrc,
+        max_delay_ms: 300,
+    };
+    let mut a = Leg::new(cfg(1)).unwrap();
+    let mut b = Leg::new(cfg(2)).unwrap();
+    let mut packet = [0u8; 1500];
+    let mut out = [0i16; 160];
+    assert_no_alloc(|| {
+        for tick in 0..300u64 {
+            if tick == 100 {
+                a.send_dtmf('9', 120);
+            }
+            let p = a.send(&mic);
+            let n = p.len();
+            packet[..n].copy_from_slice(p);
+            b.receive(&packet[..n], tick * 20);
+            b.play(&mut out);
+        }
+    });
+    assert!(b.stats(0.0).packets_received > 250);
     assert!(ear.iter().any(|&s| s != 0));
 }

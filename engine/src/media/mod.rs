@@ -3,8 +3,10 @@
 //! frame works in preallocated buffers and never allocates, locks, logs or blocks.
 
 pub mod codec;
+pub mod device;
 pub mod jitter;
 pub mod leg;
+pub mod media_loop;
 pub mod mix;
 pub mod quality;
 pub mod rtp;
