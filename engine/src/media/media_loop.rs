@@ -25,6 +25,9 @@ pub const MAX_FRAME: usize = 960;
 
 pub type LegId = u32;
 
+/// The devices a loop hands back when it stops.
+pub type Devices = (Box<dyn Source>, Box<dyn Sink>);
+
 /// A leg and its socket, ready to join the loop.
 #[derive(Debug)]
 pub struct LegSetup {
@@ -75,7 +78,7 @@ pub enum Report {
 pub struct MediaHandle {
     commands: HeapProd<Command>,
     reports: HeapCons<Report>,
-    thread: Option<JoinHandle<(Box<dyn Source>, Box<dyn Sink>)>>,
+    thread: Option<JoinHandle<Devices>>,
 }
 
 impl std::fmt::Debug for MediaHandle {
@@ -107,7 +110,7 @@ impl MediaHandle {
     }
 
     /// Stops the loop and returns its devices.
-    pub fn stop(mut self) -> Option<(Box<dyn Source>, Box<dyn Sink>)> {
+    pub fn stop(mut self) -> Option<Devices> {
         let mut c = Command::Stop;
         while let Err(back) = self.commands.try_push(c) {
             c = back;
@@ -140,7 +143,7 @@ fn run(
     frame_ms: u32,
     mut commands: HeapCons<Command>,
     mut reports: HeapProd<Report>,
-) -> (Box<dyn Source>, Box<dyn Sink>) {
+) -> Devices {
     let mut legs: [Option<Box<LegSetup>>; MAX_LEGS] = Default::default();
     let mut plan: Box<MixPlan> = Box::new(MixPlan::new(1, 1));
     let mut mixer = Mixer::new(MAX_FRAME);
@@ -231,7 +234,7 @@ fn run(
         }
         sink.write(ear.get(..frame).unwrap_or(&[]));
         ticks += 1;
-        if ticks % 12 == 0 {
+        if ticks.is_multiple_of(12) {
             for l in legs.iter().flatten() {
                 let _ = reports.try_push(Report::Stats(l.id, l.leg.stats(0.0)));
             }
