@@ -1,35 +1,45 @@
 //! Two media legs through a seeded in-memory network on a virtual clock: a speech-like
 //! signal goes from one to the other and is compared with what arrives (correlation per
-//! window at the best lag), clean, with loss, and with jitter; DTMF goes across once.
+//! window at the best lag), clean, with loss, and with jitter, for PCMU and Opus (with its
+//! in-band FEC); DTMF goes across once.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::collections::BTreeMap;
 
 use earshot_engine::media::leg::{Leg, LegConfig};
 
-const RATE: usize = 8000;
-const FRAME: usize = 160;
-
 /// A voiced, syllabic test signal: harmonics of a gliding pitch under a 4 Hz envelope.
-fn speechlike(seconds: usize) -> Vec<i16> {
-    (0..seconds * RATE)
+fn speechlike(seconds: usize, rate: usize) -> Vec<i16> {
+    // The pitch glides between 80 and 160 Hz; the phase is integrated so that the
+    // frequency really stays there for any length.
+    let mut phase = 0.0f64;
+    (0..seconds * rate)
         .map(|i| {
-            let t = i as f32 / RATE as f32;
+            let t = i as f64 / rate as f64;
             let f0 = 120.0 + 40.0 * (t * 0.7).sin();
-            let env = 0.5 + 0.5 * (std::f32::consts::TAU * 4.0 * t).sin().max(-0.6);
-            let mut v = 0.0;
-            for h in 1..=8 {
-                v += (std::f32::consts::TAU * f0 * h as f32 * t).sin() / h as f32;
-            }
+            phase += std::f64::consts::TAU * f0 / rate as f64;
+            let env = 0.5 + 0.5 * (std::f64::consts::TAU * 4.0 * t).sin().max(-0.6);
+            let v: f64 = (1..=8).map(|h| (phase * f64::from(h)).sin() / f64::from(h)).sum();
             (v * env * 5000.0) as i16
         })
         .collect()
 }
 
-fn config(ssrc: u32) -> LegConfig {
+/// A codec under test: its rtpmap name, payload type and sample rate.
+#[derive(Clone, Copy)]
+struct Codec {
+    name: &'static str,
+    pt: u8,
+    rate: usize,
+}
+
+const PCMU: Codec = Codec { name: "PCMU", pt: 0, rate: 8000 };
+const OPUS: Codec = Codec { name: "opus", pt: 111, rate: 48000 };
+
+fn config(codec: Codec, ssrc: u32) -> LegConfig {
     LegConfig {
-        codec: "PCMU".into(),
-        payload_type: 0,
+        codec: codec.name.into(),
+        payload_type: codec.pt,
         telephone_event: Some(101),
         ptime_ms: 20,
         ssrc,
@@ -41,36 +51,43 @@ struct Outcome {
     received: Vec<i16>,
     digits: String,
     lost: i64,
+    recovered: u64,
 }
 
+/// Sends `seconds` of signal from leg A to leg B over 20 ms + up to `jitter_ms`, losing
+/// `loss` of the packets (seeded), and records what B plays.
 fn run(
+    codec: Codec,
     seconds: usize,
     loss: f64,
     jitter_ms: u64,
     seed: u64,
     digit_at: Option<usize>,
 ) -> (Vec<i16>, Outcome) {
+    let frame = codec.rate / 50;
     let mut rng = seed;
     let mut rand = move || {
+        // xorshift64*: deterministic, no dependency.
         rng ^= rng >> 12;
         rng ^= rng << 25;
         rng ^= rng >> 27;
         (rng.wrapping_mul(0x2545F4914F6CDD1D) >> 11) as f64 / (1u64 << 53) as f64
     };
-    let sent = speechlike(seconds);
-    let mut a = Leg::new(config(0x1111)).unwrap();
-    let mut b = Leg::new(config(0x2222)).unwrap();
+    let sent = speechlike(seconds, codec.rate);
+    let mut a = Leg::new(config(codec, 0x1111)).unwrap();
+    let mut b = Leg::new(config(codec, 0x2222)).unwrap();
     let mut wire: BTreeMap<(u64, u64), Vec<u8>> = BTreeMap::new();
     let mut received = Vec::with_capacity(sent.len());
     let mut digits = String::new();
-    let mut out = [0i16; FRAME];
+    let mut out = vec![0i16; frame];
+    let silence = vec![0i16; frame];
     for tick in 0..seconds * 50 + 25 {
         let ms = tick as u64 * 20;
         if Some(tick) == digit_at {
             assert!(a.send_dtmf('7', 100));
         }
-        let frame = sent.get(tick * FRAME..(tick + 1) * FRAME).unwrap_or(&[0; FRAME]);
-        let pkt = a.send(frame).to_vec();
+        let pcm = sent.get(tick * frame..(tick + 1) * frame).unwrap_or(&silence);
+        let pkt = a.send(pcm).to_vec();
         if rand() >= loss {
             let delay = 20 + (rand() * jitter_ms as f64) as u64;
             wire.insert((ms + delay, tick as u64), pkt);
@@ -87,13 +104,13 @@ fn run(
         b.play(&mut out);
         received.extend_from_slice(&out);
     }
-    let lost = b.stats(20.0).lost;
-    (sent, Outcome { received, digits, lost })
+    let stats = b.stats(20.0);
+    (sent, Outcome { received, digits, lost: stats.lost, recovered: stats.recovered })
 }
 
-/// Mean over 250 ms windows of the best normalised correlation within ±`search` samples of
-/// `base_lag`, and the overall lag found.
-fn windowed_correlation(sent: &[i16], got: &[i16]) -> (f64, usize) {
+/// Mean over 250 ms windows of the best normalised correlation near the overall lag, and
+/// that lag (in samples).
+fn windowed_correlation(sent: &[i16], got: &[i16], rate: usize) -> (f64, usize) {
     let corr_at = |s: &[i16], g: &[i16]| {
         let (mut sg, mut ss, mut gg) = (0.0f64, 0.0f64, 0.0f64);
         for (&x, &y) in s.iter().zip(g) {
@@ -103,20 +120,21 @@ fn windowed_correlation(sent: &[i16], got: &[i16]) -> (f64, usize) {
         }
         if ss == 0.0 || gg == 0.0 { 0.0 } else { sg / (ss * gg).sqrt() }
     };
-    // Overall lag from the second second.
-    let probe = &sent[RATE..2 * RATE];
-    let lag = (0..4000)
+    let scale = rate / 8000;
+    let probe = &sent[rate..2 * rate];
+    let lag = (0..4000 * scale)
+        .step_by(scale)
         .max_by(|&x, &y| {
-            corr_at(probe, &got[RATE + x..]).total_cmp(&corr_at(probe, &got[RATE + y..]))
+            corr_at(probe, &got[rate + x..]).total_cmp(&corr_at(probe, &got[rate + y..]))
         })
         .unwrap();
-    let win = RATE / 4;
-    let mut total = 0.0;
-    let mut n = 0;
-    let mut start = 2 * RATE;
-    while start + win + lag + 2000 < got.len() && start + win < sent.len() {
+    let win = rate / 4;
+    let search = 1600 * scale;
+    let (mut total, mut n, mut start) = (0.0, 0, 2 * rate);
+    while start + win + lag + search < got.len() && start + win < sent.len() {
         let s = &sent[start..start + win];
-        let best = (lag.saturating_sub(1600)..lag + 1600)
+        let best = (lag.saturating_sub(search)..lag + search)
+            .step_by(scale)
             .map(|l| corr_at(s, &got[start + l..]))
             .fold(f64::MIN, f64::max);
         total += best;
@@ -126,12 +144,37 @@ fn windowed_correlation(sent: &[i16], got: &[i16]) -> (f64, usize) {
     (total / n as f64, lag)
 }
 
+/// Correlation of the 10 ms log-energy envelopes at `lag`: for codecs that keep the sound
+/// but not the waveform (Opus in SILK mode), whether the syllables arrive intact.
+fn envelope_correlation(sent: &[i16], got: &[i16], rate: usize, lag: usize) -> f64 {
+    let win = rate / 100;
+    let env = |x: &[i16]| -> Vec<f64> {
+        x.chunks(win)
+            .map(|c| (c.iter().map(|v| f64::from(*v).powi(2)).sum::<f64>() / win as f64 + 1.0).ln())
+            .collect()
+    };
+    let a = env(&sent[rate..sent.len() - rate]);
+    let b = env(&got[rate + lag..rate + lag + sent.len() - 2 * rate]);
+    let n = a.len().min(b.len()) as f64;
+    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
+    let (mut ab, mut aa, mut bb) = (0.0, 0.0, 0.0);
+    for (x, y) in a.iter().zip(&b) {
+        ab += (x - ma) * (y - mb);
+        aa += (x - ma).powi(2);
+        bb += (y - mb).powi(2);
+    }
+    ab / (aa * bb).sqrt()
+}
+
 #[test]
 fn clean_network_keeps_the_signal() {
-    let (sent, o) = run(10, 0.0, 0, 1, None);
-    let (corr, lag) = windowed_correlation(&sent, &o.received);
+    let (sent, o) = run(PCMU, 10, 0.0, 0, 1, None);
+    let (corr, lag) = windowed_correlation(&sent, &o.received, 8000);
     let delay_ms = lag as f64 / 8.0;
-    eprintln!("clean: correlation {corr:.4}, delay {delay_ms} ms");
+    eprintln!(
+        "clean: correlation {corr:.4}, delay {delay_ms} ms, envelope {:.4}",
+        envelope_correlation(&sent, &o.received, 8000, lag)
+    );
     assert!(corr > 0.98, "{corr}");
     assert!(delay_ms <= 60.0, "{delay_ms} ms");
     assert_eq!(o.lost, 0);
@@ -139,8 +182,8 @@ fn clean_network_keeps_the_signal() {
 
 #[test]
 fn loss_is_concealed_and_counted() {
-    let (sent, o) = run(10, 0.05, 0, 2, None);
-    let (corr, _) = windowed_correlation(&sent, &o.received);
+    let (sent, o) = run(PCMU, 10, 0.05, 0, 2, None);
+    let (corr, _) = windowed_correlation(&sent, &o.received, 8000);
     eprintln!("5 % loss: correlation {corr:.4}, lost {}", o.lost);
     assert!(corr > 0.85, "{corr}");
     assert!((10..=45).contains(&o.lost), "about 25 of 500 lost: {}", o.lost);
@@ -148,8 +191,8 @@ fn loss_is_concealed_and_counted() {
 
 #[test]
 fn jitter_is_absorbed() {
-    let (sent, o) = run(10, 0.0, 30, 3, None);
-    let (corr, lag) = windowed_correlation(&sent, &o.received);
+    let (sent, o) = run(PCMU, 10, 0.0, 30, 3, None);
+    let (corr, lag) = windowed_correlation(&sent, &o.received, 8000);
     eprintln!("30 ms jitter: correlation {corr:.4}, delay {} ms", lag as f64 / 8.0);
     assert!(corr > 0.9, "{corr}");
     assert!(lag as f64 / 8.0 <= 120.0);
@@ -157,6 +200,33 @@ fn jitter_is_absorbed() {
 
 #[test]
 fn dtmf_crosses_once() {
-    let (_, o) = run(3, 0.0, 10, 4, Some(50));
+    let (_, o) = run(PCMU, 3, 0.0, 10, 4, Some(50));
     assert_eq!(o.digits, "7");
+    let (_, o) = run(OPUS, 3, 0.0, 10, 4, Some(50));
+    assert_eq!(o.digits, "7", "RFC 4733 at the 48 kHz clock too");
+}
+
+#[test]
+fn opus_clean_and_lossy_with_fec() {
+    // Opus keeps the sound, not the waveform (whose correlation peaks at every pitch
+    // period): align and compare the energy envelopes instead.
+    let best = |sent: &[i16], got: &[i16]| {
+        (0..200usize)
+            .map(|ms| (ms * 48, envelope_correlation(sent, got, 48000, ms * 48)))
+            .max_by(|x, y| x.1.total_cmp(&y.1))
+            .unwrap()
+    };
+    let (sent, o) = run(OPUS, 6, 0.0, 0, 5, None);
+    let (lag, env) = best(&sent, &o.received);
+    eprintln!("opus clean: envelope correlation {env:.4}, delay {} ms", lag as f64 / 48.0);
+    assert!(env > 0.95, "{env}");
+    assert!(lag as f64 / 48.0 <= 60.0);
+    let (sent, o) = run(OPUS, 6, 0.05, 0, 6, None);
+    let (_, env_loss) = best(&sent, &o.received);
+    eprintln!(
+        "opus 5 % loss: envelope correlation {env_loss:.4}, lost {}, recovered by FEC {}",
+        o.lost, o.recovered
+    );
+    assert!(o.recovered > 0, "in-band FEC used for lost packets");
+    assert!(env_loss > 0.9, "{env_loss}");
 }

@@ -13,13 +13,17 @@ use earshot_engine::media::media_loop::{self, Command, LegSetup, Report};
 use earshot_engine::media::mix::{MixPlan, MonitorMode};
 
 fn speechlike(seconds: usize) -> Vec<i16> {
-    (0..seconds * 8000)
+    let rate = 8000usize;
+    // The pitch glides between 80 and 160 Hz; the phase is integrated so that the
+    // frequency really stays there for any length.
+    let mut phase = 0.0f64;
+    (0..seconds * rate)
         .map(|i| {
-            let t = i as f32 / 8000.0;
+            let t = i as f64 / rate as f64;
             let f0 = 120.0 + 40.0 * (t * 0.7).sin();
-            let env = 0.5 + 0.5 * (std::f32::consts::TAU * 4.0 * t).sin().max(-0.6);
-            let v: f32 =
-                (1..=8).map(|h| (std::f32::consts::TAU * f0 * h as f32 * t).sin() / h as f32).sum();
+            phase += std::f64::consts::TAU * f0 / rate as f64;
+            let env = 0.5 + 0.5 * (std::f64::consts::TAU * 4.0 * t).sin().max(-0.6);
+            let v: f64 = (1..=8).map(|h| (phase * f64::from(h)).sin() / f64::from(h)).sum();
             (v * env * 5000.0) as i16
         })
         .collect()

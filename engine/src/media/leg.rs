@@ -48,6 +48,8 @@ pub struct LegStats {
     pub jitter_buffer: JitterStats,
     /// Milliseconds of audio concealed.
     pub concealed_ms: u64,
+    /// Lost frames rebuilt from the next packet (Opus in-band FEC), part of the above.
+    pub recovered: u64,
     /// Datagrams dropped as malformed or of an unexpected payload type.
     pub dropped: u64,
     /// Round-trip time from RTCP, when known.
@@ -150,7 +152,13 @@ impl Leg {
                 self.codec.decode(payload, out);
                 Playout::Decoded
             }
-            Pull::Lost | Pull::Stretch => {
+            Pull::Lost { next: Some(next) } => {
+                self.codec.recover(next, out);
+                self.stats.recovered += 1;
+                self.stats.concealed_ms += u64::from(self.config.ptime_ms);
+                Playout::Concealed
+            }
+            Pull::Lost { next: None } | Pull::Stretch => {
                 self.codec.conceal(out);
                 self.stats.concealed_ms += u64::from(self.config.ptime_ms);
                 Playout::Concealed

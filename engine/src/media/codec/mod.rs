@@ -2,10 +2,12 @@
 
 mod dtmf;
 mod g711;
+mod opus;
 mod plc;
 
 pub use dtmf::{DtmfReceiver, DtmfSender, EventPacket, ToneEvent, digit_to_event, event_to_digit};
 pub use g711::{G711, Law};
+pub use opus::Opus;
 pub use plc::G711Plc;
 
 /// What describes a codec to SDP and to the media loop.
@@ -32,11 +34,17 @@ pub trait Codec: Send {
     fn decode(&mut self, payload: &[u8], out: &mut [i16]) -> usize;
     /// Fills `out` in place of a lost frame, returning the samples written.
     fn conceal(&mut self, out: &mut [i16]) -> usize;
+    /// Fills `out` in place of a lost frame when the next packet is already here: codecs
+    /// with in-band redundancy (Opus FEC) rebuild the lost frame from it.
+    fn recover(&mut self, next_payload: &[u8], out: &mut [i16]) -> usize {
+        let _ = next_payload;
+        self.conceal(out)
+    }
 }
 
 /// Every codec this build knows, in default preference order.
 pub fn registry() -> &'static [&'static CodecDescriptor] {
-    static REGISTRY: [&CodecDescriptor; 2] = [&g711::PCMU, &g711::PCMA];
+    static REGISTRY: [&CodecDescriptor; 3] = [&opus::OPUS, &g711::PCMU, &g711::PCMA];
     &REGISTRY
 }
 
@@ -45,6 +53,7 @@ pub fn create(name: &str) -> Option<Box<dyn Codec>> {
     match name.to_ascii_uppercase().as_str() {
         "PCMU" => Some(Box::new(G711::new(Law::Mu))),
         "PCMA" => Some(Box::new(G711::new(Law::A))),
+        "OPUS" => Some(Box::new(Opus::new(32000, false)?)),
         _ => None,
     }
 }

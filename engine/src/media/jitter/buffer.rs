@@ -34,8 +34,9 @@ impl Slot {
 pub enum Pull<'a> {
     /// The next frame's payload.
     Frame { payload: &'a [u8], seq: u32, timestamp: u32 },
-    /// The next frame is missing (lost or late): conceal it.
-    Lost,
+    /// The next frame is missing (lost or late): conceal it, or rebuild it from the
+    /// following packet when that one is already here (`next`, for in-band FEC).
+    Lost { next: Option<&'a [u8]> },
     /// Play concealment without consuming a frame: the buffer grows (to reach its target,
     /// or because nothing has arrived yet).
     Stretch,
@@ -235,11 +236,17 @@ impl JitterBuffer {
     fn take(&mut self) -> Pull<'_> {
         let Some(next) = self.next else { return Pull::Idle };
         self.next = Some(next + 1);
-        let Some(slot) = self.slots.get_mut(next as usize % SLOTS) else { return Pull::Lost };
-        if !slot.filled || slot.seq != next {
+        let missing =
+            self.slots.get(next as usize % SLOTS).is_none_or(|s| !s.filled || s.seq != next);
+        if missing {
             self.stats.lost += 1;
-            return Pull::Lost;
+            let after = self
+                .slots
+                .get((next + 1) as usize % SLOTS)
+                .filter(|s| s.filled && s.seq == next + 1);
+            return Pull::Lost { next: after.map(|s| s.payload.get(..s.len).unwrap_or(&[])) };
         }
+        let Some(slot) = self.slots.get_mut(next as usize % SLOTS) else { return Pull::Idle };
         slot.filled = false;
         Pull::Frame {
             payload: slot.payload.get(..slot.len).unwrap_or(&[]),
