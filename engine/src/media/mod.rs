@@ -9,5 +9,6 @@ pub mod leg;
 pub mod media_loop;
 pub mod mix;
 pub mod quality;
+pub mod rtcp;
 pub mod rtp;
 pub mod tone;
