@@ -40,6 +40,16 @@ pub enum Playout {
 pub struct LegStats {
     pub packets_received: u64,
     pub packets_sent: u64,
+    /// Payload octets sent and the RTP timestamp of the last packet (for an RTCP SR).
+    pub octets_sent: u64,
+    pub last_rtp_time: u32,
+    /// The peer's SSRC, its extended highest sequence number, packets expected and
+    /// received, and the jitter in RTP units (for an RTCP report block).
+    pub remote_ssrc: Option<u32>,
+    pub extended_max_seq: u32,
+    pub expected: u32,
+    pub received: u32,
+    pub jitter_rtp: u32,
     /// Cumulative loss by sequence numbers (RFC 3550 A.3).
     pub lost: i64,
     pub loss_pct: f64,
@@ -104,6 +114,11 @@ impl Leg {
             stats: LegStats::default(),
             config,
         })
+    }
+
+    /// Our SSRC on this leg.
+    pub fn ssrc(&self) -> u32 {
+        self.config.ssrc
     }
 
     /// Samples per frame (per packet).
@@ -209,6 +224,8 @@ impl Leg {
         };
         self.seq = self.seq.wrapping_add(1);
         self.stats.packets_sent += 1;
+        self.stats.octets_sent += len as u64;
+        self.stats.last_rtp_time = ts;
         let payload = self.encoded.get(..len).unwrap_or(&[]);
         match rtp::write(pt, marker, self.seq, ts, self.config.ssrc, payload, &mut self.packet) {
             Ok(n) => self.packet.get(..n).unwrap_or(&[]),
@@ -219,7 +236,12 @@ impl Leg {
     /// The leg's figures now; `delay_ms` is the one-way delay to rate quality with.
     pub fn stats(&self, delay_ms: f64) -> LegStats {
         let mut s = self.stats;
-        if let Some((_, r)) = &self.recv {
+        if let Some((ssrc, r)) = &self.recv {
+            s.remote_ssrc = Some(*ssrc);
+            s.extended_max_seq = r.extended_max();
+            s.expected = r.expected();
+            s.received = r.received();
+            s.jitter_rtp = r.jitter();
             s.lost = r.lost();
             let expected = f64::from(r.expected().max(1));
             s.loss_pct = (r.lost().max(0) as f64 * 100.0 / expected).min(100.0);

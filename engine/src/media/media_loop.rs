@@ -3,7 +3,9 @@
 //! every leg (non-blocking), a frame out of every leg's jitter buffer, the mix plan
 //! applied, encode and send per leg, earpiece frame out. Legs and plans arrive through a
 //! lock-free ring, built elsewhere; what they replace goes back through another ring to be
-//! freed elsewhere. Nothing in a tick allocates, locks, logs or blocks.
+//! freed elsewhere. Nothing in a tick allocates, locks, logs or blocks. Between ticks
+//! the loop waits in `poll(2)` on the legs' sockets, so each packet is stamped when it
+//! arrives (jitter, RTT) rather than at the next tick.
 
 use std::net::{SocketAddr, UdpSocket};
 use std::thread::JoinHandle;
@@ -12,6 +14,7 @@ use std::time::{Duration, Instant};
 use ringbuf::HeapRb;
 use ringbuf::traits::{Consumer, Producer, Split};
 use ringbuf::{HeapCons, HeapProd};
+use rustix::event::{PollFd, PollFlags, Timespec, poll};
 
 use super::device::{Sink, Source};
 use super::leg::{Leg, LegStats};
@@ -62,6 +65,29 @@ pub enum Command {
     Stop,
 }
 
+/// An RTCP datagram copied out of the real-time thread without allocating.
+#[derive(Clone, Copy)]
+pub struct RtcpFrame {
+    pub len: u16,
+    pub data: [u8; 512],
+    /// When the loop read it off the socket.
+    pub arrival: Instant,
+}
+
+impl RtcpFrame {
+    pub fn bytes(&self) -> &[u8] {
+        self.data.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+}
+
+impl std::fmt::Debug for RtcpFrame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RtcpFrame({} bytes)", self.len)
+    }
+}
+
+// RTCP frames travel by value so that the real-time thread never allocates.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Report {
     /// A removed leg, to be dropped off the real-time thread.
@@ -70,6 +96,8 @@ pub enum Report {
     PlanReplaced(Box<MixPlan>),
     Stats(LegId, LegStats),
     Digit(LegId, char),
+    /// An RTCP datagram that arrived on a leg's (multiplexed) socket.
+    Rtcp(LegId, RtcpFrame),
     /// A command the loop could not take (no free slot).
     Rejected(Box<LegSetup>),
 }
@@ -186,7 +214,6 @@ fn run(
                 Command::Stop => return (source, sink),
             }
         }
-        let now_ms = start.elapsed().as_millis() as u64;
         let mic = mic.get_mut(..frame).unwrap_or(&mut []);
         source.read(mic);
         for (slot, out) in legs.iter_mut().zip(decoded.iter_mut()) {
@@ -194,18 +221,7 @@ fn run(
                 out.fill(0);
                 continue;
             };
-            while let Ok((n, from)) = l.socket.recv_from(&mut datagram) {
-                let d = datagram.get(..n).unwrap_or(&[]);
-                if rtp::is_rtcp(d) {
-                    continue;
-                }
-                if rtp::parse(d).is_ok() {
-                    l.remote = from;
-                }
-                if let Some(digit) = l.leg.receive(d, now_ms) {
-                    let _ = reports.try_push(Report::Digit(l.id, digit));
-                }
-            }
+            drain(l, &mut datagram, &mut reports, start);
             l.leg.play(out.get_mut(..frame).unwrap_or(&mut []));
         }
         {
@@ -242,10 +258,96 @@ fn run(
         next += tick;
         let now = Instant::now();
         if next > now {
-            std::thread::sleep(next - now);
+            wait_for_tick(&mut legs, next, &mut datagram, &mut reports, start);
         } else if now - next > tick * 5 {
             // Far behind (the machine stalled): resynchronise instead of bursting.
             next = now;
+        }
+    }
+}
+
+/// Reads every datagram waiting on a leg's socket, stamping each with the moment it was
+/// read: RTP goes to the leg (jitter buffer, RFC 3550 A.8 jitter), RTCP (RFC 5761
+/// multiplexed) goes to the owner with its arrival time for the RTT (RFC 3550 §6.4.1).
+fn drain(
+    l: &mut LegSetup,
+    datagram: &mut [u8; 1500],
+    reports: &mut HeapProd<Report>,
+    start: Instant,
+) {
+    while let Ok((n, from)) = l.socket.recv_from(datagram) {
+        let arrival = Instant::now();
+        let d = datagram.get(..n).unwrap_or(&[]);
+        if rtp::is_rtcp(d) {
+            let len = d.len().min(512);
+            let mut frame = RtcpFrame { len: len as u16, data: [0; 512], arrival };
+            frame
+                .data
+                .get_mut(..len)
+                .unwrap_or(&mut [])
+                .copy_from_slice(d.get(..len).unwrap_or(&[]));
+            let _ = reports.try_push(Report::Rtcp(l.id, frame));
+            continue;
+        }
+        if rtp::parse(d).is_ok() {
+            l.remote = from;
+        }
+        let now_ms = arrival.saturating_duration_since(start).as_millis() as u64;
+        if let Some(digit) = l.leg.receive(d, now_ms) {
+            let _ = reports.try_push(Report::Digit(l.id, digit));
+        }
+    }
+}
+
+/// Waits until `deadline`, reading packets as they arrive rather than at the next tick,
+/// so that arrival times (and so jitter and RTT) are exact to the millisecond instead of
+/// to the frame. `poll(2)` on at most [`MAX_LEGS`] sockets: no allocation, no lock.
+fn wait_for_tick(
+    legs: &mut [Option<Box<LegSetup>>; MAX_LEGS],
+    deadline: Instant,
+    datagram: &mut [u8; 1500],
+    reports: &mut HeapProd<Report>,
+    start: Instant,
+) {
+    loop {
+        let now = Instant::now();
+        let Some(left) = deadline.checked_duration_since(now).filter(|d| !d.is_zero()) else {
+            return;
+        };
+        let ready = {
+            let present: [Option<&UdpSocket>; MAX_LEGS] =
+                std::array::from_fn(|i| legs.get(i).and_then(|s| s.as_ref()).map(|l| &l.socket));
+            let Some(any) = present.iter().flatten().next().copied() else {
+                std::thread::sleep(left);
+                return;
+            };
+            // Empty slots poll the first socket again; only present slots are read.
+            let mut fds: [PollFd<'_>; MAX_LEGS] = std::array::from_fn(|i| {
+                PollFd::new(present.get(i).copied().flatten().unwrap_or(any), PollFlags::IN)
+            });
+            let timeout =
+                Timespec { tv_sec: left.as_secs() as i64, tv_nsec: i64::from(left.subsec_nanos()) };
+            match poll(&mut fds, Some(&timeout)) {
+                Ok(0) => return,
+                Ok(_) => {
+                    let mut ready = [false; MAX_LEGS];
+                    for (r, (fd, p)) in ready.iter_mut().zip(fds.iter().zip(present.iter())) {
+                        *r = p.is_some() && !fd.revents().is_empty();
+                    }
+                    ready
+                }
+                // Interrupted: wait again for what is left.
+                Err(e) if e == rustix::io::Errno::INTR => continue,
+                Err(_) => {
+                    std::thread::sleep(left);
+                    return;
+                }
+            }
+        };
+        for (slot, r) in legs.iter_mut().zip(ready) {
+            if let (Some(l), true) = (slot, r) {
+                drain(l, datagram, reports, start);
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
 //! frame works in preallocated buffers and never allocates, locks, logs or blocks.
 
 pub mod codec;
+pub mod control;
 pub mod device;
 pub mod jitter;
 pub mod leg;
