@@ -34,6 +34,7 @@ struct Codec {
 }
 
 const PCMU: Codec = Codec { name: "PCMU", pt: 0, rate: 8000 };
+const G722: Codec = Codec { name: "G722", pt: 9, rate: 16000 };
 const OPUS: Codec = Codec { name: "opus", pt: 111, rate: 48000 };
 
 fn config(codec: Codec, ssrc: u32) -> LegConfig {
@@ -204,6 +205,25 @@ fn dtmf_crosses_once() {
     assert_eq!(o.digits, "7");
     let (_, o) = run(OPUS, 3, 0.0, 10, 4, Some(50));
     assert_eq!(o.digits, "7", "RFC 4733 at the 48 kHz clock too");
+}
+
+/// G.722 keeps the waveform (ADPCM): the 16 kHz signal correlates sample by sample, the
+/// RTP clock runs at 8000 Hz (RFC 3551 §4.5.2) and DTMF rides it.
+#[test]
+fn g722_clean_lossy_and_dtmf() {
+    let (sent, o) = run(G722, 6, 0.0, 0, 7, None);
+    let (corr, lag) = windowed_correlation(&sent, &o.received, 16000);
+    eprintln!("g722 clean: correlation {corr:.4}, delay {} ms", lag as f64 / 16.0);
+    assert!(corr > 0.98, "{corr}");
+    assert!(lag as f64 / 16.0 <= 60.0);
+    assert_eq!(o.lost, 0);
+    let (sent, o) = run(G722, 6, 0.05, 0, 8, None);
+    let (corr, _) = windowed_correlation(&sent, &o.received, 16000);
+    eprintln!("g722 5 % loss: correlation {corr:.4}, lost {}", o.lost);
+    assert!(o.lost > 0);
+    assert!(corr > 0.85, "{corr}");
+    let (_, o) = run(G722, 3, 0.0, 10, 4, Some(50));
+    assert_eq!(o.digits, "7");
 }
 
 #[test]

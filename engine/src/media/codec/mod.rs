@@ -2,11 +2,13 @@
 
 mod dtmf;
 mod g711;
+mod g722;
 mod opus;
 mod plc;
 
 pub use dtmf::{DtmfReceiver, DtmfSender, EventPacket, ToneEvent, digit_to_event, event_to_digit};
 pub use g711::{G711, Law};
+pub use g722::{G722Codec, G722Decoder, G722Encoder};
 pub use opus::Opus;
 pub use plc::G711Plc;
 
@@ -44,7 +46,7 @@ pub trait Codec: Send {
 
 /// Every codec this build knows, in default preference order.
 pub fn registry() -> &'static [&'static CodecDescriptor] {
-    static REGISTRY: [&CodecDescriptor; 3] = [&opus::OPUS, &g711::PCMU, &g711::PCMA];
+    static REGISTRY: [&CodecDescriptor; 4] = [&opus::OPUS, &g722::G722, &g711::PCMU, &g711::PCMA];
     &REGISTRY
 }
 
@@ -53,6 +55,7 @@ pub fn create(name: &str) -> Option<Box<dyn Codec>> {
     match name.to_ascii_uppercase().as_str() {
         "PCMU" => Some(Box::new(G711::new(Law::Mu))),
         "PCMA" => Some(Box::new(G711::new(Law::A))),
+        "G722" => Some(Box::new(G722Codec::default())),
         "OPUS" => Some(Box::new(Opus::new(32000, false)?)),
         _ => None,
     }
