@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use earshot_engine::media::jitter::{JitterBuffer, Pull};
+use earshot_engine::media::jitter::{JitterBuffer, Pull, Shed};
 
 /// Runs `seconds` of 20 ms packets over a network of 20 ms base delay plus up to
 /// `jitter_of(second)` ms, losing `loss` of them, pulling every 20 ms; returns per second
@@ -42,16 +42,26 @@ fn simulate(
                 break;
             }
             wire.remove(&(at, sent));
-            jb.push(seq, (sent / 20 * 160) as u32, &sent.to_le_bytes(), at);
+            jb.push(seq, (sent / 20 * 160) as u32, &sent.to_le_bytes(), at * 1000);
         }
-        if ms % 20 == 10
-            && let Pull::Frame { payload, .. } = jb.pull()
-        {
-            // Mouth to ear through network and buffer: when it plays minus when it was sent.
-            let sent = u64::from_le_bytes(payload.try_into().unwrap());
-            delay_sum += (ms - sent) as f64;
-            ticks += 1;
-            played += 1;
+        if ms % 20 == 10 {
+            let sent_at = |p: Pull<'_>| match p {
+                Pull::Frame { payload, .. } => {
+                    Some(u64::from_le_bytes(payload.try_into().unwrap()))
+                }
+                _ => None,
+            };
+            let mut sent = sent_at(jb.pull(ms * 1000));
+            // These frames carry no audio: each is as good a place to shed as a pause.
+            if sent.is_some() && jb.shed() != Shed::No {
+                sent = sent_at(jb.skip());
+            }
+            if let Some(sent) = sent {
+                // Mouth to ear through network and buffer: when it plays minus when sent.
+                delay_sum += (ms - sent) as f64;
+                ticks += 1;
+                played += 1;
+            }
         }
         if ms % 1000 == 999 {
             let s = jb.stats();

@@ -98,11 +98,11 @@ fn run(
                 break;
             }
             let pkt = wire.remove(&(at, k)).unwrap();
-            if let Some(d) = b.receive(&pkt, at) {
+            if let Some(d) = b.receive(&pkt, at * 1000) {
                 digits.push(d);
             }
         }
-        b.play(&mut out);
+        b.play(&mut out, (ms + 10) * 1000);
         received.extend_from_slice(&out);
     }
     let stats = b.stats(20.0);

@@ -26,17 +26,17 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut rtcp = RtcpSession::new(1, "fuzz@127.0.0.1");
     let mut out = vec![0i16; frame];
-    let mut now_ms = 0u64;
+    let mut now_us = 0u64;
     // Each datagram: one byte of arrival step (ms), two bytes of length, the bytes.
     while let [step, hi, lo, tail @ ..] = rest {
         let len = (usize::from(*hi) << 8 | usize::from(*lo)).min(tail.len());
         let (datagram, next) = tail.split_at(len);
         rest = next;
-        now_ms += u64::from(*step);
-        let _ = leg.receive(datagram, now_ms);
-        let _ = rtcp.receive(datagram, now_ms << 22);
+        now_us += u64::from(*step) * 1000;
+        let _ = leg.receive(datagram, now_us);
+        let _ = rtcp.receive(datagram, (now_us / 1000) << 22);
         if step & 1 == 1 {
-            let _ = leg.play(&mut out);
+            let _ = leg.play(&mut out, now_us);
             assert_eq!(out.len(), frame);
         }
     }

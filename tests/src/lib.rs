@@ -5,6 +5,7 @@
 
 pub mod baresip;
 pub mod kamailio;
+pub mod speech;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -222,7 +222,8 @@ fn run(
                 continue;
             };
             drain(l, &mut datagram, &mut reports, start);
-            l.leg.play(out.get_mut(..frame).unwrap_or(&mut []));
+            let now_us = start.elapsed().as_micros() as u64;
+            l.leg.play(out.get_mut(..frame).unwrap_or(&mut []), now_us);
         }
         {
             let mut sources: [&[i16]; MAX_LEGS + 1] = [&[]; MAX_LEGS + 1];
@@ -292,8 +293,8 @@ fn drain(
         if rtp::parse(d).is_ok() {
             l.remote = from;
         }
-        let now_ms = arrival.saturating_duration_since(start).as_millis() as u64;
-        if let Some(digit) = l.leg.receive(d, now_ms) {
+        let now_us = arrival.saturating_duration_since(start).as_micros() as u64;
+        if let Some(digit) = l.leg.receive(d, now_us) {
             let _ = reports.try_push(Report::Digit(l.id, digit));
         }
     }

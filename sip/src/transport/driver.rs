@@ -62,13 +62,26 @@ pub async fn spawn(
     events: mpsc::UnboundedSender<UaEvent>,
 ) -> io::Result<SipHandle> {
     let want = ua.config().local;
-    let udp = UdpSocket::bind(want).await?;
-    let local = udp.local_addr()?;
-    let listener = TcpListener::bind(local).await?;
+    let (udp, listener, local) = bind_pair(want).await?;
     ua.set_local(local);
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
     tokio::spawn(run(ua, udp, listener, cmd_rx, events));
     Ok(SipHandle { commands: cmd_tx, local })
+}
+
+/// UDP and TCP on the same port. With port 0 the UDP port is picked first; when its TCP
+/// twin is taken (a listener or an outgoing connection elsewhere), another is tried.
+async fn bind_pair(want: SocketAddr) -> io::Result<(UdpSocket, TcpListener, SocketAddr)> {
+    let mut attempts = 0;
+    loop {
+        let udp = UdpSocket::bind(want).await?;
+        let local = udp.local_addr()?;
+        match TcpListener::bind(local).await {
+            Ok(listener) => return Ok((udp, listener, local)),
+            Err(_) if want.port() == 0 && attempts < 20 => attempts += 1,
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 async fn run(

@@ -1,6 +1,7 @@
 //! The jitter buffer itself: a fixed ring of payload slots indexed by extended sequence
-//! number, played out one frame per tick. It drops a frame when it holds more than the
-//! target and plays a concealed frame when it holds less, so that its delay follows the
+//! number, played out one frame per tick. It advises dropping a frame when it holds more
+//! than the target (the leg drops one that is near silence) and plays a concealed frame
+//! when it holds less, so that its delay follows the
 //! estimator (and absorbs clock drift); late, duplicate and lost packets are counted.
 
 use super::delay::DelayEstimator;
@@ -13,6 +14,8 @@ const SLOTS: usize = 64;
 const PAUSE_MS: u32 = 200;
 /// How long an excess over the target must last before a frame is dropped.
 const EXCESS_MS: u32 = 400;
+/// Speech without a pause (or music on hold) sheds its excess after this long anyway.
+const EXCESS_WITHOUT_PAUSE_MS: u32 = 2000;
 
 #[derive(Debug, Clone)]
 struct Slot {
@@ -42,6 +45,16 @@ pub enum Pull<'a> {
     Stretch,
     /// Nothing to play yet (starting, or the sender paused): play silence or comfort noise.
     Idle,
+}
+
+/// Advice after a pull: the buffer holds more than its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shed {
+    No,
+    /// For a while: drop a frame where it goes unheard (a pause between words).
+    IfQuiet,
+    /// Far too much, or for too long: drop a frame now.
+    Now,
 }
 
 /// Counters and the delay figures that go into the leg's statistics.
@@ -79,6 +92,10 @@ pub struct JitterBuffer {
     /// excess has lasted (hysteresis, so that a single burst does not cost audio).
     excess_ms: u32,
     estimator: DelayEstimator,
+    /// When the last frame was pulled (µs): packets count as arriving at the pull that
+    /// can first play them, so that the tick's phase is part of the measured spread.
+    last_pull_us: Option<u64>,
+    shed: Shed,
     target_ms: u32,
     stats: JitterStats,
 }
@@ -101,6 +118,8 @@ impl JitterBuffer {
             since_push_ms: 0,
             excess_ms: 0,
             estimator: DelayEstimator::new(0.97),
+            last_pull_us: None,
+            shed: Shed::No,
             target_ms: frame_ms * 2,
             stats: JitterStats::default(),
         }
@@ -118,8 +137,21 @@ impl JitterBuffer {
         options.into_iter().min_by_key(|c| c.abs_diff(reference)).unwrap_or(candidate)
     }
 
-    /// Stores a packet that arrived at `arrival_ms` (any monotonic ms clock).
-    pub fn push(&mut self, seq: u16, timestamp: u32, payload: &[u8], arrival_ms: u64) {
+    /// The moment a packet that arrived at `arrival_us` can first be played: the next
+    /// pull, one frame after the last (pulls come once per frame).
+    fn usable_at_us(&self, arrival_us: u64) -> u64 {
+        let frame_us = u64::from(self.frame_ms) * 1000;
+        match self.last_pull_us {
+            Some(last) if arrival_us >= last => {
+                last + ((arrival_us - last) / frame_us + 1) * frame_us
+            }
+            _ => arrival_us,
+        }
+    }
+
+    /// Stores a packet that arrived at `arrival_us` (any monotonic µs clock, the one
+    /// [`JitterBuffer::pull`] is given).
+    pub fn push(&mut self, seq: u16, timestamp: u32, payload: &[u8], arrival_us: u64) {
         let ext = self.extend(seq);
         if self.playing && self.next.is_some_and(|n| ext < n) {
             self.stats.late += 1;
@@ -155,8 +187,13 @@ impl JitterBuffer {
         }
         let media_ms = i64::from(timestamp / self.samples_per_ms);
         // Any fixed offset is fine: the estimator measures spread above the minimum.
-        let transit = (arrival_ms as i64).wrapping_sub(media_ms) as i32;
-        self.estimator.record(transit);
+        // Packets straddling a pull show up as a frame of spread (and get a frame more
+        // of delay) instead of alternately making and missing it.
+        // Until the first pull the playout phase is unknown: measure from then on.
+        if self.last_pull_us.is_some() {
+            let usable_ms = (self.usable_at_us(arrival_us) / 1000) as i64;
+            self.estimator.record(usable_ms.wrapping_sub(media_ms) as i32);
+        }
         let wanted = (self.estimator.spread_ms() + self.frame_ms).clamp(self.min_ms, self.max_ms);
         // Rise at once; fall by at most 1 ms per packet (about 50 ms/s), smoothly.
         self.target_ms = if wanted > self.target_ms {
@@ -185,8 +222,11 @@ impl JitterBuffer {
         }
     }
 
-    /// The frame to play now; call once per frame interval.
-    pub fn pull(&mut self) -> Pull<'_> {
+    /// The frame to play at `now_us`; call once per frame interval. Afterwards
+    /// [`JitterBuffer::shed`] says whether the buffer holds too much.
+    pub fn pull(&mut self, now_us: u64) -> Pull<'_> {
+        self.last_pull_us = Some(now_us);
+        self.shed = Shed::No;
         self.since_push_ms = self.since_push_ms.saturating_add(self.frame_ms);
         let depth = self.depth_ms();
         if !self.playing {
@@ -213,23 +253,38 @@ impl JitterBuffer {
         }
         // Adapt: too deep for a while → drop the next frame; too shallow → hold it back.
         if depth > self.target_ms + self.frame_ms / 2 {
-            self.excess_ms += self.frame_ms;
+            self.excess_ms = self.excess_ms.saturating_add(self.frame_ms);
         } else {
             self.excess_ms = 0;
         }
-        if self.excess_ms >= EXCESS_MS || depth > self.target_ms + 4 * self.frame_ms {
-            self.excess_ms = 0;
-            if let Some(s) = self.slots.get_mut(next as usize % SLOTS) {
-                s.filled = false;
-            }
-            self.stats.dropped += 1;
-            self.next = Some(next + 1);
-            return self.take();
-        }
+        self.shed = if self.excess_ms >= EXCESS_WITHOUT_PAUSE_MS
+            || depth > self.target_ms + 4 * self.frame_ms
+        {
+            Shed::Now
+        } else if self.excess_ms >= EXCESS_MS {
+            Shed::IfQuiet
+        } else {
+            Shed::No
+        };
         if depth + self.frame_ms < self.target_ms && self.since_push_ms <= 2 * self.frame_ms {
             self.stats.stretched += 1;
             return Pull::Stretch;
         }
+        self.take()
+    }
+
+    /// Whether to shrink the delay by a frame after the last pull: the caller decodes the
+    /// frame it got (keeping the decoder's state continuous) and, if the advice is
+    /// [`Shed::Now`] or the frame is near silence, plays the next one in its place.
+    pub fn shed(&self) -> Shed {
+        self.shed
+    }
+
+    /// Drops the frame just pulled and gives the next one instead.
+    pub fn skip(&mut self) -> Pull<'_> {
+        self.shed = Shed::No;
+        self.excess_ms = 0;
+        self.stats.dropped += 1;
         self.take()
     }
 
@@ -265,8 +320,8 @@ mod tests {
         let mut jb = JitterBuffer::new(20, 8000, 500);
         let mut played = Vec::new();
         for i in 0..100u16 {
-            jb.push(i, u32::from(i) * 160, &[i as u8; 160], u64::from(i) * 20);
-            if let Pull::Frame { seq, .. } = jb.pull() {
+            jb.push(i, u32::from(i) * 160, &[i as u8; 160], u64::from(i) * 20_000 + 500);
+            if let Pull::Frame { seq, .. } = jb.pull(u64::from(i) * 20_000 + 1000) {
                 played.push(seq);
             }
         }
@@ -279,6 +334,55 @@ mod tests {
         assert!(s.target_ms <= 40, "clean network, small target: {s:?}");
     }
 
+    /// Packets that land right around the pull instant, alternately just before and just
+    /// after it, must settle at one extra frame of delay rather than alternately stretch
+    /// and drop (each of which is an audible glitch).
+    #[test]
+    fn arrivals_straddling_the_pull_settle_without_glitches() {
+        let mut jb = JitterBuffer::new(20, 8000, 500);
+        let mut glitches_after_settling = 0;
+        for i in 0..500u16 {
+            let pull_us = u64::from(i) * 20_000 + 10_000;
+            let arrival = if i % 2 == 0 { pull_us - 100 } else { pull_us + 100 };
+            jb.push(i, u32::from(i) * 160, &[1; 160], arrival);
+            let missed = !matches!(jb.pull(pull_us), Pull::Frame { .. });
+            if jb.shed() != Shed::No {
+                let _ = jb.skip();
+            }
+            if i > 50 && (missed || jb.shed() != Shed::No || jb.stats().dropped > 1) {
+                glitches_after_settling += 1;
+            }
+        }
+        let s = jb.stats();
+        assert_eq!(glitches_after_settling, 0, "{s:?}");
+        // One frame of spread (the straddle) plus the frame itself, give or take 1 ms of
+        // rounding.
+        assert!((40..=42).contains(&s.target_ms), "{s:?}");
+    }
+
+    /// The start-up frame of excess: the advice to shed it where unheard comes after
+    /// 400 ms, and turns into "now" after two seconds without a pause.
+    #[test]
+    fn shedding_advice_waits_for_a_pause_then_insists() {
+        let mut jb = JitterBuffer::new(20, 8000, 500);
+        let mut advice = Vec::new();
+        for i in 0..200u16 {
+            jb.push(i, u32::from(i) * 160, &[1; 160], u64::from(i) * 20_000 + 500);
+            let _ = jb.pull(u64::from(i) * 20_000 + 1000);
+            if advice.last().is_none_or(|(_, a)| *a != jb.shed()) {
+                advice.push((i, jb.shed()));
+            }
+            if jb.shed() == Shed::Now {
+                assert!(matches!(jb.skip(), Pull::Frame { .. }));
+            }
+        }
+        let kinds: Vec<Shed> = advice.iter().map(|a| a.1).collect();
+        assert_eq!(kinds, [Shed::No, Shed::IfQuiet, Shed::Now, Shed::No], "{advice:?}");
+        let (if_quiet_at, now_at) = (advice[1].0, advice[2].0);
+        assert_eq!((now_at - if_quiet_at) * 20, 1600, "{advice:?}");
+        assert_eq!(jb.stats().dropped, 1);
+    }
+
     #[test]
     fn reordering_duplicates_and_wrap() {
         let mut jb = JitterBuffer::new(20, 8000, 500);
@@ -288,9 +392,14 @@ mod tests {
         for tick in 0..16 {
             if let Some(&s) = seqs.get(tick) {
                 // Timestamps continue across the sequence wrap, as a real sender's do.
-                jb.push(s, u32::from(s.wrapping_sub(65533)) * 160, &[1], tick as u64 * 20);
+                jb.push(
+                    s,
+                    u32::from(s.wrapping_sub(65533)) * 160,
+                    &[1],
+                    tick as u64 * 20_000 + 500,
+                );
             }
-            if let Pull::Frame { seq, .. } = jb.pull() {
+            if let Pull::Frame { seq, .. } = jb.pull(tick as u64 * 20_000 + 1000) {
                 played.push(seq & 0xFFFF);
             }
         }

@@ -5,5 +5,5 @@
 mod buffer;
 mod delay;
 
-pub use buffer::{JitterBuffer, JitterStats, Pull};
+pub use buffer::{JitterBuffer, JitterStats, Pull, Shed};
 pub use delay::DelayEstimator;
