@@ -4,27 +4,17 @@
 //! and hears the peer's BYE when the leg is removed.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
+mod common;
+
+use common::pcmu_leg;
 use std::net::UdpSocket;
 use std::time::{Duration, Instant};
 
 use earshot_engine::media::control::{MediaController, MediaEvent};
 use earshot_engine::media::device::{BufferSource, NullDevice};
-use earshot_engine::media::leg::{Leg, LegConfig};
 use earshot_engine::media::media_loop;
 use earshot_engine::media::mix::{MixPlan, MonitorMode};
 use earshot_engine::media::rtcp::RtcpEvent;
-
-fn leg(ssrc: u32) -> Leg {
-    Leg::new(LegConfig {
-        codec: "PCMU".into(),
-        payload_type: 0,
-        telephone_event: Some(101),
-        ptime_ms: 20,
-        ssrc,
-        max_delay_ms: 300,
-    })
-    .unwrap()
-}
 
 fn tone(seconds: usize) -> Vec<i16> {
     (0..seconds * 8000)
@@ -48,8 +38,8 @@ fn rtcp_measures_round_trip_and_reception_both_ways() {
     for c in [&mut a, &mut b] {
         c.set_plan(MixPlan::agent(MonitorMode::None, false)).unwrap();
     }
-    a.add_leg(1, leg(0xA1), sa, ab, interval, now).unwrap();
-    b.add_leg(7, leg(0xB7), sb, aa, interval, now).unwrap();
+    a.add_leg(1, pcmu_leg(0xA1), sa, ab, interval, now).unwrap();
+    b.add_leg(7, pcmu_leg(0xB7), sb, aa, interval, now).unwrap();
 
     let (mut rtt_a, mut rtt_b, mut reception_a, mut stats_rtt_a) = (None, None, None, None);
     let deadline = now + Duration::from_secs(5);

@@ -3,6 +3,9 @@
 //! (low when clean, enough under jitter, back down after) with few late packets.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
+mod common;
+
+use common::seeded;
 use std::collections::BTreeMap;
 
 use earshot_engine::media::jitter::{JitterBuffer, Pull, Shed};
@@ -16,14 +19,7 @@ fn simulate(
     loss: f64,
     jitter_of: impl Fn(u64) -> u64,
 ) -> Vec<(f64, u64, u64, u64)> {
-    let mut rng = seed;
-    let mut rand = move || {
-        // xorshift64*: deterministic, no dependency.
-        rng ^= rng >> 12;
-        rng ^= rng << 25;
-        rng ^= rng >> 27;
-        (rng.wrapping_mul(0x2545F4914F6CDD1D) >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut rand = seeded(seed);
     let mut jb = JitterBuffer::new(20, 8000, 500);
     let mut wire: BTreeMap<(u64, u64), u16> = BTreeMap::new();
     let mut per_second = Vec::new();

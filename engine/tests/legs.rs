@@ -4,27 +4,14 @@
 //! in-band FEC); DTMF goes across once.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
+mod common;
+
+use common::{seeded, speechlike};
 use std::collections::BTreeMap;
 
 use earshot_engine::media::leg::{Leg, LegConfig};
 
 /// A voiced, syllabic test signal: harmonics of a gliding pitch under a 4 Hz envelope.
-fn speechlike(seconds: usize, rate: usize) -> Vec<i16> {
-    // The pitch glides between 80 and 160 Hz; the phase is integrated so that the
-    // frequency really stays there for any length.
-    let mut phase = 0.0f64;
-    (0..seconds * rate)
-        .map(|i| {
-            let t = i as f64 / rate as f64;
-            let f0 = 120.0 + 40.0 * (t * 0.7).sin();
-            phase += std::f64::consts::TAU * f0 / rate as f64;
-            let env = 0.5 + 0.5 * (std::f64::consts::TAU * 4.0 * t).sin().max(-0.6);
-            let v: f64 = (1..=8).map(|h| (phase * f64::from(h)).sin() / f64::from(h)).sum();
-            (v * env * 5000.0) as i16
-        })
-        .collect()
-}
-
 /// A codec under test: its rtpmap name, payload type and sample rate.
 #[derive(Clone, Copy)]
 struct Codec {
@@ -66,14 +53,7 @@ fn run(
     digit_at: Option<usize>,
 ) -> (Vec<i16>, Outcome) {
     let frame = codec.rate / 50;
-    let mut rng = seed;
-    let mut rand = move || {
-        // xorshift64*: deterministic, no dependency.
-        rng ^= rng >> 12;
-        rng ^= rng << 25;
-        rng ^= rng >> 27;
-        (rng.wrapping_mul(0x2545F4914F6CDD1D) >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut rand = seeded(seed);
     let sent = speechlike(seconds, codec.rate);
     let mut a = Leg::new(config(codec, 0x1111)).unwrap();
     let mut b = Leg::new(config(codec, 0x2222)).unwrap();

@@ -3,50 +3,23 @@
 //! (delay); a DTMF digit crosses; stats are reported; legs and plans come and go.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
+mod common;
+
+use common::{pcmu_leg, speechlike};
 use std::any::Any;
 use std::net::UdpSocket;
 use std::time::Duration;
 
 use earshot_engine::media::device::{BufferSource, CaptureSink, NullDevice};
-use earshot_engine::media::leg::{Leg, LegConfig};
 use earshot_engine::media::media_loop::{self, Command, LegSetup, Report};
 use earshot_engine::media::mix::{MixPlan, MonitorMode};
-
-fn speechlike(seconds: usize) -> Vec<i16> {
-    let rate = 8000usize;
-    // The pitch glides between 80 and 160 Hz; the phase is integrated so that the
-    // frequency really stays there for any length.
-    let mut phase = 0.0f64;
-    (0..seconds * rate)
-        .map(|i| {
-            let t = i as f64 / rate as f64;
-            let f0 = 120.0 + 40.0 * (t * 0.7).sin();
-            phase += std::f64::consts::TAU * f0 / rate as f64;
-            let env = 0.5 + 0.5 * (std::f64::consts::TAU * 4.0 * t).sin().max(-0.6);
-            let v: f64 = (1..=8).map(|h| (phase * f64::from(h)).sin() / f64::from(h)).sum();
-            (v * env * 5000.0) as i16
-        })
-        .collect()
-}
-
-fn leg(ssrc: u32) -> Leg {
-    Leg::new(LegConfig {
-        codec: "PCMU".into(),
-        payload_type: 0,
-        telephone_event: Some(101),
-        ptime_ms: 20,
-        ssrc,
-        max_delay_ms: 300,
-    })
-    .unwrap()
-}
 
 #[test]
 fn speech_crosses_two_loops_on_loopback() {
     let sa = UdpSocket::bind("127.0.0.1:0").unwrap();
     let sb = UdpSocket::bind("127.0.0.1:0").unwrap();
     let (aa, ab) = (sa.local_addr().unwrap(), sb.local_addr().unwrap());
-    let signal = speechlike(4);
+    let signal = speechlike(4, 8000);
     let mut a = media_loop::start(
         Box::new(BufferSource::new(signal.clone())),
         Box::new(NullDevice),
@@ -64,8 +37,8 @@ fn speech_crosses_two_loops_on_loopback() {
     let plan = || Box::new(MixPlan::agent(MonitorMode::None, false));
     a.send(Command::SetPlan(plan())).unwrap();
     b.send(Command::SetPlan(plan())).unwrap();
-    a.send(Command::AddLeg(LegSetup::new(1, leg(0xA), sa, ab).unwrap())).unwrap();
-    b.send(Command::AddLeg(LegSetup::new(1, leg(0xB), sb, aa).unwrap())).unwrap();
+    a.send(Command::AddLeg(LegSetup::new(1, pcmu_leg(0xA), sa, ab).unwrap())).unwrap();
+    b.send(Command::AddLeg(LegSetup::new(1, pcmu_leg(0xB), sb, aa).unwrap())).unwrap();
     std::thread::sleep(Duration::from_millis(2500));
     a.send(Command::Dtmf(1, '3', 100)).unwrap();
     std::thread::sleep(Duration::from_millis(2500));

@@ -114,24 +114,7 @@ impl RtcpSession {
     ) -> Vec<u8> {
         let blocks: Vec<ReceptionReport> =
             remote.iter().map(|r| self.report_block(r, now)).collect();
-        let mut packets: Vec<Box<dyn Packet>> = Vec::new();
-        if self.sending {
-            packets.push(Box::new(SenderReport {
-                ssrc: self.ssrc,
-                ntp_time: now,
-                rtp_time: local.rtp_time,
-                packet_count: local.packets,
-                octet_count: local.octets,
-                reports: blocks,
-                profile_extensions: Bytes::new(),
-            }));
-        } else {
-            packets.push(Box::new(ReceiverReport {
-                ssrc: self.ssrc,
-                reports: blocks,
-                profile_extensions: Bytes::new(),
-            }));
-        }
+        let mut packets = vec![self.head(now, local, blocks)];
         packets.push(Box::new(SourceDescription {
             chunks: vec![SourceDescriptionChunk {
                 source: self.ssrc,
@@ -163,21 +146,32 @@ impl RtcpSession {
         packet::marshal(&packets).map(|b| b.to_vec()).unwrap_or_default()
     }
 
-    /// A BYE (RFC 3550 §6.6) with SR/RR first, as a compound packet must start.
-    pub fn bye(&self, now: NtpTime, local: LocalCounters) -> Vec<u8> {
-        let mut packets: Vec<Box<dyn Packet>> = Vec::new();
+    /// The SR while we send, else the RR, that every compound packet starts with
+    /// (RFC 3550 §6.1, §6.4).
+    fn head(
+        &self,
+        now: NtpTime,
+        local: LocalCounters,
+        reports: Vec<ReceptionReport>,
+    ) -> Box<dyn Packet> {
         if self.sending {
-            packets.push(Box::new(SenderReport {
+            Box::new(SenderReport {
                 ssrc: self.ssrc,
                 ntp_time: now,
                 rtp_time: local.rtp_time,
                 packet_count: local.packets,
                 octet_count: local.octets,
-                ..Default::default()
-            }));
+                reports,
+                profile_extensions: Bytes::new(),
+            })
         } else {
-            packets.push(Box::new(ReceiverReport { ssrc: self.ssrc, ..Default::default() }));
+            Box::new(ReceiverReport { ssrc: self.ssrc, reports, profile_extensions: Bytes::new() })
         }
+    }
+
+    /// A BYE (RFC 3550 §6.6) with SR/RR first, as a compound packet must start.
+    pub fn bye(&self, now: NtpTime, local: LocalCounters) -> Vec<u8> {
+        let mut packets = vec![self.head(now, local, Vec::new())];
         packets.push(Box::new(Goodbye { sources: vec![self.ssrc], reason: Bytes::new() }));
         packet::marshal(&packets).map(|b| b.to_vec()).unwrap_or_default()
     }
