@@ -78,7 +78,7 @@ fn jitter_buffer(c: &mut Criterion) {
             seq = seq.wrapping_add(1);
             now_us += 20_000;
             // Every 7th packet a little late, so that the estimator has work.
-            let arrival = now_us + if seq % 7 == 0 { 15_000 } else { 2_000 };
+            let arrival = now_us + if seq.is_multiple_of(7) { 15_000 } else { 2_000 };
             jb.push(seq, u32::from(seq) * 160, black_box(&payload), arrival);
             let played = matches!(jb.pull(now_us + 10_000), Pull::Frame { .. });
             black_box(played)
