@@ -99,3 +99,79 @@ fn rtcp_measures_round_trip_and_reception_both_ways() {
     a.stop().unwrap();
     b.stop().unwrap();
 }
+
+/// A call recorded to stereo WAV: the left channel is what this side's microphone sent,
+/// the right what came back from the peer, both intact; stopping finishes the file.
+#[test]
+fn records_the_call_in_stereo() {
+    let sa = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let sb = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let (aa, ab) = (sa.local_addr().unwrap(), sb.local_addr().unwrap());
+    let now = Instant::now();
+    let tone_at = |freq: f64| -> Vec<i16> {
+        (0..8000 * 4)
+            .map(|i| ((i as f64 * std::f64::consts::TAU * freq / 8000.0).sin() * 8000.0) as i16)
+            .collect()
+    };
+    let (mine, theirs) = (tone_at(440.0), tone_at(1000.0));
+    let la = media_loop::start(Box::new(BufferSource::new(mine)), Box::new(NullDevice), 160, 20)
+        .unwrap();
+    let lb = media_loop::start(Box::new(BufferSource::new(theirs)), Box::new(NullDevice), 160, 20)
+        .unwrap();
+    let mut a = MediaController::new(la, "a@127.0.0.1", now);
+    let mut b = MediaController::new(lb, "b@127.0.0.1", now);
+    for c in [&mut a, &mut b] {
+        c.set_plan(MixPlan::agent(MonitorMode::None, false)).unwrap();
+    }
+    a.add_leg(1, pcmu_leg(0xA1), sa, ab, Duration::from_secs(5), now).unwrap();
+    b.add_leg(1, pcmu_leg(0xB1), sb, aa, Duration::from_secs(5), now).unwrap();
+    let dir = std::env::temp_dir().join(format!("earshot-rec-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("call.wav");
+    a.start_recording(&path, 8000).unwrap();
+    let end = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(100));
+        let _ = (a.poll(Instant::now()), b.poll(Instant::now()));
+    }
+    a.stop_recording().unwrap();
+    let mut finished = None;
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while finished.is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+        for e in a.poll(Instant::now()) {
+            if let MediaEvent::RecordingFinished { frames, dropped_samples, error } = e {
+                finished = Some((frames, dropped_samples, error));
+            }
+        }
+    }
+    a.stop().unwrap();
+    b.stop().unwrap();
+    let (frames, dropped, error) = finished.expect("recording finished");
+    assert_eq!((dropped, error), (0, None));
+    assert!((2800 * 8..=3200 * 8).contains(&frames), "about 3 s: {frames} frames");
+
+    let mut reader = hound::WavReader::open(&path).unwrap();
+    assert_eq!((reader.spec().channels, reader.spec().sample_rate), (2, 8000));
+    let samples: Vec<i16> = reader.samples::<i16>().map(|s| s.unwrap()).collect();
+    assert_eq!(samples.len() as u64, frames * 2);
+    let left: Vec<i16> = samples.iter().step_by(2).copied().collect();
+    let right: Vec<i16> = samples.iter().skip(1).step_by(2).copied().collect();
+    // The strength of `freq` in the second half of a channel (a single DFT bin).
+    let tone = |ch: &[i16], freq: f64| {
+        let part = &ch[ch.len() / 2..];
+        let (mut re, mut im) = (0.0f64, 0.0f64);
+        for (i, &s) in part.iter().enumerate() {
+            let w = i as f64 * std::f64::consts::TAU * freq / 8000.0;
+            re += f64::from(s) * w.cos();
+            im += f64::from(s) * w.sin();
+        }
+        2.0 * (re * re + im * im).sqrt() / part.len() as f64
+    };
+    let (l440, l1k, r440, r1k) =
+        (tone(&left, 440.0), tone(&left, 1000.0), tone(&right, 440.0), tone(&right, 1000.0));
+    eprintln!("left 440 Hz {l440:.0}, 1 kHz {l1k:.0}; right 440 Hz {r440:.0}, 1 kHz {r1k:.0}");
+    assert!(l440 > 7000.0 && l1k < 100.0, "left is the microphone");
+    assert!(r1k > 6500.0 && r440 < 200.0, "right is the peer, through PCMU");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -4,10 +4,11 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use assert_no_alloc::{AllocDisabler, assert_no_alloc};
-use earshot_engine::media::codec::{Codec, G711, Law};
+use earshot_engine::media::codec::{Codec, G711, Law, create};
 use earshot_engine::media::jitter::{JitterBuffer, Pull};
 use earshot_engine::media::leg::{Leg, LegConfig};
 use earshot_engine::media::mix::{MixPlan, Mixer, MonitorMode};
+use earshot_engine::media::recording::Recorder;
 use earshot_engine::media::rtp::ReceiveStats;
 
 #[global_allocator]
@@ -86,4 +87,37 @@ fn a_media_tick_does_not_allocate() {
     });
     assert!(b.stats(0.0).packets_received > 250);
     assert!(ear.iter().any(|&s| s != 0));
+}
+
+/// The wideband codecs (G.722 in-house, Opus through libopus) and the call recorder's
+/// ring, under the same guard: encode, decode, conceal, FEC recovery, recording a tick.
+#[test]
+fn wideband_codecs_and_recording_do_not_allocate() {
+    let dir = std::env::temp_dir().join(format!("earshot-noalloc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (mut recorder, mut ring) = Recorder::create(&dir.join("r.wav"), 16000, 1).unwrap();
+    for (name, frame) in [("G722", 320usize), ("opus", 960)] {
+        let mut enc = create(name).unwrap();
+        let mut dec = create(name).unwrap();
+        let pcm: Vec<i16> = (0..frame).map(|i| ((i * 53) % 3000) as i16 - 1500).collect();
+        let mut out = vec![0i16; frame];
+        let mut bytes = [0u8; 1500];
+        let mut dropped = 0;
+        assert_no_alloc(|| {
+            for tick in 0..100 {
+                let n = enc.encode(&pcm, &mut bytes);
+                match tick % 10 {
+                    3 => dec.conceal(&mut out),
+                    7 => dec.recover(&bytes[..n], &mut out),
+                    _ => dec.decode(&bytes[..n], &mut out),
+                };
+                dropped += ring.push_stereo(&pcm[..320], &out[..320]);
+            }
+        });
+        assert!(out.iter().any(|&s| s != 0), "{name} decoded something");
+        recorder.drain().unwrap();
+        assert!(dropped > 0, "a 1 s ring fills in 100 ticks of 20 ms and counts the excess");
+    }
+    assert!(recorder.finish().unwrap() > 0);
+    std::fs::remove_dir_all(&dir).unwrap();
 }

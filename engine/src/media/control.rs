@@ -4,11 +4,14 @@
 
 use std::collections::HashMap;
 use std::net::{SocketAddr, UdpSocket};
+use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use super::device::WavError;
 use super::leg::{Leg, LegStats};
 use super::media_loop::{Command, Devices, LegId, LegSetup, MediaHandle, Report};
 use super::mix::MixPlan;
+use super::recording::Recorder;
 use super::rtcp::{LocalCounters, NtpTime, RemoteCounters, RtcpEvent, RtcpSession, from_secs};
 
 /// What the media path reports to the phone core.
@@ -29,6 +32,13 @@ pub enum MediaEvent {
     },
     LegRemoved {
         leg: LegId,
+    },
+    /// A recording ended: stereo frames in the file, samples lost because the file
+    /// could not keep up, and the error that ended it early, if any.
+    RecordingFinished {
+        frames: u64,
+        dropped_samples: u64,
+        error: Option<String>,
     },
 }
 
@@ -53,6 +63,9 @@ pub struct MediaController {
     /// NTP seconds at `start`.
     epoch_secs: f64,
     rng: u64,
+    recorder: Option<Recorder>,
+    /// Recorders whose ring the loop has not handed back yet.
+    finishing: Vec<Recorder>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +74,8 @@ pub enum ControlError {
     Busy,
     #[error("socket: {0}")]
     Io(#[from] std::io::Error),
+    #[error("recording: {0}")]
+    Recording(#[from] WavError),
 }
 
 impl MediaController {
@@ -77,6 +92,8 @@ impl MediaController {
             // NTP counts from 1900, the Unix clock from 1970 (2 208 988 800 s apart).
             epoch_secs: wall.as_secs_f64() + 2_208_988_800.0,
             rng: (seed ^ 0x9E37_79B9_7F4A_7C15) | 1,
+            recorder: None,
+            finishing: Vec::new(),
         }
     }
 
@@ -149,11 +166,49 @@ impl MediaController {
         self.send(Command::Dtmf(id, digit, duration_ms))
     }
 
+    /// Records the call to `path` (stereo WAV at the loop's `sample_rate`: left the
+    /// microphone, right what the agent hears) until [`MediaController::stop_recording`];
+    /// a recording already running is finished first.
+    pub fn start_recording(&mut self, path: &Path, sample_rate: u32) -> Result<(), ControlError> {
+        // Two seconds of ring: poll() drains it several times a second.
+        let (recorder, ring) = Recorder::create(path, sample_rate, 2)?;
+        self.send(Command::StartRecording(Box::new(ring)))?;
+        if let Some(old) = self.recorder.replace(recorder) {
+            self.finishing.push(old);
+        }
+        Ok(())
+    }
+
+    /// Ends the recording; [`MediaEvent::RecordingFinished`] follows from `poll`.
+    pub fn stop_recording(&mut self) -> Result<(), ControlError> {
+        if let Some(r) = self.recorder.take() {
+            self.send(Command::StopRecording)?;
+            self.finishing.push(r);
+        }
+        Ok(())
+    }
+
     /// Processes what the loop reported and sends RTCP that is due; call a few times a
     /// second.
     pub fn poll(&mut self, now: Instant) -> Vec<MediaEvent> {
         let ntp = self.ntp(now);
         let mut events = Vec::new();
+        // Into the file first, so that the ring the loop fills has room.
+        let mut failed = None;
+        for r in self.finishing.iter_mut().chain(self.recorder.as_mut()) {
+            if let Err(e) = r.drain() {
+                failed = Some(e.to_string());
+            }
+        }
+        if let Some(error) = failed {
+            // A full disk or a vanished directory: stop recording, say so, keep the call.
+            let _ = self.stop_recording();
+            events.push(MediaEvent::RecordingFinished {
+                frames: 0,
+                dropped_samples: 0,
+                error: Some(error),
+            });
+        }
         while let Some(r) = self.handle.poll_report() {
             match r {
                 Report::Stats(id, mut stats) => {
@@ -176,6 +231,24 @@ impl MediaController {
                     }
                 }
                 Report::LegRemoved(setup) => events.push(MediaEvent::LegRemoved { leg: setup.id }),
+                Report::RecordingStopped { dropped_samples, .. } => {
+                    if !self.finishing.is_empty() {
+                        let recorder = self.finishing.remove(0);
+                        if recorder.failed() {
+                            // Already reported when the write failed.
+                            continue;
+                        }
+                        let (frames, error) = match recorder.finish() {
+                            Ok(frames) => (frames, None),
+                            Err(e) => (0, Some(e.to_string())),
+                        };
+                        events.push(MediaEvent::RecordingFinished {
+                            frames,
+                            dropped_samples,
+                            error,
+                        });
+                    }
+                }
                 Report::PlanReplaced(_) | Report::Rejected(_) => {}
             }
         }

@@ -19,6 +19,7 @@ use rustix::event::{PollFd, PollFlags, Timespec, poll};
 use super::device::{Sink, Source};
 use super::leg::{Leg, LegStats};
 use super::mix::{MixPlan, Mixer};
+use super::recording::RecordingRing;
 use super::rtp;
 
 /// Legs one loop can carry (the agent's call, a supervisor, conference parties).
@@ -62,6 +63,10 @@ pub enum Command {
     /// Source 0 / sink 0 are the microphone / earpiece; leg slot `i` is node `1 + i`.
     SetPlan(Box<MixPlan>),
     Dtmf(LegId, char, u32),
+    /// Record the call: every tick's microphone and earpiece frames go into this ring,
+    /// interleaved (left local, right remote), for the owner to write to a file.
+    StartRecording(Box<RecordingRing>),
+    StopRecording,
     Stop,
 }
 
@@ -100,6 +105,12 @@ pub enum Report {
     Rtcp(LegId, RtcpFrame),
     /// A command the loop could not take (no free slot).
     Rejected(Box<LegSetup>),
+    /// The recording ring handed back, with the samples that did not fit in it (the
+    /// owner drained it too slowly).
+    RecordingStopped {
+        ring: Box<RecordingRing>,
+        dropped_samples: u64,
+    },
 }
 
 /// The owner's side of a running loop.
@@ -184,6 +195,7 @@ fn run(
     let start = Instant::now();
     let mut next = start;
     let mut ticks: u64 = 0;
+    let mut recording: Option<(Box<RecordingRing>, u64)> = None;
     loop {
         // Commands first: they are cheap moves of boxes built elsewhere.
         while let Some(c) = commands.try_pop() {
@@ -209,6 +221,18 @@ fn run(
                 Command::Dtmf(id, digit, ms) => {
                     if let Some(l) = legs.iter_mut().flatten().find(|l| l.id == id) {
                         l.leg.send_dtmf(digit, ms);
+                    }
+                }
+                Command::StartRecording(ring) => {
+                    if let Some((ring, dropped_samples)) = recording.replace((ring, 0)) {
+                        let _ =
+                            reports.try_push(Report::RecordingStopped { ring, dropped_samples });
+                    }
+                }
+                Command::StopRecording => {
+                    if let Some((ring, dropped_samples)) = recording.take() {
+                        let _ =
+                            reports.try_push(Report::RecordingStopped { ring, dropped_samples });
                     }
                 }
                 Command::Stop => return (source, sink),
@@ -250,6 +274,9 @@ fn run(
             let _ = l.socket.send_to(packet, l.remote);
         }
         sink.write(ear.get(..frame).unwrap_or(&[]));
+        if let Some((ring, dropped)) = recording.as_mut() {
+            *dropped += ring.push_stereo(mic, ear.get(..frame).unwrap_or(&[]));
+        }
         ticks += 1;
         if ticks.is_multiple_of(12) {
             for l in legs.iter().flatten() {

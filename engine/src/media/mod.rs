@@ -10,6 +10,7 @@ pub mod leg;
 pub mod media_loop;
 pub mod mix;
 pub mod quality;
+pub mod recording;
 pub mod resample;
 pub mod rtcp;
 pub mod rtp;
