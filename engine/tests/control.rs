@@ -175,3 +175,86 @@ fn records_the_call_in_stereo() {
     assert!(r1k > 6500.0 && r440 < 200.0, "right is the peer, through PCMU");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Forwards datagrams between `a` (facing one engine) and `b` (facing the other) until
+/// `stop`, dropping every `nth` RTP packet going from a to b.
+fn lossy_relay(
+    a: UdpSocket,
+    b: UdpSocket,
+    a_peer: std::net::SocketAddr,
+    b_peer: std::net::SocketAddr,
+    nth: u32,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<u32> {
+    std::thread::spawn(move || {
+        a.set_read_timeout(Some(Duration::from_millis(5))).unwrap();
+        b.set_read_timeout(Some(Duration::from_millis(5))).unwrap();
+        let (mut buf, mut rtp, mut dropped) = ([0u8; 1500], 0u32, 0u32);
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            while let Ok(n) = a.recv(&mut buf) {
+                // RTP has a payload type below 72 in its second byte (RFC 5761 §4).
+                if n > 1 && (buf[1] & 0x7F) < 72 {
+                    rtp += 1;
+                    if rtp % nth == 0 {
+                        dropped += 1;
+                        continue;
+                    }
+                }
+                let _ = b.send_to(&buf[..n], b_peer);
+            }
+            while let Ok(n) = b.recv(&mut buf) {
+                let _ = a.send_to(&buf[..n], a_peer);
+            }
+        }
+        dropped
+    })
+}
+
+/// The loss the peer reports in RTCP reaches the sender's encoder as its loss hint
+/// (Opus in-band FEC protects against what the network really does).
+#[test]
+fn reported_loss_becomes_the_encoders_loss_hint() {
+    let sa = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let sb = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let ra = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let rb = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let (aa, ab, raa, rba) = (
+        sa.local_addr().unwrap(),
+        sb.local_addr().unwrap(),
+        ra.local_addr().unwrap(),
+        rb.local_addr().unwrap(),
+    );
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let relay = lossy_relay(ra, rb, aa, ab, 5, stop.clone());
+    let now = Instant::now();
+    let start = || {
+        media_loop::start(Box::new(BufferSource::new(tone(8))), Box::new(NullDevice), 160, 20)
+            .unwrap()
+    };
+    let mut a = MediaController::new(start(), "a@127.0.0.1", now);
+    let mut b = MediaController::new(start(), "b@127.0.0.1", now);
+    for c in [&mut a, &mut b] {
+        c.set_plan(MixPlan::agent(MonitorMode::None, false)).unwrap();
+    }
+    let interval = Duration::from_millis(400);
+    a.add_leg(1, pcmu_leg(0xA1), sa, raa, interval, now).unwrap();
+    b.add_leg(1, pcmu_leg(0xB1), sb, rba, interval, now).unwrap();
+    let mut hint = 0;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline && hint == 0 {
+        std::thread::sleep(Duration::from_millis(50));
+        for e in a.poll(Instant::now()) {
+            if let MediaEvent::Stats { leg: 1, stats } = e {
+                hint = stats.loss_hint_pct;
+            }
+        }
+        let _ = b.poll(Instant::now());
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let dropped = relay.join().unwrap();
+    a.stop().unwrap();
+    b.stop().unwrap();
+    eprintln!("relay dropped {dropped} packets; a's loss hint {hint} %");
+    assert!(dropped > 0);
+    assert!((15..=25).contains(&hint), "one in five lost, the hint says {hint} %");
+}

@@ -221,13 +221,23 @@ impl MediaController {
                 Report::Digit(id, digit) => events.push(MediaEvent::Digit { leg: id, digit }),
                 Report::Rtcp(id, frame) => {
                     let arrival = self.ntp(frame.arrival);
+                    let mut hint = None;
                     if let Some(l) = self.legs.get_mut(&id) {
                         for event in l.session.receive(frame.bytes(), arrival) {
-                            if let RtcpEvent::RoundTrip { rtt_ms } = event {
-                                l.rtt_ms = Some(rtt_ms);
+                            match event {
+                                RtcpEvent::RoundTrip { rtt_ms } => l.rtt_ms = Some(rtt_ms),
+                                // RFC 3550 §6.4.1: fraction lost is in 1/256ths.
+                                RtcpEvent::PeerReception { fraction_lost, .. } => {
+                                    hint = Some((u32::from(fraction_lost) * 100 / 256) as u8);
+                                }
+                                _ => {}
                             }
                             events.push(MediaEvent::Rtcp { leg: id, event });
                         }
+                    }
+                    if let Some(percent) = hint {
+                        // A full ring only delays the hint to the next report.
+                        let _ = self.handle.send(Command::LossHint(id, percent));
                     }
                 }
                 Report::LegRemoved(setup) => events.push(MediaEvent::LegRemoved { leg: setup.id }),

@@ -64,6 +64,8 @@ pub struct LegStats {
     pub dropped: u64,
     /// Round-trip time from RTCP, when known.
     pub rtt_ms: Option<f64>,
+    /// The peer's loss of our stream last given to the codec (percent, from RTCP).
+    pub loss_hint_pct: u8,
     /// E-model MOS estimate (G.107) from delay and loss.
     pub mos: f64,
 }
@@ -184,6 +186,13 @@ impl Leg {
         }
         self.quiet_before = is_quiet(out);
         playout
+    }
+
+    /// The loss the peer reports for our stream, in percent (from RTCP): the codec's
+    /// redundancy follows it (Opus in-band FEC).
+    pub fn set_loss_hint(&mut self, percent: u8) {
+        self.codec.set_loss_hint(percent);
+        self.stats.loss_hint_pct = percent;
     }
 
     /// Starts sending a DTMF digit (RFC 4733) for `duration_ms`; audio packets pause.

@@ -63,6 +63,8 @@ pub enum Command {
     /// Source 0 / sink 0 are the microphone / earpiece; leg slot `i` is node `1 + i`.
     SetPlan(Box<MixPlan>),
     Dtmf(LegId, char, u32),
+    /// The peer's loss of this leg's stream, in percent (RTCP), for the encoder.
+    LossHint(LegId, u8),
     /// Record the call: every tick's microphone and earpiece frames go into this ring,
     /// interleaved (left local, right remote), for the owner to write to a file.
     StartRecording(Box<RecordingRing>),
@@ -221,6 +223,11 @@ fn run(
                 Command::Dtmf(id, digit, ms) => {
                     if let Some(l) = legs.iter_mut().flatten().find(|l| l.id == id) {
                         l.leg.send_dtmf(digit, ms);
+                    }
+                }
+                Command::LossHint(id, percent) => {
+                    if let Some(l) = legs.iter_mut().flatten().find(|l| l.id == id) {
+                        l.leg.set_loss_hint(percent);
                     }
                 }
                 Command::StartRecording(ring) => {

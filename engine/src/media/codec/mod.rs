@@ -42,6 +42,11 @@ pub trait Codec: Send {
         let _ = next_payload;
         self.conceal(out)
     }
+    /// The loss the peer reports for our stream (RTCP), in percent: codecs with in-band
+    /// redundancy spend more of their bitrate on it as it rises. Others ignore it.
+    fn set_loss_hint(&mut self, percent: u8) {
+        let _ = percent;
+    }
 }
 
 /// Every codec this build knows, in default preference order.

@@ -37,16 +37,17 @@ impl Opus {
         let decoder = Decoder::new(48000, Channels::Mono).ok()?;
         Some(Opus { encoder, decoder })
     }
-
-    /// Tells the encoder how much loss to protect against (from RTCP receiver reports).
-    pub fn set_loss_hint(&mut self, percent: u8) {
-        let _ = self.encoder.set_packet_loss_perc(i32::from(percent.min(100)));
-    }
 }
 
 impl Codec for Opus {
     fn descriptor(&self) -> &'static CodecDescriptor {
         &OPUS
+    }
+
+    /// How much loss the encoder protects against with in-band FEC (RFC 6716 §2.1.7):
+    /// never below the 5 % it starts with, so that a first loss burst is covered too.
+    fn set_loss_hint(&mut self, percent: u8) {
+        let _ = self.encoder.set_packet_loss_perc(i32::from(percent.clamp(5, 100)));
     }
 
     fn encode(&mut self, pcm: &[i16], out: &mut [u8]) -> usize {
