@@ -240,8 +240,11 @@ fn reported_loss_becomes_the_encoders_loss_hint() {
     a.add_leg(1, pcmu_leg(0xA1), sa, raa, interval, now).unwrap();
     b.add_leg(1, pcmu_leg(0xB1), sb, rba, interval, now).unwrap();
     let mut hint = 0;
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while Instant::now() < deadline && hint == 0 {
+    // The first report may cover only a few packets; from the second on, each covers a
+    // whole interval (RFC 3550 §6.4.1: fraction lost since the previous report).
+    let settled = Instant::now() + Duration::from_secs(2);
+    let deadline = Instant::now() + Duration::from_secs(6);
+    while Instant::now() < deadline && (hint == 0 || Instant::now() < settled) {
         std::thread::sleep(Duration::from_millis(50));
         for e in a.poll(Instant::now()) {
             if let MediaEvent::Stats { leg: 1, stats } = e {

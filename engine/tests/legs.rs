@@ -27,6 +27,7 @@ const OPUS: Codec = Codec { name: "opus", pt: 111, rate: 48000 };
 fn config(codec: Codec, ssrc: u32) -> LegConfig {
     LegConfig {
         codec: codec.name.into(),
+        fmtp: None,
         payload_type: codec.pt,
         telephone_event: Some(101),
         ptime_ms: 20,
@@ -40,6 +41,9 @@ struct Outcome {
     digits: String,
     lost: i64,
     recovered: u64,
+    /// Frames the jitter buffer found missing, and the time concealed.
+    frames_missing: u64,
+    concealed_ms: u64,
 }
 
 /// Sends `seconds` of signal from leg A to leg B over 20 ms + up to `jitter_ms`, losing
@@ -57,6 +61,8 @@ fn run(
     let sent = speechlike(seconds, codec.rate);
     let mut a = Leg::new(config(codec, 0x1111)).unwrap();
     let mut b = Leg::new(config(codec, 0x2222)).unwrap();
+    // What RTCP would tell the sender about this path (Opus then spends bits on FEC).
+    a.set_loss_hint((loss * 100.0).round() as u8);
     let mut wire: BTreeMap<(u64, u64), Vec<u8>> = BTreeMap::new();
     let mut received = Vec::with_capacity(sent.len());
     let mut digits = String::new();
@@ -86,7 +92,15 @@ fn run(
         received.extend_from_slice(&out);
     }
     let stats = b.stats(20.0);
-    (sent, Outcome { received, digits, lost: stats.lost, recovered: stats.recovered })
+    let outcome = Outcome {
+        received,
+        digits,
+        lost: stats.lost,
+        recovered: stats.recovered,
+        frames_missing: stats.jitter_buffer.lost,
+        concealed_ms: stats.concealed_ms,
+    };
+    (sent, outcome)
 }
 
 /// Mean over 250 ms windows of the best normalised correlation near the overall lag, and
@@ -185,6 +199,28 @@ fn dtmf_crosses_once() {
     assert_eq!(o.digits, "7");
     let (_, o) = run(OPUS, 3, 0.0, 10, 4, Some(50));
     assert_eq!(o.digits, "7", "RFC 4733 at the 48 kHz clock too");
+}
+
+/// A digit's packets take the audio's sequence numbers (RFC 4733 §2.5.1): the receiver
+/// plays silence in their place and counts nothing lost or concealed.
+#[test]
+fn dtmf_is_not_a_loss() {
+    let (sent, o) = run(PCMU, 4, 0.0, 0, 5, Some(100));
+    assert_eq!(o.digits, "7");
+    assert_eq!((o.lost, o.frames_missing, o.concealed_ms), (0, 0, 0));
+    // The 100 ms digit (its events and end repeats) plays as silence where
+    // the signal was, and the signal resumes after it in step.
+    let silent = |o: &Outcome| {
+        let during = &o.received[..sent.len()];
+        during.chunks(160).filter(|f| f.iter().all(|&s| s == 0)).count()
+    };
+    let (_, without_digit) = run(PCMU, 4, 0.0, 0, 5, None);
+    let (with, without) = (silent(&o), silent(&without_digit));
+    eprintln!("silent frames while the signal plays: {with} with the digit, {without} without");
+    assert!((5..=8).contains(&(with - without)), "{with} vs {without}");
+    let (corr, _) = windowed_correlation(&sent, &o.received, 8000);
+    eprintln!("correlation {corr:.4}");
+    assert!(corr > 0.9, "{corr}");
 }
 
 /// G.722 keeps the waveform (ADPCM): the 16 kHz signal correlates sample by sample, the

@@ -63,6 +63,7 @@ fn a_media_tick_does_not_allocate() {
     // A whole leg: send, receive (RTP parse included), play, DTMF.
     let cfg = |ssrc| LegConfig {
         codec: "PCMA".into(),
+        fmtp: None,
         payload_type: 8,
         telephone_event: Some(101),
         ptime_ms: 20,

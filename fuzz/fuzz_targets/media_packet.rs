@@ -16,6 +16,7 @@ fuzz_target!(|data: &[u8]| {
     let (codec, pt, frame) = CODECS[usize::from(selector) % CODECS.len()];
     let Ok(mut leg) = Leg::new(LegConfig {
         codec: codec.into(),
+        fmtp: None,
         payload_type: pt,
         telephone_event: Some(101),
         ptime_ms: 20,

@@ -1,5 +1,6 @@
 //! A headless baresip (Debian package) as a test peer: its own config directory, audio from
-//! a WAV file (aufile), control and events over ctrl_tcp (netstring-framed JSON).
+//! a WAV file (aufile), what it decodes dumped to WAV files (sndfile), playback to ALSA's
+//! null device, control and events over ctrl_tcp (netstring-framed JSON).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -7,6 +8,8 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+use earshot_engine::media::device::{read_wav, write_wav};
 
 use crate::{Peer, free_port};
 
@@ -34,26 +37,29 @@ pub struct BaresipAccount {
     pub auto_answer: bool,
     /// One contact to message with the `message` command.
     pub contact: Option<String>,
+    /// What baresip says in calls; silence at 8 kHz if `None`.
+    pub audio: Option<BaresipAudio>,
 }
 
-fn silence_wav(path: &std::path::Path) {
-    // 2 s of 8 kHz 16-bit mono silence.
-    let samples = 16000u32;
-    let mut w = Vec::new();
-    w.extend_from_slice(b"RIFF");
-    w.extend_from_slice(&(36 + samples * 2).to_le_bytes());
-    w.extend_from_slice(b"WAVEfmt ");
-    w.extend_from_slice(&16u32.to_le_bytes());
-    w.extend_from_slice(&1u16.to_le_bytes());
-    w.extend_from_slice(&1u16.to_le_bytes());
-    w.extend_from_slice(&8000u32.to_le_bytes());
-    w.extend_from_slice(&16000u32.to_le_bytes());
-    w.extend_from_slice(&2u16.to_le_bytes());
-    w.extend_from_slice(&16u16.to_le_bytes());
-    w.extend_from_slice(b"data");
-    w.extend_from_slice(&(samples * 2).to_le_bytes());
-    w.resize(w.len() + samples as usize * 2, 0);
-    std::fs::write(path, w).expect("write wav");
+/// Speech for baresip's microphone and the codecs it may use.
+#[derive(Debug, Clone, Default)]
+pub struct BaresipAudio {
+    /// Mono PCM at the codec's sample rate (aufile insists on it). baresip ends the call
+    /// when the file ends: pad it to the call's length.
+    pub pcm: Vec<i16>,
+    pub rate: u32,
+    /// The account's codec list in preference order, as `audio_codecs` names them
+    /// (`PCMU`, `G722`, `opus`).
+    pub codecs: Vec<String>,
+}
+
+/// Writes baresip's source file. Opus in baresip 1.0 works in stereo (`ch = 2`), and
+/// aufile refuses a file whose channels differ, so Opus gets the speech on both channels.
+fn source_wav(path: &std::path::Path, audio: &BaresipAudio) {
+    let stereo = audio.codecs.iter().any(|c| c.eq_ignore_ascii_case("opus"));
+    let pcm: Vec<i16> =
+        if stereo { audio.pcm.iter().flat_map(|&s| [s, s]).collect() } else { audio.pcm.clone() };
+    write_wav(path, audio.rate, if stereo { 2 } else { 1 }, &pcm).expect("write source wav");
 }
 
 impl Baresip {
@@ -64,15 +70,21 @@ impl Baresip {
             std::env::temp_dir().join(format!("earshot-baresip-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("config dir");
         let wav = dir.join("source.wav");
-        silence_wav(&wav);
+        let audio = account.audio.clone().unwrap_or_else(|| BaresipAudio {
+            pcm: vec![0; 16000],
+            rate: 8000,
+            codecs: vec!["PCMU".into(), "PCMA".into()],
+        });
+        source_wav(&wav, &audio);
         let config = format!(
             "poll_method epoll\nsip_listen 127.0.0.1:{port}\nmodule_path /usr/lib/baresip/modules\n\
-             module g711.so\nmodule aufile.so\nmodule_app account.so\nmodule_app contact.so\nmodule_app menu.so\n\
+             module g711.so\nmodule g722.so\nmodule opus.so\nmodule aufile.so\nmodule alsa.so\n\
+             module sndfile.so\nsnd_path {}\n\
+             module_app account.so\nmodule_app contact.so\nmodule_app menu.so\n\
              module_app ctrl_tcp.so\nctrl_tcp_listen 127.0.0.1:{ctrl_port}\n\
-             audio_source aufile,{}\naudio_alert aufile,{}\naudio_player aufile,{}\n\
-             rtp_ports 30000-30100\nsip_trans_def udp\n",
-            wav.display(),
-            wav.display(),
+             audio_source aufile,{}\naudio_alert alsa,null\naudio_player alsa,null\n\
+             rtp_ports 30000-30100\nrtcp_mux yes\nsip_trans_def udp\n",
+            dir.display(),
             wav.display(),
         );
         std::fs::write(dir.join("config"), config).expect("config");
@@ -85,6 +97,7 @@ impl Baresip {
         if let Some(o) = &account.outbound {
             acc.push_str(&format!(";outbound=\"sip:{o};lr\""));
         }
+        acc.push_str(&format!(";audio_codecs={}", audio.codecs.join(",")));
         if account.auto_answer {
             acc.push_str(";answermode=auto");
         }
@@ -149,6 +162,17 @@ impl Baresip {
                 _ => return None,
             }
         }
+    }
+
+    /// What baresip decoded in its calls so far (its sndfile dumps, oldest first), mono
+    /// at `rate`. The dump of a call is complete once the call has ended.
+    pub fn heard(&self, rate: u32) -> Vec<Vec<i16>> {
+        let mut dumps: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        dumps.retain(|p| p.to_string_lossy().ends_with("-dec.wav"));
+        dumps.sort();
+        dumps.iter().map(|p| read_wav(p, rate).expect("baresip's sndfile dump")).collect()
     }
 
     fn take_frame(&mut self) -> Option<String> {

@@ -5,6 +5,7 @@
 
 pub mod baresip;
 pub mod kamailio;
+pub mod media_call;
 pub mod speech;
 
 use std::net::SocketAddr;
@@ -147,7 +148,8 @@ pub fn pcmu_caps(ip: &str, port: u16) -> AudioCapabilities {
     }
 }
 
-fn origin(ip: &str) -> Origin {
+/// The `o=` line of an Earshot agent on `ip`.
+pub fn origin(ip: &str) -> Origin {
     Origin {
         username: "earshot".into(),
         session_id: "1".into(),

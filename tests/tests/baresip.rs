@@ -152,6 +152,7 @@ async fn calls_both_ways_through_kamailio() {
         outbound: Some(format!("127.0.0.1:{port}")),
         auto_answer: true,
         contact: None,
+        audio: None,
     })
     .await;
     // The REGISTER_OK event may come before the control connection: ask instead.

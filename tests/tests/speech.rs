@@ -53,6 +53,7 @@ fn converse(codec: &str, pt: u8, rate: u32) -> (Heard, Heard) {
     let leg = |ssrc| {
         Leg::new(LegConfig {
             codec: codec.into(),
+            fmtp: None,
             payload_type: pt,
             telephone_event: Some(101),
             ptime_ms: 20,

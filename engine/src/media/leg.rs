@@ -13,6 +13,8 @@ pub struct LegConfig {
     /// Codec name as in rtpmap (PCMU, PCMA, …) and its payload type.
     pub codec: String,
     pub payload_type: u8,
+    /// The peer's `a=fmtp` for the codec (Opus: bitrate, FEC, DTX; RFC 7587 §6.1).
+    pub fmtp: Option<String>,
     /// telephone-event payload type, if negotiated.
     pub telephone_event: Option<u8>,
     pub ptime_ms: u32,
@@ -97,7 +99,7 @@ impl std::fmt::Debug for Leg {
 
 impl Leg {
     pub fn new(config: LegConfig) -> Result<Leg, LegError> {
-        let codec = codec::create(&config.codec)
+        let codec = codec::create_with_fmtp(&config.codec, config.fmtp.as_deref())
             .ok_or_else(|| LegError::UnknownCodec(config.codec.clone()))?;
         let d = codec.descriptor();
         let clock_per_ms = d.clock_rate / 1000;
@@ -140,10 +142,8 @@ impl Leg {
             return None;
         };
         let payload = p.payload(datagram);
-        if Some(p.payload_type) == self.config.telephone_event {
-            return self.dtmf_rx.receive(p.timestamp, payload);
-        }
-        if p.payload_type != self.config.payload_type {
+        let event = Some(p.payload_type) == self.config.telephone_event;
+        if !event && p.payload_type != self.config.payload_type {
             self.stats.dropped += 1;
             return None;
         }
@@ -158,6 +158,14 @@ impl Leg {
         if matches!(stats.update_seq(p.sequence), SeqVerdict::Jump) {
             self.stats.dropped += 1;
             return None;
+        }
+        if event {
+            // RFC 4733 §2.5.1: events take the audio's place in the stream; their
+            // sequence numbers play as silence, not as losses to conceal. Their
+            // timestamps stay at the event's start, so they say nothing about jitter.
+            self.stats.packets_received += 1;
+            self.jitter.push_filler(p.sequence, p.timestamp);
+            return self.dtmf_rx.receive(p.timestamp, payload);
         }
         // RFC 3550 A.8: the arrival time in RTP timestamp units.
         let arrival = (u128::from(now_us) * u128::from(self.clock_per_ms) / 1000) as u32;
@@ -279,6 +287,11 @@ fn play_pull(
     out: &mut [i16],
 ) -> Playout {
     match pull {
+        Pull::Frame { payload: [], .. } => {
+            // A telephone-event's place in the stream.
+            out.fill(0);
+            Playout::Silence
+        }
         Pull::Frame { payload, .. } => {
             codec.decode(payload, out);
             Playout::Decoded

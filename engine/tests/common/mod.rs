@@ -36,6 +36,7 @@ pub fn seeded(seed: u64) -> impl FnMut() -> f64 {
 pub fn pcmu_leg(ssrc: u32) -> Leg {
     Leg::new(LegConfig {
         codec: "PCMU".into(),
+        fmtp: None,
         payload_type: 0,
         telephone_event: Some(101),
         ptime_ms: 20,

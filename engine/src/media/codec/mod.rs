@@ -9,7 +9,7 @@ mod plc;
 pub use dtmf::{DtmfReceiver, DtmfSender, EventPacket, ToneEvent, digit_to_event, event_to_digit};
 pub use g711::{G711, Law};
 pub use g722::{G722Codec, G722Decoder, G722Encoder};
-pub use opus::Opus;
+pub use opus::{Opus, OpusParams};
 pub use plc::G711Plc;
 
 /// What describes a codec to SDP and to the media loop.
@@ -55,13 +55,23 @@ pub fn registry() -> &'static [&'static CodecDescriptor] {
     &REGISTRY
 }
 
-/// A codec instance for a descriptor name (case-insensitive), if this build has it.
+/// A codec instance for a descriptor name (case-insensitive) with Earshot's own defaults,
+/// if this build has it.
 pub fn create(name: &str) -> Option<Box<dyn Codec>> {
+    create_with_fmtp(name, None)
+}
+
+/// A codec instance that sends as the peer's `a=fmtp` for it asks (`None`: no fmtp line,
+/// Earshot's defaults). Only Opus has parameters that change the encoder.
+pub fn create_with_fmtp(name: &str, fmtp: Option<&str>) -> Option<Box<dyn Codec>> {
     match name.to_ascii_uppercase().as_str() {
         "PCMU" => Some(Box::new(G711::new(Law::Mu))),
         "PCMA" => Some(Box::new(G711::new(Law::A))),
         "G722" => Some(Box::new(G722Codec::default())),
-        "OPUS" => Some(Box::new(Opus::new(32000, false)?)),
+        "OPUS" => {
+            let params = fmtp.map(OpusParams::from_fmtp).unwrap_or_default();
+            Some(Box::new(Opus::with_params(params)?))
+        }
         _ => None,
     }
 }

@@ -152,38 +152,8 @@ impl JitterBuffer {
     /// Stores a packet that arrived at `arrival_us` (any monotonic µs clock, the one
     /// [`JitterBuffer::pull`] is given).
     pub fn push(&mut self, seq: u16, timestamp: u32, payload: &[u8], arrival_us: u64) {
-        let ext = self.extend(seq);
-        if self.playing && self.next.is_some_and(|n| ext < n) {
-            self.stats.late += 1;
+        if !self.store(seq, timestamp, payload) {
             return;
-        }
-        if let Some(n) = self.next
-            && ext >= n + SLOTS as u32
-        {
-            // Too far ahead for the ring: the sender jumped; start over from here.
-            self.reset();
-        }
-        let Some(slot) = self.slots.get_mut(ext as usize % SLOTS) else { return };
-        if slot.filled && slot.seq == ext {
-            self.stats.duplicate += 1;
-            return;
-        }
-        let len = payload.len().min(MAX_PAYLOAD);
-        slot.payload
-            .get_mut(..len)
-            .unwrap_or(&mut [])
-            .copy_from_slice(payload.get(..len).unwrap_or(&[]));
-        slot.len = len;
-        slot.seq = ext;
-        slot.timestamp = timestamp;
-        slot.filled = true;
-        self.stats.received += 1;
-        self.highest = Some(self.highest.map_or(ext, |h| h.max(ext)));
-        if self.next.is_none() {
-            self.next = Some(ext);
-        }
-        if !self.playing && self.next.is_some_and(|n| ext < n) {
-            self.next = Some(ext);
         }
         let media_ms = i64::from(timestamp / self.samples_per_ms);
         // Any fixed offset is fine: the estimator measures spread above the minimum.
@@ -203,6 +173,55 @@ impl JitterBuffer {
         };
         self.idle_ms = 0;
         self.since_push_ms = 0;
+    }
+
+    /// A sequence number the sender spent on something that is not audio — an RFC 4733
+    /// telephone-event packet sent instead of audio — arrived: its slot plays as silence
+    /// (an empty frame) instead of being concealed as a loss. Its timestamp is the event's
+    /// start, not media time, so it does not feed the delay estimate.
+    pub fn push_filler(&mut self, seq: u16, timestamp: u32) {
+        if self.store(seq, timestamp, &[]) {
+            self.idle_ms = 0;
+            self.since_push_ms = 0;
+        }
+    }
+
+    /// Puts a packet in its slot; false if it is late or a duplicate.
+    fn store(&mut self, seq: u16, timestamp: u32, payload: &[u8]) -> bool {
+        let ext = self.extend(seq);
+        if self.playing && self.next.is_some_and(|n| ext < n) {
+            self.stats.late += 1;
+            return false;
+        }
+        if let Some(n) = self.next
+            && ext >= n + SLOTS as u32
+        {
+            // Too far ahead for the ring: the sender jumped; start over from here.
+            self.reset();
+        }
+        let Some(slot) = self.slots.get_mut(ext as usize % SLOTS) else { return false };
+        if slot.filled && slot.seq == ext {
+            self.stats.duplicate += 1;
+            return false;
+        }
+        let len = payload.len().min(MAX_PAYLOAD);
+        slot.payload
+            .get_mut(..len)
+            .unwrap_or(&mut [])
+            .copy_from_slice(payload.get(..len).unwrap_or(&[]));
+        slot.len = len;
+        slot.seq = ext;
+        slot.timestamp = timestamp;
+        slot.filled = true;
+        self.stats.received += 1;
+        self.highest = Some(self.highest.map_or(ext, |h| h.max(ext)));
+        if self.next.is_none() {
+            self.next = Some(ext);
+        }
+        if !self.playing && self.next.is_some_and(|n| ext < n) {
+            self.next = Some(ext);
+        }
+        true
     }
 
     fn reset(&mut self) {
