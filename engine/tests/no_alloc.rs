@@ -122,3 +122,39 @@ fn wideband_codecs_and_recording_do_not_allocate() {
     assert!(recorder.finish().unwrap() > 0);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The sound card's callbacks and the loop's ends of their rings, with rate conversion
+/// (a 48 kHz stereo card, a 16 kHz loop), move samples without allocating.
+#[test]
+fn sound_card_rings_do_not_allocate() {
+    use earshot_engine::media::device::{Sink, Source, sound_rings};
+    let mut r = sound_rings((48000, 2), (48000, 2), 16000, 20, 480).unwrap();
+    let mut frame = [0i16; 320];
+    let mut card_out = [0.0f32; 2 * 480];
+    // Warm up: the resamplers' first frames.
+    for _ in 0..3 {
+        r.capture.push((0..1920).map(|i| (i as f32 * 0.01).sin() * 0.3));
+        r.source.read(&mut frame);
+        r.sink.write(&frame);
+        r.playback.pull(960, |_, _| {});
+    }
+    assert_no_alloc(|| {
+        for _ in 0..50 {
+            // Two 10 ms card periods in, a loop frame through, two periods out.
+            for _ in 0..2 {
+                r.capture.push((0..960).map(|i| (i as f32 * 0.01).sin() * 0.3));
+            }
+            let _ = r.source.ready_in();
+            r.source.read(&mut frame);
+            r.sink.write(&frame);
+            for _ in 0..2 {
+                r.playback.pull(480, |i, v| {
+                    if let Some(s) = card_out.get_mut(i) {
+                        *s = v;
+                    }
+                });
+            }
+        }
+    });
+    assert!(frame.iter().any(|&v| v != 0));
+}

@@ -7,7 +7,7 @@ use std::net::{SocketAddr, UdpSocket};
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use super::device::WavError;
+use super::device::{Sink, Source, WavError};
 use super::leg::{Leg, LegStats};
 use super::media_loop::{Command, Devices, LegId, LegSetup, MediaHandle, Report};
 use super::mix::MixPlan;
@@ -158,6 +158,16 @@ impl MediaController {
         self.send(Command::RemoveLeg(id))
     }
 
+    /// Moves the call to other devices (a headset chosen mid-call, or the default after
+    /// the one in use failed); the loop drops the old ones' rings back here.
+    pub fn replace_devices(
+        &mut self,
+        source: Box<dyn Source>,
+        sink: Box<dyn Sink>,
+    ) -> Result<(), ControlError> {
+        self.send(Command::SetDevices(Box::new((source, sink))))
+    }
+
     pub fn set_plan(&mut self, plan: MixPlan) -> Result<(), ControlError> {
         self.send(Command::SetPlan(Box::new(plan)))
     }
@@ -259,7 +269,7 @@ impl MediaController {
                         });
                     }
                 }
-                Report::PlanReplaced(_) | Report::Rejected(_) => {}
+                Report::PlanReplaced(_) | Report::Rejected(_) | Report::DevicesReplaced(_) => {}
             }
         }
         let due: Vec<LegId> =

@@ -1,5 +1,6 @@
 //! The media loop (DESIGN.md §2, threads 1–2): its own thread, one tick per frame, paced
-//! by a timer (for file and null devices). Each tick: microphone frame in, RTP in from
+//! by the sound card's clock (a frame is ready in its capture ring) or by a timer (for
+//! file and null devices). Each tick: microphone frame in, RTP in from
 //! every leg (non-blocking), a frame out of every leg's jitter buffer, the mix plan
 //! applied, encode and send per leg, earpiece frame out. Legs and plans arrive through a
 //! lock-free ring, built elsewhere; what they replace goes back through another ring to be
@@ -69,6 +70,9 @@ pub enum Command {
     /// interleaved (left local, right remote), for the owner to write to a file.
     StartRecording(Box<RecordingRing>),
     StopRecording,
+    /// Use these devices from the next tick on (another headset, or the default after the
+    /// one in use was unplugged); the old ones come back in [`Report::DevicesReplaced`].
+    SetDevices(Box<Devices>),
     Stop,
 }
 
@@ -113,6 +117,8 @@ pub enum Report {
         ring: Box<RecordingRing>,
         dropped_samples: u64,
     },
+    /// Devices a [`Command::SetDevices`] replaced, to be closed off the real-time thread.
+    DevicesReplaced(Box<Devices>),
 }
 
 /// The owner's side of a running loop.
@@ -242,6 +248,11 @@ fn run(
                             reports.try_push(Report::RecordingStopped { ring, dropped_samples });
                     }
                 }
+                Command::SetDevices(mut devices) => {
+                    std::mem::swap(&mut source, &mut devices.0);
+                    std::mem::swap(&mut sink, &mut devices.1);
+                    let _ = reports.try_push(Report::DevicesReplaced(devices));
+                }
                 Command::Stop => return (source, sink),
             }
         }
@@ -291,6 +302,34 @@ fn run(
             }
         }
         next += tick;
+        if source.ready_in().is_some() {
+            // A sound card's clock paces the loop: wait until its next frame is there.
+            // Should it stop delivering, tick anyway after two frames' time (and on the
+            // timer once it reports the failure) so that the call goes on.
+            let give_up = next + tick;
+            while let Some(wait) = source.ready_in().filter(|w| !w.is_zero()) {
+                let now = Instant::now();
+                if now >= give_up {
+                    break;
+                }
+                // Cards deliver in periods: sleep to just before the frame should be
+                // complete, then look again often.
+                let nap = if wait > Duration::from_millis(2) {
+                    wait - Duration::from_millis(1)
+                } else {
+                    Duration::from_micros(500)
+                };
+                wait_for_tick(
+                    &mut legs,
+                    (now + nap).min(give_up),
+                    &mut datagram,
+                    &mut reports,
+                    start,
+                );
+            }
+            next = Instant::now();
+            continue;
+        }
         let now = Instant::now();
         if next > now {
             wait_for_tick(&mut legs, next, &mut datagram, &mut reports, start);

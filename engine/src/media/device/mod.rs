@@ -1,17 +1,35 @@
 //! Audio devices as small traits (DESIGN.md §3): a source of microphone frames and a sink
-//! for earpiece frames. File and memory devices here (the null device, WAV files); real
-//! sound cards through cpal come with the device layer.
+//! for earpiece frames. Memory and file devices (the null device, WAV files), and sound
+//! cards through cpal (ALSA or JACK) behind lock-free rings.
 
 mod memory;
+mod rate;
+mod route;
+mod sound_card;
+mod sound_ring;
 mod wav;
 
 pub use memory::{BufferSource, CaptureSink, NullDevice};
+pub use rate::FrameConverter;
+pub use route::{AudioRoute, RouteEvent};
+pub use sound_card::{
+    AudioHost, CardChoice, DeviceChange, DeviceError, DeviceInfo, DeviceWatch, SoundCard,
+    list_devices,
+};
+pub use sound_ring::{DeviceHealth, RingSink, RingSource, SoundRings, sound_rings};
 pub use wav::{WavError, read_wav, write_wav};
 
 /// Gives one frame of microphone audio per tick. Called on the media loop: must not
 /// allocate, lock, log or block.
 pub trait Source: Send + std::any::Any {
     fn read(&mut self, out: &mut [i16]);
+
+    /// For a device with its own clock (a sound card): how long until the next frame can
+    /// be read, zero if it can now; the loop waits for it. `None` for devices without a
+    /// clock (memory, files, null), which the loop paces with its timer.
+    fn ready_in(&self) -> Option<std::time::Duration> {
+        None
+    }
 }
 
 /// Takes one frame of earpiece audio per tick; the same rules as [`Source`]. (`Any` lets

@@ -1,0 +1,216 @@
+//! Sound cards for real, through a JACK server with its dummy driver (a sound card's clock
+//! without the hardware), started by the test: the devices are listed; a call's loop runs
+//! on the card (48 kHz card, 16 kHz loop: resampled both ways) paced by the card's clock;
+//! the card's output is patched into its input, so what the peer sends comes back to it
+//! through JACK; then the server is shut down mid-call: the route notices, moves the call
+//! to the next device (or the null device) and says so, and the call goes on.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic, clippy::expect_used)]
+
+use std::net::UdpSocket;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use earshot_engine::media::control::{MediaController, MediaEvent};
+use earshot_engine::media::device::{
+    AudioHost, AudioRoute, BufferSource, CaptureSink, CardChoice, RouteEvent, list_devices,
+};
+use earshot_engine::media::leg::{Leg, LegConfig};
+use earshot_engine::media::media_loop;
+use earshot_engine::media::mix::{MixPlan, MonitorMode};
+
+/// A JACK server with the dummy driver: 48 kHz, 10 ms periods. Killed when dropped.
+struct Jack(Child);
+
+impl Jack {
+    fn start() -> Jack {
+        let child = Command::new("jackd")
+            .args(["--no-realtime", "-d", "dummy", "-r", "48000", "-p", "480"])
+            .env("JACK_NO_AUDIO_RESERVATION", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("jackd is missing ({e}): apt-get install jackd2"));
+        let jack = Jack(child);
+        let ok = Command::new("jack_wait").args(["-w", "-t", "5"]).output().unwrap();
+        assert!(ok.status.success(), "JACK server did not come up");
+        jack
+    }
+
+    /// Shuts the server down as its operator would (SIGTERM): clients are told.
+    fn shut_down(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline && self.0.try_wait().ok().flatten().is_none() {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Jack {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn jack_ports() -> Vec<String> {
+    let out = Command::new("jack_lsp").output().unwrap();
+    String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect()
+}
+
+fn leg(ssrc: u32) -> Leg {
+    Leg::new(LegConfig {
+        codec: "G722".into(),
+        fmtp: None,
+        payload_type: 9,
+        telephone_event: Some(101),
+        ptime_ms: 20,
+        ssrc,
+        max_delay_ms: 200,
+    })
+    .unwrap()
+}
+
+/// Power of `freq` in `x` relative to all of `x`'s power (Goertzel), 0..1.
+fn tone_share(x: &[i16], freq: f64, rate: f64) -> f64 {
+    let w = std::f64::consts::TAU * freq / rate;
+    let (mut s1, mut s2) = (0.0f64, 0.0f64);
+    for &v in x {
+        let s = f64::from(v) + 2.0 * w.cos() * s1 - s2;
+        s2 = s1;
+        s1 = s;
+    }
+    let power = s1 * s1 + s2 * s2 - 2.0 * w.cos() * s1 * s2;
+    let total: f64 = x.iter().map(|&v| f64::from(v).powi(2)).sum();
+    2.0 * power / (x.len() as f64 * total.max(1.0))
+}
+
+/// Polls `c` for `dur`; returns the packets it sent per second over that time, timed by
+/// when the stats reports (every 240 ms) arrived.
+fn poll_for(c: &mut MediaController, dur: Duration) -> f64 {
+    let end = Instant::now() + dur;
+    let mut first: Option<(Instant, u64)> = None;
+    let mut last: Option<(Instant, u64)> = None;
+    while Instant::now() < end {
+        for e in c.poll(Instant::now()) {
+            if let MediaEvent::Stats { stats, .. } = e {
+                let point = (Instant::now(), stats.packets_sent);
+                first.get_or_insert(point);
+                last = Some(point);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    match (first, last) {
+        (Some(a), Some(b)) if b.0 > a.0 => (b.1 - a.1) as f64 / (b.0 - a.0).as_secs_f64(),
+        _ => 0.0,
+    }
+}
+
+#[test]
+fn a_call_on_a_jack_card_survives_the_server_going_away() {
+    let mut jack = Jack::start();
+    let devices = list_devices(AudioHost::Jack).unwrap();
+    eprintln!("JACK devices: {devices:?}");
+    assert!(devices.iter().any(|d| d.input && d.default_input), "{devices:?}");
+    assert!(devices.iter().any(|d| d.output && d.default_output), "{devices:?}");
+
+    // The peer: a 440 Hz tone at 16 kHz on its timer; records what comes back.
+    let tone: Vec<i16> = (0..16000 * 8)
+        .map(|i| ((f64::from(i) * std::f64::consts::TAU * 440.0 / 16000.0).sin() * 8000.0) as i16)
+        .collect();
+    let (sa, sb) =
+        (UdpSocket::bind("127.0.0.1:0").unwrap(), UdpSocket::bind("127.0.0.1:0").unwrap());
+    let (aa, ab) = (sa.local_addr().unwrap(), sb.local_addr().unwrap());
+    let now = Instant::now();
+    let peer_loop = media_loop::start(
+        Box::new(BufferSource::new(tone)),
+        Box::new(CaptureSink::with_capacity(16000 * 10)),
+        320,
+        20,
+    )
+    .unwrap();
+    let mut peer = MediaController::new(peer_loop, "peer@127.0.0.1", now);
+    peer.set_plan(MixPlan::agent(MonitorMode::None, false)).unwrap();
+    peer.add_leg(1, leg(0xB), sb, aa, Duration::from_millis(500), now).unwrap();
+
+    // The agent on the JACK card.
+    let (mut route, (source, sink), event) =
+        AudioRoute::open(AudioHost::Jack, &CardChoice::Default, &CardChoice::Default, 16000, 20);
+    assert_eq!(event, None, "the defaults open");
+    let card = route.card().unwrap();
+    eprintln!("card: {card:?}");
+    assert_eq!(card.rates, (48000, 48000));
+    let agent_loop = media_loop::start(source, sink, 320, 20).unwrap();
+    let mut agent = MediaController::new(agent_loop, "agent@127.0.0.1", now);
+    agent.set_plan(MixPlan::agent(MonitorMode::None, false)).unwrap();
+    agent.add_leg(1, leg(0xA), sa, ab, Duration::from_millis(500), now).unwrap();
+
+    // Patch the card's first output into its first input.
+    let ports = jack_ports();
+    let pid = std::process::id();
+    let find = |suffix: &str| {
+        ports
+            .iter()
+            .find(|p| p.contains(&format!("_{pid}_")) && p.ends_with(suffix))
+            .unwrap_or_else(|| panic!("no port …{suffix} in {ports:?}"))
+            .clone()
+    };
+    for ch in ["0", "1"] {
+        let (out, inp) = (find(&format!(":out_{ch}")), find(&format!(":in_{ch}")));
+        assert!(Command::new("jack_connect").args([&out, &inp]).status().unwrap().success());
+    }
+
+    // The card's clock paces the agent's loop: a frame (960 samples at 48 kHz) a tick.
+    poll_for(&mut agent, Duration::from_millis(1000));
+    let health = std::sync::Arc::clone(&route.card().unwrap().health);
+    let count = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
+    let (c0, t0) = (count(&health.captured_samples), Instant::now());
+    let rate = poll_for(&mut agent, Duration::from_millis(3000));
+    let card_rate = (count(&health.captured_samples) - c0) as f64 / t0.elapsed().as_secs_f64();
+    eprintln!(
+        "on the card: {rate:.2} packets/s, card at {card_rate:.0} Hz ({:.2} frames/s); \
+         overrun {} underrun {} samples, {} xruns",
+        card_rate / 960.0,
+        count(&health.overrun_samples),
+        count(&health.underrun_samples),
+        count(&health.xruns)
+    );
+    assert!((rate - card_rate / 960.0).abs() < 0.5, "{rate} packets/s, card {card_rate} Hz");
+
+    // Shut JACK down mid-call.
+    jack.shut_down();
+    let mut fell_back = None;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while fell_back.is_none() && Instant::now() < deadline {
+        if let Some((event, (source, sink))) = route.check() {
+            agent.replace_devices(source, sink).unwrap();
+            fell_back = Some(event);
+        }
+        poll_for(&mut agent, Duration::from_millis(50));
+    }
+    let event = fell_back.expect("the route notices the card is gone");
+    eprintln!("after the server went away: {event:?}");
+    assert!(matches!(event, RouteEvent::FellBack { .. } | RouteEvent::NoDevice { .. }));
+    // The call goes on at its pace on whatever it fell back to.
+    poll_for(&mut agent, Duration::from_millis(300));
+    let rate = poll_for(&mut agent, Duration::from_millis(2000));
+    eprintln!("after the fallback: {rate:.2} packets/s");
+    assert!((48.0..=52.0).contains(&rate), "{rate} packets/s");
+    poll_for(&mut peer, Duration::from_millis(100));
+
+    // What the peer got back while JACK ran: its own tone, through the card.
+    let _ = agent.stop();
+    let (_, sink) = peer.stop().unwrap();
+    let heard = (sink as Box<dyn std::any::Any>).downcast::<CaptureSink>().unwrap().into_samples();
+    let window = &heard[16000..16000 * 3];
+    let rms =
+        (window.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>() / window.len() as f64).sqrt();
+    // Per 50 ms (22 whole cycles): a frame the jitter buffer inserts or drops shifts the
+    // phase, which a longer window would count against the tone.
+    let shares: Vec<f64> = window.chunks(800).map(|w| tone_share(w, 440.0, 16000.0)).collect();
+    let share = shares.iter().sum::<f64>() / shares.len() as f64;
+    eprintln!("the peer hears its tone back through JACK: rms {rms:.0}, 440 Hz share {share:.3}");
+    assert!(rms > 3000.0, "rms {rms}");
+    assert!(share > 0.9, "share {share}");
+}
