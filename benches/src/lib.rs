@@ -1,5 +1,12 @@
-//! Earshot's benchmarks live in `benches/`; this library only holds the shared timing
-//! helper they use to print rates.
+//! Earshot's benchmarks: criterion benches in `benches/`, the timing helper they share,
+//! and the side-by-side media benchmark against baresip (`side-by-side` binary) with its
+//! parts: the JACK rig, the impairment relay, the two stacks, the signal and its scores.
+
+pub mod jack_rig;
+pub mod procstat;
+pub mod relay;
+pub mod signal;
+pub mod stacks;
 
 use std::time::{Duration, Instant};
 

@@ -104,8 +104,10 @@ impl Leg {
         let d = codec.descriptor();
         let clock_per_ms = d.clock_rate / 1000;
         let frame = (d.sample_rate / 1000 * config.ptime_ms) as usize;
+        let mut jitter = JitterBuffer::new(config.ptime_ms, d.clock_rate, config.max_delay_ms);
+        jitter.set_fec(codec.has_inband_fec());
         Ok(Leg {
-            jitter: JitterBuffer::new(config.ptime_ms, d.clock_rate, config.max_delay_ms),
+            jitter,
             codec,
             frame,
             clock_per_ms,

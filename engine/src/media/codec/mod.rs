@@ -42,6 +42,11 @@ pub trait Codec: Send {
         let _ = next_payload;
         self.conceal(out)
     }
+    /// Whether [`Codec::recover`] can rebuild a lost frame from the next packet (in-band
+    /// FEC), so that waiting for that packet is worth a frame of delay.
+    fn has_inband_fec(&self) -> bool {
+        false
+    }
     /// The loss the peer reports for our stream (RTCP), in percent: codecs with in-band
     /// redundancy spend more of their bitrate on it as it rises. Others ignore it.
     fn set_loss_hint(&mut self, percent: u8) {

@@ -148,6 +148,10 @@ impl Codec for Opus {
         })
     }
 
+    fn has_inband_fec(&self) -> bool {
+        true
+    }
+
     fn recover(&mut self, next_payload: &[u8], out: &mut [i16]) -> usize {
         // The next packet carries a low-bitrate copy of this one (in-band FEC).
         match self.decoder.decode(next_payload, out, true) {

@@ -1,73 +1,94 @@
-//! Frame-by-frame sample-rate conversion between a sound card and the media loop: one
-//! 20 ms frame in, one out, with every buffer allocated up front so that the loop can
-//! convert without allocating (DESIGN.md, the real-time rule). rubato's synchronous FFT
-//! resampler; equal rates pass straight through.
+//! Frame-by-frame sample-rate conversion between a sound card and the media loop, with
+//! every buffer allocated up front so that the loop converts without allocating (DESIGN.md,
+//! the real-time rule). rubato's asynchronous sinc resampler: about a millisecond of delay
+//! (its FFT resampler costs 10 ms each way plus a frame of buffering, measured 44 ms more
+//! mouth-to-ear), and its ratio can follow clock drift later. Equal rates pass through.
+//!
+//! Towards the loop the output is one whole loop frame and the input varies by a sample
+//! or so ([`FrameConverter::to_loop`]); towards the card the input is one loop frame and
+//! the output varies ([`FrameConverter::to_card`]) — the rings on the card's side take
+//! any count.
 
 use audioadapter_buffers::direct::InterleavedSlice;
-use rubato::{Fft, FixedSync, Resampler};
+use rubato::{
+    Async, FixedAsync, Resampler, SincInterpolationParameters, SincInterpolationType,
+    WindowFunction,
+};
 
 use crate::media::resample::ResampleError;
 
-/// Converts frames of `input_frame` samples at one rate into frames of `output_frame`
-/// samples at another, mono.
+/// Converts mono frames from one rate to another.
 pub struct FrameConverter {
-    resampler: Option<Fft<f32>>,
+    resampler: Option<Async<f32>>,
     input: Vec<f32>,
     output: Vec<f32>,
-    input_frame: usize,
-    output_frame: usize,
+    /// Samples produced by the last conversion.
+    produced: usize,
 }
 
 impl std::fmt::Debug for FrameConverter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FrameConverter")
-            .field("input_frame", &self.input_frame)
-            .field("output_frame", &self.output_frame)
+            .field("input_needed", &self.input_needed())
+            .field("delay", &self.delay())
             .finish()
     }
 }
 
+/// 64 taps at the lower rate: 4 ms of delay at 8 kHz, 2 ms at 16 kHz, flat to 0.91 of the
+/// lower Nyquist frequency.
+fn sinc_parameters() -> SincInterpolationParameters {
+    SincInterpolationParameters {
+        sinc_len: 64,
+        f_cutoff: Some(0.91),
+        interpolation: SincInterpolationType::Linear,
+        oversampling_factor: 256,
+        window: WindowFunction::BlackmanHarris2,
+    }
+}
+
 impl FrameConverter {
-    /// A converter from `from` Hz to `to` Hz in frames of `frame_ms` milliseconds.
-    pub fn new(from: u32, to: u32, frame_ms: u32) -> Result<FrameConverter, ResampleError> {
-        let input_frame = (from * frame_ms / 1000) as usize;
-        let output_frame = (to * frame_ms / 1000) as usize;
+    /// Card → loop: each conversion yields exactly one loop frame of `frame_ms` at `to`
+    /// Hz; [`FrameConverter::input_needed`] says how many card samples it takes.
+    pub fn to_loop(from: u32, to: u32, frame_ms: u32) -> Result<FrameConverter, ResampleError> {
+        FrameConverter::new(from, to, (to * frame_ms / 1000) as usize, FixedAsync::Output)
+    }
+
+    /// Loop → card: each conversion takes one loop frame of `frame_ms` at `from` Hz and
+    /// yields about `to × frame_ms` samples.
+    pub fn to_card(from: u32, to: u32, frame_ms: u32) -> Result<FrameConverter, ResampleError> {
+        FrameConverter::new(from, to, (from * frame_ms / 1000) as usize, FixedAsync::Input)
+    }
+
+    fn new(
+        from: u32,
+        to: u32,
+        chunk: usize,
+        fixed: FixedAsync,
+    ) -> Result<FrameConverter, ResampleError> {
         let unsupported = |reason: String| ResampleError::Unsupported { from, to, reason };
-        if input_frame == 0 || output_frame == 0 {
+        if chunk == 0 || from == 0 || to == 0 {
             return Err(unsupported("a frame shorter than one sample".into()));
         }
-        let resampler = if from == to {
-            None
-        } else {
-            let r = Fft::<f32>::new(from as usize, to as usize, input_frame, 1, FixedSync::Both)
-                .map_err(|e| unsupported(e.to_string()))?;
-            if r.input_frames_next() != input_frame || r.output_frames_next() != output_frame {
-                return Err(unsupported(format!(
-                    "{frame_ms} ms frames are {input_frame} → {output_frame} samples, the \
-                     resampler wants {} → {}",
-                    r.input_frames_next(),
-                    r.output_frames_next()
-                )));
-            }
-            Some(r)
-        };
-        Ok(FrameConverter {
-            resampler,
-            input: vec![0.0; input_frame],
-            output: vec![0.0; output_frame],
-            input_frame,
-            output_frame,
-        })
+        if from == to {
+            return Ok(FrameConverter {
+                resampler: None,
+                input: vec![0.0; chunk],
+                output: Vec::new(),
+                produced: 0,
+            });
+        }
+        let ratio = f64::from(to) / f64::from(from);
+        // Room to nudge the ratio by 1 % (clock drift between two cards).
+        let r = Async::<f32>::new_sinc(ratio, 1.01, &sinc_parameters(), chunk, 1, fixed)
+            .map_err(|e| unsupported(e.to_string()))?;
+        let (input, output) = (vec![0.0; r.input_frames_max()], vec![0.0; r.output_frames_max()]);
+        Ok(FrameConverter { resampler: Some(r), input, output, produced: 0 })
     }
 
-    /// Samples per input frame.
-    pub fn input_frame(&self) -> usize {
-        self.input_frame
-    }
-
-    /// Samples per output frame.
-    pub fn output_frame(&self) -> usize {
-        self.output_frame
+    /// Input samples the next conversion takes.
+    pub fn input_needed(&self) -> usize {
+        self.resampler.as_ref().map_or(self.input.len(), Resampler::input_frames_next)
     }
 
     /// The converter's own delay, in output samples.
@@ -75,27 +96,34 @@ impl FrameConverter {
         self.resampler.as_ref().map_or(0, Resampler::output_delay)
     }
 
-    /// The input frame to fill before [`FrameConverter::convert`].
+    /// The input to fill before [`FrameConverter::convert`]: `input_needed` samples.
     pub fn input_mut(&mut self) -> &mut [f32] {
-        &mut self.input
+        let n = self.input_needed();
+        self.input.get_mut(..n).unwrap_or(&mut [])
     }
 
-    /// Converts the input frame; returns the output frame.
+    /// Converts the input; returns the output.
     pub fn convert(&mut self) -> &[f32] {
         let Some(r) = self.resampler.as_mut() else {
             return &self.input;
         };
-        let converted = match (
-            InterleavedSlice::new(&self.input, 1, self.input_frame),
-            InterleavedSlice::new_mut(&mut self.output, 1, self.output_frame),
+        let (needed, room) = (r.input_frames_next(), r.output_frames_next());
+        let result = match (
+            InterleavedSlice::new(self.input.get(..needed).unwrap_or(&[]), 1, needed),
+            InterleavedSlice::new_mut(self.output.get_mut(..room).unwrap_or(&mut []), 1, room),
         ) {
-            (Ok(src), Ok(mut dst)) => r.process_into_buffer(&src, &mut dst, None).is_ok(),
-            _ => false,
+            (Ok(src), Ok(mut dst)) => r.process_into_buffer(&src, &mut dst, None).ok(),
+            _ => None,
         };
-        if !converted {
-            self.output.fill(0.0);
-        }
-        &self.output
+        self.produced = match result {
+            Some((_, produced)) => produced,
+            None => {
+                // Not expected with buffers sized by the resampler itself: silence.
+                self.output.get_mut(..room).unwrap_or(&mut []).fill(0.0);
+                room
+            }
+        };
+        self.output.get(..self.produced).unwrap_or(&[])
     }
 }
 
@@ -113,24 +141,60 @@ pub fn to_f32(v: i16) -> f32 {
 mod tests {
     use super::*;
 
+    fn tone(i: usize, rate: u32) -> f32 {
+        (i as f32 * std::f32::consts::TAU * 440.0 / rate as f32).sin() * 0.5
+    }
+
     #[test]
-    fn frames_keep_a_tone_at_any_pair_of_rates() {
+    fn towards_the_loop_whole_frames_of_a_clean_tone() {
         for (from, to) in [(48000, 8000), (44100, 16000), (16000, 48000), (48000, 48000)] {
-            let mut c = FrameConverter::new(from, to, 20).unwrap();
-            let mut out = Vec::new();
-            let mut t = 0usize;
+            let mut c = FrameConverter::to_loop(from, to, 20).unwrap();
+            let (mut out, mut t) = (Vec::new(), 0usize);
             for _ in 0..50 {
                 for v in c.input_mut() {
-                    *v = (t as f32 * std::f32::consts::TAU * 440.0 / from as f32).sin() * 0.5;
+                    *v = tone(t, from);
                     t += 1;
                 }
-                out.extend_from_slice(c.convert());
+                let frame = c.convert();
+                assert_eq!(frame.len(), (to / 50) as usize, "{from} → {to}");
+                out.extend_from_slice(frame);
             }
-            assert_eq!(out.len(), to as usize, "{from} → {to}");
-            // Past the converter's delay, a 440 Hz sine at half scale: RMS 0.354.
-            let tail = &out[c.delay() + 100..];
-            let rms = (tail.iter().map(|v| v * v).sum::<f32>() / tail.len() as f32).sqrt();
-            assert!((rms - 0.3536).abs() < 0.01, "{from} → {to}: rms {rms}");
+            // A second in, a second out (give or take the filter); past the filter's delay
+            // the output is the tone at its level, whatever its (fractional) phase: fit
+            // a 440 Hz sine and cosine, and what is left is the converter's distortion.
+            assert!(t.abs_diff(from as usize) <= 2, "{from} → {to}: took {t}");
+            let d = c.delay();
+            let tail = &out[d + 200..];
+            let w = std::f64::consts::TAU * 440.0 / f64::from(to);
+            let (mut a, mut b) = (0.0f64, 0.0f64);
+            for (i, &v) in tail.iter().enumerate() {
+                a += f64::from(v) * (w * i as f64).sin();
+                b += f64::from(v) * (w * i as f64).cos();
+            }
+            let n = tail.len() as f64;
+            let (a, b) = (2.0 * a / n, 2.0 * b / n);
+            let (mut err, mut sig) = (0.0f64, 0.0f64);
+            for (i, &v) in tail.iter().enumerate() {
+                let fit = a * (w * i as f64).sin() + b * (w * i as f64).cos();
+                err += (f64::from(v) - fit).powi(2);
+                sig += fit.powi(2);
+            }
+            let snr = 10.0 * (sig / err.max(1e-12)).log10();
+            let level = (a * a + b * b).sqrt();
+            assert!((level - 0.5).abs() < 0.01, "{from} → {to}: level {level:.3}");
+            assert!(snr > 50.0, "{from} → {to}: SNR {snr:.1} dB, delay {d}");
+            assert!(d * 1000 / to as usize <= 4, "{from} → {to}: delay {d} samples");
         }
+    }
+
+    #[test]
+    fn towards_the_card_the_output_follows_the_ratio() {
+        let mut c = FrameConverter::to_card(16000, 48000, 20).unwrap();
+        let mut produced = 0;
+        for _ in 0..50 {
+            c.input_mut().fill(0.25);
+            produced += c.convert().len();
+        }
+        assert!(produced.abs_diff(48000) <= 300, "{produced}");
     }
 }

@@ -148,26 +148,29 @@ fn find(
     }
 }
 
-/// A stream configuration near 10 ms periods at the device's own rate.
+/// A stream configuration near 10 ms periods at the device's own rate, and the period in
+/// samples.
 fn config_for(
     d: &cpal::Device,
     input: bool,
     name: &str,
-) -> Result<(StreamConfig, SampleFormat), DeviceError> {
+) -> Result<(StreamConfig, SampleFormat, usize), DeviceError> {
     let direction = if input { "input" } else { "output" };
     let err = |reason: String| DeviceError::Device { direction, name: name.to_owned(), reason };
     let supported = if input { d.default_input_config() } else { d.default_output_config() }
         .map_err(|e| err(e.to_string()))?;
     let rate = supported.sample_rate();
-    let period = rate / 100;
-    let buffer_size = match supported.buffer_size() {
-        cpal::SupportedBufferSize::Range { min, max } if (*min..=*max).contains(&period) => {
-            BufferSize::Fixed(period)
+    let wanted = rate / 100;
+    // 10 ms periods where the device allows them; a JACK server dictates its own.
+    let (buffer_size, period) = match supported.buffer_size() {
+        cpal::SupportedBufferSize::Range { min, max } if (*min..=*max).contains(&wanted) => {
+            (BufferSize::Fixed(wanted), wanted)
         }
-        _ => BufferSize::Default,
+        cpal::SupportedBufferSize::Range { min, max } if min == max => (BufferSize::Default, *min),
+        _ => (BufferSize::Default, wanted),
     };
     let config = StreamConfig { channels: supported.channels(), sample_rate: rate, buffer_size };
-    Ok((config, supported.sample_format()))
+    Ok((config, supported.sample_format(), period as usize))
 }
 
 /// A stream error: the device gone (unplugged, server shut down, stream invalidated) marks
@@ -233,8 +236,10 @@ pub struct SoundCard {
     pub output: DeviceInfo,
     /// A named device was not there and the default was opened instead.
     pub fell_back: bool,
-    /// Card rates and the loop's, for the record.
+    /// The capture and playback rates.
     pub rates: (u32, u32),
+    /// The playback period in samples (what the playback ring is primed with).
+    pub period: usize,
 }
 
 impl std::fmt::Debug for SoundCard {
@@ -264,12 +269,8 @@ impl SoundCard {
         let (out_dev, out_fell) = find(&h, host, output, false)?;
         let in_info = describe(host, &in_dev).ok_or(DeviceError::NoDevice("input"))?;
         let out_info = describe(host, &out_dev).ok_or(DeviceError::NoDevice("output"))?;
-        let (in_cfg, in_fmt) = config_for(&in_dev, true, &in_info.name)?;
-        let (out_cfg, out_fmt) = config_for(&out_dev, false, &out_info.name)?;
-        let period = match out_cfg.buffer_size {
-            BufferSize::Fixed(n) => n as usize,
-            BufferSize::Default => (out_cfg.sample_rate / 100) as usize,
-        };
+        let (in_cfg, in_fmt, _) = config_for(&in_dev, true, &in_info.name)?;
+        let (out_cfg, out_fmt, period) = config_for(&out_dev, false, &out_info.name)?;
         let rings = sound_rings(
             (in_cfg.sample_rate, usize::from(in_cfg.channels)),
             (out_cfg.sample_rate, usize::from(out_cfg.channels)),
@@ -323,6 +324,7 @@ impl SoundCard {
             output: out_info,
             fell_back: in_fell || out_fell,
             rates: (in_cfg.sample_rate, out_cfg.sample_rate),
+            period,
         };
         Ok((card, (Box::new(rings.source), Box::new(rings.sink))))
     }

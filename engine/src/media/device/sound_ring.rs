@@ -106,7 +106,7 @@ pub struct RingSource {
 
 impl Source for RingSource {
     fn read(&mut self, out: &mut [i16]) {
-        let need = self.converter.input_frame();
+        let need = self.converter.input_needed();
         // More than three frames waiting means the loop fell behind (a stall): catch up
         // rather than carry the delay for the rest of the call.
         let waiting = self.ring.occupied_len();
@@ -120,10 +120,7 @@ impl Source for RingSource {
             out.fill(0);
             return;
         }
-        let got = self.ring.pop_slice(self.converter.input_mut());
-        if let Some(rest) = self.converter.input_mut().get_mut(got..) {
-            rest.fill(0.0);
-        }
+        let _ = self.ring.pop_slice(self.converter.input_mut());
         let converted = self.converter.convert();
         for (o, &v) in out.iter_mut().zip(converted) {
             *o = to_i16(v);
@@ -140,7 +137,7 @@ impl Source for RingSource {
             // A dead card has no clock: the loop goes on its timer.
             return None;
         }
-        let need = self.converter.input_frame();
+        let need = self.converter.input_needed();
         let have = self.ring.occupied_len();
         let missing = need.saturating_sub(have) as u64;
         Some(Duration::from_micros(missing * 1_000_000 / u64::from(self.device_rate.max(1))))
@@ -194,12 +191,12 @@ pub fn sound_rings(
     prefill: usize,
 ) -> Result<SoundRings, ResampleError> {
     let health = Arc::new(DeviceHealth::default());
-    let capture_converter = FrameConverter::new(input_rate, loop_rate, frame_ms)?;
-    let playback_converter = FrameConverter::new(loop_rate, output_rate, frame_ms)?;
+    let capture_converter = FrameConverter::to_loop(input_rate, loop_rate, frame_ms)?;
+    let playback_converter = FrameConverter::to_card(loop_rate, output_rate, frame_ms)?;
     // A second of room each way: far more than any card period or loop stall.
     let (cap_tx, cap_rx) = HeapRb::<f32>::new(input_rate as usize).split();
     let (mut play_tx, play_rx) = HeapRb::<f32>::new(output_rate as usize).split();
-    let out_frame = playback_converter.output_frame();
+    let out_frame = (output_rate * frame_ms / 1000) as usize;
     for _ in 0..prefill.min(output_rate as usize) {
         let _ = play_tx.try_push(0.0);
     }
@@ -251,32 +248,35 @@ mod tests {
     #[test]
     fn a_stereo_card_at_48_khz_feeds_an_8_khz_loop_and_back() {
         let mut r = sound_rings((48000, 2), (48000, 2), 8000, 20, 480).unwrap();
-        assert_eq!(r.source.ready_in(), Some(Duration::from_millis(20)));
-        // 30 ms of a 400 Hz tone on both channels, in two card periods.
+        // About 20 ms of card samples make a frame (the resampler's phase moves it by one).
+        let wait = r.source.ready_in().unwrap();
+        assert!(wait.abs_diff(Duration::from_millis(20)) < Duration::from_micros(50), "{wait:?}");
+        // 20 ms and a little of a 400 Hz tone on both channels.
         let tone = |i: usize| (i as f32 * std::f32::consts::TAU * 400.0 / 48000.0).sin() * 0.5;
-        r.capture.push((0..960).flat_map(|i| [tone(i), tone(i)]));
+        r.capture.push((0..970).flat_map(|i| [tone(i), tone(i)]));
         assert_eq!(r.source.ready_in(), Some(Duration::ZERO));
         let mut frame = [0i16; 160];
         r.source.read(&mut frame);
         let peak = frame.iter().skip(80).map(|v| v.unsigned_abs()).max().unwrap();
         assert!((15000..17500).contains(&peak), "peak {peak}");
-        // Not a whole frame left: the loop must wait 20 ms for the next.
-        assert_eq!(r.source.ready_in(), Some(Duration::from_millis(20)));
+        // Not a whole frame left: the loop must wait about 20 ms for the next.
+        assert!(r.source.ready_in().unwrap() > Duration::from_millis(19));
         // Two more frames, and all three out through the playback ring.
-        r.capture.push((960..2880).flat_map(|i| [tone(i), tone(i)]));
+        r.capture.push((970..2900).flat_map(|i| [tone(i), tone(i)]));
         r.sink.write(&frame);
         for _ in 0..2 {
             r.source.read(&mut frame);
             r.sink.write(&frame);
         }
-        // 480 samples of prefill, then the frames converted to 960 samples each at 48 kHz.
-        let played = 480 + 3 * 960;
+        // 480 samples of prefill, then the frames converted to about 960 samples each.
+        let played = 480 + 3 * 960 - 10;
         let mut out = vec![0.0f32; 2 * (played + 10)];
         r.playback.pull(played + 10, |i, v| out[i] = v);
         assert!(out[..960].iter().all(|&v| v == 0.0), "prefill is silence");
         let last_frame = &out[2 * (played - 960)..2 * played];
         let played_peak = last_frame.iter().fold(0.0f32, |m, v| m.max(*v));
         assert!((0.45..0.55).contains(&played_peak), "the tone comes back out: {played_peak}");
-        assert_eq!(r.health.underrun_samples.load(Ordering::Relaxed), 10);
+        let underrun = r.health.underrun_samples.load(Ordering::Relaxed);
+        assert!((10..=30).contains(&underrun), "{underrun}");
     }
 }

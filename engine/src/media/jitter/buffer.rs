@@ -16,6 +16,9 @@ const PAUSE_MS: u32 = 200;
 const EXCESS_MS: u32 = 400;
 /// Speech without a pause (or music on hold) sheds its excess after this long anyway.
 const EXCESS_WITHOUT_PAUSE_MS: u32 = 2000;
+/// After a loss, how long a codec with in-band FEC keeps one frame more in the buffer, so
+/// that the packet after a lost one is there to rebuild it from.
+const LOSS_MEMORY_MS: u32 = 10_000;
 
 #[derive(Debug, Clone)]
 struct Slot {
@@ -97,6 +100,12 @@ pub struct JitterBuffer {
     last_pull_us: Option<u64>,
     shed: Shed,
     target_ms: u32,
+    /// The codec rebuilds a lost frame from the next packet (Opus in-band FEC).
+    fec: bool,
+    /// Time left in which a recent loss keeps the extra FEC frame in the target.
+    loss_hold_ms: u32,
+    /// The frame an underflow stretch was played in place of, while it had not arrived.
+    stretched_for: Option<u32>,
     stats: JitterStats,
 }
 
@@ -121,8 +130,19 @@ impl JitterBuffer {
             last_pull_us: None,
             shed: Shed::No,
             target_ms: frame_ms * 2,
+            fec: false,
+            loss_hold_ms: 0,
+            stretched_for: None,
             stats: JitterStats::default(),
         }
+    }
+
+    /// Whether the codec can rebuild a lost frame from the packet after it (in-band FEC):
+    /// then, for a while after each loss, the buffer keeps one frame more so that the
+    /// next packet is there in time (one frame of delay for a rebuilt frame instead of a
+    /// guessed one).
+    pub fn set_fec(&mut self, fec: bool) {
+        self.fec = fec;
     }
 
     pub fn stats(&self) -> JitterStats {
@@ -164,7 +184,9 @@ impl JitterBuffer {
             let usable_ms = (self.usable_at_us(arrival_us) / 1000) as i64;
             self.estimator.record(usable_ms.wrapping_sub(media_ms) as i32);
         }
-        let wanted = (self.estimator.spread_ms() + self.frame_ms).clamp(self.min_ms, self.max_ms);
+        let fec_frame = if self.fec && self.loss_hold_ms > 0 { self.frame_ms } else { 0 };
+        let wanted = (self.estimator.spread_ms() + self.frame_ms + fec_frame)
+            .clamp(self.min_ms, self.max_ms);
         // Rise at once; fall by at most 1 ms per packet (about 50 ms/s), smoothly.
         self.target_ms = if wanted > self.target_ms {
             wanted
@@ -268,6 +290,7 @@ impl JitterBuffer {
                 return Pull::Idle;
             }
             self.stats.underflow += 1;
+            self.stretched_for = Some(next);
             return Pull::Stretch;
         }
         // Adapt: too deep for a while → drop the next frame; too shallow → hold it back.
@@ -308,12 +331,24 @@ impl JitterBuffer {
     }
 
     fn take(&mut self) -> Pull<'_> {
-        let Some(next) = self.next else { return Pull::Idle };
+        let Some(mut next) = self.next else { return Pull::Idle };
+        self.loss_hold_ms = self.loss_hold_ms.saturating_sub(self.frame_ms);
+        let is_missing = |jb: &Self, n: u32| {
+            jb.slots.get(n as usize % SLOTS).is_none_or(|s| !s.filled || s.seq != n)
+        };
+        if is_missing(self, next) && self.stretched_for.take() == Some(next) && !self.fec {
+            // The frame already had its concealment, played while it was awaited: it was
+            // lost, not late. Go on with the next one rather than conceal it twice and
+            // keep the extra frame of delay.
+            self.stats.lost += 1;
+            next += 1;
+        }
+        self.stretched_for = None;
         self.next = Some(next + 1);
-        let missing =
-            self.slots.get(next as usize % SLOTS).is_none_or(|s| !s.filled || s.seq != next);
+        let missing = is_missing(self, next);
         if missing {
             self.stats.lost += 1;
+            self.loss_hold_ms = LOSS_MEMORY_MS;
             let after = self
                 .slots
                 .get((next + 1) as usize % SLOTS)
@@ -400,6 +435,56 @@ mod tests {
         let (if_quiet_at, now_at) = (advice[1].0, advice[2].0);
         assert_eq!((now_at - if_quiet_at) * 20, 1600, "{advice:?}");
         assert_eq!(jb.stats().dropped, 1);
+    }
+
+    /// Packets that arrive just before their pull; every 25th is lost. Returns the
+    /// depth (ms) at the end and what was pulled.
+    fn lossy_stream(fec: bool) -> (JitterBuffer, Vec<&'static str>) {
+        let mut jb = JitterBuffer::new(20, 8000, 500);
+        jb.set_fec(fec);
+        let mut pulls = Vec::new();
+        for i in 0..400u16 {
+            if i % 25 != 24 {
+                jb.push(i, u32::from(i) * 160, &[1; 160], u64::from(i) * 20_000 + 500);
+            }
+            let kind = match jb.pull(u64::from(i) * 20_000 + 1000) {
+                Pull::Frame { .. } => "frame",
+                Pull::Lost { next: Some(_) } => "rebuilt",
+                Pull::Lost { next: None } => "lost",
+                Pull::Stretch => "stretch",
+                Pull::Idle => "idle",
+            };
+            if jb.shed() != Shed::No {
+                let _ = jb.skip();
+            }
+            pulls.push(kind);
+        }
+        (jb, pulls)
+    }
+
+    /// Without FEC, a lost packet at the head is concealed once, while it is awaited;
+    /// when the next one shows it was lost, playout goes straight on: the delay stays.
+    #[test]
+    fn a_loss_without_fec_is_concealed_once_and_costs_no_delay() {
+        let (jb, pulls) = lossy_stream(false);
+        let s = jb.stats();
+        let concealed = pulls.iter().filter(|k| matches!(**k, "stretch" | "lost" | "rebuilt"));
+        // 16 lost; the last one is still awaited when the stream ends. While the start-up
+        // frame of excess is still buffered, a loss is concealed in its place as usual.
+        assert_eq!(s.lost, 15, "{s:?}");
+        assert_eq!(concealed.count(), 16, "one concealment per loss: {s:?}");
+        assert!(s.target_ms <= 24 && s.dropped <= 1, "no growth to shed: {s:?}");
+    }
+
+    /// With FEC, the first loss raises the target by a frame; from then on the packet
+    /// after each lost one is there in time to rebuild it.
+    #[test]
+    fn with_fec_the_packet_after_a_loss_is_waited_for() {
+        let (jb, pulls) = lossy_stream(true);
+        let s = jb.stats();
+        let rebuilt = pulls.iter().filter(|k| **k == "rebuilt").count();
+        assert!(rebuilt >= 14, "{rebuilt} of 16 rebuilt: {pulls:?}");
+        assert!((40..=44).contains(&s.target_ms), "a frame more: {s:?}");
     }
 
     #[test]
