@@ -6,7 +6,8 @@
 //! largest), CPU seconds per call-minute (mean of the two ends) and peak RSS, for both.
 //!
 //! `side-by-side [--codecs opus,G722,PCMU] [--conditions clean,loss3,loss10,jitter30]
-//!  [--stacks earshot,baresip] [--period FRAMES]`
+//!  [--stacks earshot,baresip] [--period FRAMES] [--runs N]` — each cell is the median of
+//! N calls (3 by default): on two cores a stalled loop now and then costs a glitch.
 
 use std::time::{Duration, Instant};
 
@@ -63,6 +64,8 @@ struct Options {
     conditions: Vec<Condition>,
     stacks: Vec<Stack>,
     period: u32,
+    /// Calls per cell; the table shows each figure's median.
+    runs: usize,
 }
 
 fn options() -> Result<Options, String> {
@@ -71,6 +74,7 @@ fn options() -> Result<Options, String> {
         conditions: CONDITIONS.to_vec(),
         stacks: vec![Stack::Earshot, Stack::Baresip],
         period: 240,
+        runs: 3,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -99,6 +103,7 @@ fn options() -> Result<Options, String> {
                     .collect::<Result<_, _>>()?;
             }
             "--period" => o.period = value.parse().map_err(|e| format!("--period: {e}"))?,
+            "--runs" => o.runs = value.parse().map_err(|e| format!("--runs: {e}"))?,
             _ => return Err(format!("unknown argument {flag}")),
         }
     }
@@ -164,6 +169,22 @@ async fn measure(
     })
 }
 
+/// Each figure's median over the runs.
+fn median_figures(runs: &[Figures]) -> Option<Figures> {
+    if runs.is_empty() {
+        return None;
+    }
+    let m = |pick: fn(&Figures) -> f64| median(&runs.iter().map(pick).collect::<Vec<_>>());
+    Some(Figures {
+        pesq: m(|f| f.pesq),
+        delay_ms: m(|f| f.delay_ms),
+        delay_max_ms: m(|f| f.delay_max_ms),
+        cpu_per_min: m(|f| f.cpu_per_min),
+        rss_mb: m(|f| f.rss_mb),
+        note: String::new(),
+    })
+}
+
 fn cell(f: Option<&Figures>, pick: impl Fn(&Figures) -> String) -> String {
     f.map(pick).unwrap_or_else(|| "—".into())
 }
@@ -185,24 +206,30 @@ async fn run(o: Options) -> Result<(), String> {
         for condition in &o.conditions {
             let mut figures = Vec::new();
             for &stack in &o.stacks {
-                let f = measure(stack, codec, condition, &rig, &signal).await;
-                match &f {
-                    Ok(f) => eprintln!(
-                        "{codec} {} {}: PESQ {:.2}, mouth-to-ear {:.1} ms (max {:.1}), CPU {:.2} s/min, RSS {:.1} MB [{}]",
-                        condition.label,
-                        stack.name(),
-                        f.pesq,
-                        f.delay_ms,
-                        f.delay_max_ms,
-                        f.cpu_per_min,
-                        f.rss_mb,
-                        f.note
-                    ),
-                    Err(e) => {
-                        eprintln!("{codec} {} {}: failed: {e}", condition.label, stack.name())
+                let mut runs = Vec::new();
+                for run in 0..o.runs.max(1) {
+                    match measure(stack, codec, condition, &rig, &signal).await {
+                        Ok(f) => {
+                            eprintln!(
+                                "{codec} {} {} run {}: PESQ {:.2}, mouth-to-ear {:.1} ms (max {:.1}), CPU {:.2} s/min, RSS {:.1} MB [{}]",
+                                condition.label,
+                                stack.name(),
+                                run + 1,
+                                f.pesq,
+                                f.delay_ms,
+                                f.delay_max_ms,
+                                f.cpu_per_min,
+                                f.rss_mb,
+                                f.note
+                            );
+                            runs.push(f);
+                        }
+                        Err(e) => {
+                            eprintln!("{codec} {} {}: failed: {e}", condition.label, stack.name());
+                        }
                     }
                 }
-                figures.push((stack, f.ok()));
+                figures.push((stack, median_figures(&runs)));
             }
             rows.push((codec.clone(), condition.label, figures));
         }

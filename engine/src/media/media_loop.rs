@@ -22,6 +22,7 @@ use super::leg::{Leg, LegStats};
 use super::mix::{MixPlan, Mixer};
 use super::recording::RecordingRing;
 use super::rtp;
+use super::tick_phase::TickPhase;
 
 /// Legs one loop can carry (the agent's call, a supervisor, conference parties).
 pub const MAX_LEGS: usize = 8;
@@ -43,6 +44,8 @@ pub struct LegSetup {
     /// Where to send until media arrives from elsewhere (then the loop latches to it,
     /// RFC 4961 symmetric RTP).
     pub remote: SocketAddr,
+    /// Where its packets land within the loop's tick.
+    pub phase: TickPhase,
 }
 
 impl LegSetup {
@@ -53,7 +56,8 @@ impl LegSetup {
         remote: SocketAddr,
     ) -> std::io::Result<Box<LegSetup>> {
         socket.set_nonblocking(true)?;
-        Ok(Box::new(LegSetup { id, leg, socket, remote }))
+        let phase = TickPhase::new(leg.ssrc());
+        Ok(Box::new(LegSetup { id, leg, socket, remote, phase }))
     }
 }
 
@@ -256,6 +260,10 @@ fn run(
                 Command::Stop => return (source, sink),
             }
         }
+        let tick_at = Instant::now();
+        for l in legs.iter_mut().flatten() {
+            l.phase.ticked(tick_at, tick);
+        }
         let mic = mic.get_mut(..frame).unwrap_or(&mut []);
         source.read(mic);
         for (slot, out) in legs.iter_mut().zip(decoded.iter_mut()) {
@@ -292,6 +300,16 @@ fn run(
             let _ = l.socket.send_to(packet, l.remote);
         }
         sink.write(ear.get(..frame).unwrap_or(&[]));
+        // The first leg's packets land on the tick: move the tick by half a frame, while
+        // the microphone is quiet (the half frame of it skipped goes unheard).
+        let straddling = legs.iter_mut().flatten().next().and_then(|l| l.phase.straddling());
+        if straddling == Some(true) && is_quiet(mic) {
+            if source.ready_in().is_some() {
+                source.slip_half_frame();
+            } else {
+                next += tick / 2;
+            }
+        }
         if let Some((ring, dropped)) = recording.as_mut() {
             *dropped += ring.push_stereo(mic, ear.get(..frame).unwrap_or(&[]));
         }
@@ -340,6 +358,12 @@ fn run(
     }
 }
 
+/// Below about −40 dBFS RMS: nobody is talking into the microphone.
+fn is_quiet(frame: &[i16]) -> bool {
+    let energy: i64 = frame.iter().map(|&s| i64::from(s) * i64::from(s)).sum();
+    energy <= 330 * 330 * frame.len() as i64
+}
+
 /// Reads every datagram waiting on a leg's socket, stamping each with the moment it was
 /// read: RTP goes to the leg (jitter buffer, RFC 3550 A.8 jitter), RTCP (RFC 5761
 /// multiplexed) goes to the owner with its arrival time for the RTT (RFC 3550 §6.4.1).
@@ -365,6 +389,7 @@ fn drain(
         }
         if rtp::parse(d).is_ok() {
             l.remote = from;
+            l.phase.arrived(arrival);
         }
         let now_us = arrival.saturating_duration_since(start).as_micros() as u64;
         if let Some(digit) = l.leg.receive(d, now_us) {

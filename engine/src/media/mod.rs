@@ -14,4 +14,5 @@ pub mod recording;
 pub mod resample;
 pub mod rtcp;
 pub mod rtp;
+pub mod tick_phase;
 pub mod tone;

@@ -30,6 +30,11 @@ pub trait Source: Send + std::any::Any {
     fn ready_in(&self) -> Option<std::time::Duration> {
         None
     }
+
+    /// Moves the device's frame boundary half a frame later (the loop's tick with it), by
+    /// skipping half a frame of input. Devices without a clock ignore it (the loop moves
+    /// its timer instead).
+    fn slip_half_frame(&mut self) {}
 }
 
 /// Takes one frame of earpiece audio per tick; the same rules as [`Source`]. (`Any` lets

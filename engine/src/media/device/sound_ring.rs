@@ -101,11 +101,17 @@ pub struct RingSource {
     ring: HeapCons<f32>,
     converter: FrameConverter,
     device_rate: u32,
+    /// Card samples still to skip to move the frame boundary.
+    skip_pending: usize,
     health: Arc<DeviceHealth>,
 }
 
 impl Source for RingSource {
     fn read(&mut self, out: &mut [i16]) {
+        if self.skip_pending > 0 {
+            let skipped = self.ring.skip(self.skip_pending.min(self.ring.occupied_len()));
+            self.skip_pending -= skipped;
+        }
         let need = self.converter.input_needed();
         // More than three frames waiting means the loop fell behind (a stall): catch up
         // rather than carry the delay for the rest of the call.
@@ -137,10 +143,14 @@ impl Source for RingSource {
             // A dead card has no clock: the loop goes on its timer.
             return None;
         }
-        let need = self.converter.input_needed();
+        let need = self.converter.input_needed() + self.skip_pending;
         let have = self.ring.occupied_len();
         let missing = need.saturating_sub(have) as u64;
         Some(Duration::from_micros(missing * 1_000_000 / u64::from(self.device_rate.max(1))))
+    }
+
+    fn slip_half_frame(&mut self) {
+        self.skip_pending += self.converter.input_needed() / 2;
     }
 }
 
@@ -215,6 +225,7 @@ pub fn sound_rings(
             ring: cap_rx,
             converter: capture_converter,
             device_rate: input_rate,
+            skip_pending: 0,
             health: Arc::clone(&health),
         },
         sink: RingSink {
