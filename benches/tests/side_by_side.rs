@@ -11,7 +11,8 @@ fn one_cell_for_each_stack() {
         .args(["--codecs", "PCMU", "--conditions", "clean", "--runs", "1"])
         .output()
         .expect("side-by-side runs");
-    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let (stdout, stderr) =
+        (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     eprintln!("{stderr}\n{stdout}");
     assert!(out.status.success(), "{stderr}");
     let row = stdout.lines().find(|l| l.starts_with("| PCMU | clean |")).expect("a PCMU row");
