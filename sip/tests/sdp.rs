@@ -84,6 +84,19 @@ fn rejects_malformed_sdp() {
     assert!(SessionDescription::parse(b"v=0\r\no=- 1 1 IN IP4 h\r\nmm=audio\r\n").is_err());
 }
 
+/// Our answer states what we want to receive (our own Opus parameters); what we send
+/// follows the offerer's (RFC 7587 §7).
+#[test]
+fn opus_parameters_are_each_sides_own() {
+    let off = SessionDescription::parse(BARESIP_OFFER.as_bytes()).unwrap();
+    let ours = PayloadFormat::new("opus", 48000, 2, None, Some("maxaveragebitrate=32000"));
+    let (ans, neg) = answer(&off, &caps(vec![ours, pcmu()]), &origin(1)).unwrap();
+    assert_eq!(neg.formats[0].1.fmtp.as_deref(), Some("stereo=1;sprop-stereo=1"));
+    assert_eq!(ans.media[0].fmtp(96), Some("maxaveragebitrate=32000"));
+    // A format we have no parameters for echoes the offer's (telephone-event's events).
+    assert_eq!(ans.media[0].fmtp(101), Some("0-15"));
+}
+
 #[test]
 fn answer_keeps_offer_order_and_numbers_and_rejects_video() {
     let off = SessionDescription::parse(BARESIP_OFFER.as_bytes()).unwrap();

@@ -252,7 +252,20 @@ pub fn answer(
             if held { Direction::SendOnly.intersect(offered_dir) } else { offered_dir };
         let direction = Direction::answer_to(offered_dir, caps.direction);
         let rtcp_mux = caps.rtcp_mux && m.rtcp_mux();
-        let mut pts = formats.clone();
+        // The answer's fmtp says what we want to receive (RFC 7587 §7: Opus parameters
+        // are declarative, each side's its own): ours where we have one, else the
+        // offer's echoed. `formats` keeps the offer's, which say how to send to the peer.
+        let mut pts: Vec<(u8, PayloadFormat)> = formats
+            .iter()
+            .map(|(pt, f)| {
+                let ours = caps
+                    .formats
+                    .iter()
+                    .find(|c| c.same_format(&f.encoding, f.clock_rate, f.channels))
+                    .and_then(|c| c.fmtp.clone());
+                (*pt, PayloadFormat { fmtp: ours.or_else(|| f.fmtp.clone()), ..f.clone() })
+            })
+            .collect();
         if let Some(te) = te {
             pts.push((te, PayloadFormat::new("telephone-event", 8000, 1, None, m.fmtp(te))));
         }
