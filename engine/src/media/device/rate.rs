@@ -38,13 +38,14 @@ impl std::fmt::Debug for FrameConverter {
 /// 64 taps at the lower rate (a 48 → 8 kHz downsampler runs its filter at 48 kHz: 384
 /// taps there): flat to about 0.85 of the lower Nyquist frequency (−1 dB at 3.4 kHz for
 /// 8 kHz, at 6.8 kHz for 16 kHz; 64 taps at 48 kHz lost 4.7 dB at 3.4 kHz, measured) for
-/// 4 ms of delay at 8 kHz, 2 ms at 16 kHz.
+/// 4 ms of delay at 8 kHz, 2 ms at 16 kHz. Nearest of 256 sub-filters rather than
+/// interpolating between two: half the work, still over 50 dB clean (tested below).
 fn sinc_parameters(from: u32, to: u32) -> SincInterpolationParameters {
     let down = (from / to.max(1)).max(1) as usize;
     SincInterpolationParameters {
         sinc_len: (64 * down).min(512),
         f_cutoff: Some(0.91),
-        interpolation: SincInterpolationType::Linear,
+        interpolation: SincInterpolationType::Nearest,
         oversampling_factor: 256,
         window: WindowFunction::BlackmanHarris2,
     }
