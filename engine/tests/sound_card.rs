@@ -214,3 +214,41 @@ fn a_call_on_a_jack_card_survives_the_server_going_away() {
     assert!(rms > 3000.0, "rms {rms}");
     assert!(share > 0.9, "share {share}");
 }
+
+/// An incoming call rings on a device of its own, paced by that card: the ringtone's
+/// port appears on the JACK server, the card plays it at its rate without running dry,
+/// and it stops when the ringer is dropped.
+#[test]
+fn the_ringer_plays_on_its_own_device() {
+    use earshot_engine::media::device::Ringer;
+    use earshot_engine::media::tone::ToneSpec;
+    use std::sync::atomic::Ordering::Relaxed;
+    let _jack = Jack::start();
+    let ringer = Ringer::start(
+        AudioHost::Jack,
+        &CardChoice::Named("JACK Output".into()),
+        ToneSpec::RINGTONE,
+    )
+    .unwrap();
+    assert_eq!(ringer.device.name, "JACK Output");
+    let pid = std::process::id();
+    assert!(
+        jack_ports().iter().any(|p| p.starts_with(&format!("cpal_client_{pid}_out:"))),
+        "{:?}",
+        jack_ports()
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let (p0, t0) = (ringer.health.played_samples.load(Relaxed), Instant::now());
+    std::thread::sleep(Duration::from_millis(1500));
+    let played = ringer.health.played_samples.load(Relaxed) - p0;
+    let rate = played as f64 / t0.elapsed().as_secs_f64();
+    let dry = ringer.health.underrun_samples.load(Relaxed);
+    eprintln!("ringer: {rate:.0} samples/s played, {dry} samples of underrun");
+    assert!((46000.0..50000.0).contains(&rate), "{rate} samples/s");
+    assert!(dry < 4800, "the ring kept topped up: {dry} samples short");
+    drop(ringer);
+    assert!(
+        !jack_ports().iter().any(|p| p.starts_with(&format!("cpal_client_{pid}_out:"))),
+        "the ringer's port goes with it"
+    );
+}

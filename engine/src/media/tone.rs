@@ -20,6 +20,10 @@ impl ToneSpec {
     /// Busy: 425 Hz, 0.5 s on, 0.5 s off.
     pub const BUSY: ToneSpec =
         ToneSpec { freqs: [425.0, 0.0], on_ms: 500, off_ms: 500, repeat: 0, level: 4000 };
+    /// The agent's ringtone for an incoming call, on the ringing device: 440 + 480 Hz,
+    /// 1 s on, 2 s off.
+    pub const RINGTONE: ToneSpec =
+        ToneSpec { freqs: [440.0, 480.0], on_ms: 1000, off_ms: 2000, repeat: 0, level: 6000 };
     /// Call waiting: two short 425 Hz beeps.
     pub const CALL_WAITING: ToneSpec =
         ToneSpec { freqs: [425.0, 0.0], on_ms: 200, off_ms: 200, repeat: 2, level: 3000 };

@@ -4,6 +4,7 @@
 
 mod memory;
 mod rate;
+mod ringer;
 mod route;
 mod sound_card;
 mod sound_ring;
@@ -11,6 +12,7 @@ mod wav;
 
 pub use memory::{BufferSource, CaptureSink, NullDevice};
 pub use rate::FrameConverter;
+pub use ringer::Ringer;
 pub use route::{AudioRoute, RouteEvent};
 pub use sound_card::{
     AudioHost, CardChoice, DeviceChange, DeviceError, DeviceInfo, DeviceWatch, SoundCard,

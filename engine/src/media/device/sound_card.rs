@@ -30,7 +30,7 @@ impl AudioHost {
         }
     }
 
-    fn open(self) -> Result<cpal::Host, DeviceError> {
+    pub(super) fn open(self) -> Result<cpal::Host, DeviceError> {
         cpal::host_from_id(self.id()).map_err(|e| DeviceError::Host(self, e.to_string()))
     }
 }
@@ -80,7 +80,7 @@ impl DeviceInfo {
     }
 }
 
-fn describe(host: AudioHost, d: &cpal::Device) -> Option<DeviceInfo> {
+pub(super) fn describe(host: AudioHost, d: &cpal::Device) -> Option<DeviceInfo> {
     let id = d.id().ok()?.to_string();
     let name = d.description().map(|n| n.name().to_owned()).unwrap_or_else(|_| id.clone());
     Some(DeviceInfo {
@@ -120,7 +120,7 @@ pub enum CardChoice {
     Named(String),
 }
 
-fn find(
+pub(super) fn find(
     host: &cpal::Host,
     which: AudioHost,
     choice: &CardChoice,
@@ -150,7 +150,7 @@ fn find(
 
 /// A stream configuration near 10 ms periods at the device's own rate, and the period in
 /// samples.
-fn config_for(
+pub(super) fn config_for(
     d: &cpal::Device,
     input: bool,
     name: &str,
@@ -203,7 +203,7 @@ where
     )
 }
 
-fn build_output<T>(
+pub(super) fn build_output<T>(
     d: &cpal::Device,
     config: StreamConfig,
     mut feed: PlaybackFeed,

@@ -164,6 +164,13 @@ pub struct RingSink {
     health: Arc<DeviceHealth>,
 }
 
+impl RingSink {
+    /// Card samples waiting to be played.
+    pub fn queued(&self) -> usize {
+        self.ring.occupied_len()
+    }
+}
+
 impl Sink for RingSink {
     fn write(&mut self, frame: &[i16]) {
         for (i, v) in self.converter.input_mut().iter_mut().zip(frame) {
