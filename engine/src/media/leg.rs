@@ -4,6 +4,7 @@
 
 use super::codec::{self, Codec, DtmfReceiver, DtmfSender};
 use super::jitter::{JitterBuffer, JitterStats, Pull, Shed};
+use super::level::rms_at_most;
 use super::quality::{Impairment, mos_from_r, r_factor};
 use super::rtp::{self, ReceiveStats, SeqVerdict};
 
@@ -276,8 +277,7 @@ impl Leg {
 
 /// Below about −45 dBFS RMS: a pause between words, where a dropped frame goes unheard.
 fn is_quiet(frame: &[i16]) -> bool {
-    let energy: i64 = frame.iter().map(|&s| i64::from(s) * i64::from(s)).sum();
-    energy <= 180 * 180 * frame.len() as i64
+    rms_at_most(frame, 180)
 }
 
 /// Decodes, conceals or silences one pulled frame into `out`.

@@ -19,6 +19,7 @@ use rustix::event::{PollFd, PollFlags, Timespec, poll};
 
 use super::device::{Sink, Source};
 use super::leg::{Leg, LegStats};
+use super::level::rms_at_most;
 use super::mix::{MixPlan, Mixer};
 use super::recording::RecordingRing;
 use super::rtp;
@@ -360,8 +361,7 @@ fn run(
 
 /// Below about −40 dBFS RMS: nobody is talking into the microphone.
 fn is_quiet(frame: &[i16]) -> bool {
-    let energy: i64 = frame.iter().map(|&s| i64::from(s) * i64::from(s)).sum();
-    energy <= 330 * 330 * frame.len() as i64
+    rms_at_most(frame, 330)
 }
 
 /// Reads every datagram waiting on a leg's socket, stamping each with the moment it was

@@ -8,12 +8,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use cpal::SampleFormat;
 use cpal::traits::StreamTrait;
 
 use super::Sink;
 use super::sound_card::{
-    AudioHost, CardChoice, DeviceError, DeviceInfo, build_output, config_for, describe, find,
+    AudioHost, CardChoice, DeviceError, DeviceInfo, config_for, describe, find, open_output,
 };
 use super::sound_ring::{DeviceHealth, sound_rings};
 use crate::media::tone::{ToneGenerator, ToneSpec};
@@ -61,13 +60,7 @@ impl Ringer {
         )
         .map_err(|e| err(e.to_string()))?;
         let health = Arc::clone(&rings.health);
-        let stream = match format {
-            SampleFormat::F32 => build_output::<f32>(&dev, config, rings.playback, &health),
-            SampleFormat::I16 => build_output::<i16>(&dev, config, rings.playback, &health),
-            SampleFormat::I32 => build_output::<i32>(&dev, config, rings.playback, &health),
-            other => return Err(err(format!("sample format {other} is not supported"))),
-        }
-        .map_err(|e| err(e.to_string()))?;
+        let stream = open_output(&dev, config, format, rings.playback, &health, &device)?;
         stream.play().map_err(|e| err(e.to_string()))?;
         let stop = Arc::new(AtomicBool::new(false));
         let (mut sink, stopped) = (rings.sink, Arc::clone(&stop));

@@ -4,7 +4,7 @@
 //! never stops, and the owner is told what happened to show it.
 
 use super::NullDevice;
-use super::sound_card::{AudioHost, CardChoice, DeviceError, SoundCard};
+use super::sound_card::{AudioHost, CardChoice, SoundCard};
 use crate::media::media_loop::Devices;
 
 /// What happened to the audio route, for the window and the logs.
@@ -99,10 +99,4 @@ impl AudioRoute {
 
 fn describe(card: &SoundCard) -> String {
     format!("{:?}: {} / {}", card.input.host, card.input.name, card.output.name)
-}
-
-impl From<DeviceError> for RouteEvent {
-    fn from(e: DeviceError) -> Self {
-        RouteEvent::NoDevice { reason: e.to_string() }
-    }
 }

@@ -203,7 +203,7 @@ where
     )
 }
 
-pub(super) fn build_output<T>(
+fn build_output<T>(
     d: &cpal::Device,
     config: StreamConfig,
     mut feed: PlaybackFeed,
@@ -225,6 +225,58 @@ where
         on_error(health),
         Some(Duration::from_secs(2)),
     )
+}
+
+fn stream_error(direction: &'static str, info: &DeviceInfo, reason: String) -> DeviceError {
+    DeviceError::Device { direction, name: info.name.clone(), reason }
+}
+
+/// A capture stream in the device's own sample format, feeding `feed`.
+fn open_input(
+    d: &cpal::Device,
+    config: StreamConfig,
+    format: SampleFormat,
+    feed: CaptureFeed,
+    health: &Arc<DeviceHealth>,
+    info: &DeviceInfo,
+) -> Result<cpal::Stream, DeviceError> {
+    match format {
+        SampleFormat::F32 => build_input::<f32>(d, config, feed, health),
+        SampleFormat::I16 => build_input::<i16>(d, config, feed, health),
+        SampleFormat::I32 => build_input::<i32>(d, config, feed, health),
+        other => {
+            return Err(stream_error(
+                "input",
+                info,
+                format!("sample format {other} is not supported"),
+            ));
+        }
+    }
+    .map_err(|e| stream_error("input", info, e.to_string()))
+}
+
+/// A playback stream in the device's own sample format, drained from `feed`.
+pub(super) fn open_output(
+    d: &cpal::Device,
+    config: StreamConfig,
+    format: SampleFormat,
+    feed: PlaybackFeed,
+    health: &Arc<DeviceHealth>,
+    info: &DeviceInfo,
+) -> Result<cpal::Stream, DeviceError> {
+    match format {
+        SampleFormat::F32 => build_output::<f32>(d, config, feed, health),
+        SampleFormat::I16 => build_output::<i16>(d, config, feed, health),
+        SampleFormat::I32 => build_output::<i32>(d, config, feed, health),
+        other => {
+            return Err(stream_error(
+                "output",
+                info,
+                format!("sample format {other} is not supported"),
+            ));
+        }
+    }
+    .map_err(|e| stream_error("output", info, e.to_string()))
 }
 
 /// An open capture and playback pair; the streams run until this is dropped.
@@ -284,38 +336,11 @@ impl SoundCard {
             reason: e.to_string(),
         })?;
         let health = rings.health;
-        let fail = |direction: &'static str, name: &str| {
-            let name = name.to_owned();
-            move |e: cpal::Error| DeviceError::Device { direction, name, reason: e.to_string() }
-        };
-        let input_stream = match in_fmt {
-            SampleFormat::F32 => build_input::<f32>(&in_dev, in_cfg, rings.capture, &health),
-            SampleFormat::I16 => build_input::<i16>(&in_dev, in_cfg, rings.capture, &health),
-            SampleFormat::I32 => build_input::<i32>(&in_dev, in_cfg, rings.capture, &health),
-            other => {
-                return Err(DeviceError::Device {
-                    direction: "input",
-                    name: in_info.name,
-                    reason: format!("sample format {other} is not supported"),
-                });
-            }
-        }
-        .map_err(fail("input", &in_info.name))?;
-        let output_stream = match out_fmt {
-            SampleFormat::F32 => build_output::<f32>(&out_dev, out_cfg, rings.playback, &health),
-            SampleFormat::I16 => build_output::<i16>(&out_dev, out_cfg, rings.playback, &health),
-            SampleFormat::I32 => build_output::<i32>(&out_dev, out_cfg, rings.playback, &health),
-            other => {
-                return Err(DeviceError::Device {
-                    direction: "output",
-                    name: out_info.name,
-                    reason: format!("sample format {other} is not supported"),
-                });
-            }
-        }
-        .map_err(fail("output", &out_info.name))?;
-        input_stream.play().map_err(fail("input", &in_info.name))?;
-        output_stream.play().map_err(fail("output", &out_info.name))?;
+        let input_stream = open_input(&in_dev, in_cfg, in_fmt, rings.capture, &health, &in_info)?;
+        let output_stream =
+            open_output(&out_dev, out_cfg, out_fmt, rings.playback, &health, &out_info)?;
+        input_stream.play().map_err(|e| stream_error("input", &in_info, e.to_string()))?;
+        output_stream.play().map_err(|e| stream_error("output", &out_info, e.to_string()))?;
         let card = SoundCard {
             _input: input_stream,
             _output: output_stream,
