@@ -10,6 +10,12 @@ use earshot_tests::speech::pesq;
 
 use crate::relay::Seeded;
 
+/// What the caller says (a contact-centre sentence), and in which espeak-ng voice.
+pub const SPEECH: &str = "Thank you for calling. Your account number is four seven two nine, \
+                      and the parcel left our warehouse on Tuesday morning. \
+                      Is there anything else I can help you with today?";
+pub const VOICE: &str = "en-us";
+
 /// The rig's rate.
 pub const RATE: u32 = 48000;
 const BURST_MS: usize = 20;

@@ -197,9 +197,12 @@ fn start_one_baresip(
          audio_source jack,{name}\naudio_player jack,{name}\naudio_alert jack,{name}\n\
          jack_connect_ports no\njack_client_name {name}\n\
          ausrc_srate 48000\nauplay_srate 48000\nausrc_format float\nauplay_format float\n\
-         opus_bitrate 32000\n\
+         opus_bitrate {opus_bitrate}\n\
          rtp_ports {rtp_base}-{}\n",
-        rtp_base + 100
+        rtp_base + 100,
+        // The same bitrate as Earshot sends, so that the jitter buffers are compared on
+        // equal bits.
+        opus_bitrate = earshot_engine::media::codec::OPUS_DEFAULT_BITRATE,
     );
     std::fs::write(dir.join("config"), config).map_err(|e| e.to_string())?;
     let account = format!(

@@ -14,13 +14,9 @@ use std::time::{Duration, Instant};
 use earshot_benches::jack_rig::{self, JackServer, Rig};
 use earshot_benches::procstat::{cpu_seconds, peak_rss_mb, shared_rss_mb};
 use earshot_benches::relay::{Impairment, Relay};
-use earshot_benches::signal::{self, TestSignal, burst_delays_ms, median, speech_pesq};
+use earshot_benches::signal::{self, SPEECH, TestSignal, burst_delays_ms, median, speech_pesq};
 use earshot_benches::stacks::{self, Stack};
 use earshot_tests::speech::say;
-
-const SPEECH: &str = "Thank you for calling. Your account number is four seven two nine, \
-                      and the parcel left our warehouse on Tuesday morning. \
-                      Is there anything else I can help you with today?";
 
 #[derive(Debug, Clone, Copy)]
 struct Condition {
@@ -190,7 +186,7 @@ fn cell(f: Option<&Figures>, pick: impl Fn(&Figures) -> String) -> String {
 }
 
 async fn run(o: Options) -> Result<(), String> {
-    let speech = tokio::task::block_in_place(|| say(SPEECH, "en-us", signal::RATE));
+    let speech = tokio::task::block_in_place(|| say(SPEECH, signal::VOICE, signal::RATE));
     let signal = signal::build(&speech);
     let _jack = JackServer::start(signal::RATE, o.period)?;
     let rig = Rig::start()?;

@@ -9,7 +9,7 @@ mod plc;
 pub use dtmf::{DtmfReceiver, DtmfSender, EventPacket, ToneEvent, digit_to_event, event_to_digit};
 pub use g711::{G711, Law};
 pub use g722::{G722Codec, G722Decoder, G722Encoder};
-pub use opus::{Opus, OpusParams};
+pub use opus::{DEFAULT_BITRATE as OPUS_DEFAULT_BITRATE, Opus, OpusParams};
 pub use plc::G711Plc;
 
 /// What describes a codec to SDP and to the media loop.
