@@ -3,7 +3,7 @@
 //! statistics. Built off the real-time thread; `receive`, `play` and `send` never allocate.
 
 use super::codec::{self, Codec, DtmfReceiver, DtmfSender};
-use super::jitter::{JitterBuffer, JitterStats, Pull, Shed};
+use super::jitter::{JitterBuffer, JitterStats, PlayoutQueue, Pull, Shed};
 use super::level::rms_at_most;
 use super::quality::{Impairment, mos_from_r, r_factor};
 use super::rtp::{self, ReceiveStats, SeqVerdict};
@@ -63,6 +63,10 @@ pub struct LegStats {
     pub concealed_ms: u64,
     /// Lost frames rebuilt from the next packet (Opus in-band FEC), part of the above.
     pub recovered: u64,
+    /// Milliseconds of speech taken out by time compression (delay shed in speech) and of
+    /// silence cut in pauses.
+    pub compressed_ms: u64,
+    pub silence_cut_ms: u64,
     /// Datagrams dropped as malformed or of an unexpected payload type.
     pub dropped: u64,
     /// Round-trip time from RTCP, when known.
@@ -82,6 +86,8 @@ pub struct Leg {
     timestamp: u32,
     first_packet: bool,
     jitter: JitterBuffer,
+    /// Decoded audio not played yet: where delay is shed without a click.
+    queue: PlayoutQueue,
     recv: Option<(u32, ReceiveStats)>,
     dtmf_rx: DtmfReceiver,
     dtmf_tx: Option<DtmfSender>,
@@ -109,6 +115,7 @@ impl Leg {
         jitter.set_fec(codec.has_inband_fec());
         Ok(Leg {
             jitter,
+            queue: PlayoutQueue::new(frame, d.sample_rate),
             codec,
             frame,
             clock_per_ms,
@@ -179,23 +186,52 @@ impl Leg {
     }
 
     /// Decodes the frame to play this tick (at `now_us`) into `out` (`frame_samples`
-    /// long). When the jitter buffer holds too much, a frame that decodes to near silence
-    /// (or any, if the excess is large) is decoded — keeping the decoder's state — and
-    /// replaced by the next, in a pause between words where possible.
+    /// long). When the jitter buffer holds too much, the next frame is decoded as well and
+    /// the delay shed without a click: in a pause (two quiet frames in a row) a frame of
+    /// silence is cut; when the excess is large or has lasted, speech is time-compressed
+    /// (10–20 ms cross-faded out at a pitch-multiple lag). What a compression leaves over
+    /// is played on the next tick, which then pulls nothing from the jitter buffer.
     pub fn play(&mut self, out: &mut [i16], now_us: u64) -> Playout {
-        let pull = self.jitter.pull(now_us);
-        let mut playout = play_pull(&mut *self.codec, &mut self.stats, &self.config, pull, out);
-        if playout == Playout::Decoded {
-            // A pause is two quiet frames in a row: a single one is often the closure of
-            // a stop consonant inside a word, and dropping it is heard (PESQ loses ~0.5).
-            let in_pause = self.quiet_before && is_quiet(out);
-            if self.jitter.shed() == Shed::Now || (self.jitter.shed() == Shed::IfQuiet && in_pause)
-            {
-                let next = self.jitter.skip();
-                playout = play_pull(&mut *self.codec, &mut self.stats, &self.config, next, out);
+        let mut playout = Playout::Decoded;
+        if self.queue.len() < out.len() {
+            let pull = self.jitter.pull(now_us);
+            let Some(slot) = self.queue.next_frame() else {
+                out.fill(0);
+                return Playout::Silence;
+            };
+            playout = play_pull(&mut *self.codec, &mut self.stats, &self.config, pull, slot);
+            let quiet = is_quiet(slot);
+            if playout == Playout::Decoded {
+                // A pause is two quiet frames in a row: a single one is often the closure
+                // of a stop consonant inside a word, and cutting it is heard (PESQ loses
+                // ~0.5).
+                let in_pause = self.quiet_before && quiet;
+                let shed = self.jitter.shed();
+                if shed == Shed::Now || (shed == Shed::IfQuiet && in_pause) {
+                    playout = self.shed_delay(in_pause);
+                }
             }
         }
+        self.queue.pop_frame(out);
         self.quiet_before = is_quiet(out);
+        playout
+    }
+
+    /// Takes the frame after the one just queued from the jitter buffer and shortens the
+    /// queue by up to a frame: a cut in a pause, a time compression in speech.
+    fn shed_delay(&mut self, in_pause: bool) -> Playout {
+        let queued_before = self.queue.len() - self.frame;
+        let next = self.jitter.skip();
+        let Some(slot) = self.queue.next_frame() else { return Playout::Decoded };
+        let playout = play_pull(&mut *self.codec, &mut self.stats, &self.config, next, slot);
+        let per_ms = (self.frame / self.config.ptime_ms.max(1) as usize).max(1);
+        if in_pause {
+            let cut = self.queue.cut(queued_before, self.frame);
+            self.stats.silence_cut_ms += (cut / per_ms) as u64;
+        } else {
+            let removed = self.queue.compress();
+            self.stats.compressed_ms += (removed / per_ms) as u64;
+        }
         playout
     }
 

@@ -1,8 +1,8 @@
 //! The jitter buffer itself: a fixed ring of payload slots indexed by extended sequence
-//! number, played out one frame per tick. It advises dropping a frame when it holds more
-//! than the target (the leg drops one that is near silence) and plays a concealed frame
-//! when it holds less, so that its delay follows the
-//! estimator (and absorbs clock drift); late, duplicate and lost packets are counted.
+//! number, played out one frame per tick. It advises shedding a frame when it holds more
+//! than the target (the leg cuts it from a pause, or time-compresses speech: see
+//! `playout.rs`) and plays a concealed frame when it holds less, so that its delay follows
+//! the estimator (and absorbs clock drift); late, duplicate and lost packets are counted.
 
 use super::delay::DelayEstimator;
 

@@ -4,6 +4,8 @@
 
 mod buffer;
 mod delay;
+mod playout;
 
 pub use buffer::{JitterBuffer, JitterStats, Pull, Shed};
 pub use delay::DelayEstimator;
+pub use playout::PlayoutQueue;
