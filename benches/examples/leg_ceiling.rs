@@ -49,7 +49,8 @@ fn main() {
         for tick in 0..speech.len() / frame + 25 {
             let ms = tick as u64 * 20;
             let pcm = speech.get(tick * frame..(tick + 1) * frame).unwrap_or(&silence);
-            let packet = a.send(pcm).to_vec();
+            a.send(pcm);
+            let packet = a.next_packet().expect("a packet each 20 ms").to_vec();
             if rng.next_f64() >= loss {
                 let delay = 5 + (rng.next_f64() * f64::from(jitter_ms)) as u64;
                 wire.insert((ms + delay, tick as u64), packet);

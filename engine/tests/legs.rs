@@ -38,6 +38,7 @@ fn config(codec: Codec, ssrc: u32) -> LegConfig {
 
 struct Outcome {
     received: Vec<i16>,
+    packets_sent: u64,
     digits: String,
     lost: i64,
     recovered: u64,
@@ -56,11 +57,25 @@ fn run(
     seed: u64,
     digit_at: Option<usize>,
 ) -> (Vec<i16>, Outcome) {
+    run_with_ptime(codec, (20, 20), seconds, loss, jitter_ms, seed, digit_at)
+}
+
+/// As [`run`], with A sending packets of `ptimes.0` ms while B was set up for `ptimes.1`
+/// (a peer need not send what it was asked for); the loop frame stays 20 ms.
+fn run_with_ptime(
+    codec: Codec,
+    ptimes: (u32, u32),
+    seconds: usize,
+    loss: f64,
+    jitter_ms: u64,
+    seed: u64,
+    digit_at: Option<usize>,
+) -> (Vec<i16>, Outcome) {
     let frame = codec.rate / 50;
     let mut rand = seeded(seed);
     let sent = speechlike(seconds, codec.rate);
-    let mut a = Leg::new(config(codec, 0x1111)).unwrap();
-    let mut b = Leg::new(config(codec, 0x2222)).unwrap();
+    let mut a = Leg::new(LegConfig { ptime_ms: ptimes.0, ..config(codec, 0x1111) }).unwrap();
+    let mut b = Leg::new(LegConfig { ptime_ms: ptimes.1, ..config(codec, 0x2222) }).unwrap();
     // What RTCP would tell the sender about this path (Opus then spends bits on FEC).
     a.set_loss_hint((loss * 100.0).round() as u8);
     let mut wire: BTreeMap<(u64, u64), Vec<u8>> = BTreeMap::new();
@@ -74,10 +89,14 @@ fn run(
             assert!(a.send_dtmf('7', 100));
         }
         let pcm = sent.get(tick * frame..(tick + 1) * frame).unwrap_or(&silence);
-        let pkt = a.send(pcm).to_vec();
-        if rand() >= loss {
-            let delay = 20 + (rand() * jitter_ms as f64) as u64;
-            wire.insert((ms + delay, tick as u64), pkt);
+        a.send(pcm);
+        let mut n = 0;
+        while let Some(pkt) = a.next_packet() {
+            if rand() >= loss {
+                let delay = 20 + (rand() * jitter_ms as f64) as u64;
+                wire.insert((ms + delay, tick as u64 * 10 + n), pkt.to_vec());
+            }
+            n += 1;
         }
         while let Some((&(at, k), _)) = wire.iter().next() {
             if at > ms + 10 {
@@ -93,6 +112,7 @@ fn run(
     }
     let stats = b.stats(20.0);
     let outcome = Outcome {
+        packets_sent: a.stats(0.0).packets_sent,
         received,
         digits,
         lost: stats.lost,
@@ -265,4 +285,42 @@ fn opus_clean_and_lossy_with_fec() {
     );
     assert!(o.recovered > 0, "in-band FEC used for lost packets");
     assert!(env_loss > 0.9, "{env_loss}");
+}
+
+/// Packet times other than the loop's 20 ms, and a peer that sends another one than it
+/// was asked for: PCMU in 10 and 30 ms packets, Opus in 40 and 60 ms (RFC 7587 §4.2:
+/// one Opus packet holds up to 120 ms), each played at its length by a receiver set up
+/// for 20 ms.
+#[test]
+fn other_packet_times_both_ways() {
+    for send_ptime in [10, 30, 60] {
+        let (sent, o) = run_with_ptime(PCMU, (send_ptime, 20), 6, 0.0, 0, 9, None);
+        let (corr, lag) = windowed_correlation(&sent, &o.received, 8000);
+        let delay_ms = lag as f64 / 8.0;
+        eprintln!("PCMU {send_ptime} ms packets: correlation {corr:.4}, delay {delay_ms} ms");
+        assert_eq!(o.packets_sent, (6 * 1000 + 25 * 20) as u64 / u64::from(send_ptime));
+        assert!(corr > 0.98, "{corr}");
+        assert!(delay_ms <= 40.0 + 2.0 * f64::from(send_ptime), "{delay_ms} ms");
+        assert_eq!((o.lost, o.frames_missing), (0, 0));
+    }
+    for send_ptime in [40, 60] {
+        let (sent, o) = run_with_ptime(OPUS, (send_ptime, 20), 10, 0.0, 0, 9, None);
+        // After the start-up excess is shed (by time compression: the lag changes).
+        let (sent, heard) = (&sent[5 * 48000..], &o.received[5 * 48000..]);
+        let (lag, env) = (0..250usize)
+            .map(|ms| (ms * 48, envelope_correlation(sent, heard, 48000, ms * 48)))
+            .max_by(|x, y| x.1.total_cmp(&y.1))
+            .unwrap();
+        eprintln!(
+            "Opus {send_ptime} ms packets: envelope correlation {env:.4}, delay {} ms",
+            lag / 48
+        );
+        assert_eq!(o.packets_sent, (10 * 1000 + 25 * 20) as u64 / u64::from(send_ptime));
+        assert!(env > 0.95, "{env}");
+        assert_eq!(o.frames_missing, 0);
+    }
+    // Asked for a time the codec cannot send (Opus has no 30 ms frame): the longest
+    // shorter one it has.
+    let leg = Leg::new(LegConfig { ptime_ms: 30, ..config(OPUS, 1) }).unwrap();
+    assert_eq!(leg.ptime_ms(), 20);
 }

@@ -173,3 +173,18 @@ fn ipv6_sdp_from_rfc5118() {
     let sd = SessionDescription::parse(msg.body()).unwrap();
     assert_eq!(sd.connection.unwrap().ip(), Some("2001:db8::20".parse().unwrap()));
 }
+
+/// The packet time to send is the peer's `a=ptime`, capped by its `a=maxptime`; ours when
+/// it names none.
+#[test]
+fn packet_time_follows_the_peers_ptime_and_maxptime() {
+    let with = |extra: &str| {
+        let text = BARESIP_OFFER.replace("a=rtcp-mux\r\n", &format!("a=rtcp-mux\r\n{extra}"));
+        let off = SessionDescription::parse(text.as_bytes()).unwrap();
+        answer(&off, &caps(vec![opus(), pcmu()]), &origin(1)).unwrap().1.ptime
+    };
+    assert_eq!(with(""), Some(20));
+    assert_eq!(with("a=ptime:40\r\n"), Some(40));
+    assert_eq!(with("a=ptime:60\r\na=maxptime:40\r\n"), Some(40));
+    assert_eq!(with("a=maxptime:10\r\n"), Some(10));
+}

@@ -51,6 +51,9 @@ pub struct BaresipAudio {
     /// The account's codec list in preference order, as `audio_codecs` names them
     /// (`PCMU`, `G722`, `opus`).
     pub codecs: Vec<String>,
+    /// The packet time baresip sends with and asks for (`a=ptime`); its default (20 ms)
+    /// if `None`.
+    pub ptime: Option<u32>,
 }
 
 /// Writes baresip's source file. Opus in baresip 1.0 works in stereo (`ch = 2`), and
@@ -74,6 +77,7 @@ impl Baresip {
             pcm: vec![0; 16000],
             rate: 8000,
             codecs: vec!["PCMU".into(), "PCMA".into()],
+            ptime: None,
         });
         source_wav(&wav, &audio);
         let config = format!(
@@ -98,6 +102,9 @@ impl Baresip {
             acc.push_str(&format!(";outbound=\"sip:{o};lr\""));
         }
         acc.push_str(&format!(";audio_codecs={}", audio.codecs.join(",")));
+        if let Some(ptime) = audio.ptime {
+            acc.push_str(&format!(";ptime={ptime}"));
+        }
         if account.auto_answer {
             acc.push_str(";answermode=auto");
         }

@@ -47,7 +47,7 @@ pub fn leg_config(n: &Negotiated, ssrc: u32) -> LegConfig {
         fmtp: f.fmtp.clone(),
         payload_type: *pt,
         telephone_event: n.telephone_event,
-        ptime_ms: 20,
+        ptime_ms: n.ptime.unwrap_or(20),
         ssrc,
         max_delay_ms: 300,
     }
@@ -67,8 +67,8 @@ impl CallMedia {
     pub fn start(n: &Negotiated, socket: UdpSocket, speech: Vec<i16>, seconds: u32) -> CallMedia {
         let config = leg_config(n, 0x5EED_0001);
         let leg = Leg::new(config).expect("leg");
-        let frame = leg.frame_samples();
-        let rate = frame as u32 * 50;
+        let rate = leg.sample_rate();
+        let frame = rate as usize / 50;
         let handle = media_loop::start(
             Box::new(BufferSource::new(speech)),
             Box::new(CaptureSink::with_capacity((seconds * rate) as usize)),

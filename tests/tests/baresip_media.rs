@@ -82,7 +82,7 @@ async fn established_call(
     }
 }
 
-async fn call(codec: &str, rate: u32, earshot_calls: bool) -> Outcome {
+async fn call(codec: &str, rate: u32, earshot_calls: bool, ptime: Option<u32>) -> Outcome {
     let lead_in = |pcm: Vec<i16>| [vec![0i16; rate as usize * 6 / 10], pcm].concat();
     let earshot_says = lead_in(say(AGENT, "en-us", rate));
     let baresip_says = lead_in(say(CUSTOMER, "en-gb", rate));
@@ -93,7 +93,7 @@ async fn call(codec: &str, rate: u32, earshot_calls: bool) -> Outcome {
     baresip_file.resize((call_secs * f64::from(rate)) as usize, 0);
     let mut b = Baresip::start(BaresipAccount {
         auto_answer: earshot_calls,
-        audio: Some(BaresipAudio { pcm: baresip_file, rate, codecs: vec![codec.into()] }),
+        audio: Some(BaresipAudio { pcm: baresip_file, rate, codecs: vec![codec.into()], ptime }),
         ..Default::default()
     })
     .await;
@@ -106,6 +106,7 @@ async fn call(codec: &str, rate: u32, earshot_calls: bool) -> Outcome {
         "{negotiated:?}"
     );
     assert!(negotiated.telephone_event.is_some(), "telephone-event negotiated");
+    assert_eq!(negotiated.ptime, Some(ptime.unwrap_or(20)), "baresip's packet time");
     let mut media =
         CallMedia::start(&negotiated, socket, earshot_says.clone(), call_secs as u32 + 2);
     media.run_for(Duration::from_secs_f64(speech_secs)).await;
@@ -133,8 +134,17 @@ async fn call(codec: &str, rate: u32, earshot_calls: bool) -> Outcome {
     if let Some(s) = stats {
         let j = s.jitter_buffer;
         eprintln!(
-            "{codec}: Earshot received {} packets, lost {}, jitter buffer {} ms (target {}), late {}, concealed {} ms",
-            s.packets_received, j.lost, j.delay_ms, j.target_ms, j.late, s.concealed_ms
+            "{codec}: Earshot received {} packets, lost {}, jitter buffer {} ms (target {}), \
+             late {}, concealed {} ms, compressed {} ms, silence cut {} ms, stretched {}",
+            s.packets_received,
+            j.lost,
+            j.delay_ms,
+            j.target_ms,
+            j.late,
+            s.concealed_ms,
+            s.compressed_ms,
+            s.silence_cut_ms,
+            j.stretched
         );
     }
     agent.handle.shutdown().await;
@@ -148,13 +158,26 @@ async fn call(codec: &str, rate: u32, earshot_calls: bool) -> Outcome {
 
 /// Checks both directions; `floor` is the PESQ each must reach.
 async fn check(codec: &str, rate: u32, earshot_calls: bool, floor: f64, waveform: bool) {
-    let o = call(codec, rate, earshot_calls).await;
+    check_with_ptime(codec, rate, earshot_calls, floor, waveform, None).await;
+}
+
+async fn check_with_ptime(
+    codec: &str,
+    rate: u32,
+    earshot_calls: bool,
+    floor: f64,
+    waveform: bool,
+    ptime: Option<u32>,
+) {
+    let o = call(codec, rate, earshot_calls, ptime).await;
     for (dir, d) in [("Earshot→baresip", &o.to_baresip), ("baresip→Earshot", &o.to_earshot)] {
         // What was said, and what was heard up to the same length plus the path's delay.
         let heard = &d.heard[..d.heard.len().min(d.sent.len() + rate as usize / 2)];
         if let Some(out) = std::env::var_os("EARSHOT_SPEECH_DUMP") {
             let p = std::path::PathBuf::from(out).join(format!("baresip-{codec}-{dir}.wav"));
             earshot_engine::media::device::write_wav(&p, rate, 1, heard).unwrap();
+            let p = p.with_extension("sent.wav");
+            earshot_engine::media::device::write_wav(&p, rate, 1, &d.sent).unwrap();
         }
         let level = level_db(&d.sent, heard);
         let score = pesq(&d.sent, heard, rate);
@@ -185,4 +208,11 @@ async fn g722_speech_and_dtmf_earshot_calls_baresip() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn opus_speech_and_dtmf_earshot_calls_baresip() {
     check("opus", 48000, true, 3.5, false).await;
+}
+
+/// baresip asks for and sends 40 ms Opus packets (`a=ptime:40`): Earshot sends 40 ms
+/// packets too, and plays baresip's at their length through its 20 ms loop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opus_in_40_ms_packets_baresip_calls_earshot() {
+    check_with_ptime("opus", 48000, false, 3.5, false, Some(40)).await;
 }

@@ -3,7 +3,7 @@
 //! statistics. Built off the real-time thread; `receive`, `play` and `send` never allocate.
 
 use super::codec::{self, Codec, DtmfReceiver, DtmfSender};
-use super::jitter::{JitterBuffer, JitterStats, PlayoutQueue, Pull, Shed};
+use super::jitter::{JitterBuffer, JitterStats, MAX_PACKET_MS, PlayoutQueue, Pull, Shed};
 use super::level::rms_at_most;
 use super::quality::{Impairment, mos_from_r, r_factor};
 use super::rtp::{self, ReceiveStats, SeqVerdict};
@@ -80,7 +80,15 @@ pub struct LegStats {
 pub struct Leg {
     codec: Box<dyn Codec>,
     config: LegConfig,
-    frame: usize,
+    /// Samples in a packet we send (the negotiated packet time), and in the packets the
+    /// peer sends (whatever it really sends: it follows them).
+    send_frame: usize,
+    receive_frame: usize,
+    /// Samples in a millisecond at the codec's rate.
+    per_ms: usize,
+    /// Microphone audio not yet sent: packets longer than the loop's frame wait here.
+    mic: Vec<i16>,
+    mic_len: usize,
     clock_per_ms: u32,
     seq: u16,
     timestamp: u32,
@@ -110,14 +118,23 @@ impl Leg {
             .ok_or_else(|| LegError::UnknownCodec(config.codec.clone()))?;
         let d = codec.descriptor();
         let clock_per_ms = d.clock_rate / 1000;
-        let frame = (d.sample_rate / 1000 * config.ptime_ms) as usize;
+        let mut config = config;
+        config.ptime_ms = codec::packet_time_ms(&*codec, Some(config.ptime_ms));
+        let per_ms = (d.sample_rate / 1000).max(1) as usize;
+        let frame = per_ms * config.ptime_ms as usize;
         let mut jitter = JitterBuffer::new(config.ptime_ms, d.clock_rate, config.max_delay_ms);
         jitter.set_fec(codec.has_inband_fec());
         Ok(Leg {
             jitter,
-            queue: PlayoutQueue::new(frame, d.sample_rate),
+            queue: PlayoutQueue::new(d.sample_rate),
             codec,
-            frame,
+            send_frame: frame,
+            receive_frame: frame,
+            per_ms,
+            // A packet's worth, and up to the longest loop frame (MAX_PACKET_MS) arriving
+            // before it is complete.
+            mic: vec![0; frame + per_ms * MAX_PACKET_MS],
+            mic_len: 0,
             clock_per_ms,
             seq: (config.ssrc >> 8) as u16,
             timestamp: config.ssrc.rotate_left(13),
@@ -138,9 +155,20 @@ impl Leg {
         self.config.ssrc
     }
 
-    /// Samples per frame (per packet).
+    /// Samples per packet sent (the packet time in use, which may differ from the loop's
+    /// frame: [`Leg::send`] and [`Leg::play`] take frames of any length).
     pub fn frame_samples(&self) -> usize {
-        self.frame
+        self.send_frame
+    }
+
+    /// The codec's sample rate: what [`Leg::play`] produces and [`Leg::send`] takes.
+    pub fn sample_rate(&self) -> u32 {
+        self.codec.descriptor().sample_rate
+    }
+
+    /// The packet time we send with, in ms.
+    pub fn ptime_ms(&self) -> u32 {
+        self.config.ptime_ms
     }
 
     /// An RTP datagram from the peer arrived at `now_us` (a monotonic µs clock, the one
@@ -181,57 +209,87 @@ impl Leg {
         let arrival = (u128::from(now_us) * u128::from(self.clock_per_ms) / 1000) as u32;
         stats.update_jitter(p.timestamp, arrival);
         self.stats.packets_received += 1;
+        self.follow_packet_size(payload);
         self.jitter.push(p.sequence, p.timestamp, payload, now_us);
         None
     }
 
-    /// Decodes the frame to play this tick (at `now_us`) into `out` (`frame_samples`
-    /// long). When the jitter buffer holds too much, the next frame is decoded as well and
-    /// the delay shed without a click: in a pause (two quiet frames in a row) a frame of
-    /// silence is cut; when the excess is large or has lasted, speech is time-compressed
-    /// (10–20 ms cross-faded out at a pitch-multiple lag). What a compression leaves over
-    /// is played on the next tick, which then pulls nothing from the jitter buffer.
+    /// A packet that holds another whole number of milliseconds (10–60) than the ones
+    /// before: the peer changed its packet time (or never used the one asked for). The
+    /// jitter buffer times itself in the new size; nothing is allocated.
+    fn follow_packet_size(&mut self, payload: &[u8]) {
+        let Some(samples) = self.codec.packet_samples(payload) else { return };
+        if samples == self.receive_frame || samples % self.per_ms != 0 {
+            return;
+        }
+        let ms = samples / self.per_ms;
+        if (10..=MAX_PACKET_MS).contains(&ms) {
+            self.receive_frame = samples;
+            self.jitter.set_frame_ms(ms as u32);
+        }
+    }
+
+    /// Fills `out` (any length; the loop's frame) with what to play at `now_us`, decoding
+    /// as many packets as that takes. When the jitter buffer holds too much, the next
+    /// packet is decoded as well and the delay shed without a click: in a pause (two quiet
+    /// frames in a row) a packet's worth of silence is cut; when the excess is large or has
+    /// lasted, speech is time-compressed (10–20 ms at a time, cross-faded at a
+    /// pitch-multiple lag). What is decoded beyond `out` waits for the next call.
     pub fn play(&mut self, out: &mut [i16], now_us: u64) -> Playout {
         let mut playout = Playout::Decoded;
-        if self.queue.len() < out.len() {
-            let pull = self.jitter.pull(now_us);
-            let Some(slot) = self.queue.next_frame() else {
-                out.fill(0);
-                return Playout::Silence;
-            };
-            playout = play_pull(&mut *self.codec, &mut self.stats, &self.config, pull, slot);
-            let quiet = is_quiet(slot);
-            if playout == Playout::Decoded {
+        while self.queue.len() < out.len() {
+            // The audio pulled now starts playing once what is queued has played.
+            let queued_us = (self.queue.len() / self.per_ms * 1000) as u64;
+            let pull = self.jitter.pull(now_us + queued_us);
+            let frame = self.receive_frame;
+            let Some(slot) = self.queue.reserve(frame) else { break };
+            let (kind, written) = play_pull(&mut *self.codec, &mut self.stats, pull, slot);
+            let quiet = is_quiet(slot.get(..written).unwrap_or(&[]));
+            self.queue.unreserve(frame - written.min(frame));
+            playout = kind;
+            if kind == Playout::Decoded {
                 // A pause is two quiet frames in a row: a single one is often the closure
                 // of a stop consonant inside a word, and cutting it is heard (PESQ loses
                 // ~0.5).
                 let in_pause = self.quiet_before && quiet;
                 let shed = self.jitter.shed();
                 if shed == Shed::Now || (shed == Shed::IfQuiet && in_pause) {
-                    playout = self.shed_delay(in_pause);
+                    playout = self.shed_delay(in_pause, written);
                 }
             }
+            self.quiet_before = quiet;
         }
         self.queue.pop_frame(out);
-        self.quiet_before = is_quiet(out);
         playout
     }
 
-    /// Takes the frame after the one just queued from the jitter buffer and shortens the
-    /// queue by up to a frame: a cut in a pause, a time compression in speech.
-    fn shed_delay(&mut self, in_pause: bool) -> Playout {
-        let queued_before = self.queue.len() - self.frame;
+    /// Takes the packet after the one just queued (`just_queued` samples) from the jitter
+    /// buffer and shortens the queue by about a packet: a cut in a pause, time
+    /// compression in speech.
+    fn shed_delay(&mut self, in_pause: bool, just_queued: usize) -> Playout {
+        let keep = self.queue.len() - just_queued;
         let next = self.jitter.skip();
-        let Some(slot) = self.queue.next_frame() else { return Playout::Decoded };
-        let playout = play_pull(&mut *self.codec, &mut self.stats, &self.config, next, slot);
-        let per_ms = (self.frame / self.config.ptime_ms.max(1) as usize).max(1);
+        let frame = self.receive_frame;
+        let Some(slot) = self.queue.reserve(frame) else { return Playout::Decoded };
+        let (playout, written) = play_pull(&mut *self.codec, &mut self.stats, next, slot);
+        self.queue.unreserve(frame - written.min(frame));
         if in_pause {
-            let cut = self.queue.cut(queued_before, self.frame);
-            self.stats.silence_cut_ms += (cut / per_ms) as u64;
-        } else {
-            let removed = self.queue.compress();
-            self.stats.compressed_ms += (removed / per_ms) as u64;
+            let cut = self.queue.cut(keep, just_queued);
+            self.stats.silence_cut_ms += (cut / self.per_ms) as u64;
+            return playout;
         }
+        // Lags of 10–20 ms cover two or more pitch periods of any voice; shorter packets
+        // are compressed by at most their own length.
+        let max_lag = (20 * self.per_ms).min(just_queued);
+        let mut removed = 0;
+        while removed + max_lag / 2 < just_queued {
+            let r = self.queue.compress(max_lag / 2, max_lag);
+            if r == 0 {
+                break;
+            }
+            removed += r;
+        }
+        self.stats.compressed_ms += (removed / self.per_ms) as u64;
         playout
     }
 
@@ -255,11 +313,33 @@ impl Leg {
         }
     }
 
-    /// Encodes this tick's microphone frame; returns the RTP packet to send (a
-    /// telephone-event packet instead while a digit is being sent).
-    pub fn send(&mut self, pcm: &[i16]) -> &[u8] {
+    /// Takes this tick's microphone frame (any length); the packets it completes come
+    /// from [`Leg::next_packet`].
+    pub fn send(&mut self, pcm: &[i16]) {
+        let room = self.mic.len() - self.mic_len;
+        if pcm.len() > room {
+            // More than a packet behind: the oldest audio goes (cannot happen while the
+            // caller takes the packets).
+            let excess = pcm.len() - room;
+            self.mic.copy_within(excess.min(self.mic_len)..self.mic_len, 0);
+            self.mic_len -= excess.min(self.mic_len);
+        }
+        let n = pcm.len().min(self.mic.len() - self.mic_len);
+        if let Some(dst) = self.mic.get_mut(self.mic_len..self.mic_len + n) {
+            dst.copy_from_slice(pcm.get(..n).unwrap_or(&[]));
+            self.mic_len += n;
+        }
+    }
+
+    /// The next RTP packet to send, once a packet time of microphone audio has been
+    /// given to [`Leg::send`] (a telephone-event packet instead while a digit is being
+    /// sent); `None` until then.
+    pub fn next_packet(&mut self) -> Option<&[u8]> {
+        if self.mic_len < self.send_frame {
+            return None;
+        }
         let step = self.config.ptime_ms * self.clock_per_ms;
-        // Media time moves on every tick, digit or not (RFC 4733 §2.5.1).
+        // Media time moves on every packet, digit or not (RFC 4733 §2.5.1).
         let now_ts = self.timestamp;
         self.timestamp = self.timestamp.wrapping_add(step);
         let event = match (self.config.telephone_event, self.dtmf_tx.as_mut()) {
@@ -275,18 +355,21 @@ impl Leg {
             }
             None => {
                 self.dtmf_tx = None;
+                let pcm = self.mic.get(..self.send_frame).unwrap_or(&[]);
                 let n = self.codec.encode(pcm, &mut self.encoded);
                 (self.config.payload_type, std::mem::take(&mut self.first_packet), now_ts, n)
             }
         };
+        self.mic.copy_within(self.send_frame..self.mic_len, 0);
+        self.mic_len -= self.send_frame;
         self.seq = self.seq.wrapping_add(1);
         self.stats.packets_sent += 1;
         self.stats.octets_sent += len as u64;
         self.stats.last_rtp_time = ts;
         let payload = self.encoded.get(..len).unwrap_or(&[]);
         match rtp::write(pt, marker, self.seq, ts, self.config.ssrc, payload, &mut self.packet) {
-            Ok(n) => self.packet.get(..n).unwrap_or(&[]),
-            Err(_) => &[],
+            Ok(n) => self.packet.get(..n),
+            Err(_) => None,
         }
     }
 
@@ -316,38 +399,39 @@ fn is_quiet(frame: &[i16]) -> bool {
     rms_at_most(frame, 180)
 }
 
-/// Decodes, conceals or silences one pulled frame into `out`.
+/// Decodes, conceals or silences one pulled frame into `out`; returns what it was and how
+/// many samples it wrote.
 fn play_pull(
     codec: &mut dyn Codec,
     stats: &mut LegStats,
-    config: &LegConfig,
     pull: Pull<'_>,
     out: &mut [i16],
-) -> Playout {
+) -> (Playout, usize) {
+    let frame_ms = (out.len() as u64 * 1000) / u64::from(codec.descriptor().sample_rate.max(1));
     match pull {
         Pull::Frame { payload: [], .. } => {
             // A telephone-event's place in the stream.
             out.fill(0);
-            Playout::Silence
+            (Playout::Silence, out.len())
         }
         Pull::Frame { payload, .. } => {
-            codec.decode(payload, out);
-            Playout::Decoded
+            let n = codec.decode(payload, out);
+            (Playout::Decoded, n.min(out.len()))
         }
         Pull::Lost { next: Some(next) } => {
-            codec.recover(next, out);
+            let n = codec.recover(next, out);
             stats.recovered += 1;
-            stats.concealed_ms += u64::from(config.ptime_ms);
-            Playout::Concealed
+            stats.concealed_ms += frame_ms;
+            (Playout::Concealed, n.min(out.len()))
         }
         Pull::Lost { next: None } | Pull::Stretch => {
-            codec.conceal(out);
-            stats.concealed_ms += u64::from(config.ptime_ms);
-            Playout::Concealed
+            let n = codec.conceal(out);
+            stats.concealed_ms += frame_ms;
+            (Playout::Concealed, n.min(out.len()))
         }
         Pull::Idle => {
             out.fill(0);
-            Playout::Silence
+            (Playout::Silence, out.len())
         }
     }
 }

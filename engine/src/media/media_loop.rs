@@ -297,8 +297,10 @@ fn run(
         }
         for (slot, out) in legs.iter_mut().zip(tx.iter()) {
             let Some(l) = slot else { continue };
-            let packet = l.leg.send(out.get(..frame).unwrap_or(&[]));
-            let _ = l.socket.send_to(packet, l.remote);
+            l.leg.send(out.get(..frame).unwrap_or(&[]));
+            while let Some(packet) = l.leg.next_packet() {
+                let _ = l.socket.send_to(packet, l.remote);
+            }
         }
         sink.write(ear.get(..frame).unwrap_or(&[]));
         // The first leg's packets land on the tick: move the tick by half a frame, while

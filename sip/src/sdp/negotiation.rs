@@ -75,6 +75,8 @@ pub struct Negotiated {
     pub formats: Vec<(u8, PayloadFormat)>,
     /// Payload type of telephone-event, if both sides support it.
     pub telephone_event: Option<u8>,
+    /// The packet time to send with, in ms: the peer's `a=ptime` capped by its
+    /// `a=maxptime` (ours when it gave none).
     pub ptime: Option<u32>,
     /// This endpoint's direction.
     pub direction: Direction,
@@ -87,6 +89,16 @@ impl Negotiated {
     /// The format to send with, and its payload type.
     pub fn send_format(&self) -> Option<&(u8, PayloadFormat)> {
         self.formats.first()
+    }
+}
+
+/// The packet time to send with: the peer's `a=ptime` (else our own), no longer than its
+/// `a=maxptime` (RFC 4566 §6). The codec then picks the longest it supports within that.
+fn packet_time(m: &MediaDescription, caps: &AudioCapabilities) -> Option<u32> {
+    match (m.ptime().or(caps.ptime), m.maxptime()) {
+        (Some(p), Some(max)) => Some(p.min(max)),
+        (None, Some(max)) => Some(max.min(20)),
+        (p, None) => p,
     }
 }
 
@@ -284,7 +296,7 @@ pub fn answer(
             remote_rtcp,
             formats,
             telephone_event: te,
-            ptime: m.ptime().or(caps.ptime),
+            ptime: packet_time(m, caps),
             direction,
             rtcp_mux,
             remote_crypto,
@@ -327,7 +339,7 @@ pub fn read_answer(
         remote_rtcp,
         formats,
         telephone_event: te,
-        ptime: m.ptime().or(caps.ptime),
+        ptime: packet_time(m, caps),
         direction: answered.reversed(),
         rtcp_mux,
         remote_crypto: m.crypto().map(str::to_owned).collect(),

@@ -132,6 +132,11 @@ impl G711 {
 }
 
 impl Codec for G711 {
+    /// One byte a sample.
+    fn packet_samples(&self, payload: &[u8]) -> Option<usize> {
+        Some(payload.len())
+    }
+
     fn descriptor(&self) -> &'static CodecDescriptor {
         match self.law {
             Law::Mu => &PCMU,

@@ -358,6 +358,11 @@ impl Codec for G722Codec {
         &G722
     }
 
+    /// One byte for two 16 kHz samples (RFC 3551 §4.5.2).
+    fn packet_samples(&self, payload: &[u8]) -> Option<usize> {
+        Some(payload.len() * 2)
+    }
+
     fn encode(&mut self, pcm: &[i16], out: &mut [u8]) -> usize {
         if out.len() < pcm.len() / 2 {
             return 0;

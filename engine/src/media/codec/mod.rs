@@ -47,11 +47,37 @@ pub trait Codec: Send {
     fn has_inband_fec(&self) -> bool {
         false
     }
+    /// How many samples (at the sample rate) `payload` holds, where the packet says so:
+    /// a peer may send packets of another duration than it was asked for (RFC 3264 §5:
+    /// ptime is only a preference), and the receiver must play them at their length.
+    fn packet_samples(&self, payload: &[u8]) -> Option<usize> {
+        let _ = payload;
+        None
+    }
+    /// The packet durations (ms) this codec can send.
+    fn packet_times(&self) -> &'static [u32] {
+        &[10, 20, 30, 40, 50, 60]
+    }
     /// The loss the peer reports for our stream (RTCP), in percent: codecs with in-band
     /// redundancy spend more of their bitrate on it as it rises. Others ignore it.
     fn set_loss_hint(&mut self, percent: u8) {
         let _ = percent;
     }
+}
+
+/// The packet time to send with: the longest `codec` supports that is no longer than what
+/// the peer asked for (`a=ptime`, already capped by its `a=maxptime`); 20 ms when it asked
+/// for nothing, the shortest supported when it asked for less than that.
+pub fn packet_time_ms(codec: &dyn Codec, requested: Option<u32>) -> u32 {
+    let wanted = requested.filter(|&p| p > 0).unwrap_or(20);
+    let supported = codec.packet_times();
+    supported
+        .iter()
+        .copied()
+        .filter(|&p| p <= wanted)
+        .max()
+        .or_else(|| supported.iter().copied().min())
+        .unwrap_or(20)
 }
 
 /// Every codec this build knows, in default preference order.

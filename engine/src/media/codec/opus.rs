@@ -163,6 +163,17 @@ impl Codec for Opus {
         true
     }
 
+    /// The TOC byte and frame count say (RFC 6716 §3.1).
+    fn packet_samples(&self, payload: &[u8]) -> Option<usize> {
+        opus::packet::get_nb_samples(payload, 48000).ok()
+    }
+
+    /// The frame sizes libopus encodes that make sense for RTP (2.5 and 5 ms cost more in
+    /// headers than they save in delay).
+    fn packet_times(&self) -> &'static [u32] {
+        &[10, 20, 40, 60]
+    }
+
     fn recover(&mut self, next_payload: &[u8], out: &mut [i16]) -> usize {
         // The next packet carries a low-bitrate copy of this one (in-band FEC).
         match self.decoder.decode(next_payload, out, true) {

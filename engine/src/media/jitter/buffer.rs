@@ -22,6 +22,9 @@ const EXCESS_WITHOUT_PAUSE_MS: u32 = 2000;
 /// target raised by a late packet is followed at once, and so is a shortfall while
 /// packets are arriving out of order (the missing one is then likely on its way).
 const SHORT_MS_BEFORE_STRETCH: u32 = 60;
+/// What is buffered beyond a frame before playout starts, while nothing is known of the
+/// network yet (the estimator takes over from the first packets).
+const START_MARGIN_MS: u32 = 20;
 /// How long an out-of-order arrival is remembered.
 const REORDER_MEMORY_MS: u32 = 1000;
 /// After a loss, how long a codec with in-band FEC keeps one frame more in the buffer, so
@@ -93,6 +96,8 @@ pub struct JitterBuffer {
     samples_per_ms: u32,
     min_ms: u32,
     max_ms: u32,
+    /// The bound asked for, before it is fitted to the frame size.
+    max_wanted_ms: u32,
     next: Option<u32>,
     highest: Option<u32>,
     playing: bool,
@@ -121,6 +126,8 @@ pub struct JitterBuffer {
     loss_hold_ms: u32,
     /// The frame an underflow stretch was played in place of, while it had not arrived.
     stretched_for: Option<u32>,
+    /// The RTP timestamp of the audio played last (or concealed in its place).
+    last_audio_ts: Option<u32>,
     stats: JitterStats,
 }
 
@@ -135,6 +142,7 @@ impl JitterBuffer {
             samples_per_ms: (clock_rate / 1000).max(1),
             min_ms: frame_ms,
             max_ms: max_ms.clamp(frame_ms, frame_ms * (SLOTS as u32 - 4)),
+            max_wanted_ms: max_ms,
             next: None,
             highest: None,
             playing: false,
@@ -147,10 +155,11 @@ impl JitterBuffer {
             estimator: DelayEstimator::new(0.97),
             last_pull_us: None,
             shed: Shed::No,
-            target_ms: frame_ms * 2,
+            target_ms: frame_ms + START_MARGIN_MS,
             fec: false,
             loss_hold_ms: 0,
             stretched_for: None,
+            last_audio_ts: None,
             stats: JitterStats::default(),
         }
     }
@@ -161,6 +170,31 @@ impl JitterBuffer {
     /// guessed one).
     pub fn set_fec(&mut self, fec: bool) {
         self.fec = fec;
+    }
+
+    /// The sender's packets turned out to hold `frame_ms` of audio each (a peer may send
+    /// another packet time than it was asked for): time the buffer in those from now on.
+    pub fn set_frame_ms(&mut self, frame_ms: u32) {
+        let frame_ms = frame_ms.max(1);
+        if frame_ms == self.frame_ms {
+            return;
+        }
+        self.frame_ms = frame_ms;
+        self.min_ms = frame_ms;
+        self.max_ms = self.max_wanted_ms.clamp(frame_ms, frame_ms * (SLOTS as u32 - 4));
+        self.target_ms = if self.playing {
+            self.target_ms.clamp(self.min_ms, self.max_ms)
+        } else {
+            // Not started yet: start as a buffer made for this size would (a start-up
+            // target made for 40 ms frames, shed later in 20 ms ones, costs PESQ 0.8).
+            (frame_ms + START_MARGIN_MS).min(self.max_ms)
+        };
+        self.excess_ms = 0;
+        self.short_ms = 0;
+    }
+
+    pub fn frame_ms(&self) -> u32 {
+        self.frame_ms
     }
 
     pub fn stats(&self) -> JitterStats {
@@ -347,6 +381,22 @@ impl JitterBuffer {
         self.take()
     }
 
+    /// Telephone-event packets at `from` sent alongside the audio rather than in its place
+    /// (baresip does; RFC 4733 §2.5.1 asks for the latter): the audio after them carries
+    /// on from the audio played last, so they take no time. Returns that audio's sequence
+    /// number, to play next.
+    fn zero_duration_fillers(&self, from: u32) -> Option<u32> {
+        let last = self.last_audio_ts?;
+        let step = self.frame_ms * self.samples_per_ms;
+        for k in from..from + 8 {
+            let slot = self.slots.get(k as usize % SLOTS).filter(|s| s.filled && s.seq == k)?;
+            if slot.len > 0 {
+                return (k != from && slot.timestamp == last.wrapping_add(step)).then_some(k);
+            }
+        }
+        None
+    }
+
     /// Whether to shrink the delay by a frame after the last pull: the caller decodes the
     /// frame it got (keeping the decoder's state continuous) and, if the advice is
     /// [`Shed::Now`] or the frame is near silence, plays the next one in its place.
@@ -376,11 +426,16 @@ impl JitterBuffer {
             next += 1;
         }
         self.stretched_for = None;
+        if let Some(audio) = self.zero_duration_fillers(next) {
+            next = audio;
+        }
         self.next = Some(next + 1);
+        let step = self.frame_ms * self.samples_per_ms;
         let missing = is_missing(self, next);
         if missing {
             self.stats.lost += 1;
             self.loss_hold_ms = LOSS_MEMORY_MS;
+            self.last_audio_ts = self.last_audio_ts.map(|t| t.wrapping_add(step));
             let after = self
                 .slots
                 .get((next + 1) as usize % SLOTS)
@@ -389,6 +444,12 @@ impl JitterBuffer {
         }
         let Some(slot) = self.slots.get_mut(next as usize % SLOTS) else { return Pull::Idle };
         slot.filled = false;
+        self.last_audio_ts = if slot.len > 0 {
+            Some(slot.timestamp)
+        } else {
+            // A telephone-event played as silence in the audio's place.
+            self.last_audio_ts.map(|t| t.wrapping_add(step))
+        };
         Pull::Frame {
             payload: slot.payload.get(..slot.len).unwrap_or(&[]),
             seq: slot.seq,
@@ -534,6 +595,38 @@ mod tests {
         assert_eq!(s.stretched, 0, "{s:?}");
         assert!(s.dropped <= 1, "{s:?}");
         assert!(pulls.iter().filter(|k| **k == "rebuilt").count() >= 14, "{pulls:?}");
+    }
+
+    /// A sender that sends telephone-events alongside its audio (each event packet takes
+    /// a sequence number, the audio's timestamps go on without a gap): the events take no
+    /// time — every audio frame plays, nothing is inserted or shed.
+    #[test]
+    fn events_sent_alongside_audio_take_no_time() {
+        let mut jb = JitterBuffer::new(20, 8000, 500);
+        let (mut seq, mut played, mut silences) = (0u16, Vec::new(), 0);
+        for i in 0..200u32 {
+            let at = u64::from(i) * 20_000 + 500;
+            if (50..60).contains(&i) {
+                // An event packet just before the audio packet of the same tick.
+                jb.push_filler(seq, 50 * 160);
+                seq += 1;
+            }
+            jb.push(seq, i * 160, &[1; 160], at);
+            seq += 1;
+            match jb.pull(at + 500) {
+                Pull::Frame { payload: [], .. } => silences += 1,
+                Pull::Frame { timestamp, .. } => played.push(timestamp / 160),
+                _ => {}
+            }
+            if jb.shed() == Shed::Now {
+                let _ = jb.skip();
+            }
+        }
+        assert_eq!(silences, 0, "{:?}", jb.stats());
+        // In order, and nothing skipped but the start-up frame of excess.
+        let skipped: u32 = played.windows(2).map(|w| w[1] - w[0] - 1).sum();
+        assert!(played.windows(2).all(|w| w[1] > w[0]), "{played:?}");
+        assert!(skipped <= 1 && jb.stats().dropped <= 1, "{played:?} {:?}", jb.stats());
     }
 
     #[test]

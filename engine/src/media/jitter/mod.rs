@@ -8,4 +8,4 @@ mod playout;
 
 pub use buffer::{JitterBuffer, JitterStats, Pull, Shed};
 pub use delay::DelayEstimator;
-pub use playout::PlayoutQueue;
+pub use playout::{MAX_PACKET_MS, PlayoutQueue};

@@ -10,25 +10,29 @@
 pub struct PlayoutQueue {
     samples: Vec<i16>,
     len: usize,
-    frame: usize,
     /// Samples per 1 ms at the codec's rate.
     per_ms: usize,
 }
+
+/// The longest packet a peer may send (RFC 7587 allows Opus 120 ms; 60 ms is the longest
+/// any codec here is sent with), and what the queue holds at most: two such packets to
+/// compress, and what the previous compression left over.
+pub const MAX_PACKET_MS: usize = 60;
+const CAPACITY_MS: usize = 4 * MAX_PACKET_MS;
 
 /// Cross-fades shorter than this are heard as a click on a loud low tone.
 const MIN_FADE_MS: usize = 2;
 
 impl PlayoutQueue {
-    /// A queue for frames of `frame` samples at `rate` Hz.
-    pub fn new(frame: usize, rate: u32) -> Self {
-        let frame = frame.max(1);
-        PlayoutQueue {
-            // Two frames to compress, plus what a compression leaves over (< a frame).
-            samples: vec![0; frame * 4],
-            len: 0,
-            frame,
-            per_ms: (rate as usize / 1000).max(1),
-        }
+    /// A queue for audio at `rate` Hz.
+    pub fn new(rate: u32) -> Self {
+        let per_ms = (rate as usize / 1000).max(1);
+        PlayoutQueue { samples: vec![0; per_ms * CAPACITY_MS], len: 0, per_ms }
+    }
+
+    /// Samples in a millisecond.
+    pub fn per_ms(&self) -> usize {
+        self.per_ms
     }
 
     /// Samples waiting.
@@ -40,12 +44,17 @@ impl PlayoutQueue {
         self.len == 0
     }
 
-    /// Room for one more frame at the end, to decode into; `None` when full.
-    pub fn next_frame(&mut self) -> Option<&mut [i16]> {
+    /// Room for `n` more samples at the end, to decode into; `None` when full.
+    pub fn reserve(&mut self, n: usize) -> Option<&mut [i16]> {
         let start = self.len;
-        let slot = self.samples.get_mut(start..start + self.frame)?;
-        self.len += self.frame;
+        let slot = self.samples.get_mut(start..start + n)?;
+        self.len += n;
         Some(slot)
+    }
+
+    /// Gives back the last `n` samples reserved (the decoder wrote fewer).
+    pub fn unreserve(&mut self, n: usize) {
+        self.len = self.len.saturating_sub(n);
     }
 
     /// The oldest frame, into `out` (silence where too little is waiting).
@@ -69,14 +78,14 @@ impl PlayoutQueue {
         n
     }
 
-    /// Time compression: removes between half a frame and a frame (the lag at which the
-    /// waveform best matches itself) from the queued audio, which must hold at least two
-    /// frames. Returns how many samples went (0 if too little is queued).
-    pub fn compress(&mut self) -> usize {
-        if self.len < 2 * self.frame {
+    /// Time compression: removes between `min_lag` and `max_lag` samples (the lag at
+    /// which the waveform best matches itself) from the head of the queue, which must hold
+    /// at least twice `max_lag`. Returns how many samples went (0 if too little is queued).
+    pub fn compress(&mut self, min_lag: usize, max_lag: usize) -> usize {
+        if self.len < 2 * max_lag || min_lag == 0 || min_lag > max_lag {
             return 0;
         }
-        let lag = self.best_lag(self.frame / 2, self.frame);
+        let lag = self.best_lag(min_lag, max_lag);
         // Fade over the whole lag: the further apart the two stretches are, the longer
         // the blend has to be to hide that they differ.
         self.splice(0, lag, lag);
@@ -160,9 +169,9 @@ mod tests {
     }
 
     fn queue_with(signal: &[i16], frame: usize, rate: u32) -> PlayoutQueue {
-        let mut q = PlayoutQueue::new(frame, rate);
+        let mut q = PlayoutQueue::new(rate);
         for chunk in signal.chunks(frame) {
-            q.next_frame().expect("room").copy_from_slice(chunk);
+            q.reserve(chunk.len()).expect("room").copy_from_slice(chunk);
         }
         q
     }
@@ -172,7 +181,7 @@ mod tests {
         // 440 Hz at 8 kHz is 18.18 samples a period: no whole number of samples is one.
         let tone = sine(440.0, 8000.0, 320, 12000.0);
         let mut q = queue_with(&tone, 160, 8000);
-        let removed = q.compress();
+        let removed = q.compress(80, 160);
         assert!((80..=160).contains(&removed), "{removed}");
         let mut out = vec![0i16; q.len()];
         q.pop_frame(&mut out);
