@@ -246,6 +246,51 @@ fn the_ringer_plays_on_its_own_device() {
     eprintln!("ringer: {rate:.0} samples/s played, {dry} samples of underrun");
     assert!((46000.0..50000.0).contains(&rate), "{rate} samples/s");
     assert!(dry < 4800, "the ring kept topped up: {dry} samples short");
+
+    // What the port really carries: 6 s recorded by JACK's own jack_rec, in 50 ms
+    // blocks. The ringtone is 440 + 480 Hz, 1 s on and 2 s off (ToneSpec::RINGTONE).
+    let wav = std::env::temp_dir().join(format!("earshot-ringer-{pid}.wav"));
+    let port = jack_ports()
+        .into_iter()
+        .find(|p| p.starts_with(&format!("cpal_client_{pid}_out:")))
+        .unwrap();
+    let rec = Command::new("jack_rec")
+        .args(["-d", "6", "-b", "16", "-f"])
+        .arg(&wav)
+        .arg(&port)
+        .output()
+        .unwrap_or_else(|e| panic!("jack_rec is missing ({e}): apt-get install jackd2"));
+    assert!(rec.status.success(), "{}", String::from_utf8_lossy(&rec.stderr));
+    let heard = earshot_engine::media::device::read_wav(&wav, 48000).unwrap();
+    let _ = std::fs::remove_file(&wav);
+    let blocks: Vec<&[i16]> = heard.chunks_exact(2400).collect();
+    let loud = |b: &[i16]| !earshot_engine::media::level::rms_at_most(b, 300);
+    let ringing: Vec<bool> = blocks.iter().map(|b| loud(b)).collect();
+    let runs = |want: bool| {
+        let mut runs = Vec::new();
+        let mut n = 0;
+        for &r in &ringing {
+            if r == want {
+                n += 1;
+            } else if n > 0 {
+                runs.push(n);
+                n = 0;
+            }
+        }
+        runs.push(n);
+        runs
+    };
+    let (on, off) = (runs(true), runs(false));
+    eprintln!("ringer on the port: on runs {on:?}, off runs {off:?} (50 ms blocks)");
+    // A whole pause and a whole ring lie within any 6 s (a 3 s cadence).
+    assert!(off.iter().any(|&n| (38..=42).contains(&n)), "a 2 s pause: {off:?}");
+    assert!(on.iter().any(|&n| (19..=21).contains(&n)), "a 1 s ring: {on:?}");
+    assert!(on.iter().all(|&n| n <= 21), "no ring longer than 1 s: {on:?}");
+    let tone: Vec<i16> =
+        blocks.iter().filter(|b| loud(b)).flat_map(|b| b.iter().copied()).collect();
+    let share = tone_share(&tone, 440.0, 48000.0) + tone_share(&tone, 480.0, 48000.0);
+    eprintln!("440 + 480 Hz carry {share:.3} of the ring's power");
+    assert!(share > 0.9, "{share}");
     drop(ringer);
     assert!(
         !jack_ports().iter().any(|p| p.starts_with(&format!("cpal_client_{pid}_out:"))),
