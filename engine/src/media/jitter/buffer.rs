@@ -124,8 +124,9 @@ pub struct JitterBuffer {
     fec: bool,
     /// Time left in which a recent loss keeps the extra FEC frame in the target.
     loss_hold_ms: u32,
-    /// The frame an underflow stretch was played in place of, while it had not arrived.
-    stretched_for: Option<u32>,
+    /// Concealed frames played while awaiting frame `.0` (underflow stretches): as many
+    /// of the frames from there on that turn out lost have had their concealment.
+    stretched_for: Option<(u32, u32)>,
     /// The RTP timestamp of the audio played last (or concealed in its place).
     last_audio_ts: Option<u32>,
     stats: JitterStats,
@@ -346,7 +347,10 @@ impl JitterBuffer {
                 return Pull::Idle;
             }
             self.stats.underflow += 1;
-            self.stretched_for = Some(next);
+            self.stretched_for = match self.stretched_for {
+                Some((n, count)) if n == next => Some((n, count + 1)),
+                _ => Some((next, 1)),
+            };
             return Pull::Stretch;
         }
         // Adapt: too deep for a while → drop the next frame; too shallow → hold it back.
@@ -364,7 +368,11 @@ impl JitterBuffer {
         } else {
             Shed::No
         };
-        if depth + self.frame_ms < self.target_ms {
+        // A frame short of the target (its spread is not a whole number of frames: within
+        // a frame counts as there); with FEC after a loss, the packet after the head must
+        // be here too, to rebuild the head from should it be lost.
+        let fec_short = self.fec && self.loss_hold_ms > 0 && depth < 2 * self.frame_ms;
+        if depth + self.frame_ms < self.target_ms || fec_short {
             self.short_ms = self.short_ms.saturating_add(self.frame_ms);
         } else {
             self.short_ms = 0;
@@ -418,14 +426,22 @@ impl JitterBuffer {
         let is_missing = |jb: &Self, n: u32| {
             jb.slots.get(n as usize % SLOTS).is_none_or(|s| !s.filled || s.seq != n)
         };
-        if is_missing(self, next) && self.stretched_for.take() == Some(next) && !self.fec {
-            // The frame already had its concealment, played while it was awaited: it was
-            // lost, not late. Go on with the next one rather than conceal it twice and
-            // keep the extra frame of delay.
-            self.stats.lost += 1;
-            next += 1;
+        if let Some((awaited, mut concealed)) = self.stretched_for.take()
+            && awaited == next
+        {
+            // Frames that already had their concealment, played while they were awaited,
+            // and turned out lost (not late): go on after them rather than conceal them
+            // again (or rebuild them from FEC, after the fact) and keep the extra delay —
+            // each would be a time warp now and a shed later.
+            while concealed > 0 && is_missing(self, next) && self.highest.is_some_and(|h| h > next)
+            {
+                self.stats.lost += 1;
+                // A codec with FEC keeps a frame more from now on, to rebuild the next.
+                self.loss_hold_ms = LOSS_MEMORY_MS;
+                next += 1;
+                concealed -= 1;
+            }
         }
-        self.stretched_for = None;
         if let Some(audio) = self.zero_duration_fillers(next) {
             next = audio;
         }
@@ -535,11 +551,19 @@ mod tests {
     /// `pull_wobble_us`: every other pull comes that much later (a loop paced by a sound
     /// card's periods ticks a few ms off the 20 ms grid).
     fn lossy_stream(fec: bool, pull_wobble_us: u64) -> (JitterBuffer, Vec<&'static str>) {
+        stream_losing(fec, pull_wobble_us, |i| i % 25 == 24)
+    }
+
+    fn stream_losing(
+        fec: bool,
+        pull_wobble_us: u64,
+        lost: impl Fn(u16) -> bool,
+    ) -> (JitterBuffer, Vec<&'static str>) {
         let mut jb = JitterBuffer::new(20, 8000, 500);
         jb.set_fec(fec);
         let mut pulls = Vec::new();
         for i in 0..400u16 {
-            if i % 25 != 24 {
+            if !lost(i) {
                 jb.push(i, u32::from(i) * 160, &[1; 160], u64::from(i) * 20_000 + 500);
             }
             let wobble = if i % 2 == 1 { pull_wobble_us } else { 0 };
@@ -627,6 +651,21 @@ mod tests {
         let skipped: u32 = played.windows(2).map(|w| w[1] - w[0] - 1).sum();
         assert!(played.windows(2).all(|w| w[1] > w[0]), "{played:?}");
         assert!(skipped <= 1 && jb.stats().dropped <= 1, "{played:?} {:?}", jb.stats());
+    }
+
+    /// Two packets lost in a row leave nothing to play for a tick: the concealment played
+    /// then counts for the first lost frame, and playout goes on after it once packets
+    /// come again, with FEC too (rebuilding it afterwards would add a frame of delay, to
+    /// be shed later: two time warps for one loss).
+    #[test]
+    fn a_double_loss_costs_no_delay() {
+        for fec in [false, true] {
+            let (jb, pulls) = stream_losing(fec, 0, |i| i % 25 == 23 || i % 25 == 24);
+            let s = jb.stats();
+            let concealed = pulls.iter().filter(|k| matches!(**k, "stretch" | "lost" | "rebuilt"));
+            assert!(s.dropped <= 1, "fec {fec}: {s:?}");
+            assert!(concealed.count() <= 32 + 1, "one concealment per loss, fec {fec}: {s:?}");
+        }
     }
 
     #[test]
