@@ -36,8 +36,17 @@ fn main() {
     let mut speech = vec![0i16; rate];
     speech.extend(say(SPEECH, VOICE, rate as u32));
     speech.extend(vec![0i16; rate]);
-    let conditions =
-        [(0.0, 0, 1), (0.03, 0, 3), (0.03, 0, 4), (0.10, 0, 10), (0.10, 0, 11), (0.0, 30, 30)];
+    // `SEEDS=n`: n calls per lossy condition (seeds 100…), the mean and lowest printed.
+    let seeds: u64 = std::env::var("SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let mut conditions =
+        vec![(0.0, 0, 1), (0.03, 0, 3), (0.03, 0, 4), (0.10, 0, 10), (0.10, 0, 11), (0.0, 30, 30)];
+    if seeds > 0 {
+        conditions = (0..seeds).flat_map(|k| [(0.03, 0, 100 + k), (0.10, 0, 200 + k)]).collect();
+    }
+    // `WOBBLE_US=n`: ticks land up to n µs late, packets up to n µs apart from their
+    // send time — a loop paced by a sound card's periods, as on the JACK rig.
+    let wobble: u64 = std::env::var("WOBBLE_US").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let mut scores: Vec<(f64, f64)> = Vec::new();
     for (loss, jitter_ms, seed) in conditions {
         let mut a = Leg::new(config(&codec, pt, 1, fmtp.clone())).expect("codec");
         let mut b = Leg::new(config(&codec, pt, 2, fmtp.clone())).expect("codec");
@@ -52,22 +61,26 @@ fn main() {
             a.send(pcm);
             let packet = a.next_packet().expect("a packet each 20 ms").to_vec();
             if rng.next_f64() >= loss {
-                let delay = 5 + (rng.next_f64() * f64::from(jitter_ms)) as u64;
-                wire.insert((ms + delay, tick as u64), packet);
+                let delay_us = 5000
+                    + (rng.next_f64() * f64::from(jitter_ms) * 1000.0) as u64
+                    + (rng.next_f64() * wobble as f64) as u64;
+                wire.insert((ms * 1000 + delay_us, tick as u64), packet);
             }
+            let pull_us = (ms + 10) * 1000 + (rng.next_f64() * wobble as f64) as u64;
             while let Some(entry) = wire.first_entry() {
-                if entry.key().0 > ms + 10 {
+                if entry.key().0 > pull_us {
                     break;
                 }
                 let ((at, _), packet) = entry.remove_entry();
-                b.receive(&packet, at * 1000 + 3000);
+                b.receive(&packet, at);
             }
-            b.play(&mut out, (ms + 10) * 1000);
+            b.play(&mut out, pull_us);
             heard.extend_from_slice(&out);
         }
         let s = b.stats(0.0);
         let jb = s.jitter_buffer;
         let p = pesq(&speech, &heard[..speech.len()], rate as u32);
+        scores.push((loss, p));
         println!(
             "{codec} loss {:>2.0} % jitter {jitter_ms:>2} ms seed {seed:>2}: PESQ {p:.2}  lost {} \
              recovered {} concealed {} ms dropped {} stretched {} underflow {} target {} ms",
@@ -80,5 +93,17 @@ fn main() {
             jb.underflow,
             jb.target_ms
         );
+    }
+    for loss in [0.03, 0.10] {
+        let v: Vec<f64> = scores.iter().filter(|s| s.0 == loss).map(|s| s.1).collect();
+        if v.len() > 2 {
+            let mean = v.iter().sum::<f64>() / v.len() as f64;
+            let min = v.iter().copied().fold(f64::MAX, f64::min);
+            println!(
+                "loss {:.0} %: mean PESQ {mean:.2} over {} calls, lowest {min:.2}",
+                loss * 100.0,
+                v.len()
+            );
+        }
     }
 }
