@@ -3,7 +3,7 @@
 //! statistics. Built off the real-time thread; `receive`, `play` and `send` never allocate.
 
 use super::codec::{self, Codec, DtmfReceiver, DtmfSender};
-use super::jitter::{Grow, JitterBuffer, JitterStats, MAX_PACKET_MS, PlayoutQueue, Pull, Shed};
+use super::jitter::{JitterBuffer, JitterStats, MAX_PACKET_MS, PlayoutQueue, Pull, Shed};
 use super::level::rms_at_most;
 use super::quality::{Impairment, mos_from_r, r_factor};
 use super::rtp::{self, ReceiveStats, SeqVerdict};
@@ -67,9 +67,6 @@ pub struct LegStats {
     /// silence cut in pauses.
     pub compressed_ms: u64,
     pub silence_cut_ms: u64,
-    /// Milliseconds added by time expansion (delay grown by repeating a pitch-multiple of
-    /// real audio rather than playing a guessed frame).
-    pub expanded_ms: u64,
     /// Datagrams dropped as malformed or of an unexpected payload type.
     pub dropped: u64,
     /// Round-trip time from RTCP, when known.
@@ -250,9 +247,6 @@ impl Leg {
             let quiet = is_quiet(slot.get(..written).unwrap_or(&[]));
             self.queue.unreserve(frame - written.min(frame));
             playout = kind;
-            if self.jitter.grow() == Grow::Stretch {
-                self.grow_delay(kind == Playout::Decoded);
-            }
             if kind == Playout::Decoded {
                 // A pause is two quiet frames in a row: a single one is often the closure
                 // of a stop consonant inside a word, and cutting it is heard (PESQ loses
@@ -267,32 +261,6 @@ impl Leg {
         }
         self.queue.pop_frame(out);
         playout
-    }
-
-    /// Grows the delay by about half a packet or more: the audio just queued is stretched
-    /// in time (5–10 ms at a time, a pitch-multiple repeated); if it cannot be (it was
-    /// concealed, or is too short), a concealed packet follows it.
-    fn grow_delay(&mut self, decoded: bool) {
-        let (min_lag, max_lag) = (5 * self.per_ms, 10 * self.per_ms);
-        let mut added = 0;
-        if decoded {
-            while added < self.receive_frame / 2 {
-                let a = self.queue.expand(min_lag, max_lag);
-                if a == 0 {
-                    break;
-                }
-                added += a;
-            }
-        }
-        if added > 0 {
-            self.stats.expanded_ms += (added / self.per_ms) as u64;
-            return;
-        }
-        let frame = self.receive_frame;
-        if let Some(slot) = self.queue.reserve(frame) {
-            let (_, written) = play_pull(&mut *self.codec, &mut self.stats, Pull::Stretch, slot);
-            self.queue.unreserve(frame - written.min(frame));
-        }
     }
 
     /// Takes the packet after the one just queued (`just_queued` samples) from the jitter

@@ -54,8 +54,8 @@ pub enum Pull<'a> {
     /// The next frame is missing (lost or late): conceal it, or rebuild it from the
     /// following packet when that one is already here (`next`, for in-band FEC).
     Lost { next: Option<&'a [u8]> },
-    /// Nothing has arrived to play: play concealment without consuming a frame (the delay
-    /// grows). Growth towards the target while frames are there is [`Grow`] advice instead.
+    /// Play concealment without consuming a frame: the buffer grows (to reach its target,
+    /// or because nothing has arrived yet).
     Stretch,
     /// Nothing to play yet (starting, or the sender paused): play silence or comfort noise.
     Idle,
@@ -71,14 +71,6 @@ pub enum Shed {
     Now,
 }
 
-/// Advice after a pull: the buffer holds less than its target, and the frame given is to be
-/// stretched in time (a pitch-multiple repeated) so that the next pull comes later.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Grow {
-    No,
-    Stretch,
-}
-
 /// Counters and the delay figures that go into the leg's statistics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct JitterStats {
@@ -88,7 +80,7 @@ pub struct JitterStats {
     pub lost: u64,
     /// Frames dropped to shrink the delay.
     pub dropped: u64,
-    /// Times the delay was grown towards the target ([`Grow::Stretch`] advice).
+    /// Frames inserted to grow it.
     pub stretched: u64,
     /// Ticks with nothing to play while the stream was live (concealed, delay grew).
     pub underflow: u64,
@@ -127,7 +119,6 @@ pub struct JitterBuffer {
     /// can first play them, so that the tick's phase is part of the measured spread.
     last_pull_us: Option<u64>,
     shed: Shed,
-    grow: Grow,
     target_ms: u32,
     /// The codec rebuilds a lost frame from the next packet (Opus in-band FEC).
     fec: bool,
@@ -165,7 +156,6 @@ impl JitterBuffer {
             estimator: DelayEstimator::new(0.97),
             last_pull_us: None,
             shed: Shed::No,
-            grow: Grow::No,
             target_ms: frame_ms + START_MARGIN_MS,
             fec: false,
             loss_hold_ms: 0,
@@ -335,7 +325,6 @@ impl JitterBuffer {
     pub fn pull(&mut self, now_us: u64) -> Pull<'_> {
         self.last_pull_us = Some(now_us);
         self.shed = Shed::No;
-        self.grow = Grow::No;
         self.since_push_ms = self.since_push_ms.saturating_add(self.frame_ms);
         let depth = self.depth_ms();
         if !self.playing {
@@ -395,17 +384,9 @@ impl JitterBuffer {
         if self.short_ms > 0 && grow && self.since_push_ms <= 2 * self.frame_ms {
             self.short_ms = 0;
             self.stats.stretched += 1;
-            // The next frame is here (else this were an underflow): the caller plays it
-            // stretched in time rather than a guessed frame in front of it.
-            self.grow = Grow::Stretch;
+            return Pull::Stretch;
         }
         self.take()
-    }
-
-    /// Whether the frame just pulled is to be stretched in time to grow the delay (or,
-    /// if it cannot be — lost, or too short — followed by a concealed frame).
-    pub fn grow(&self) -> Grow {
-        self.grow
     }
 
     /// Telephone-event packets at `from` sent alongside the audio rather than in its place
@@ -693,9 +674,6 @@ mod tests {
         // One packet per 20 ms tick, out of order, with a duplicate, across the wrap.
         let seqs: [u16; 8] = [65533, 65535, 65534, 0, 0, 2, 1, 3];
         let mut played = Vec::new();
-        // A frame the buffer asks to grow by is played stretched to two ticks (as the
-        // leg does): the tick after it pulls nothing.
-        let mut stretched = false;
         for tick in 0..16 {
             if let Some(&s) = seqs.get(tick) {
                 // Timestamps continue across the sequence wrap, as a real sender's do.
@@ -706,13 +684,9 @@ mod tests {
                     tick as u64 * 20_000 + 500,
                 );
             }
-            if std::mem::take(&mut stretched) {
-                continue;
-            }
             if let Pull::Frame { seq, .. } = jb.pull(tick as u64 * 20_000 + 1000) {
                 played.push(seq & 0xFFFF);
             }
-            stretched = jb.grow() == Grow::Stretch;
         }
         assert_eq!(played, [65533, 65534, 65535, 0, 1, 2, 3]);
         assert_eq!(jb.stats().duplicate, 1);

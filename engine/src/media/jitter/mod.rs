@@ -6,6 +6,6 @@ mod buffer;
 mod delay;
 mod playout;
 
-pub use buffer::{Grow, JitterBuffer, JitterStats, Pull, Shed};
+pub use buffer::{JitterBuffer, JitterStats, Pull, Shed};
 pub use delay::DelayEstimator;
 pub use playout::{MAX_PACKET_MS, PlayoutQueue};

@@ -92,35 +92,6 @@ impl PlayoutQueue {
         lag
     }
 
-    /// Time expansion: inserts between `min_lag` and `max_lag` samples (the lag at which
-    /// the waveform best matches itself) at the head of the queue, which must hold at
-    /// least twice `max_lag`: the first `lag` samples play, then the waveform cross-fades
-    /// back to where it was a lag earlier and goes on — a pitch-multiple repeated, no
-    /// guessed audio. Returns how many samples were added (0 if too little is queued or
-    /// no room is left).
-    pub fn expand(&mut self, min_lag: usize, max_lag: usize) -> usize {
-        if self.len < 2 * max_lag || min_lag == 0 || min_lag > max_lag {
-            return 0;
-        }
-        let lag = self.best_lag(min_lag, max_lag);
-        let (n, fade) = (self.len, lag);
-        if n + lag > self.samples.len() {
-            return 0;
-        }
-        // [0, lag) stays; [lag, lag + fade) blends x[lag + i] into x[i]; then x[fade..].
-        self.samples.copy_within(fade..n, lag + fade);
-        for i in 0..fade {
-            let w = (i as f32 + 0.5) / fade as f32;
-            let a = f32::from(self.samples.get(lag + i).copied().unwrap_or(0));
-            let b = f32::from(self.samples.get(i).copied().unwrap_or(0));
-            if let Some(s) = self.samples.get_mut(lag + i) {
-                *s = (a * (1.0 - w) + b * w).round() as i16;
-            }
-        }
-        self.len = n + lag;
-        lag
-    }
-
     /// Removes `n` samples after the first `at`: the `fade` samples from `at` are blended
     /// into those `n` later, and the queue goes on from there.
     fn splice(&mut self, at: usize, n: usize, fade: usize) {
@@ -219,23 +190,6 @@ mod tests {
         // Still the same tone at the same level (no dip from blending out of phase).
         let peak = out.iter().map(|s| s.unsigned_abs()).max().unwrap_or(0);
         assert!(peak > 11000, "peak {peak}");
-    }
-
-    #[test]
-    fn expanding_a_tone_keeps_it_smooth_and_in_phase() {
-        let tone = sine(440.0, 8000.0, 160, 12000.0);
-        let mut q = queue_with(&tone, 160, 8000);
-        let added = q.expand(40, 80);
-        assert!((40..=80).contains(&added), "{added}");
-        assert_eq!(q.len(), 160 + added);
-        let mut out = vec![0i16; q.len()];
-        q.pop_frame(&mut out);
-        let smooth = roughness(&tone);
-        assert!(roughness(&out) <= smooth * 3 / 2, "{} vs {smooth}", roughness(&out));
-        let peak = out.iter().map(|s| s.unsigned_abs()).max().unwrap_or(0);
-        assert!(peak > 11000, "peak {peak}");
-        // It ends where the tone ended: the same last samples.
-        assert_eq!(out[out.len() - 20..], tone[tone.len() - 20..]);
     }
 
     #[test]
