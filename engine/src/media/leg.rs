@@ -119,7 +119,7 @@ impl Leg {
         let d = codec.descriptor();
         let clock_per_ms = d.clock_rate / 1000;
         let mut config = config;
-        config.ptime_ms = codec::packet_time_ms(&*codec, Some(config.ptime_ms));
+        config.ptime_ms = codec::packet_time_ms(&*codec, config.ptime_ms);
         let per_ms = (d.sample_rate / 1000).max(1) as usize;
         let frame = per_ms * config.ptime_ms as usize;
         let mut jitter = JitterBuffer::new(config.ptime_ms, d.clock_rate, config.max_delay_ms);

@@ -65,11 +65,11 @@ pub trait Codec: Send {
     }
 }
 
-/// The packet time to send with: the longest `codec` supports that is no longer than what
-/// the peer asked for (`a=ptime`, already capped by its `a=maxptime`); 20 ms when it asked
-/// for nothing, the shortest supported when it asked for less than that.
-pub fn packet_time_ms(codec: &dyn Codec, requested: Option<u32>) -> u32 {
-    let wanted = requested.filter(|&p| p > 0).unwrap_or(20);
+/// The packet time to send with: the longest `codec` supports that is no longer than
+/// `requested_ms` (the peer's `a=ptime`, already capped by its `a=maxptime`; 0 when it
+/// asked for nothing, which means 20 ms); the shortest supported when it asked for less.
+pub fn packet_time_ms(codec: &dyn Codec, requested_ms: u32) -> u32 {
+    let wanted = if requested_ms == 0 { 20 } else { requested_ms };
     let supported = codec.packet_times();
     supported
         .iter()

@@ -194,10 +194,6 @@ impl JitterBuffer {
         self.short_ms = 0;
     }
 
-    pub fn frame_ms(&self) -> u32 {
-        self.frame_ms
-    }
-
     pub fn stats(&self) -> JitterStats {
         JitterStats { delay_ms: self.depth_ms(), target_ms: self.target_ms, ..self.stats }
     }

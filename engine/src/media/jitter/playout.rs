@@ -30,11 +30,6 @@ impl PlayoutQueue {
         PlayoutQueue { samples: vec![0; per_ms * CAPACITY_MS], len: 0, per_ms }
     }
 
-    /// Samples in a millisecond.
-    pub fn per_ms(&self) -> usize {
-        self.per_ms
-    }
-
     /// Samples waiting.
     pub fn len(&self) -> usize {
         self.len
