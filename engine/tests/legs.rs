@@ -324,3 +324,77 @@ fn other_packet_times_both_ways() {
     let leg = Leg::new(LegConfig { ptime_ms: 30, ..config(OPUS, 1) }).unwrap();
     assert_eq!(leg.ptime_ms(), 20);
 }
+
+/// Quiet runs of `pcm` (20 ms frames at 8 kHz below −45 dBFS) as (start ms, length ms).
+fn quiet_runs(pcm: &[i16]) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, f) in pcm.chunks_exact(160).enumerate() {
+        let rms = (f.iter().map(|&s| f64::from(s).powi(2)).sum::<f64>() / 160.0).sqrt();
+        match (rms < 180.0, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                runs.push((s * 20, (i - s) * 20));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    runs
+}
+
+/// A jitter buffer holding too much sheds it by cutting silence in a pause between
+/// phrases, never in the silent closure of a stop consonant inside a word (60 ms here, as
+/// espeak-ng makes them): cutting there is heard.
+#[test]
+fn silence_is_cut_in_pauses_not_in_stop_closures() {
+    let tone = |ms: usize| -> Vec<i16> {
+        (0..ms * 8)
+            .map(|i| {
+                let t = i as f64 / 8000.0;
+                (6000.0 * (2.0 * std::f64::consts::PI * 180.0 * t).sin()
+                    + 3000.0 * (2.0 * std::f64::consts::PI * 540.0 * t).sin())
+                    as i16
+            })
+            .collect()
+    };
+    let quiet = |ms: usize| vec![0i16; ms * 8];
+    // A word with two closures, a phrase break, the same again, a long pause.
+    let phrase = [tone(500), quiet(60), tone(300), quiet(60), tone(200)].concat();
+    let sent = [phrase.clone(), quiet(400), phrase, quiet(600)].concat();
+    let mut a = Leg::new(config(PCMU, 0x1111)).unwrap();
+    let mut b = Leg::new(config(PCMU, 0x2222)).unwrap();
+    let mut out = vec![0i16; 160];
+    let mut received = Vec::new();
+    // The first four packets arrive together (the peer started before we did): 60 ms
+    // more than the buffer needs, to be shed.
+    let mut held = Vec::new();
+    for (tick, pcm) in sent.chunks_exact(160).enumerate() {
+        let ms = tick as u64 * 20;
+        a.send(pcm);
+        while let Some(p) = a.next_packet() {
+            held.push(p.to_vec());
+        }
+        if tick >= 3 {
+            for p in held.drain(..) {
+                b.receive(&p, (ms + 20) * 1000);
+            }
+        }
+        b.play(&mut out, (ms + 30) * 1000);
+        received.extend_from_slice(&out);
+    }
+    let cut = b.stats(20.0).silence_cut_ms;
+    let closures_sent: Vec<usize> =
+        quiet_runs(&sent).iter().map(|r| r.1).filter(|&ms| ms < 100).collect();
+    // (What is heard starts with the buffer's start-up silence: not a closure.)
+    let closures_heard: Vec<usize> =
+        quiet_runs(&received).iter().filter(|r| r.0 > 0 && r.1 < 100).map(|r| r.1).collect();
+    eprintln!(
+        "silence cut {cut} ms; quiet runs sent {:?}, heard {:?}",
+        quiet_runs(&sent),
+        quiet_runs(&received)
+    );
+    assert!(cut >= 40, "the excess is shed: {cut} ms cut");
+    assert_eq!(closures_heard, closures_sent, "every closure heard whole");
+    assert_eq!(b.stats(20.0).compressed_ms, 0, "no speech compressed");
+}

@@ -71,11 +71,25 @@ impl Agent {
     }
 }
 
-/// A peer process, killed when dropped.
+/// A peer process in a process group of its own; the whole group is killed when dropped
+/// (Kamailio forks its workers: killing the main process alone leaves them running).
 #[derive(Debug)]
 pub struct Peer {
     pub child: Child,
     pub name: String,
+    group: Option<u32>,
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        if let Some(group) = self.group {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{group}")])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
 }
 
 impl Peer {
@@ -86,11 +100,13 @@ impl Peer {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
+            .process_group(0)
             .spawn()
             .unwrap_or_else(|e| {
                 panic!("cannot start {program}: {e} (run ./scripts/test to install it)")
             });
-        Peer { child, name: name.to_owned() }
+        let group = child.id();
+        Peer { child, name: name.to_owned(), group }
     }
 
     /// Waits up to `secs` for the process to exit; kills it on timeout. Returns the exit

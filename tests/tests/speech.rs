@@ -82,10 +82,21 @@ fn converse(codec: &str, pt: u8, rate: u32) -> (Heard, Heard) {
         }
     }
     for (who, s) in [("A", stats_a), ("B", stats_b)] {
-        let j = s.expect("stats reported").jitter_buffer;
+        let s = s.expect("stats reported");
+        let j = s.jitter_buffer;
         eprintln!(
-            "{codec} {who} receives: jitter buffer {} ms (target {}), lost {}, late {}, dropped {}, stretched {}, underflows {}",
-            j.delay_ms, j.target_ms, j.lost, j.late, j.dropped, j.stretched, j.underflow
+            "{codec} {who} receives: jitter {:.1} ms, jitter buffer {} ms (target {}), lost {}, late {}, dropped {}, stretched {}, underflows {}, concealed {} ms, compressed {} ms, silence cut {} ms",
+            s.jitter_ms,
+            j.delay_ms,
+            j.target_ms,
+            j.lost,
+            j.late,
+            j.dropped,
+            j.stretched,
+            j.underflow,
+            s.concealed_ms,
+            s.compressed_ms,
+            s.silence_cut_ms
         );
     }
     let captured = |h: media_loop::MediaHandle| {

@@ -4,7 +4,7 @@
 
 use super::codec::{self, Codec, DtmfReceiver, DtmfSender};
 use super::jitter::{JitterBuffer, JitterStats, MAX_PACKET_MS, PlayoutQueue, Pull, Shed};
-use super::level::rms_at_most;
+use super::level::{PauseDetector, rms_at_most};
 use super::quality::{Impairment, mos_from_r, r_factor};
 use super::rtp::{self, ReceiveStats, SeqVerdict};
 
@@ -102,8 +102,8 @@ pub struct Leg {
     encoded: [u8; 1280],
     packet: [u8; 1500],
     stats: LegStats,
-    /// The frame played last was near silence.
-    quiet_before: bool,
+    /// The quiet stretches of what is played: where silence may be cut unheard.
+    pause: PauseDetector,
 }
 
 impl std::fmt::Debug for Leg {
@@ -146,7 +146,7 @@ impl Leg {
             packet: [0; 1500],
             stats: LegStats::default(),
             config,
-            quiet_before: false,
+            pause: PauseDetector::default(),
         })
     }
 
@@ -231,8 +231,8 @@ impl Leg {
 
     /// Fills `out` (any length; the loop's frame) with what to play at `now_us`, decoding
     /// as many packets as that takes. When the jitter buffer holds too much, the next
-    /// packet is decoded as well and the delay shed without a click: in a pause (two quiet
-    /// frames in a row) a packet's worth of silence is cut; when the excess is large or has
+    /// packet is decoded as well and the delay shed without a click: in a pause (quiet for
+    /// [`PAUSE_AFTER_MS`](super::level::PAUSE_AFTER_MS)) a packet's worth of silence is cut; when the excess is large or has
     /// lasted, speech is time-compressed (10–20 ms at a time, cross-faded at a
     /// pitch-multiple lag). What is decoded beyond `out` waits for the next call.
     pub fn play(&mut self, out: &mut [i16], now_us: u64) -> Playout {
@@ -247,17 +247,13 @@ impl Leg {
             let quiet = is_quiet(slot.get(..written).unwrap_or(&[]));
             self.queue.unreserve(frame - written.min(frame));
             playout = kind;
+            let in_pause = self.pause.next(quiet, (written / self.per_ms) as u32);
             if kind == Playout::Decoded {
-                // A pause is two quiet frames in a row: a single one is often the closure
-                // of a stop consonant inside a word, and cutting it is heard (PESQ loses
-                // ~0.5).
-                let in_pause = self.quiet_before && quiet;
                 let shed = self.jitter.shed();
                 if shed == Shed::Now || (shed == Shed::IfQuiet && in_pause) {
                     playout = self.shed_delay(in_pause, written);
                 }
             }
-            self.quiet_before = quiet;
         }
         self.queue.pop_frame(out);
         playout

@@ -19,7 +19,7 @@ use rustix::event::{PollFd, PollFlags, Timespec, poll};
 
 use super::device::{Sink, Source};
 use super::leg::{Leg, LegStats};
-use super::level::rms_at_most;
+use super::level::{PauseDetector, rms_at_most};
 use super::mix::{MixPlan, Mixer};
 use super::recording::RecordingRing;
 use super::rtp;
@@ -208,6 +208,8 @@ fn run(
     let start = Instant::now();
     let mut next = start;
     let mut ticks: u64 = 0;
+    let mut mic_pause = PauseDetector::default();
+    let mut slip_wanted = false;
     let mut recording: Option<(Box<RecordingRing>, u64)> = None;
     loop {
         // Commands first: they are cheap moves of boxes built elsewhere.
@@ -303,10 +305,17 @@ fn run(
             }
         }
         sink.write(ear.get(..frame).unwrap_or(&[]));
-        // The first leg's packets land on the tick: move the tick by half a frame, while
-        // the microphone is quiet (the half frame of it skipped goes unheard).
-        let straddling = legs.iter_mut().flatten().next().and_then(|l| l.phase.straddling());
-        if straddling == Some(true) && is_quiet(mic) {
+        // The first leg's packets land on the tick: move the tick by half a frame at the
+        // next pause of the microphone (the half frame of it skipped goes unheard; inside
+        // a word it would be a time warp in what the peer hears).
+        if let Some(straddling) =
+            legs.iter_mut().flatten().next().and_then(|l| l.phase.straddling())
+        {
+            slip_wanted = straddling;
+        }
+        let mic_in_pause = mic_pause.next(is_quiet(mic), frame_ms);
+        if slip_wanted && mic_in_pause {
+            slip_wanted = false;
             if source.ready_in().is_some() {
                 source.slip_half_frame();
             } else {
