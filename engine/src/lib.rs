@@ -2,3 +2,4 @@
 //! interactions come in later issues (DESIGN.md §2).
 
 pub mod media;
+pub mod phone;

@@ -159,3 +159,32 @@ fn sound_card_rings_do_not_allocate() {
     });
     assert!(frame.iter().any(|&v| v != 0));
 }
+
+/// A leg at another rate than the loop (PCMU or G.722 beside Opus in a 48 kHz loop): both
+/// conversions per tick, and the `--audio-out` file sink, under the same guard.
+#[test]
+fn rate_conversion_and_the_file_sink_do_not_allocate() {
+    use earshot_engine::media::device::{Sink, wav_file_sink};
+    use earshot_engine::media::leg_rate::LegRate;
+    let path = std::env::temp_dir().join(format!("earshot-noalloc-sink-{}.wav", std::process::id()));
+    let (mut sink, writer) = wav_file_sink(&path, 48000, 1).unwrap();
+    for codec_rate in [8000u32, 16000] {
+        let mut rate = LegRate::new(codec_rate, 48000, 20).unwrap().unwrap();
+        let loop_frame: Vec<i16> = (0..960).map(|i| ((i * 29) % 4000) as i16 - 2000).collect();
+        let mut out = [0i16; 960];
+        let mut heard = 0i64;
+        assert_no_alloc(|| {
+            for _ in 0..100 {
+                let to_codec = rate.to_send(&loop_frame);
+                heard += i64::from(to_codec[10]);
+                rate.codec_frame().fill(100);
+                rate.play_out(&mut out);
+                sink.write(&out);
+            }
+        });
+        assert!(out.iter().any(|&s| s != 0), "{codec_rate}: played");
+        let _ = heard;
+    }
+    drop(writer);
+    let _ = std::fs::remove_file(&path);
+}

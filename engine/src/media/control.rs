@@ -130,7 +130,10 @@ impl MediaController {
     ) -> Result<(), ControlError> {
         let ssrc = leg.ssrc();
         let rtcp_socket = socket.try_clone()?;
-        self.send(Command::AddLeg(LegSetup::new(id, leg, socket, remote)?))?;
+        let (loop_rate, frame_ms) = (self.handle.sample_rate(), self.handle.frame_ms());
+        self.send(Command::AddLeg(LegSetup::at_rate(
+            id, leg, socket, remote, loop_rate, frame_ms,
+        )?))?;
         let first = self.randomised(rtcp_interval);
         self.legs.insert(
             id,

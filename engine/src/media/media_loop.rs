@@ -19,6 +19,7 @@ use rustix::event::{PollFd, PollFlags, Timespec, poll};
 
 use super::device::{Sink, Source};
 use super::leg::{Leg, LegStats};
+use super::leg_rate::LegRate;
 use super::level::{PauseDetector, rms_at_most};
 use super::mix::{MixPlan, Mixer};
 use super::recording::RecordingRing;
@@ -47,6 +48,8 @@ pub struct LegSetup {
     pub remote: SocketAddr,
     /// Where its packets land within the loop's tick.
     pub phase: TickPhase,
+    /// Conversion between the codec's rate and the loop's, when they differ.
+    pub rate: Option<LegRate>,
 }
 
 impl LegSetup {
@@ -58,7 +61,24 @@ impl LegSetup {
     ) -> std::io::Result<Box<LegSetup>> {
         socket.set_nonblocking(true)?;
         let phase = TickPhase::new(leg.ssrc());
-        Ok(Box::new(LegSetup { id, leg, socket, remote, phase }))
+        Ok(Box::new(LegSetup { id, leg, socket, remote, phase, rate: None }))
+    }
+
+    /// As [`LegSetup::new`], for a loop running at `loop_rate` in frames of `frame_ms`:
+    /// a codec at another rate gets a converter.
+    pub fn at_rate(
+        id: LegId,
+        leg: Leg,
+        socket: UdpSocket,
+        remote: SocketAddr,
+        loop_rate: u32,
+        frame_ms: u32,
+    ) -> std::io::Result<Box<LegSetup>> {
+        let rate = LegRate::new(leg.sample_rate(), loop_rate, frame_ms)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        let mut setup = LegSetup::new(id, leg, socket, remote)?;
+        setup.rate = rate;
+        Ok(setup)
     }
 }
 
@@ -131,6 +151,8 @@ pub struct MediaHandle {
     commands: HeapProd<Command>,
     reports: HeapCons<Report>,
     thread: Option<JoinHandle<Devices>>,
+    sample_rate: u32,
+    frame_ms: u32,
 }
 
 impl std::fmt::Debug for MediaHandle {
@@ -152,6 +174,17 @@ impl std::fmt::Debug for dyn Sink {
 }
 
 impl MediaHandle {
+    /// The loop's sample rate: legs at another rate need a converter
+    /// ([`LegSetup::at_rate`]).
+    pub fn sample_rate(&self) -> u32 {
+        self.sample_rate
+    }
+
+    /// The loop's frame (tick) length.
+    pub fn frame_ms(&self) -> u32 {
+        self.frame_ms
+    }
+
     /// Queues a command for the next tick; gives it back if the ring is full.
     pub fn send(&mut self, c: Command) -> Result<(), Command> {
         self.commands.try_push(c)
@@ -185,7 +218,8 @@ pub fn start(
     let thread = std::thread::Builder::new()
         .name("earshot-media".into())
         .spawn(move || run(source, sink, frame, frame_ms, cmd_rx, report_tx))?;
-    Ok(MediaHandle { commands, reports, thread: Some(thread) })
+    let sample_rate = (frame as u64 * 1000 / u64::from(frame_ms.max(1))) as u32;
+    Ok(MediaHandle { commands, reports, thread: Some(thread), sample_rate, frame_ms })
 }
 
 fn run(
@@ -276,7 +310,16 @@ fn run(
             };
             drain(l, &mut datagram, &mut reports, start);
             let now_us = start.elapsed().as_micros() as u64;
-            l.leg.play(out.get_mut(..frame).unwrap_or(&mut []), now_us);
+            let out = out.get_mut(..frame).unwrap_or(&mut []);
+            match l.rate.as_mut() {
+                Some(rate) => {
+                    l.leg.play(rate.codec_frame(), now_us);
+                    rate.play_out(out);
+                }
+                None => {
+                    l.leg.play(out, now_us);
+                }
+            }
         }
         {
             let mut sources: [&[i16]; MAX_LEGS + 1] = [&[]; MAX_LEGS + 1];
@@ -299,7 +342,11 @@ fn run(
         }
         for (slot, out) in legs.iter_mut().zip(tx.iter()) {
             let Some(l) = slot else { continue };
-            l.leg.send(out.get(..frame).unwrap_or(&[]));
+            let pcm = out.get(..frame).unwrap_or(&[]);
+            match l.rate.as_mut() {
+                Some(rate) => l.leg.send(rate.to_send(pcm)),
+                None => l.leg.send(pcm),
+            }
             while let Some(packet) = l.leg.next_packet() {
                 let _ = l.socket.send_to(packet, l.remote);
             }

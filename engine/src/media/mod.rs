@@ -7,6 +7,7 @@ pub mod control;
 pub mod device;
 pub mod jitter;
 pub mod leg;
+pub mod leg_rate;
 pub mod level;
 pub mod media_loop;
 pub mod mix;

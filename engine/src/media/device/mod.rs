@@ -3,12 +3,13 @@
 //! cards through cpal (ALSA or JACK) behind lock-free rings.
 
 mod memory;
-mod rate;
+pub(crate) mod rate;
 mod ringer;
 mod route;
 mod sound_card;
 mod sound_ring;
 mod wav;
+mod wav_sink;
 
 pub use memory::{BufferSource, CaptureSink, NullDevice};
 pub use rate::FrameConverter;
@@ -20,6 +21,7 @@ pub use sound_card::{
 };
 pub use sound_ring::{DeviceHealth, RingSink, RingSource, SoundRings, sound_rings};
 pub use wav::{WavError, read_wav, write_wav};
+pub use wav_sink::{WavFileSink, WavFileWriter, wav_file_sink};
 
 /// Gives one frame of microphone audio per tick. Called on the media loop: must not
 /// allocate, lock, log or block.

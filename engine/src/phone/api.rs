@@ -1,0 +1,167 @@
+//! The one command/event API of the softphone core (DESIGN.md §2): the window, the
+//! headless mode and the tests all send [`Command`]s and read [`Event`]s. Both are serde
+//! enums; an event serialises to one JSON object with an `"event"` field.
+
+use serde::{Deserialize, Serialize};
+
+/// A call, numbered by the phone from 1 in the order calls appear.
+pub type CallId = u64;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "kebab-case")]
+pub enum Command {
+    /// Call a SIP URI (`sip:user@host[:port]`), or a number/user at the account's domain.
+    Call {
+        uri: String,
+    },
+    Answer {
+        id: CallId,
+    },
+    /// Decline an incoming call: 486 Busy Here by default, or 603 Decline.
+    Reject {
+        id: CallId,
+        status: Option<u16>,
+    },
+    /// End a call in any state (CANCEL before it is answered).
+    Hangup {
+        id: CallId,
+    },
+    Hold {
+        id: CallId,
+    },
+    Resume {
+        id: CallId,
+    },
+    Mute {
+        id: CallId,
+        on: bool,
+    },
+    /// Send digits (0-9, *, #, A-D) as RFC 4733 events, or SIP INFO when the peer has none.
+    Dtmf {
+        id: CallId,
+        digits: String,
+    },
+    /// Blind transfer (REFER).
+    Transfer {
+        id: CallId,
+        uri: String,
+    },
+    /// A consultation call to `uri`, holding `id` first.
+    Consult {
+        id: CallId,
+        uri: String,
+    },
+    /// Attended transfer: `id`'s peer is referred to `consult`'s, with Replaces.
+    CompleteTransfer {
+        id: CallId,
+        consult: CallId,
+    },
+    /// Merge calls into a local conference: each party hears all the others.
+    Conference {
+        ids: Vec<CallId>,
+    },
+    /// Take a call back out of the conference (it stays up, held).
+    Split {
+        id: CallId,
+    },
+    DoNotDisturb {
+        on: bool,
+    },
+    /// Report the state of every call (one `call` event each).
+    List,
+    Quit,
+}
+
+/// Where a call is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CallState {
+    /// Our INVITE is on its way.
+    Dialing,
+    /// The peer is alerting (180/183).
+    Ringing,
+    /// Someone calls us; answer or reject.
+    Incoming,
+    Active,
+    /// We put it on hold.
+    Held,
+    /// The peer put us on hold.
+    RemoteHeld,
+    Ended,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Incoming,
+    Outgoing,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum Event {
+    /// The phone is up: where it listens and how others call it.
+    Ready {
+        uri: String,
+        listen: String,
+    },
+    /// Registration of an account: `registered`, `failed` (with status), `unregistered`.
+    Registration {
+        account: String,
+        state: String,
+        status: Option<u16>,
+        reason: Option<String>,
+        expires: Option<u32>,
+    },
+    IncomingCall {
+        id: CallId,
+        from: String,
+        to: String,
+        /// Every header of the INVITE, in order, as (name, value).
+        headers: Vec<(String, String)>,
+    },
+    CallState {
+        id: CallId,
+        state: CallState,
+        direction: Direction,
+        remote: String,
+        /// Why it ended (`local`, `remote`, `486 Busy Here`, …), with `state: ended`.
+        reason: Option<String>,
+        muted: bool,
+        /// Seconds since it was answered.
+        duration_s: Option<f64>,
+        /// The local conference it is part of.
+        conference: bool,
+    },
+    Dtmf {
+        id: CallId,
+        digit: char,
+    },
+    /// A few times a second per answered call.
+    Quality {
+        id: CallId,
+        codec: String,
+        packets_received: u64,
+        lost: i64,
+        loss_pct: f64,
+        jitter_ms: f64,
+        rtt_ms: Option<f64>,
+        jitter_buffer_ms: u32,
+        concealed_ms: u64,
+        mos: f64,
+    },
+    /// A transfer we started: the peer's NOTIFY progress.
+    Transfer {
+        id: CallId,
+        status: u16,
+        reason: String,
+        done: bool,
+    },
+    /// Something went wrong; the phone carries on.
+    Error {
+        message: String,
+        command: Option<String>,
+    },
+    /// The phone stopped (after `quit`).
+    Stopped,
+}

@@ -1,0 +1,20 @@
+//! The softphone core (DESIGN.md §2): configuration, the command/event API, calls over the
+//! SIP stack with their media in one loop, and the headless line grammar.
+
+pub mod api;
+mod auto_answer;
+pub mod call;
+mod calling;
+pub mod config;
+mod core;
+pub mod media;
+pub mod mix;
+pub mod script;
+mod signalling;
+mod start;
+mod tick;
+
+pub use api::{CallId, CallState, Command, Direction, Event};
+pub use config::{Config, ConfigError};
+pub use media::AudioChoice;
+pub use start::{PhoneError, PhoneHandle, StartOptions, start};

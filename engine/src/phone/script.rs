@@ -1,0 +1,213 @@
+//! The headless mode's line grammar: one command per line (`call URI`, `answer ID`, …)
+//! parsed into a [`Command`], and one JSON object per line for each [`Event`].
+
+use super::api::{CallId, Command, Event};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScriptError {
+    #[error(
+        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, quit)"
+    )]
+    Unknown(String),
+    #[error("{command}: {problem} (usage: {usage})")]
+    Usage { command: String, problem: String, usage: &'static str },
+}
+
+/// Parses one line. Blank lines and `#` comments give `None`.
+pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
+    let line = line.trim();
+    if line.is_empty() || line.starts_with('#') {
+        return Ok(None);
+    }
+    let mut words = line.split_whitespace();
+    let verb = words.next().unwrap_or_default().to_ascii_lowercase();
+    let args: Vec<&str> = words.collect();
+    let usage = |usage: &'static str, problem: &str| ScriptError::Usage {
+        command: verb.clone(),
+        problem: problem.into(),
+        usage,
+    };
+    let id = |i: usize, u: &'static str| -> Result<CallId, ScriptError> {
+        let a = args.get(i).ok_or_else(|| usage(u, "missing call id"))?;
+        a.parse().map_err(|_| usage(u, &format!("{a:?} is not a call id")))
+    };
+    let exact = |n: usize, u: &'static str| -> Result<(), ScriptError> {
+        if args.len() == n {
+            Ok(())
+        } else {
+            Err(usage(u, &format!("{} argument(s) given, {n} expected", args.len())))
+        }
+    };
+    let command = match verb.as_str() {
+        "call" | "dial" => {
+            const U: &str = "call URI";
+            exact(1, U)?;
+            Command::Call { uri: args.first().copied().unwrap_or_default().into() }
+        }
+        "answer" => {
+            const U: &str = "answer ID";
+            exact(1, U)?;
+            Command::Answer { id: id(0, U)? }
+        }
+        "reject" => {
+            const U: &str = "reject ID [486|603]";
+            if args.is_empty() || args.len() > 2 {
+                return Err(usage(U, "wrong number of arguments"));
+            }
+            let status = match args.get(1) {
+                None => None,
+                Some(&"486") => Some(486),
+                Some(&"603") => Some(603),
+                Some(s) => return Err(usage(U, &format!("status {s:?} is neither 486 nor 603"))),
+            };
+            Command::Reject { id: id(0, U)?, status }
+        }
+        "hangup" | "cancel" => {
+            const U: &str = "hangup ID";
+            exact(1, U)?;
+            Command::Hangup { id: id(0, U)? }
+        }
+        "hold" => {
+            const U: &str = "hold ID";
+            exact(1, U)?;
+            Command::Hold { id: id(0, U)? }
+        }
+        "resume" | "unhold" => {
+            const U: &str = "resume ID";
+            exact(1, U)?;
+            Command::Resume { id: id(0, U)? }
+        }
+        "mute" | "unmute" => {
+            const U: &str = "mute ID";
+            exact(1, U)?;
+            Command::Mute { id: id(0, U)?, on: verb == "mute" }
+        }
+        "dtmf" => {
+            const U: &str = "dtmf ID DIGITS";
+            exact(2, U)?;
+            let digits = args.get(1).copied().unwrap_or_default();
+            if let Some(bad) = digits.chars().find(|c| !is_dtmf(*c)) {
+                return Err(usage(U, &format!("{bad:?} is not a DTMF digit (0-9 * # A-D)")));
+            }
+            Command::Dtmf { id: id(0, U)?, digits: digits.to_ascii_uppercase() }
+        }
+        "transfer" => {
+            const U: &str = "transfer ID URI";
+            exact(2, U)?;
+            Command::Transfer {
+                id: id(0, U)?,
+                uri: args.get(1).copied().unwrap_or_default().into(),
+            }
+        }
+        "consult" => {
+            const U: &str = "consult ID URI";
+            exact(2, U)?;
+            Command::Consult { id: id(0, U)?, uri: args.get(1).copied().unwrap_or_default().into() }
+        }
+        "complete-transfer" => {
+            const U: &str = "complete-transfer ID CONSULT_ID";
+            exact(2, U)?;
+            Command::CompleteTransfer { id: id(0, U)?, consult: id(1, U)? }
+        }
+        "conference" => {
+            const U: &str = "conference ID ID...";
+            if args.len() < 2 {
+                return Err(usage(U, "a conference needs at least two calls"));
+            }
+            let ids = (0..args.len()).map(|i| id(i, U)).collect::<Result<Vec<_>, _>>()?;
+            Command::Conference { ids }
+        }
+        "split" => {
+            const U: &str = "split ID";
+            exact(1, U)?;
+            Command::Split { id: id(0, U)? }
+        }
+        "dnd" => {
+            const U: &str = "dnd on|off";
+            exact(1, U)?;
+            match args.first().copied() {
+                Some("on") => Command::DoNotDisturb { on: true },
+                Some("off") => Command::DoNotDisturb { on: false },
+                _ => return Err(usage(U, "say on or off")),
+            }
+        }
+        "list" => {
+            exact(0, "list")?;
+            Command::List
+        }
+        "quit" | "exit" => Command::Quit,
+        _ => return Err(ScriptError::Unknown(verb)),
+    };
+    Ok(Some(command))
+}
+
+/// RFC 4733 §3.2 events 0–15.
+pub fn is_dtmf(c: char) -> bool {
+    c.is_ascii_digit() || matches!(c.to_ascii_uppercase(), '*' | '#' | 'A' | 'B' | 'C' | 'D')
+}
+
+/// One line of JSON for an event.
+pub fn event_line(event: &Event) -> String {
+    serde_json::to_string(event).unwrap_or_else(|e| {
+        format!("{{\"event\":\"error\",\"message\":\"cannot encode an event: {e}\"}}")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_forms_parse() {
+        let cases = [
+            ("call sip:bob@127.0.0.1:5062", Command::Call { uri: "sip:bob@127.0.0.1:5062".into() }),
+            ("answer 1", Command::Answer { id: 1 }),
+            ("hangup 2", Command::Hangup { id: 2 }),
+            ("hold 1", Command::Hold { id: 1 }),
+            ("resume 1", Command::Resume { id: 1 }),
+            ("dtmf 1 12#*", Command::Dtmf { id: 1, digits: "12#*".into() }),
+            ("transfer 1 sip:c@h", Command::Transfer { id: 1, uri: "sip:c@h".into() }),
+            ("consult 1 sip:c@h", Command::Consult { id: 1, uri: "sip:c@h".into() }),
+            ("complete-transfer 1 2", Command::CompleteTransfer { id: 1, consult: 2 }),
+            ("conference 1 2 3", Command::Conference { ids: vec![1, 2, 3] }),
+            ("reject 3 603", Command::Reject { id: 3, status: Some(603) }),
+            ("mute 1", Command::Mute { id: 1, on: true }),
+            ("unmute 1", Command::Mute { id: 1, on: false }),
+            ("  quit  ", Command::Quit),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(parse_line(line), Ok(Some(expected)), "{line}");
+        }
+        assert_eq!(parse_line("   "), Ok(None));
+        assert_eq!(parse_line("# a comment"), Ok(None));
+    }
+
+    #[test]
+    fn malformed_lines_say_what_is_wrong() {
+        for (line, needle) in [
+            ("fly 1", "unknown command"),
+            ("answer", "usage: answer ID"),
+            ("answer x", "not a call id"),
+            ("answer 1 2", "2 argument(s) given"),
+            ("dtmf 1 12x", "not a DTMF digit"),
+            ("conference 1", "at least two"),
+            ("reject 1 404", "neither 486 nor 603"),
+            ("hangup 99999999999999999999999", "not a call id"),
+        ] {
+            let e = parse_line(line).unwrap_err().to_string();
+            assert!(e.contains(needle), "{line}: {e}");
+        }
+    }
+
+    #[test]
+    fn events_are_one_json_object_with_an_event_field() {
+        let line = event_line(&Event::Dtmf { id: 3, digit: '#' });
+        assert_eq!(line, r##"{"event":"dtmf","id":3,"digit":"#"}"##);
+        let v: serde_json::Value = serde_json::from_str(&event_line(&Event::Ready {
+            uri: "sip:a@127.0.0.1:5060".into(),
+            listen: "127.0.0.1:5060".into(),
+        }))
+        .unwrap();
+        assert_eq!(v["event"], "ready");
+    }
+}

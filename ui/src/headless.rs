@@ -1,0 +1,95 @@
+//! `earshot --headless`: the phone with no window. Reads one command per line from stdin
+//! (grammar in `earshot_engine::phone::script`), writes one JSON event per line to stdout;
+//! a malformed line gets an `error` event and the phone carries on. `quit`, or the end of
+//! stdin, stops it (hanging up its calls).
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use earshot_engine::phone::script::{event_line, parse_line};
+use earshot_engine::phone::{AudioChoice, Command, Config, Event, StartOptions, start};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::Cli;
+
+pub fn run(cli: &Cli) -> ExitCode {
+    let runtime =
+        match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("earshot: cannot start: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+    runtime.block_on(headless(cli))
+}
+
+fn print(event: &Event) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", event_line(event));
+    let _ = out.flush();
+}
+
+async fn headless(cli: &Cli) -> ExitCode {
+    let path = cli.config.clone().unwrap_or_else(Config::default_path);
+    let config = match Config::load_or_create(&path) {
+        Ok(c) => c,
+        Err(e) => {
+            print(&Event::Error { message: e.to_string(), command: None });
+            return ExitCode::from(2);
+        }
+    };
+    let files = cli.audio_in.is_some() || cli.audio_out.is_some();
+    let options = StartOptions {
+        audio: AudioChoice {
+            input_file: cli.audio_in.clone(),
+            output_file: cli.audio_out.clone(),
+            input_device: config.audio.input.clone(),
+            output_device: config.audio.output.clone(),
+            // With a file on one side, the other side is silent rather than a sound card.
+            no_card: files,
+        },
+        sip_port: cli.sip_port,
+        auto_answer: cli.auto_answer,
+    };
+    let mut phone = match start(config, options).await {
+        Ok(p) => p,
+        Err(e) => {
+            print(&Event::Error { message: e.to_string(), command: None });
+            return ExitCode::from(2);
+        }
+    };
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    let mut stdin_open = true;
+    loop {
+        tokio::select! {
+            line = lines.next_line(), if stdin_open => match line {
+                Ok(Some(line)) => match parse_line(&line) {
+                    Ok(Some(c)) => {
+                        let quit = c == Command::Quit;
+                        phone.send(c);
+                        if quit {
+                            stdin_open = false;
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => print(&Event::Error { message: e.to_string(), command: Some(line) }),
+                },
+                _ => {
+                    stdin_open = false;
+                    phone.send(Command::Quit);
+                }
+            },
+            event = phone.events.recv() => match event {
+                Some(e) => {
+                    let stopped = e == Event::Stopped;
+                    print(&e);
+                    if stopped {
+                        return ExitCode::SUCCESS;
+                    }
+                }
+                None => return ExitCode::SUCCESS,
+            },
+        }
+    }
+}
