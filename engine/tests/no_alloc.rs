@@ -166,7 +166,8 @@ fn sound_card_rings_do_not_allocate() {
 fn rate_conversion_and_the_file_sink_do_not_allocate() {
     use earshot_engine::media::device::{Sink, wav_file_sink};
     use earshot_engine::media::leg_rate::LegRate;
-    let path = std::env::temp_dir().join(format!("earshot-noalloc-sink-{}.wav", std::process::id()));
+    let path =
+        std::env::temp_dir().join(format!("earshot-noalloc-sink-{}.wav", std::process::id()));
     let (mut sink, writer) = wav_file_sink(&path, 48000, 1).unwrap();
     for codec_rate in [8000u32, 16000] {
         let mut rate = LegRate::new(codec_rate, 48000, 20).unwrap().unwrap();

@@ -436,6 +436,28 @@ fn reliable_provisionals_are_pracked_and_retransmitted_until_then() {
     assert!(established(&w.ev_a, c) && established(&w.ev_b, inc));
 }
 
+/// RFC 3262 §3 lets the UAS send its 2xx before the reliable 180 is PRACKed (a call
+/// answered at once, as a phone answers an INVITE with Replaces): the PRACK that then
+/// arrives is for the last reliable provisional and gets 200, and the call stays up.
+#[test]
+fn a_prack_after_the_answer_is_accepted_and_the_call_stays_up() {
+    let mut w = World::new();
+    let c = w.a.call(&addr("<sip:bob@127.0.0.1:5080>"), SDP.to_vec(), vec![], w.now).unwrap();
+    w.run_for(Duration::from_millis(50));
+    let inc = w.incoming();
+    w.b.ring(inc, w.now).unwrap();
+    w.b.answer(inc, SDP.to_vec(), w.now).unwrap();
+    w.run_for(Duration::from_secs(2));
+    assert!(w.log.iter().any(|l| l.starts_with("A> PRACK")), "{:?}", w.log);
+    assert!(
+        !w.log.iter().any(|l| l.starts_with("B> SIP/2.0 481")),
+        "no 481 to the PRACK: {:?}",
+        w.log
+    );
+    assert!(established(&w.ev_a, c) && established(&w.ev_b, inc));
+    assert!(ended(&w.ev_a, c).is_none() && ended(&w.ev_b, inc).is_none(), "{:?}", w.ev_a);
+}
+
 fn short_sessions(w: &mut World) {
     for (ua, user, a, seed) in [(&mut w.a, "alice", A, 1), (&mut w.b, "bob", B, 2)] {
         let aor = match Uri::parse(&format!("sip:{user}@{a}")).unwrap() {

@@ -4,184 +4,15 @@
 //! `--audio-out`): a call both ways, DTMF, hold and resume, malformed commands.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::io::{BufRead, BufReader, Write};
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use earshot_engine::media::device::{read_wav, write_wav};
-use earshot_engine::media::resample::resample;
-use earshot_tests::speech::{correlation, level_db, pesq, say};
-use serde_json::Value;
-
-/// A running `earshot --headless`, killed when dropped.
-struct Headless {
-    child: Child,
-    stdin: ChildStdin,
-    events: Receiver<(Instant, Value)>,
-    /// Every event so far, with when it was read.
-    seen: Vec<(Instant, Value)>,
-    /// When the phone said it was ready (its loop, and so `--audio-out`, starts then).
-    ready_at: Instant,
-    pub uri: String,
-}
-
-impl Headless {
-    fn start(dir: &Path, name: &str, codecs: &str, args: &[&str]) -> Headless {
-        let config = dir.join(format!("{name}.toml"));
-        std::fs::write(
-            &config,
-            format!("user = \"{name}\"\ncodecs = {codecs}\n[sip]\naddress = \"127.0.0.1\"\n"),
-        )
-        .unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_earshot"))
-            .arg("--headless")
-            .arg("--config")
-            .arg(&config)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("earshot runs");
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, events) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let v: Value = serde_json::from_str(&line)
-                    .unwrap_or_else(|e| panic!("not one JSON object per line ({e}): {line}"));
-                assert!(v["event"].is_string(), "no event field: {line}");
-                if tx.send((Instant::now(), v)).is_err() {
-                    return;
-                }
-            }
-        });
-        let mut h = Headless {
-            child,
-            stdin,
-            events,
-            seen: Vec::new(),
-            ready_at: Instant::now(),
-            uri: String::new(),
-        };
-        let ready = h.wait_for("ready", |e| e["event"] == "ready");
-        h.ready_at = ready.0;
-        h.uri = ready.1["uri"].as_str().unwrap().to_owned();
-        h
-    }
-
-    fn send(&mut self, line: &str) {
-        writeln!(self.stdin, "{line}").unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    /// Waits up to 10 s for an event matching `pick`.
-    fn wait_for(&mut self, what: &str, pick: impl Fn(&Value) -> bool) -> (Instant, Value) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.events.recv_timeout(left) {
-                Ok((at, e)) => {
-                    self.seen.push((at, e.clone()));
-                    if pick(&e) {
-                        return (at, e);
-                    }
-                }
-                Err(_) => panic!(
-                    "no {what} event within 10 s; saw {:?}",
-                    self.seen.iter().map(|s| &s.1).collect::<Vec<_>>()
-                ),
-            }
-        }
-    }
-
-    fn wait_state(&mut self, id: u64, state: &str) -> Instant {
-        self.wait_for(&format!("call {id} {state}"), |e| {
-            e["event"] == "call-state" && e["id"] == id && e["state"] == state
-        })
-        .0
-    }
-
-    /// Sends `quit` and waits (bounded) for the process to end.
-    fn quit(mut self) {
-        self.send("quit");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                assert!(status.success(), "earshot exited with {status}");
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("earshot did not stop within 10 s of quit");
-    }
-}
-
-impl Drop for Headless {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("earshot-headless-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-const RATE: u32 = 48_000;
-const AGENT: &str = "Thank you for calling. Your account number is four seven two nine. \
-                     How can I help you today? I can see your last order here on my screen.";
-const CUSTOMER: &str = "Hello, I would like to change the address on my last order, please. \
-                        It should go to my new flat on the other side of town.";
-
-/// Speech at 48 kHz after `lead_s` seconds of silence, written where a phone reads it.
-fn speech_file(
-    dir: &Path,
-    name: &str,
-    text: &str,
-    voice: &str,
-    lead_s: f64,
-) -> (PathBuf, Vec<i16>) {
-    let pcm = [vec![0i16; (lead_s * f64::from(RATE)) as usize], say(text, voice, RATE)].concat();
-    let path = dir.join(format!("{name}-says.wav"));
-    write_wav(&path, RATE, 1, &pcm).unwrap();
-    (path, pcm)
-}
-
-/// What `heard` holds of `sent`, aligned (at 8 kHz, the codec's band): the part of
-/// `heard` that lines up with `sent`, found by cross-correlating the envelopes first.
-fn aligned_8k(sent: &[i16], heard: &[i16]) -> (Vec<i16>, Vec<i16>) {
-    let s = resample(sent, RATE, 8000).unwrap();
-    // The earpiece file starts when its phone did, which may be after the other phone
-    // started speaking: a second of silence in front keeps the lag positive.
-    let h = [vec![0i16; 8000], resample(heard, RATE, 8000).unwrap()].concat();
-    // Coarse lag from 10 ms energies, then the exact one around it.
-    let env = |x: &[i16]| -> Vec<f64> {
-        x.chunks(80).map(|c| c.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>().sqrt()).collect()
-    };
-    let (es, eh) = (env(&s), env(&h));
-    let best = (0..eh.len().saturating_sub(es.len() / 2))
-        .max_by(|&a, &b| {
-            let dot = |l: usize| es.iter().zip(&eh[l..]).map(|(x, y)| x * y).sum::<f64>();
-            dot(a).total_cmp(&dot(b))
-        })
-        .unwrap_or(0);
-    let from = (best * 80).saturating_sub(160);
-    let window = h.get(from..).unwrap_or(&[]);
-    let (_, fine) = correlation(&s, window, 320);
-    let start = from + fine;
-    let got: Vec<i16> = h.get(start..).unwrap_or(&[]).iter().copied().take(s.len()).collect();
-    (s[..got.len()].to_vec(), got)
-}
-
-fn rms(x: &[i16]) -> f64 {
-    (x.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>() / x.len().max(1) as f64).sqrt()
-}
+use common::{AGENT, CUSTOMER, Headless, RATE, aligned_8k, rms, speech_file, temp_dir};
+use earshot_engine::media::device::read_wav;
+use earshot_engine::phone::history::{History, Outcome};
+use earshot_tests::speech::{correlation, level_db, pesq};
 
 /// A calls B (who answers by itself), both speak for the length of their sentences, A
 /// sends digits, A hangs up: each hears the other's speech (PCMU: level within 1 dB,
@@ -231,6 +62,19 @@ fn a_calls_b_they_talk_and_digits_cross() {
     assert!(quality >= 3, "quality reported a few times: {quality}");
     a.quit();
     b.quit();
+    // Both kept the call in their history: answered, lasting about as long as the talk.
+    for (who, incoming) in [("alice", false), ("bob", true)] {
+        let h = History::open(&dir.join(format!("{who}-data")).join("history.db")).unwrap();
+        let calls = h.recent(10).unwrap();
+        assert_eq!(calls.len(), 1, "{who}: {calls:?}");
+        let c = &calls[0];
+        eprintln!("{who}'s history: {c:?}");
+        assert_eq!(c.incoming, incoming);
+        assert_eq!(c.outcome, Outcome::Answered);
+        assert!((c.duration_s() - talk.as_secs_f64()).abs() < 3.0, "{who}: {} s", c.duration_s());
+        assert_eq!(c.codec.as_deref(), Some("PCMU"));
+        assert!(c.mos.is_some_and(|m| m > 4.0), "{who}: {:?}", c.mos);
+    }
     for (who, sent, heard_file) in [("A→B", &a_says, &b_out), ("B→A", &b_says, &a_out)] {
         let heard = read_wav(heard_file, RATE).unwrap();
         let (s8, h8) = aligned_8k(sent, &heard);

@@ -47,6 +47,17 @@ pub struct Call {
     /// The call this consultation call was made from (held while it lasts).
     pub consulting_for: Option<CallId>,
     pub last_quality: Option<Instant>,
+    /// The last quality figures reported, for the history.
+    pub last_figures: Option<Figures>,
+}
+
+/// A call's quality at its last report.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Figures {
+    pub mos: f64,
+    pub loss_pct: f64,
+    pub jitter_ms: f64,
+    pub rtt_ms: Option<f64>,
 }
 
 impl Call {
@@ -79,6 +90,7 @@ impl Call {
             answer_at: None,
             consulting_for: None,
             last_quality: None,
+            last_figures: None,
         }
     }
 

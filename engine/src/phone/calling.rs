@@ -55,8 +55,20 @@ impl Phone {
     }
 
     pub(super) async fn answer(&mut self, id: CallId) -> Result<(), String> {
+        self.answer_holding(id, true).await
+    }
+
+    /// Answers `id`, first holding the other calls unless it replaces one of them (RFC
+    /// 3891: that one is simply hung up).
+    pub(super) async fn answer_holding(
+        &mut self,
+        id: CallId,
+        hold_others: bool,
+    ) -> Result<(), String> {
         let handle = self.incoming_handle(id)?;
-        self.hold_others(Some(id)).await;
+        if hold_others {
+            self.hold_others(Some(id)).await;
+        }
         let socket = rtp_socket(self.address).map_err(|e| format!("RTP socket: {e}"))?;
         let port = socket.local_addr().map_err(|e| e.to_string())?.port();
         let caps = self.caps(port, SdpDirection::SendRecv);

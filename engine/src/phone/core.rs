@@ -10,13 +10,16 @@ use std::time::Duration;
 use earshot_sip::message::{NameAddr, Uri};
 use earshot_sip::sdp::{self, Direction as SdpDirection, Origin};
 use earshot_sip::transport::SipHandle;
-use earshot_sip::ua::{CallHandle, UaEvent};
+use earshot_sip::ua::{CallHandle, EndReason, UaEvent};
 use tokio::sync::mpsc;
 
 use super::api::{CallId, CallState, Command, Event};
 use super::call::Call;
+use super::call_record;
 use super::config::Config;
+use super::history::History;
 use super::media::{PhoneMedia, audio_caps};
+use std::sync::{Arc, Mutex};
 
 pub(super) struct Phone {
     pub(super) config: Config,
@@ -31,6 +34,10 @@ pub(super) struct Phone {
     pub(super) ssrc_seed: u64,
     /// Calls we placed because a peer transferred us: new call → the call it replaces.
     pub(super) transfers: BTreeMap<CallId, CallId>,
+    /// Where finished calls are kept (none if the database could not be opened).
+    pub(super) history: Option<Arc<Mutex<History>>>,
+    /// Our own address, for the history.
+    pub(super) local_uri: String,
 }
 impl Phone {
     pub(super) async fn run(
@@ -57,7 +64,7 @@ impl Phone {
         }
         let ids: Vec<CallId> = self.calls.keys().copied().collect();
         for id in ids {
-            self.end(id, "local".into());
+            self.end(id, None, "local".into());
         }
         self.sip.shutdown().await;
         self.media.stop();
@@ -335,10 +342,26 @@ impl Phone {
     }
 
     /// Takes a call's media out and forgets it after reporting its end.
-    pub(super) fn end(&mut self, id: CallId, reason: String) {
+    /// Takes a call's media out, keeps it in the history, and forgets it after reporting
+    /// its end.
+    pub(super) fn end(&mut self, id: CallId, why: Option<&EndReason>, reason: String) {
         let Some(mut c) = self.calls.remove(&id) else { return };
         if c.has_leg {
             self.media.remove_leg(id as u32);
+        }
+        if let Some(history) = self.history.clone() {
+            let row = call_record::record(&c, &self.local_uri, why, &reason);
+            let events = self.events.clone();
+            // SQLite off the async threads (DESIGN.md §2).
+            tokio::task::spawn_blocking(move || {
+                let written = history
+                    .lock()
+                    .map_err(|e| e.to_string())
+                    .and_then(|mut h| h.record(&row).map_err(|e| e.to_string()));
+                if let Err(message) = written {
+                    let _ = events.send(Event::Error { message, command: None });
+                }
+            });
         }
         c.state = CallState::Ended;
         self.emit(c.event(Some(reason)));

@@ -4,9 +4,11 @@
 pub mod api;
 mod auto_answer;
 pub mod call;
+mod call_record;
 mod calling;
 pub mod config;
 mod core;
+pub mod history;
 pub mod media;
 pub mod mix;
 pub mod script;

@@ -44,7 +44,7 @@ impl Phone {
                 self.emit(Event::IncomingCall { id, from, to, headers });
                 self.emit_state(id);
                 if let Some(old) = replaced
-                    && self.answer(id).await.is_ok()
+                    && self.answer_holding(id, false).await.is_ok()
                     && let Some(h) = self.calls.get(&old).map(|c| c.handle)
                 {
                     let _ = self.sip.with(move |ua, now| ua.hangup(h, now)).await;
@@ -112,7 +112,7 @@ impl Phone {
                         };
                         self.transferred(old, status, &text).await;
                     }
-                    self.end(id, end_reason(&reason));
+                    self.end(id, Some(&reason), end_reason(&reason));
                 }
             }
             UaEvent::InfoDtmf { call, digit, .. } => {

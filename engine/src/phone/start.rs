@@ -16,8 +16,10 @@ use tokio::sync::mpsc;
 use super::api::{Command, Event};
 use super::config::{Config, Transport};
 use super::core::Phone;
+use super::history::History;
 use super::media::{AudioChoice, PhoneMedia};
 use crate::media::device::RouteEvent;
+use std::sync::{Arc, Mutex};
 
 /// How the phone is started, beyond its configuration (the command line's flags).
 #[derive(Debug, Clone, Default)]
@@ -101,11 +103,22 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
         Some(a) => a.aor.clone(),
         None => format!("sip:{}@{host}:{}", config.user, sip.local.port()),
     };
-    let _ = ev_tx.send(Event::Ready { uri, listen: sip.local.to_string() });
+    let _ = ev_tx.send(Event::Ready { uri: uri.clone(), listen: sip.local.to_string() });
     if let Some(e) = route_event {
         let _ = ev_tx.send(route_error(&e));
     }
+    let history_path = config.data_dir().join("history.db");
+    let history = match History::open(&history_path) {
+        Ok(h) => Some(Arc::new(Mutex::new(h))),
+        Err(e) => {
+            let message = format!("{e}; calls are not kept in the history");
+            let _ = ev_tx.send(Event::Error { message, command: None });
+            None
+        }
+    };
     let mut phone = Phone {
+        history,
+        local_uri: uri.clone(),
         auto_answer: options.auto_answer || config.auto_answer.always,
         dnd: config.do_not_disturb,
         config,

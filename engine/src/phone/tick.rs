@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::api::{CallId, CallState, Event};
+use super::call::Figures;
 use super::core::Phone;
 use super::start::route_error;
 use crate::media::control::MediaEvent;
@@ -32,6 +33,12 @@ impl Phone {
                         continue;
                     }
                     c.last_quality = Some(now);
+                    c.last_figures = Some(Figures {
+                        mos: stats.mos,
+                        loss_pct: stats.loss_pct,
+                        jitter_ms: stats.jitter_ms,
+                        rtt_ms: stats.rtt_ms,
+                    });
                     let codec = c.codec.clone().unwrap_or_default();
                     self.emit(Event::Quality {
                         id,

@@ -78,8 +78,12 @@ impl UserAgent {
             return;
         };
         let invite_seq = c.invite.headers.cseq().map(|s| s.seq).ok();
-        let matches =
-            c.unacked.as_ref().is_some_and(|u| Some(u.rseq) == rseq) && cseq == invite_seq;
+        let pending = c.unacked.as_ref().is_some_and(|u| Some(u.rseq) == rseq);
+        // A PRACK for our last reliable provisional that the final response already
+        // superseded (we answered before it came: §3 allows that) is still that
+        // response's PRACK, not a stray one: 200, not 481 (which would end the call).
+        let superseded = c.unacked.is_none() && c.rseq > 0 && rseq == Some(c.rseq);
+        let matches = (pending || superseded) && cseq == invite_seq;
         if matches {
             c.unacked = None;
         }

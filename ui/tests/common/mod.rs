@@ -1,0 +1,276 @@
+//! Test support for the headless scenarios: a running `earshot --headless` process driven
+//! on stdin and read by its JSON events, espeak-ng speech files, and alignment of what an
+//! earpiece file heard against what was said.
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use earshot_engine::media::device::write_wav;
+use earshot_engine::media::resample::resample;
+use earshot_tests::speech::{correlation, say};
+use serde_json::Value;
+
+/// A running `earshot --headless`, killed when dropped.
+pub struct Headless {
+    child: Child,
+    stdin: ChildStdin,
+    pub events: Receiver<(Instant, Value)>,
+    /// Every event so far, with when it was read.
+    pub seen: Vec<(Instant, Value)>,
+    /// When the phone said it was ready (its loop, and so `--audio-out`, starts then).
+    pub ready_at: Instant,
+    pub uri: String,
+}
+
+impl Headless {
+    pub fn start(dir: &Path, name: &str, codecs: &str, args: &[&str]) -> Headless {
+        let config = dir.join(format!("{name}.toml"));
+        // The history goes to the test's directory, not the user's.
+        let data = dir.join(format!("{name}-data"));
+        std::fs::write(
+            &config,
+            format!(
+                "user = \"{name}\"\ncodecs = {codecs}\ndata_dir = {:?}\n[sip]\naddress = \"127.0.0.1\"\n",
+                data.to_str().unwrap()
+            ),
+        )
+        .unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_earshot"))
+            .arg("--headless")
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("earshot runs");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, events) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let v: Value = serde_json::from_str(&line)
+                    .unwrap_or_else(|e| panic!("not one JSON object per line ({e}): {line}"));
+                assert!(v["event"].is_string(), "no event field: {line}");
+                if tx.send((Instant::now(), v)).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut h = Headless {
+            child,
+            stdin,
+            events,
+            seen: Vec::new(),
+            ready_at: Instant::now(),
+            uri: String::new(),
+        };
+        let ready = h.wait_for("ready", |e| e["event"] == "ready");
+        h.ready_at = ready.0;
+        h.uri = ready.1["uri"].as_str().unwrap().to_owned();
+        h
+    }
+
+    pub fn send(&mut self, line: &str) {
+        writeln!(self.stdin, "{line}").unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// Waits up to 10 s for an event matching `pick`.
+    pub fn wait_for(&mut self, what: &str, pick: impl Fn(&Value) -> bool) -> (Instant, Value) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.events.recv_timeout(left) {
+                Ok((at, e)) => {
+                    self.seen.push((at, e.clone()));
+                    if pick(&e) {
+                        return (at, e);
+                    }
+                }
+                Err(_) => panic!(
+                    "no {what} event within 10 s; saw {:?}",
+                    self.seen.iter().map(|s| &s.1).collect::<Vec<_>>()
+                ),
+            }
+        }
+    }
+
+    /// As [`Headless::wait_for`], but an event already read (while waiting for another)
+    /// counts: for events whose order between themselves is not fixed.
+    pub fn saw_or_wait(&mut self, what: &str, pick: impl Fn(&Value) -> bool) -> (Instant, Value) {
+        if let Some(found) = self.seen.iter().find(|(_, e)| pick(e)) {
+            return found.clone();
+        }
+        self.wait_for(what, pick)
+    }
+
+    pub fn wait_state(&mut self, id: u64, state: &str) -> Instant {
+        self.wait_for(&format!("call {id} {state}"), |e| {
+            e["event"] == "call-state" && e["id"] == id && e["state"] == state
+        })
+        .0
+    }
+
+    /// Sends `quit` and waits (bounded) for the process to end.
+    pub fn quit(mut self) {
+        self.send("quit");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                assert!(status.success(), "earshot exited with {status}");
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("earshot did not stop within 10 s of quit");
+    }
+}
+
+impl Drop for Headless {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("earshot-headless-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+pub const RATE: u32 = 48_000;
+pub const AGENT: &str = "Thank you for calling. Your account number is four seven two nine. \
+                     How can I help you today? I can see your last order here on my screen.";
+pub const CUSTOMER: &str = "Hello, I would like to change the address on my last order, please. \
+                        It should go to my new flat on the other side of town.";
+
+/// Speech at 48 kHz after `lead_s` seconds of silence, written where a phone reads it.
+pub fn speech_file(
+    dir: &Path,
+    name: &str,
+    text: &str,
+    voice: &str,
+    lead_s: f64,
+) -> (PathBuf, Vec<i16>) {
+    let pcm = [vec![0i16; (lead_s * f64::from(RATE)) as usize], say(text, voice, RATE)].concat();
+    let path = dir.join(format!("{name}-says.wav"));
+    write_wav(&path, RATE, 1, &pcm).unwrap();
+    (path, pcm)
+}
+
+/// What `heard` holds of `sent`, aligned (at 8 kHz, the codec's band): the part of
+/// `heard` that lines up with `sent`, found by cross-correlating the envelopes first.
+pub fn aligned_8k(sent: &[i16], heard: &[i16]) -> (Vec<i16>, Vec<i16>) {
+    let s = resample(sent, RATE, 8000).unwrap();
+    // The earpiece file starts when its phone did, which may be after the other phone
+    // started speaking: a second of silence in front keeps the lag positive.
+    let h = [vec![0i16; 8000], resample(heard, RATE, 8000).unwrap()].concat();
+    // Coarse lag from 10 ms energies, then the exact one around it.
+    let env = |x: &[i16]| -> Vec<f64> {
+        x.chunks(80).map(|c| c.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>().sqrt()).collect()
+    };
+    let (es, eh) = (env(&s), env(&h));
+    let best = (0..eh.len().saturating_sub(es.len() / 2))
+        .max_by(|&a, &b| {
+            let dot = |l: usize| es.iter().zip(&eh[l..]).map(|(x, y)| x * y).sum::<f64>();
+            dot(a).total_cmp(&dot(b))
+        })
+        .unwrap_or(0);
+    let from = (best * 80).saturating_sub(160);
+    let window = h.get(from..).unwrap_or(&[]);
+    let (_, fine) = correlation(&s, window, 320);
+    let start = from + fine;
+    let got: Vec<i16> = h.get(start..).unwrap_or(&[]).iter().copied().take(s.len()).collect();
+    (s[..got.len()].to_vec(), got)
+}
+
+pub fn rms(x: &[i16]) -> f64 {
+    (x.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>() / x.len().max(1) as f64).sqrt()
+}
+
+/// A party of a multi-phone scenario: its process, what it says, its earpiece file.
+pub struct Party {
+    pub phone: Headless,
+    pub says: Vec<i16>,
+    pub heard_file: PathBuf,
+}
+
+/// Starts a phone for `name` saying `text` (repeated to fill `seconds`) in `voice`.
+pub fn party(
+    dir: &Path,
+    name: &str,
+    text: &str,
+    voice: &str,
+    seconds: f64,
+    extra: &[&str],
+) -> Party {
+    let mut says = say(text, voice, RATE);
+    let one = says.clone();
+    while (says.len() as f64) < seconds * f64::from(RATE) {
+        says.extend_from_slice(&one);
+    }
+    let input = dir.join(format!("{name}-says.wav"));
+    write_wav(&input, RATE, 1, &says).unwrap();
+    let heard_file = dir.join(format!("{name}-heard.wav"));
+    let mut args = vec![
+        "--audio-in".to_owned(),
+        input.to_str().unwrap().to_owned(),
+        "--audio-out".to_owned(),
+        heard_file.to_str().unwrap().to_owned(),
+    ];
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let phone = Headless::start(dir, name, r#"["PCMU"]"#, &args);
+    Party { phone, says, heard_file }
+}
+
+/// What a party said and heard, once its phone has stopped.
+pub struct Voice {
+    pub says: Vec<i16>,
+    pub heard_file: PathBuf,
+    /// When its phone was ready: both of its files start then.
+    pub ready_at: Instant,
+}
+
+impl Party {
+    /// Quits the phone (bounded) and keeps what it said and heard.
+    pub fn finish(self) -> Voice {
+        let ready_at = self.phone.ready_at;
+        self.phone.quit();
+        Voice { says: self.says, heard_file: self.heard_file, ready_at }
+    }
+}
+
+/// How strongly `listener` heard `speaker` over `secs` from `from` (wall clock): the
+/// best normalised correlation, at 8 kHz, of the listener's earpiece against what the
+/// speaker said at that time, over delays up to 400 ms. About 1 for the only voice
+/// heard, about 0.6–0.7 for one of two voices mixed at like levels, near 0 for a voice
+/// not heard at all (different sentences and voices correlate at 0.05 or less).
+pub fn heard(listener: &Voice, speaker: &Voice, from: Instant, secs: f64) -> f64 {
+    let earpiece = earshot_engine::media::device::read_wav(&listener.heard_file, RATE).unwrap();
+    let at = |ready: Instant| {
+        (from.saturating_duration_since(ready).as_secs_f64() * f64::from(RATE)) as usize
+    };
+    let len = (secs * f64::from(RATE)) as usize;
+    let lead = RATE as usize / 5;
+    let said = speaker.says.get(at(speaker.ready_at).saturating_sub(lead)..).unwrap_or(&[]);
+    let said = &said[..len.min(said.len())];
+    let got = earpiece.get(at(listener.ready_at).saturating_sub(lead)..).unwrap_or(&[]);
+    let got = &got[..(len + 2 * lead).min(got.len())];
+    let (s8, g8) = (resample(said, RATE, 8000).unwrap(), resample(got, RATE, 8000).unwrap());
+    correlation(&s8, &g8, 3200).0
+}
