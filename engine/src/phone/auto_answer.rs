@@ -1,44 +1,110 @@
 //! Whether to answer an incoming call by itself: always (the setting or `--auto-answer`),
 //! by caller, or by the caller's own request (`Call-Info: ;answer-after=`, `Alert-Info`
-//! auto-answer) — the latter only from trusted hosts and only when enabled.
+//! auto-answer) — the latter only when enabled and only from a trusted host, judged by
+//! the hop the request came from (its top Via, with the `received` address our transport
+//! stamped, RFC 3261 §18.2.1), never by the From header, which anyone can write.
 
-use earshot_sip::message::{HeaderName, Uri};
+use earshot_sip::message::{HeaderName, Request};
 
+use super::config::AutoAnswer;
 use super::core::Phone;
 
 impl Phone {
-    pub(super) fn should_auto_answer(&self, request: &earshot_sip::message::Request) -> bool {
-        if self.auto_answer {
-            return true;
+    pub(super) fn should_auto_answer(&self, request: &Request) -> bool {
+        wanted(self.auto_answer, &self.config.auto_answer, request)
+    }
+}
+
+/// The decision, from the settings and the INVITE.
+pub fn wanted(always: bool, rules: &AutoAnswer, request: &Request) -> bool {
+    if always || rules.always {
+        return true;
+    }
+    let from = request.headers.from().ok().map(|f| f.uri.to_string());
+    let by_caller = from.is_some_and(|uri| {
+        rules.from.iter().any(|rule| {
+            uri.eq_ignore_ascii_case(rule)
+                || uri.to_ascii_lowercase().starts_with(&format!("{};", rule.to_ascii_lowercase()))
+        })
+    });
+    if by_caller {
+        return true;
+    }
+    if !rules.honour_headers {
+        return false;
+    }
+    let hop = request.headers.top_via().ok().map(|v| {
+        v.params.get("received").flatten().map_or_else(|| v.host.to_string(), str::to_owned)
+    });
+    let trusted =
+        hop.is_some_and(|h| rules.trusted_hosts.iter().any(|t| t.eq_ignore_ascii_case(&h)));
+    if !trusted {
+        return false;
+    }
+    let has = |name: &HeaderName, what: &[&str]| {
+        request.headers.iter().filter(|h| &h.name == name).any(|h| {
+            let v = h.value().to_ascii_lowercase();
+            what.iter().any(|w| v.contains(w))
+        })
+    };
+    has(&HeaderName::CallInfo, &["answer-after="])
+        || has(&HeaderName::AlertInfo, &["auto-answer", "autoanswer", "answer-after="])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use earshot_sip::message::{Message, parse_datagram};
+
+    fn invite(via: &str, from: &str, extra: &str) -> Request {
+        let text = format!(
+            "INVITE sip:agent@10.0.0.5 SIP/2.0\r\nVia: SIP/2.0/UDP {via};branch=z9hG4bK1\r\n\
+             From: <{from}>;tag=1\r\nTo: <sip:agent@10.0.0.5>\r\nCall-ID: c1\r\n\
+             CSeq: 1 INVITE\r\nMax-Forwards: 70\r\n{extra}Content-Length: 0\r\n\r\n"
+        );
+        match parse_datagram(text.as_bytes()).unwrap() {
+            Message::Request(r) => r,
+            Message::Response(_) => unreachable!(),
         }
-        let aa = &self.config.auto_answer;
-        let from = request.headers.from().ok();
-        let from_matches = from.is_some_and(|f| {
-            let uri = f.uri.to_string();
-            aa.from
-                .iter()
-                .any(|rule| uri.eq_ignore_ascii_case(rule) || uri.starts_with(&format!("{rule};")))
-        });
-        if from_matches {
-            return true;
+    }
+
+    fn rules() -> AutoAnswer {
+        AutoAnswer {
+            honour_headers: true,
+            trusted_hosts: vec!["10.0.0.1".into()],
+            from: vec!["sip:queue@pbx.example.com".into()],
+            ..AutoAnswer::default()
         }
-        if !aa.honour_headers {
-            return false;
-        }
-        // Call-Info answer-after / Alert-Info auto-answer, only from trusted hosts.
-        let trusted = from.is_some_and(|f| match &f.uri {
-            Uri::Sip(s) => {
-                aa.trusted_hosts.iter().any(|h| s.host.to_string().eq_ignore_ascii_case(h))
-            }
-            _ => false,
-        });
-        if !trusted {
-            return false;
-        }
-        let call_info = request.headers.get(&HeaderName::CallInfo).unwrap_or_default();
-        let alert_info = request.headers.get(&HeaderName::AlertInfo).unwrap_or_default();
-        call_info.to_ascii_lowercase().contains("answer-after=")
-            || alert_info.to_ascii_lowercase().contains("auto-answer")
-            || alert_info.to_ascii_lowercase().contains("autoanswer")
+    }
+
+    #[test]
+    fn answer_after_is_honoured_only_from_a_trusted_hop_and_only_when_enabled() {
+        let asks = "Call-Info: <sip:10.0.0.1>;answer-after=0\r\n";
+        let r = rules();
+        assert!(wanted(false, &r, &invite("10.0.0.1:5060", "sip:x@y", asks)));
+        // The same request through an untrusted hop, even claiming a trusted From host.
+        assert!(!wanted(false, &r, &invite("10.9.9.9:5060", "sip:boss@10.0.0.1", asks)));
+        // A Via that lies about its host is judged by the address it came from.
+        assert!(!wanted(false, &r, &invite("10.0.0.1:5060;received=10.9.9.9", "sip:x@y", asks)));
+        assert!(wanted(false, &r, &invite("pbx;received=10.0.0.1", "sip:x@y", asks)));
+        let off = AutoAnswer { honour_headers: false, ..rules() };
+        assert!(!wanted(false, &off, &invite("10.0.0.1:5060", "sip:x@y", asks)));
+        let alert = "Alert-Info: <http://x>;info=alert-autoanswer\r\n";
+        assert!(wanted(false, &r, &invite("10.0.0.1", "sip:x@y", alert)));
+        assert!(!wanted(false, &r, &invite("10.0.0.1", "sip:x@y", "")), "no request, no answer");
+    }
+
+    #[test]
+    fn always_and_by_caller() {
+        let r = AutoAnswer::default();
+        assert!(wanted(true, &r, &invite("10.9.9.9", "sip:x@y", "")));
+        assert!(wanted(
+            false,
+            &AutoAnswer { always: true, ..r.clone() },
+            &invite("a", "sip:x@y", "")
+        ));
+        let by = rules();
+        assert!(wanted(false, &by, &invite("10.9.9.9", "sip:queue@pbx.example.com", "")));
+        assert!(!wanted(false, &by, &invite("10.9.9.9", "sip:queue2@pbx.example.com", "")));
     }
 }

@@ -108,7 +108,9 @@ pub struct AutoAnswer {
     /// host).
     pub from: Vec<String>,
     /// Honour `Call-Info: ;answer-after=N` and `Alert-Info: ...;info=alert-autoanswer`
-    /// — only from the hosts in `trusted_hosts`.
+    /// — only when the INVITE came from a host in `trusted_hosts` (the address it was
+    /// received from, e.g. the site's proxy; never the From header, which anyone can
+    /// write).
     pub honour_headers: bool,
     pub trusted_hosts: Vec<String>,
     /// Wait this long before answering, in ms.
@@ -163,7 +165,7 @@ pub const DEFAULT_FILE: &str = r#"# Earshot configuration. Every setting is opti
 # always = false
 # from = ["sip:queue@pbx.example.com"]
 # honour_headers = false          # Call-Info answer-after / Alert-Info auto-answer ...
-# trusted_hosts = ["pbx.example.com"]   # ... only from these hosts
+# trusted_hosts = ["192.0.2.5"]  # ... only when sent by these (the proxy's address)
 # delay_ms = 0
 
 # [[accounts]]

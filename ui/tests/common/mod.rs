@@ -34,13 +34,18 @@ pub struct Headless {
 
 impl Headless {
     pub fn start(dir: &Path, name: &str, codecs: &str, args: &[&str]) -> Headless {
+        Headless::start_with(dir, name, codecs, "", args)
+    }
+
+    /// As [`Headless::start`], with more configuration (TOML appended after `[sip]`).
+    pub fn start_with(dir: &Path, name: &str, codecs: &str, more: &str, args: &[&str]) -> Headless {
         let config = dir.join(format!("{name}.toml"));
         // The history goes to the test's directory, not the user's.
         let data = dir.join(format!("{name}-data"));
         std::fs::write(
             &config,
             format!(
-                "user = \"{name}\"\ncodecs = {codecs}\ndata_dir = {:?}\n[sip]\naddress = \"127.0.0.1\"\n",
+                "user = \"{name}\"\ncodecs = {codecs}\ndata_dir = {:?}\n[sip]\naddress = \"127.0.0.1\"\n{more}\n",
                 data.to_str().unwrap()
             ),
         )
@@ -218,6 +223,19 @@ pub fn party(
     seconds: f64,
     extra: &[&str],
 ) -> Party {
+    party_with(dir, name, text, voice, seconds, "", extra)
+}
+
+/// As [`party`], with more configuration (TOML, e.g. an account).
+pub fn party_with(
+    dir: &Path,
+    name: &str,
+    text: &str,
+    voice: &str,
+    seconds: f64,
+    more: &str,
+    extra: &[&str],
+) -> Party {
     let mut says = say(text, voice, RATE);
     let one = says.clone();
     while (says.len() as f64) < seconds * f64::from(RATE) {
@@ -234,7 +252,7 @@ pub fn party(
     ];
     args.extend(extra.iter().map(|s| (*s).to_owned()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let phone = Headless::start(dir, name, r#"["PCMU"]"#, &args);
+    let phone = Headless::start_with(dir, name, r#"["PCMU"]"#, more, &args);
     Party { phone, says, heard_file }
 }
 
