@@ -2,6 +2,7 @@
 //! driven by one command per line on stdin, reporting one JSON event per line on stdout.
 
 mod headless;
+mod window;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,9 +40,5 @@ fn main() -> ExitCode {
     if cli.headless {
         return headless::run(&cli);
     }
-    eprintln!(
-        "earshot: this build has no desktop window yet; run `earshot --headless` \
-         (commands on stdin, JSON events on stdout; see the README)"
-    );
-    ExitCode::from(2)
+    window::run(&cli)
 }

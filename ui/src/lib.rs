@@ -1,0 +1,5 @@
+//! Earshot's window (egui): the view model rebuilt from the phone's events, and the app
+//! that renders it. The `earshot` binary (main.rs) opens it, or runs `--headless`.
+
+pub mod app;
+pub mod model;

@@ -1,0 +1,188 @@
+//! What the window shows, rebuilt from the phone's events (the window holds no business
+//! logic: it renders this and sends commands): our address and registration, the calls
+//! with their state, timer and quality, the incoming call waiting for a decision, the
+//! last errors.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use earshot_engine::phone::{CallId, CallState, Direction, Event};
+
+/// One call as listed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallRow {
+    pub id: CallId,
+    pub remote: String,
+    pub direction: Direction,
+    pub state: CallState,
+    pub muted: bool,
+    pub conference: bool,
+    /// When it was answered (for the timer).
+    pub answered: Option<Instant>,
+    /// The last estimated MOS and loss, from the quality reports.
+    pub mos: Option<f64>,
+    pub loss_pct: Option<f64>,
+    pub codec: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct PhoneView {
+    /// How others call us.
+    pub uri: String,
+    /// `registered`, `failed (401 Unauthorized)`, … or empty with no account.
+    pub registration: String,
+    pub calls: BTreeMap<CallId, CallRow>,
+    /// Errors and notices, newest last (at most 20 kept).
+    pub messages: Vec<String>,
+    /// Digits received, newest last.
+    pub digits: String,
+    pub stopped: bool,
+}
+
+impl PhoneView {
+    pub fn apply(&mut self, event: Event, now: Instant) {
+        match event {
+            Event::Ready { uri, .. } => self.uri = uri,
+            Event::Registration { state, status, reason, .. } => {
+                self.registration = match (status, reason) {
+                    (Some(s), Some(r)) if state != "registered" => format!("{state} ({s} {r})"),
+                    _ => state,
+                };
+            }
+            Event::IncomingCall { .. } => {}
+            Event::CallState {
+                id,
+                state,
+                direction,
+                remote,
+                muted,
+                duration_s,
+                conference,
+                ..
+            } => {
+                if state == CallState::Ended {
+                    self.calls.remove(&id);
+                    return;
+                }
+                let answered = duration_s.map(|d| now - std::time::Duration::from_secs_f64(d));
+                let row = self.calls.entry(id).or_insert_with(|| CallRow {
+                    id,
+                    remote: remote.clone(),
+                    direction,
+                    state,
+                    muted,
+                    conference,
+                    answered,
+                    mos: None,
+                    loss_pct: None,
+                    codec: None,
+                });
+                row.state = state;
+                row.muted = muted;
+                row.conference = conference;
+                row.remote = remote;
+                if row.answered.is_none() {
+                    row.answered = answered;
+                }
+            }
+            Event::Quality { id, codec, loss_pct, mos, .. } => {
+                if let Some(row) = self.calls.get_mut(&id) {
+                    row.mos = Some(mos);
+                    row.loss_pct = Some(loss_pct);
+                    row.codec = Some(codec);
+                }
+            }
+            Event::Dtmf { digit, .. } => self.digits.push(digit),
+            Event::Transfer { id, status, reason, done } => {
+                if done {
+                    self.note(format!("call {id}: transfer {status} {reason}"));
+                }
+            }
+            Event::Error { message, .. } => self.note(message),
+            Event::Stopped => self.stopped = true,
+        }
+    }
+
+    fn note(&mut self, message: String) {
+        self.messages.push(message);
+        if self.messages.len() > 20 {
+            self.messages.remove(0);
+        }
+    }
+
+    /// The call ringing here and not yet answered, if any (the toast).
+    pub fn incoming(&self) -> Option<&CallRow> {
+        self.calls.values().find(|c| c.state == CallState::Incoming)
+    }
+
+    /// The call the controls act on: the active one, else the newest.
+    pub fn current(&self) -> Option<&CallRow> {
+        self.calls
+            .values()
+            .find(|c| c.state == CallState::Active)
+            .or_else(|| self.calls.values().next_back())
+    }
+}
+
+/// "1:05" for a call answered 65 s ago.
+pub fn timer(answered: Option<Instant>, now: Instant) -> String {
+    match answered {
+        Some(a) => {
+            let s = now.saturating_duration_since(a).as_secs();
+            format!("{}:{:02}", s / 60, s % 60)
+        }
+        None => String::new(),
+    }
+}
+
+/// A word for a MOS (ITU-T G.107 Annex B's user satisfaction bands).
+pub fn quality_word(mos: f64) -> &'static str {
+    match mos {
+        m if m >= 4.0 => "good",
+        m if m >= 3.6 => "fair",
+        m if m >= 3.1 => "poor",
+        _ => "bad",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(id: CallId, state: CallState) -> Event {
+        Event::CallState {
+            id,
+            state,
+            direction: Direction::Incoming,
+            remote: "sip:a@h".into(),
+            reason: None,
+            muted: false,
+            duration_s: None,
+            conference: false,
+        }
+    }
+
+    #[test]
+    fn calls_come_and_go_with_their_events() {
+        let now = Instant::now();
+        let mut v = PhoneView::default();
+        v.apply(state(1, CallState::Incoming), now);
+        assert_eq!(v.incoming().map(|c| c.id), Some(1));
+        v.apply(state(1, CallState::Active), now);
+        assert!(v.incoming().is_none());
+        assert_eq!(v.current().map(|c| c.id), Some(1));
+        v.apply(state(1, CallState::Ended), now);
+        assert!(v.calls.is_empty());
+        v.apply(Event::Error { message: "x".into(), command: None }, now);
+        assert_eq!(v.messages, ["x"]);
+    }
+
+    #[test]
+    fn timer_and_quality_words() {
+        let now = Instant::now();
+        assert_eq!(timer(Some(now - std::time::Duration::from_secs(65)), now), "1:05");
+        assert_eq!(timer(None, now), "");
+        assert_eq!(quality_word(4.4), "good");
+        assert_eq!(quality_word(2.0), "bad");
+    }
+}

@@ -1,0 +1,87 @@
+//! `earshot` with a window: loads the configuration, starts the phone on the sound card
+//! (or the files given), and opens the window (eframe, glow), which remembers its size and
+//! position. Without a display it says so and points to `--headless`.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use earshot_engine::phone::{AudioChoice, Config, StartOptions, start};
+
+use crate::Cli;
+use earshot_ui::app::EarshotApp;
+
+pub fn run(cli: &Cli) -> ExitCode {
+    let started = Instant::now();
+    let path = cli.config.clone().unwrap_or_else(Config::default_path);
+    let config = match Config::load_or_create(&path) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("earshot: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let display = ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()));
+    if !display {
+        eprintln!(
+            "earshot: no display (neither DISPLAY nor WAYLAND_DISPLAY is set). \
+             Run `earshot --headless` to use the phone without a window."
+        );
+        return ExitCode::from(2);
+    }
+    let runtime =
+        match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("earshot: cannot start: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+    let options = StartOptions {
+        audio: AudioChoice {
+            input_file: cli.audio_in.clone(),
+            output_file: cli.audio_out.clone(),
+            input_device: config.audio.input.clone(),
+            output_device: config.audio.output.clone(),
+            no_card: false,
+        },
+        sip_port: cli.sip_port,
+        auto_answer: cli.auto_answer,
+    };
+    let phone = match runtime.block_on(start(config, options)) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("earshot: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let native = eframe::NativeOptions {
+        viewport: eframe::egui::ViewportBuilder::default()
+            .with_title("Earshot")
+            .with_inner_size([380.0, 560.0])
+            .with_min_inner_size([300.0, 360.0]),
+        persist_window: true,
+        renderer: eframe::Renderer::Glow,
+        ..Default::default()
+    };
+    let result = eframe::run_native(
+        "Earshot",
+        native,
+        Box::new(move |_cc| {
+            if std::env::var_os("EARSHOT_STARTUP_TIME").is_some() {
+                eprintln!("earshot: window up {} ms after start", started.elapsed().as_millis());
+            }
+            Ok(Box::new(EarshotApp::new(phone, Some(runtime))))
+        }),
+    );
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!(
+                "earshot: cannot open the window ({e}). Run `earshot --headless` to use the phone without one."
+            );
+            ExitCode::from(2)
+        }
+    }
+}
