@@ -183,3 +183,69 @@ fn malformed_commands_get_errors_and_the_phone_carries_on() {
     b.quit();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The share of `pcm`'s power at `freq` (Goertzel), 0 to 1.
+fn tone_share(pcm: &[i16], freq: f64) -> f64 {
+    let w = std::f64::consts::TAU * freq / f64::from(RATE);
+    let (mut s1, mut s2) = (0.0f64, 0.0f64);
+    for &x in pcm {
+        let s0 = f64::from(x) + 2.0 * w.cos() * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+    }
+    let power = s1 * s1 + s2 * s2 - 2.0 * w.cos() * s1 * s2;
+    let total: f64 = pcm.iter().map(|&x| f64::from(x).powi(2)).sum();
+    if total == 0.0 { 0.0 } else { 2.0 * power / (total * pcm.len() as f64) }
+}
+
+/// The caller hears ringback (425 Hz, 1 s on) while the callee rings, and it stops at
+/// the answer; the callee, already in that call, hears the call-waiting beep when a
+/// third phone calls.
+#[test]
+fn ringback_while_ringing_and_a_beep_for_a_waiting_call() {
+    let dir = temp_dir("tones");
+    let (a_out, b_out) = (dir.join("alice-heard.wav"), dir.join("bob-heard.wav"));
+    let s = |p: &PathBuf| p.to_str().unwrap().to_owned();
+    let mut b = Headless::start(&dir, "bob", r#"["PCMU"]"#, &["--audio-out", &s(&b_out)]);
+    let mut a = Headless::start(&dir, "alice", r#"["PCMU"]"#, &["--audio-out", &s(&a_out)]);
+    let mut c = Headless::start(&dir, "carol", r#"["PCMU"]"#, &[]);
+    a.send(&format!("call {}", b.uri));
+    let ringing = a.wait_state(1, "ringing");
+    std::thread::sleep(Duration::from_millis(1500));
+    b.send("answer 1");
+    let answered = a.wait_state(1, "active");
+    b.wait_state(1, "active");
+    std::thread::sleep(Duration::from_secs(1));
+    c.send(&format!("call {}", b.uri));
+    let (waiting, _) =
+        b.wait_for("call waiting", |e| e["event"] == "incoming-call" && e["id"] == 2);
+    std::thread::sleep(Duration::from_secs(1));
+    c.send("hangup 1");
+    a.send("hangup 1");
+    b.wait_state(1, "ended");
+    let (a_ready, b_ready) = (a.ready_at, b.ready_at);
+    a.quit();
+    b.quit();
+    c.quit();
+    let window = |file: &Path, ready: Instant, from: Instant, secs: f64| {
+        let heard = read_wav(file, RATE).unwrap();
+        let start =
+            (from.saturating_duration_since(ready).as_secs_f64() * f64::from(RATE)) as usize;
+        let len = (secs * f64::from(RATE)) as usize;
+        heard.get(start..(start + len).min(heard.len())).unwrap_or(&[]).to_vec()
+    };
+    let ringback = window(&a_out, a_ready, ringing + Duration::from_millis(100), 0.8);
+    let after = window(&a_out, a_ready, answered + Duration::from_millis(200), 0.7);
+    // Inside the first 200 ms beep (the event and the file agree within a frame or two).
+    let beep = window(&b_out, b_ready, waiting + Duration::from_millis(40), 0.12);
+    let (r, q, w) = (tone_share(&ringback, 425.0), rms(&after), tone_share(&beep, 425.0));
+    eprintln!(
+        "ringback: rms {:.0}, 425 Hz share {r:.2}; after the answer rms {q:.1}; beep: rms {:.0}, 425 Hz share {w:.2}",
+        rms(&ringback),
+        rms(&beep)
+    );
+    assert!(rms(&ringback) > 1000.0 && r > 0.9, "ringback heard");
+    assert!(q < 10.0, "ringback stops at the answer (the callee is silent)");
+    assert!(rms(&beep) > 300.0 && w > 0.9, "call-waiting beep heard");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

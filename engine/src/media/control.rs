@@ -193,6 +193,11 @@ impl MediaController {
     }
 
     /// Ends the recording; [`MediaEvent::RecordingFinished`] follows from `poll`.
+    /// Plays a tone into the earpiece (over the calls), or stops it with `None`.
+    pub fn tone(&mut self, spec: Option<super::tone::ToneSpec>) -> Result<(), ControlError> {
+        self.send(Command::Tone(spec))
+    }
+
     pub fn stop_recording(&mut self) -> Result<(), ControlError> {
         if let Some(r) = self.recorder.take() {
             self.send(Command::StopRecording)?;

@@ -25,6 +25,7 @@ use super::mix::{MixPlan, Mixer};
 use super::recording::RecordingRing;
 use super::rtp;
 use super::tick_phase::TickPhase;
+use super::tone::{ToneGenerator, ToneSpec};
 
 /// Legs one loop can carry (the agent's call, a supervisor, conference parties).
 pub const MAX_LEGS: usize = 8;
@@ -95,6 +96,9 @@ pub enum Command {
     /// interleaved (left local, right remote), for the owner to write to a file.
     StartRecording(Box<RecordingRing>),
     StopRecording,
+    /// Play a call-progress or feedback tone into the earpiece over whatever else it
+    /// hears (ringback, the call-waiting beep, DTMF feedback); `None` stops it.
+    Tone(Option<ToneSpec>),
     /// Use these devices from the next tick on (another headset, or the default after the
     /// one in use was unplugged); the old ones come back in [`Report::DevicesReplaced`].
     SetDevices(Box<Devices>),
@@ -245,6 +249,8 @@ fn run(
     let mut mic_pause = PauseDetector::default();
     let mut slip_wanted = false;
     let mut recording: Option<(Box<RecordingRing>, u64)> = None;
+    let loop_rate = (frame as u64 * 1000 / u64::from(frame_ms.max(1))) as u32;
+    let mut tone: Option<ToneGenerator> = None;
     loop {
         // Commands first: they are cheap moves of boxes built elsewhere.
         while let Some(c) = commands.try_pop() {
@@ -282,6 +288,9 @@ fn run(
                         let _ =
                             reports.try_push(Report::RecordingStopped { ring, dropped_samples });
                     }
+                }
+                Command::Tone(spec) => {
+                    tone = spec.map(|t| ToneGenerator::new(t, loop_rate));
                 }
                 Command::StopRecording => {
                     if let Some((ring, dropped_samples)) = recording.take() {
@@ -349,6 +358,12 @@ fn run(
             }
             while let Some(packet) = l.leg.next_packet() {
                 let _ = l.socket.send_to(packet, l.remote);
+            }
+        }
+        if let Some(t) = tone.as_mut() {
+            t.mix_into(ear.get_mut(..frame).unwrap_or(&mut []));
+            if t.finished() {
+                tone = None;
             }
         }
         sink.write(ear.get(..frame).unwrap_or(&[]));

@@ -171,6 +171,13 @@ impl PhoneMedia {
         Ok(())
     }
 
+    /// Plays a tone into the earpiece, or stops it.
+    pub fn tone(&mut self, spec: Option<crate::media::tone::ToneSpec>) {
+        if let Some(c) = self.controller.as_mut() {
+            let _ = c.tone(spec);
+        }
+    }
+
     pub fn dtmf(&mut self, id: LegId, digit: char) -> Result<(), MediaError> {
         if let Some(c) = self.controller.as_mut() {
             c.dtmf(id, digit, 100)?;

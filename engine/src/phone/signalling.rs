@@ -11,6 +11,7 @@ use earshot_sip::ua::{EndReason, UaEvent};
 use super::api::{CallId, CallState, Direction, Event};
 use super::call::Call;
 use super::core::Phone;
+use crate::media::tone::ToneSpec;
 
 impl Phone {
     pub(super) async fn ua_event(&mut self, e: UaEvent) {
@@ -41,6 +42,10 @@ impl Phone {
                 }
                 self.calls.insert(id, c);
                 let _ = self.sip.with(move |ua, now| ua.ring(call, now)).await;
+                // Call waiting: a beep in the earpiece when a call comes in during another.
+                if self.calls.values().any(|c| c.id != id && c.is_up()) {
+                    self.media.tone(Some(ToneSpec::CALL_WAITING));
+                }
                 self.emit(Event::IncomingCall { id, from, to, headers });
                 self.emit_state(id);
                 if let Some(old) = replaced
@@ -58,10 +63,13 @@ impl Phone {
                 {
                     c.state = CallState::Ringing;
                     self.emit_state(id);
+                    // Ringback in the earpiece until the answer (no early media yet).
+                    self.media.tone(Some(ToneSpec::RINGBACK));
                 }
             }
             UaEvent::Established { call, sdp: answer } => {
                 let Some(id) = self.find(call) else { return };
+                self.stop_ringback(Some(id));
                 let port = self.calls.get(&id).map(|c| c.rtp_port).unwrap_or(0);
                 let caps = self.caps(port, SdpDirection::SendRecv);
                 let Some(c) = self.calls.get_mut(&id) else { return };
@@ -112,7 +120,17 @@ impl Phone {
                         };
                         self.transferred(old, status, &text).await;
                     }
+                    let was_ringing = self.calls.get(&id).is_some_and(|c| {
+                        matches!(c.state, CallState::Ringing | CallState::Dialing)
+                    });
                     self.end(id, Some(&reason), end_reason(&reason));
+                    if was_ringing {
+                        self.stop_ringback(None);
+                        // A busy callee: the busy tone, three times.
+                        if matches!(reason, EndReason::Rejected { status: 486 | 600, .. }) {
+                            self.media.tone(Some(ToneSpec { repeat: 3, ..ToneSpec::BUSY }));
+                        }
+                    }
                 }
             }
             UaEvent::InfoDtmf { call, digit, .. } => {
@@ -225,5 +243,16 @@ fn end_reason(r: &EndReason) -> String {
         EndReason::Timeout => "timeout".into(),
         EndReason::TransportError => "transport error".into(),
         EndReason::Failed(why) => why.clone(),
+    }
+}
+
+impl Phone {
+    /// Stops the ringback unless another outgoing call (than `answered`) still rings.
+    fn stop_ringback(&mut self, answered: Option<CallId>) {
+        let ringing =
+            self.calls.values().any(|c| Some(c.id) != answered && c.state == CallState::Ringing);
+        if !ringing {
+            self.media.tone(None);
+        }
     }
 }

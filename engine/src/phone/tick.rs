@@ -84,6 +84,8 @@ impl Phone {
             let handle = c.handle;
             if rfc4733 {
                 let _ = self.media.dtmf(id as u32, digit);
+                // What was pressed, heard in the earpiece (ITU-T Q.23), 100 ms.
+                self.media.tone(crate::media::tone::ToneSpec::dtmf(digit));
             } else {
                 let _ = self.sip.with(move |ua, now| ua.info_dtmf(handle, digit, 100, now)).await;
             }
