@@ -7,21 +7,16 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use earshot_engine::phone::script::{event_line, parse_line};
-use earshot_engine::phone::{AudioChoice, Command, Config, Event, StartOptions, start};
+use earshot_engine::phone::{Command, Config, Event, start};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::Cli;
 
 pub fn run(cli: &Cli) -> ExitCode {
-    let runtime =
-        match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("earshot: cannot start: {e}");
-                return ExitCode::FAILURE;
-            }
-        };
-    runtime.block_on(headless(cli))
+    match crate::runtime() {
+        Ok(runtime) => runtime.block_on(headless(cli)),
+        Err(code) => code,
+    }
 }
 
 fn print(event: &Event) {
@@ -39,19 +34,9 @@ async fn headless(cli: &Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // With a file on one side, the other side is silent rather than a sound card.
     let files = cli.audio_in.is_some() || cli.audio_out.is_some();
-    let options = StartOptions {
-        audio: AudioChoice {
-            input_file: cli.audio_in.clone(),
-            output_file: cli.audio_out.clone(),
-            input_device: config.audio.input.clone(),
-            output_device: config.audio.output.clone(),
-            // With a file on one side, the other side is silent rather than a sound card.
-            no_card: files,
-        },
-        sip_port: cli.sip_port,
-        auto_answer: cli.auto_answer,
-    };
+    let options = cli.start_options(&config, files);
     let mut phone = match start(config, options).await {
         Ok(p) => p,
         Err(e) => {

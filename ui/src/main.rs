@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+use earshot_engine::phone::{AudioChoice, Config, StartOptions};
 
 /// Earshot, the agent softphone.
 #[derive(Debug, Parser)]
@@ -33,6 +34,34 @@ pub struct Cli {
     /// from 5060).
     #[arg(long, value_name = "N")]
     pub sip_port: Option<u16>,
+}
+
+impl Cli {
+    /// How the phone starts for these flags and this configuration; `no_card` keeps it
+    /// off the sound card where no file is given.
+    pub fn start_options(&self, config: &Config, no_card: bool) -> StartOptions {
+        StartOptions {
+            audio: AudioChoice {
+                input_file: self.audio_in.clone(),
+                output_file: self.audio_out.clone(),
+                input_device: config.audio.input.clone(),
+                output_device: config.audio.output.clone(),
+                no_card,
+            },
+            sip_port: self.sip_port,
+            auto_answer: self.auto_answer,
+        }
+    }
+}
+
+/// The phone's tokio runtime (two workers: signalling and storage are light).
+pub fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(
+        |e| {
+            eprintln!("earshot: cannot start: {e}");
+            ExitCode::FAILURE
+        },
+    )
 }
 
 fn main() -> ExitCode {

@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use earshot_engine::phone::{AudioChoice, Config, StartOptions, start};
+use earshot_engine::phone::{Config, start};
 
 use crate::Cli;
 use earshot_ui::app::EarshotApp;
@@ -30,25 +30,11 @@ pub fn run(cli: &Cli) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let runtime =
-        match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("earshot: cannot start: {e}");
-                return ExitCode::FAILURE;
-            }
-        };
-    let options = StartOptions {
-        audio: AudioChoice {
-            input_file: cli.audio_in.clone(),
-            output_file: cli.audio_out.clone(),
-            input_device: config.audio.input.clone(),
-            output_device: config.audio.output.clone(),
-            no_card: false,
-        },
-        sip_port: cli.sip_port,
-        auto_answer: cli.auto_answer,
+    let runtime = match crate::runtime() {
+        Ok(r) => r,
+        Err(code) => return code,
     };
+    let options = cli.start_options(&config, false);
     let phone = match runtime.block_on(start(config, options)) {
         Ok(p) => p,
         Err(e) => {

@@ -8,8 +8,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{AGENT, CUSTOMER, RATE, heard, party_with, rms, temp_dir};
-use earshot_engine::media::device::read_wav;
+use common::{AGENT, CUSTOMER, earpiece_window, heard, party_with, rms, temp_dir};
 use earshot_tests::baresip::{Baresip, BaresipAccount, BaresipAudio};
 use earshot_tests::kamailio::Site;
 use earshot_tests::speech::say;
@@ -56,10 +55,7 @@ fn registered(runtime: &tokio::runtime::Runtime, b: &mut Baresip) {
 
 /// The RMS of `file` (an earpiece) over `secs` from `from`, for a phone ready at `ready`.
 fn level(file: &std::path::Path, ready: Instant, from: Instant, secs: f64) -> f64 {
-    let pcm = read_wav(file, RATE).unwrap();
-    let start = (from.saturating_duration_since(ready).as_secs_f64() * f64::from(RATE)) as usize;
-    let end = (start + (secs * f64::from(RATE)) as usize).min(pcm.len());
-    rms(pcm.get(start..end).unwrap_or(&[]))
+    rms(&earpiece_window(file, ready, from, secs))
 }
 
 #[test]

@@ -9,7 +9,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::{AGENT, CUSTOMER, Headless, RATE, aligned_8k, rms, speech_file, temp_dir};
+use common::{
+    AGENT, CUSTOMER, Headless, RATE, aligned_8k, earpiece_window, rms, speech_file, temp_dir,
+};
 use earshot_engine::media::device::read_wav;
 use earshot_engine::phone::history::{History, Outcome};
 use earshot_tests::speech::{correlation, level_db, pesq};
@@ -132,11 +134,7 @@ fn hold_silences_both_ways_and_resume_brings_the_voices_back() {
     b.quit();
     // Windows of each earpiece file by wall-clock time since that phone was ready.
     let window = |file: &Path, ready: Instant, from: Instant, secs: f64| {
-        let heard = read_wav(file, RATE).unwrap();
-        let start =
-            (from.saturating_duration_since(ready).as_secs_f64() * f64::from(RATE)) as usize;
-        let len = (secs * f64::from(RATE)) as usize;
-        rms(heard.get(start..(start + len).min(heard.len())).unwrap_or(&[]))
+        rms(&earpiece_window(file, ready, from, secs))
     };
     let settle = Duration::from_millis(500);
     for (who, file, ready) in [("A", &a_out, a_ready), ("B", &b_out, b_ready)] {
@@ -227,13 +225,7 @@ fn ringback_while_ringing_and_a_beep_for_a_waiting_call() {
     a.quit();
     b.quit();
     c.quit();
-    let window = |file: &Path, ready: Instant, from: Instant, secs: f64| {
-        let heard = read_wav(file, RATE).unwrap();
-        let start =
-            (from.saturating_duration_since(ready).as_secs_f64() * f64::from(RATE)) as usize;
-        let len = (secs * f64::from(RATE)) as usize;
-        heard.get(start..(start + len).min(heard.len())).unwrap_or(&[]).to_vec()
-    };
+    let window = earpiece_window;
     let ringback = window(&a_out, a_ready, ringing + Duration::from_millis(100), 0.8);
     let after = window(&a_out, a_ready, answered + Duration::from_millis(200), 0.7);
     // Inside the first 200 ms beep (the event and the file agree within a frame or two).

@@ -21,6 +21,11 @@ impl std::fmt::Debug for RecordingRing {
 }
 
 impl RecordingRing {
+    /// Appends one mono frame; returns how many samples did not fit.
+    pub fn push_mono(&mut self, frame: &[i16]) -> u64 {
+        (frame.len() - self.0.push_slice(frame)) as u64
+    }
+
     /// Appends one tick; returns how many samples did not fit (the owner is behind).
     pub fn push_stereo(&mut self, local: &[i16], remote: &[i16]) -> u64 {
         let mut dropped = 0;
@@ -44,6 +49,7 @@ pub struct Recorder {
     written: u64,
     /// Writing failed once: what the loop still records is discarded.
     failed: bool,
+    channels: u16,
 }
 
 impl std::fmt::Debug for Recorder {
@@ -60,17 +66,36 @@ impl Recorder {
         sample_rate: u32,
         seconds: u32,
     ) -> Result<(Recorder, RecordingRing), WavError> {
+        Recorder::with_channels(path, sample_rate, 2, seconds)
+    }
+
+    /// As [`Recorder::create`], for `channels` interleaved channels (1 for an earpiece
+    /// file, see [`crate::media::device::wav_file_sink`]).
+    pub fn with_channels(
+        path: &Path,
+        sample_rate: u32,
+        channels: u16,
+        seconds: u32,
+    ) -> Result<(Recorder, RecordingRing), WavError> {
+        let channels = channels.max(1);
         let spec = hound::WavSpec {
-            channels: 2,
+            channels,
             sample_rate,
             bits_per_sample: 16,
             sample_format: hound::SampleFormat::Int,
         };
         let writer = hound::WavWriter::create(path, spec)?;
-        let capacity = (sample_rate as usize * 2 * seconds.max(1) as usize).max(2);
+        let capacity =
+            (sample_rate as usize * usize::from(channels) * seconds.max(1) as usize).max(2);
         let (producer, consumer) = HeapRb::<i16>::new(capacity).split();
-        let recorder =
-            Recorder { ring: consumer, writer, chunk: vec![0; 4096], written: 0, failed: false };
+        let recorder = Recorder {
+            ring: consumer,
+            writer,
+            chunk: vec![0; 4096],
+            written: 0,
+            failed: false,
+            channels,
+        };
         Ok((recorder, RecordingRing(producer)))
     }
 
@@ -100,10 +125,10 @@ impl Recorder {
         self.failed
     }
 
-    /// Drains the rest and completes the file's header; returns the stereo frames written.
+    /// Drains the rest and completes the file's header; returns the frames written.
     pub fn finish(mut self) -> Result<u64, WavError> {
         self.drain()?;
         self.writer.finalize()?;
-        Ok(self.written / 2)
+        Ok(self.written / u64::from(self.channels))
     }
 }

@@ -261,20 +261,9 @@ impl Phone {
             Command::Split { id } => {
                 self.call_mut(id)?.conference = false;
                 self.set_hold(id, true).await?;
-                let left: Vec<CallId> =
-                    self.calls.values().filter(|c| c.conference).map(|c| c.id).collect();
-                if left.len() == 1 {
-                    for l in &left {
-                        if let Some(c) = self.calls.get_mut(l) {
-                            c.conference = false;
-                        }
-                    }
-                }
+                self.end_conference_of_one();
                 self.remix();
                 self.emit_state(id);
-                for l in left {
-                    self.emit_state(l);
-                }
                 Ok(())
             }
             Command::DoNotDisturb { on } => {
@@ -365,17 +354,18 @@ impl Phone {
         }
         c.state = CallState::Ended;
         self.emit(c.event(Some(reason)));
-        // A consultation's first call stays held; a conference of one is no conference.
-        let left: Vec<CallId> =
-            self.calls.values().filter(|c| c.conference).map(|c| c.id).collect();
-        if left.len() == 1 {
-            for l in &left {
-                if let Some(c) = self.calls.get_mut(l) {
-                    c.conference = false;
-                }
-                self.emit_state(*l);
-            }
-        }
+        // A consultation's first call stays held.
+        self.end_conference_of_one();
         self.remix();
+    }
+
+    /// A conference of one is no conference: the last call left in it leaves it too (and
+    /// shows it).
+    fn end_conference_of_one(&mut self) {
+        let mut members = self.calls.values_mut().filter(|c| c.conference);
+        let (Some(last), None) = (members.next(), members.next()) else { return };
+        last.conference = false;
+        let id = last.id;
+        self.emit_state(id);
     }
 }

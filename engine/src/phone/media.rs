@@ -14,10 +14,11 @@ use crate::media::codec::{self, OpusParams};
 use crate::media::control::{MediaController, MediaEvent};
 use crate::media::device::{
     AudioHost, AudioRoute, BufferSource, CardChoice, NullDevice, RouteEvent, Sink, Source,
-    WavFileWriter, read_wav, wav_file_sink,
+    read_wav, wav_file_sink,
 };
 use crate::media::leg::{Leg, LegConfig};
 use crate::media::media_loop::{self, LegId, MAX_LEGS};
+use crate::media::recording::Recorder;
 
 /// The loop's rate: Opus's own, so the wideband and fullband codecs lose nothing.
 pub const LOOP_RATE: u32 = 48_000;
@@ -54,7 +55,7 @@ pub enum MediaError {
 #[derive(Debug)]
 pub struct PhoneMedia {
     controller: Option<MediaController>,
-    out_file: Option<WavFileWriter>,
+    out_file: Option<Recorder>,
     route: Option<AudioRoute>,
     /// Which leg sits in which loop slot (the loop fills the first free one, in order).
     slots: [Option<LegId>; MAX_LEGS],

@@ -292,3 +292,12 @@ pub fn heard(listener: &Voice, speaker: &Voice, from: Instant, secs: f64) -> f64
     let (s8, g8) = (resample(said, RATE, 8000).unwrap(), resample(got, RATE, 8000).unwrap());
     correlation(&s8, &g8, 3200).0
 }
+
+/// What an earpiece file (`--audio-out`) holds over `secs` from the wall-clock moment
+/// `from`, for a phone that was ready (its file starting) at `ready`.
+pub fn earpiece_window(file: &Path, ready: Instant, from: Instant, secs: f64) -> Vec<i16> {
+    let heard = earshot_engine::media::device::read_wav(file, RATE).unwrap();
+    let start = (from.saturating_duration_since(ready).as_secs_f64() * f64::from(RATE)) as usize;
+    let len = (secs * f64::from(RATE)) as usize;
+    heard.get(start..(start + len).min(heard.len())).unwrap_or(&[]).to_vec()
+}

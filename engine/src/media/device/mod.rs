@@ -21,7 +21,7 @@ pub use sound_card::{
 };
 pub use sound_ring::{DeviceHealth, RingSink, RingSource, SoundRings, sound_rings};
 pub use wav::{WavError, read_wav, write_wav};
-pub use wav_sink::{WavFileSink, WavFileWriter, wav_file_sink};
+pub use wav_sink::{WavFileSink, wav_file_sink};
 
 /// Gives one frame of microphone audio per tick. Called on the media loop: must not
 /// allocate, lock, log or block.
