@@ -10,7 +10,7 @@ pub fn rms_at_most(frame: &[i16], rms: i64) -> bool {
 /// How long audio must have been quiet before it counts as a pause between phrases. The
 /// closure of a stop consonant inside a word is silent too, for 40–60 ms in espeak-ng's
 /// speech and up to about 100 ms in people's: cutting or skipping audio there is heard
-/// (PESQ fell from 3.09 to 2.75 with one 20 ms cut in a 60 ms closure).
+/// (a speech test fell from PESQ 3.09 to 2.75 with one 20 ms start-up cut inside a word).
 pub const PAUSE_AFTER_MS: u32 = 100;
 
 /// Follows the quiet stretches of a stream, frame by frame.
