@@ -240,6 +240,7 @@ impl Leg {
         while self.queue.len() < out.len() {
             // The audio pulled now starts playing once what is queued has played.
             let queued_us = (self.queue.len() / self.per_ms * 1000) as u64;
+            self.jitter.set_in_pause(self.pause.in_pause());
             let pull = self.jitter.pull(now_us + queued_us);
             let frame = self.receive_frame;
             let Some(slot) = self.queue.reserve(frame) else { break };

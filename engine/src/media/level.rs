@@ -20,6 +20,11 @@ pub struct PauseDetector {
 }
 
 impl PauseDetector {
+    /// Whether the audio taken so far ends in a pause.
+    pub fn in_pause(&self) -> bool {
+        self.quiet_ms >= PAUSE_AFTER_MS
+    }
+
     /// Takes the next `ms` of audio, quiet or not; returns whether it lies in a pause:
     /// quiet, after at least [`PAUSE_AFTER_MS`] of quiet audio.
     pub fn next(&mut self, quiet: bool, ms: u32) -> bool {

@@ -19,9 +19,12 @@ const EXCESS_WITHOUT_PAUSE_MS: u32 = 2000;
 /// How long the buffer must stay a frame short of a target that has not just risen before
 /// a frame is stretched to grow it: one lost packet makes the buffer look a frame short at
 /// one pull (the newest packet is missing), which is no reason to warp the speech. A
-/// target raised by a late packet is followed at once, and so is a shortfall while
-/// packets are arriving out of order (the missing one is then likely on its way).
+/// target raised by a late packet is followed at the next pause (at once for a buffer
+/// used without a leg), and a shortfall while packets arrive out of order at once (the
+/// missing one is then likely on its way).
 const SHORT_MS_BEFORE_STRETCH: u32 = 60;
+/// Growth waits for a pause in what is played, at most this long.
+const SHORT_MS_WITHOUT_PAUSE: u32 = 1000;
 /// What is buffered beyond a frame before playout starts, while nothing is known of the
 /// network yet (the estimator takes over from the first packets).
 const START_MARGIN_MS: u32 = 20;
@@ -111,6 +114,9 @@ pub struct JitterBuffer {
     short_ms: u32,
     /// The target rose since the last pull (a packet came later than the estimate allowed).
     target_rose: bool,
+    /// What the leg played last is a pause between phrases (see
+    /// [`JitterBuffer::set_in_pause`]); true for a buffer used on its own.
+    in_pause: bool,
     /// Time left in which a recent out-of-order arrival makes a shortfall grow the buffer
     /// at once.
     reordered_ms: u32,
@@ -152,6 +158,7 @@ impl JitterBuffer {
             excess_ms: 0,
             short_ms: 0,
             target_rose: false,
+            in_pause: true,
             reordered_ms: 0,
             estimator: DelayEstimator::new(0.97),
             last_pull_us: None,
@@ -316,6 +323,12 @@ impl JitterBuffer {
         }
     }
 
+    /// Whether the audio played last lies in a pause between phrases (the leg knows, the
+    /// buffer does not): growth by concealment waits for one.
+    pub fn set_in_pause(&mut self, in_pause: bool) {
+        self.in_pause = in_pause;
+    }
+
     /// The frame to play at `now_us`; call once per frame interval. Afterwards
     /// [`JitterBuffer::shed`] says whether the buffer holds too much.
     pub fn pull(&mut self, now_us: u64) -> Pull<'_> {
@@ -374,11 +387,18 @@ impl JitterBuffer {
             self.short_ms = 0;
         }
         self.reordered_ms = self.reordered_ms.saturating_sub(self.frame_ms);
-        let grow = std::mem::take(&mut self.target_rose)
-            || self.reordered_ms > 0
-            || self.short_ms >= SHORT_MS_BEFORE_STRETCH;
-        if self.short_ms > 0 && grow && self.since_push_ms <= 2 * self.frame_ms {
+        let grow =
+            self.target_rose || self.reordered_ms > 0 || self.short_ms >= SHORT_MS_BEFORE_STRETCH;
+        // A concealed frame inside a word is heard: growth waits for a pause, unless
+        // reordered packets need the room now or the shortage has lasted.
+        let now_is_fine =
+            self.in_pause || self.reordered_ms > 0 || self.short_ms >= SHORT_MS_WITHOUT_PAUSE;
+        if self.short_ms == 0 {
+            self.target_rose = false;
+        }
+        if self.short_ms > 0 && grow && now_is_fine && self.since_push_ms <= 2 * self.frame_ms {
             self.short_ms = 0;
+            self.target_rose = false;
             self.stats.stretched += 1;
             return Pull::Stretch;
         }
