@@ -6,6 +6,7 @@
 pub mod baresip;
 pub mod kamailio;
 pub mod media_call;
+pub mod phrase_align;
 pub mod speech;
 
 use std::net::SocketAddr;

@@ -8,6 +8,8 @@ use std::process::Command;
 use earshot_engine::media::device::{read_wav, write_wav};
 use earshot_engine::media::resample::resample;
 
+use crate::phrase_align::realign_by_phrase;
+
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("earshot-speech-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -43,18 +45,43 @@ fn python() -> PathBuf {
 /// 16000 → wideband; any other rate is resampled to 16 kHz for wideband). PESQ aligns
 /// the two itself.
 pub fn pesq(reference: &[i16], degraded: &[i16], rate: u32) -> f64 {
-    let (reference, degraded, rate) = match rate {
+    let (reference, degraded, rate) = at_pesq_rate(reference, degraded, rate);
+    pesq_at(&reference, &degraded, rate)
+}
+
+/// PESQ as [`pesq`], after `degraded` is realigned to `reference` phrase by phrase
+/// ([`realign_by_phrase`], delays up to `max_delay_ms`): a delay change in a pause between
+/// phrases is not scored, one inside a phrase (time compression, a concealed frame) is.
+/// Prints the delay found for each phrase.
+pub fn pesq_by_phrase(reference: &[i16], degraded: &[i16], rate: u32, max_delay_ms: u32) -> f64 {
+    let (reference, degraded, rate) = at_pesq_rate(reference, degraded, rate);
+    let max_delay = (max_delay_ms * rate / 1000) as usize;
+    let (realigned, delays) = realign_by_phrase(&reference, &degraded, rate, max_delay);
+    let ms: Vec<String> =
+        delays.iter().map(|&d| format!("{:.1}", d as f64 * 1000.0 / f64::from(rate))).collect();
+    eprintln!("PESQ by phrase: delays {} ms", ms.join(", "));
+    pesq_at(&reference, &realigned, rate)
+}
+
+/// Both signals at a rate PESQ takes: 8 and 16 kHz as they are, others at 16 kHz.
+fn at_pesq_rate(reference: &[i16], degraded: &[i16], rate: u32) -> (Vec<i16>, Vec<i16>, u32) {
+    match rate {
         8000 | 16000 => (reference.to_vec(), degraded.to_vec(), rate),
         _ => (
             resample(reference, rate, 16000).expect("resample"),
             resample(degraded, rate, 16000).expect("resample"),
             16000,
         ),
-    };
-    let tag = format!("{}-{}", rate, reference.len() ^ degraded.len().rotate_left(20));
+    }
+}
+
+fn pesq_at(reference: &[i16], degraded: &[i16], rate: u32) -> f64 {
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tag = format!("{rate}-{call}");
     let (r, d) = (scratch(&format!("ref-{tag}.wav")), scratch(&format!("deg-{tag}.wav")));
-    write_wav(&r, rate, 1, &reference).expect("write reference");
-    write_wav(&d, rate, 1, &degraded).expect("write degraded");
+    write_wav(&r, rate, 1, reference).expect("write reference");
+    write_wav(&d, rate, 1, degraded).expect("write degraded");
     let mode = if rate == 8000 { "nb" } else { "wb" };
     let script = "import sys, wave, numpy as np\n\
         from pesq import pesq\n\
