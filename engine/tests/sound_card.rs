@@ -2,7 +2,8 @@
 //! without the hardware), started by the test: the devices are listed; a call's loop runs
 //! on the card (48 kHz card, 16 kHz loop: resampled both ways) paced by the card's clock;
 //! the card's output is patched into its input, so what the peer sends comes back to it
-//! through JACK; then the server is shut down mid-call: the route notices, moves the call
+//! through JACK; the devices are chosen again mid-call (closed and reopened, the new card
+//! pacing the call); then the server is shut down mid-call: the route notices, moves the call
 //! to the next device (or the null device) and says so, and the call goes on.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic, clippy::expect_used)]
 
@@ -176,6 +177,20 @@ fn a_call_on_a_jack_card_survives_the_server_going_away() {
         count(&health.underrun_samples),
         count(&health.xruns)
     );
+    assert!((rate - card_rate / 960.0).abs() < 0.5, "{rate} packets/s, card {card_rate} Hz");
+
+    // The user picks devices again mid-call (the window's "Use these devices"): the old
+    // streams close, new ones open, and the new card paces the call.
+    let (devices, event) = route.switch(&CardChoice::Default, &CardChoice::Default);
+    assert_eq!(event, None, "the chosen devices open");
+    agent.replace_devices(devices.0, devices.1).unwrap();
+    let health = std::sync::Arc::clone(&route.card().unwrap().health);
+    poll_for(&mut agent, Duration::from_millis(500));
+    let (c0, t0) = (count(&health.captured_samples), Instant::now());
+    let rate = poll_for(&mut agent, Duration::from_millis(2000));
+    let card_rate = (count(&health.captured_samples) - c0) as f64 / t0.elapsed().as_secs_f64();
+    eprintln!("after switching devices: {rate:.2} packets/s, new card at {card_rate:.0} Hz");
+    assert!(card_rate > 40_000.0, "the new card runs: {card_rate} Hz");
     assert!((rate - card_rate / 960.0).abs() < 0.5, "{rate} packets/s, card {card_rate} Hz");
 
     // Shut JACK down mid-call.

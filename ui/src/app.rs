@@ -1,16 +1,19 @@
 //! The desktop window: our address and registration, a dial field, the calls with state,
 //! timer and quality, an incoming-call toast with Accept and Reject, the controls for
 //! the current call (answer, hang up, hold, mute, DTMF pad, blind and attended transfer,
-//! conference), and the last messages. It renders [`PhoneView`] and sends commands; the
+//! conference), and the last messages; a History tab (history_panel.rs) and a Settings
+//! tab (settings_panel.rs). It renders [`PhoneView`] and sends commands; the
 //! phone runs on its own tokio runtime. Shortcuts: Ctrl+Shift+A answer, Ctrl+Shift+H hang
 //! up, Ctrl+Shift+M mute, Ctrl+Shift+O hold or resume.
 
 use std::time::{Duration, Instant};
 
-use earshot_engine::phone::{CallId, CallState, Command, PhoneHandle};
+use earshot_engine::phone::{CallId, CallState, Command, Event, PhoneHandle};
 use eframe::egui;
 
+use crate::history_panel;
 use crate::model::{PhoneView, quality_word, timer};
+use crate::settings_panel::SettingsForm;
 
 pub struct EarshotApp {
     phone: PhoneHandle,
@@ -21,6 +24,18 @@ pub struct EarshotApp {
     transfer_to: String,
     selected: Option<CallId>,
     show_pad: bool,
+    pub tab: Tab,
+    settings: SettingsForm,
+    /// Calls ended since the history was last asked for.
+    history_stale: bool,
+}
+
+/// The window's tabs; the incoming-call toast shows on each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Phone,
+    History,
+    Settings,
 }
 
 impl std::fmt::Debug for EarshotApp {
@@ -39,6 +54,9 @@ impl EarshotApp {
             transfer_to: String::new(),
             selected: None,
             show_pad: false,
+            tab: Tab::Phone,
+            settings: SettingsForm::default(),
+            history_stale: true,
         }
     }
 
@@ -46,6 +64,9 @@ impl EarshotApp {
     pub fn poll(&mut self) {
         let now = Instant::now();
         while let Ok(e) = self.phone.events.try_recv() {
+            if matches!(&e, Event::CallState { state: CallState::Ended, .. }) {
+                self.history_stale = true;
+            }
             self.view.apply(e, now);
         }
         if self.selected.is_some_and(|id| !self.view.calls.contains_key(&id)) {
@@ -97,7 +118,82 @@ impl EarshotApp {
         if !self.view.registration.is_empty() {
             ui.label(format!("Registration: {}", self.view.registration));
         }
+        ui.horizontal(|ui| {
+            for (tab, name) in
+                [(Tab::Phone, "Phone"), (Tab::History, "History"), (Tab::Settings, "Settings")]
+            {
+                if ui.selectable_label(self.tab == tab, name).clicked() && self.tab != tab {
+                    self.open_tab(tab);
+                }
+            }
+        });
         ui.separator();
+        self.toast(ui);
+        match self.tab {
+            Tab::Phone => self.phone_tab(ui, now),
+            Tab::History => {
+                if self.history_stale {
+                    self.history_stale = false;
+                    self.send(Command::History { limit: 50 });
+                }
+                if let Some(c) = history_panel::show(ui, &self.view) {
+                    if matches!(c, Command::Call { .. }) {
+                        self.tab = Tab::Phone;
+                    }
+                    self.send(c);
+                }
+            }
+            Tab::Settings => {
+                if let Some(c) = self.settings.show(ui, &self.view) {
+                    self.send(c);
+                }
+            }
+        }
+        if !self.view.messages.is_empty() {
+            ui.separator();
+            for m in self.view.messages.iter().rev().take(3) {
+                ui.colored_label(ui.visuals().warn_fg_color, m);
+            }
+        }
+        ui.add_space(4.0);
+        ui.weak("Ctrl+Shift+A answer · H hang up · M mute · O hold");
+    }
+
+    /// Switches tabs, asking the phone for what the tab shows.
+    pub fn open_tab(&mut self, tab: Tab) {
+        self.tab = tab;
+        match tab {
+            Tab::Settings => {
+                self.settings.refresh_devices();
+                self.send(Command::Devices);
+            }
+            Tab::History => self.history_stale = true,
+            Tab::Phone => {}
+        }
+    }
+
+    /// The incoming call, with Accept and Reject, whatever the tab.
+    fn toast(&mut self, ui: &mut egui::Ui) {
+        if let Some(c) = self.view.incoming().cloned() {
+            egui::Frame::group(ui.style())
+                .fill(ui.visuals().selection.bg_fill.gamma_multiply(0.3))
+                .show(ui, |ui| {
+                    ui.label(format!("Incoming call from {}", c.remote));
+                    ui.horizontal(|ui| {
+                        if ui.button("Accept").clicked() {
+                            self.send(Command::Answer { id: c.id });
+                            self.tab = Tab::Phone;
+                        }
+                        if ui.button("Reject").clicked() {
+                            self.send(Command::Reject { id: c.id, status: None });
+                        }
+                    });
+                });
+        }
+    }
+
+    /// The dial field, the calls and the controls.
+    fn phone_tab(&mut self, ui: &mut egui::Ui, now: Instant) {
         ui.horizontal(|ui| {
             let field = ui.add(
                 egui::TextEdit::singleline(&mut self.dial)
@@ -109,21 +205,6 @@ impl EarshotApp {
                 self.send(Command::Call { uri: self.dial.trim().to_owned() });
             }
         });
-        if let Some(c) = self.view.incoming().cloned() {
-            egui::Frame::group(ui.style())
-                .fill(ui.visuals().selection.bg_fill.gamma_multiply(0.3))
-                .show(ui, |ui| {
-                    ui.label(format!("Incoming call from {}", c.remote));
-                    ui.horizontal(|ui| {
-                        if ui.button("Accept").clicked() {
-                            self.send(Command::Answer { id: c.id });
-                        }
-                        if ui.button("Reject").clicked() {
-                            self.send(Command::Reject { id: c.id, status: None });
-                        }
-                    });
-                });
-        }
         ui.separator();
         if self.view.calls.is_empty() {
             ui.label("No calls");
@@ -163,14 +244,6 @@ impl EarshotApp {
         if !self.view.digits.is_empty() {
             ui.label(format!("Digits received: {}", self.view.digits));
         }
-        if !self.view.messages.is_empty() {
-            ui.separator();
-            for m in self.view.messages.iter().rev().take(3) {
-                ui.colored_label(ui.visuals().warn_fg_color, m);
-            }
-        }
-        ui.add_space(4.0);
-        ui.weak("Ctrl+Shift+A answer · H hang up · M mute · O hold");
     }
 
     fn controls(&mut self, ui: &mut egui::Ui, id: CallId) {

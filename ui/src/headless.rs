@@ -26,7 +26,7 @@ fn print(event: &Event) {
 }
 
 async fn headless(cli: &Cli) -> ExitCode {
-    let path = cli.config.clone().unwrap_or_else(Config::default_path);
+    let path = cli.config_path();
     let config = match Config::load_or_create(&path) {
         Ok(c) => c,
         Err(e) => {

@@ -2,4 +2,6 @@
 //! that renders it. The `earshot` binary (main.rs) opens it, or runs `--headless`.
 
 pub mod app;
+pub mod history_panel;
 pub mod model;
+pub mod settings_panel;

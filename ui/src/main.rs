@@ -46,11 +46,20 @@ impl Cli {
                 output_file: self.audio_out.clone(),
                 input_device: config.audio.input.clone(),
                 output_device: config.audio.output.clone(),
+                ringing_device: config.audio.ringing.clone(),
                 no_card,
             },
             sip_port: self.sip_port,
             auto_answer: self.auto_answer,
+            config_path: Some(self.config_path()),
         }
+    }
+}
+
+impl Cli {
+    /// The configuration file: `--config`, else the platform's place for it.
+    pub fn config_path(&self) -> PathBuf {
+        self.config.clone().unwrap_or_else(Config::default_path)
     }
 }
 

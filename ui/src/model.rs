@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use earshot_engine::phone::api::{Account, CallRecord};
 use earshot_engine::phone::{CallId, CallState, Direction, Event};
 
 /// One call as listed.
@@ -37,6 +38,23 @@ pub struct PhoneView {
     /// Digits received, newest last.
     pub digits: String,
     pub stopped: bool,
+    /// The sound devices there are and the ones chosen (after a `devices` report).
+    pub devices: Option<Devices>,
+    /// The account in use (none: peer-to-peer), as the phone reported it.
+    pub account: Option<Account>,
+    /// The most recent calls, newest first (after a `history` report).
+    pub history: Vec<CallRecord>,
+}
+
+/// The devices report.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Devices {
+    pub inputs: Vec<String>,
+    pub outputs: Vec<String>,
+    pub input: Option<String>,
+    pub output: Option<String>,
+    pub ringing: Option<String>,
+    pub using: String,
 }
 
 impl PhoneView {
@@ -98,6 +116,16 @@ impl PhoneView {
                     self.note(format!("call {id}: transfer {status} {reason}"));
                 }
             }
+            Event::Devices { inputs, outputs, input, output, ringing, using } => {
+                self.devices = Some(Devices { inputs, outputs, input, output, ringing, using });
+            }
+            Event::Account { account } => {
+                if account.is_none() {
+                    self.registration.clear();
+                }
+                self.account = account;
+            }
+            Event::History { calls } => self.history = calls,
             Event::Error { message, .. } => self.note(message),
             Event::Stopped => self.stopped = true,
         }

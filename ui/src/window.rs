@@ -12,7 +12,7 @@ use earshot_ui::app::EarshotApp;
 
 pub fn run(cli: &Cli) -> ExitCode {
     let started = Instant::now();
-    let path = cli.config.clone().unwrap_or_else(Config::default_path);
+    let path = cli.config_path();
     let config = match Config::load_or_create(&path) {
         Ok(c) => c,
         Err(e) => {

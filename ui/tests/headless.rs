@@ -196,11 +196,11 @@ fn tone_share(pcm: &[i16], freq: f64) -> f64 {
     if total == 0.0 { 0.0 } else { 2.0 * power / (total * pcm.len() as f64) }
 }
 
-/// The caller hears ringback (425 Hz, 1 s on) while the callee rings, and it stops at
-/// the answer; the callee, already in that call, hears the call-waiting beep when a
-/// third phone calls.
+/// The caller hears ringback (425 Hz, 1 s on) while the callee rings, and the callee its
+/// ringtone (440 + 480 Hz); both stop at the answer; the callee, already in that call,
+/// hears the call-waiting beep (and no ringtone) when a third phone calls.
 #[test]
-fn ringback_while_ringing_and_a_beep_for_a_waiting_call() {
+fn ringback_and_ringtone_while_ringing_and_a_beep_for_a_waiting_call() {
     let dir = temp_dir("tones");
     let (a_out, b_out) = (dir.join("alice-heard.wav"), dir.join("bob-heard.wav"));
     let s = |p: &PathBuf| p.to_str().unwrap().to_owned();
@@ -209,10 +209,11 @@ fn ringback_while_ringing_and_a_beep_for_a_waiting_call() {
     let mut c = Headless::start(&dir, "carol", r#"["PCMU"]"#, &[]);
     a.send(&format!("call {}", b.uri));
     let ringing = a.wait_state(1, "ringing");
+    let (rings, _) = b.wait_for("the call", |e| e["event"] == "incoming-call" && e["id"] == 1);
     std::thread::sleep(Duration::from_millis(1500));
     b.send("answer 1");
     let answered = a.wait_state(1, "active");
-    b.wait_state(1, "active");
+    let b_answered = b.wait_state(1, "active");
     std::thread::sleep(Duration::from_secs(1));
     c.send(&format!("call {}", b.uri));
     let (waiting, _) =
@@ -230,6 +231,21 @@ fn ringback_while_ringing_and_a_beep_for_a_waiting_call() {
     let after = window(&a_out, a_ready, answered + Duration::from_millis(200), 0.7);
     // Inside the first 200 ms beep (the event and the file agree within a frame or two).
     let beep = window(&b_out, b_ready, waiting + Duration::from_millis(40), 0.12);
+    // The callee's ringtone (no ringing device: in the earpiece), 440 + 480 Hz, until the
+    // answer; none for the call that waits during a call (the beep says it).
+    let ringtone = window(&b_out, b_ready, rings + Duration::from_millis(100), 0.8);
+    let b_after = window(&b_out, b_ready, b_answered + Duration::from_millis(200), 0.7);
+    let (t440, t480) = (tone_share(&ringtone, 440.0), tone_share(&ringtone, 480.0));
+    eprintln!(
+        "ringtone: rms {:.0}, 440 Hz share {t440:.2}, 480 Hz {t480:.2}; after the answer rms {:.1}; ringtone in the beep {:.2}",
+        rms(&ringtone),
+        rms(&b_after),
+        tone_share(&beep, 440.0)
+    );
+    assert!(rms(&ringtone) > 1000.0 && t440 > 0.3 && t480 > 0.3, "ringtone heard");
+    assert!(t440 + t480 > 0.9, "nothing but the ringtone");
+    assert!(rms(&b_after) < 10.0, "the ringtone stops at the answer");
+    assert!(tone_share(&beep, 440.0) < 0.1, "a call waiting beeps, it does not ring");
     let (r, q, w) = (tone_share(&ringback, 425.0), rms(&after), tone_share(&beep, 425.0));
     eprintln!(
         "ringback: rms {:.0}, 425 Hz share {r:.2}; after the answer rms {q:.1}; beep: rms {:.0}, 425 Hz share {w:.2}",

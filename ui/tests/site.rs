@@ -1,7 +1,8 @@
 //! Headless phones with accounts on the reference site (Kamailio from `deploy/`, started
 //! on loopback): each registers with digest authentication, A calls B by its number
 //! through the proxy and they hear each other; a wrong password is reported as a failed
-//! registration and that phone carries on.
+//! registration and that phone carries on — until the password is corrected in the
+//! settings, after which it registers and takes calls.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
@@ -60,6 +61,27 @@ fn agents_register_and_call_each_other_by_number_through_the_site() {
     std::thread::sleep(Duration::from_secs(4));
     a.phone.send("hangup 1");
     b.phone.wait_state(1, "ended");
+    // The agent with the wrong password corrects it in the settings (the window sends
+    // the same command): registered, callable by number, and the file keeps the account.
+    wrong.phone.send(&format!(
+        r#"{{"command":"set-account","account":{{"aor":"sip:1003@earshot.test","password":"agent-1003","outbound_proxy":"{}","expires":300}}}}"#,
+        site.addr
+    ));
+    let (_, account) = wrong.phone.wait_for("account", |e| e["event"] == "account");
+    assert_eq!(account["account"]["aor"], "sip:1003@earshot.test", "{account}");
+    wrong.phone.wait_for("registered after the fix", registered);
+    a.phone.send("call 1003");
+    let (_, incoming) = wrong.phone.wait_for("incoming", |e| e["event"] == "incoming-call");
+    assert_eq!(incoming["from"], "sip:1001@earshot.test", "{incoming}");
+    a.phone.wait_for("1003 rings", |e| {
+        e["event"] == "call-state" && e["id"] == 2 && e["state"] == "ringing"
+    });
+    a.phone.send("hangup 2");
+    wrong.phone.wait_state(1, "ended");
+    let saved = std::fs::read_to_string(dir.join("mallory.toml")).unwrap();
+    let saved = earshot_engine::phone::Config::parse(&saved, &dir.join("mallory.toml")).unwrap();
+    assert_eq!(saved.accounts.len(), 1, "{saved:?}");
+    assert_eq!(saved.accounts[0].password, "agent-1003");
     wrong.phone.send("list");
     let (a, b, _) = (a.finish(), b.finish(), wrong.finish());
     let (ab, ba) = (heard(&b, &a, talking, 2.5), heard(&a, &b, talking, 2.5));

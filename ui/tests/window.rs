@@ -12,7 +12,7 @@ use common::{Headless, temp_dir};
 use earshot_engine::phone::{AudioChoice, Config, StartOptions, start};
 use earshot_ui::app::EarshotApp;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 /// Steps the window until `ready` holds (bounded: 10 s).
 fn until(
@@ -96,4 +96,141 @@ fn accept_hold_resume_and_transfer_from_the_window() {
     caller.quit();
     target.quit();
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The History tab lists a call just made, with its party and outcome; the Settings tab
+/// lists the sound devices (two test devices from this test's own ALSA configuration),
+/// and choosing one and saving an account reach the phone, which reports them back and
+/// writes them to its configuration file. ALSA_CONFIG_PATH must be set before alsa-lib
+/// starts, and setting the environment of a running process is unsafe: the checks run
+/// in a child process of this test binary with its own environment.
+#[test]
+fn history_and_settings_from_the_window() {
+    let dir = temp_dir("window-settings");
+    let alsa = dir.join("asound.conf");
+    std::fs::write(
+        &alsa,
+        "pcm.earshot_headset { type null; hint { show on; description \"Earshot test headset\" } }\n\
+         pcm.earshot_speaker { type null; hint { show on; description \"Earshot test speaker\" } }\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", "settings_in_a_child", "--nocapture"])
+        .env("ALSA_CONFIG_PATH", &alsa)
+        .env("EARSHOT_SETTINGS_DIR", &dir)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    let text =
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    eprintln!("{text}");
+    assert!(out.status.success(), "the child's checks failed");
+    assert!(text.contains("1 passed"), "the child ran its checks: {text}");
+}
+
+/// Run by the test above, in a process with its own ALSA configuration.
+#[test]
+#[ignore = "run by history_and_settings_from_the_window with its own environment"]
+fn settings_in_a_child() {
+    let dir = std::path::PathBuf::from(
+        std::env::var_os("EARSHOT_SETTINGS_DIR").expect("started by the parent test"),
+    );
+    let config_path = dir.join("earshot.toml");
+    std::fs::write(&config_path, earshot_engine::phone::config::DEFAULT_FILE).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let config = Config {
+        user: "agent".into(),
+        codecs: vec!["PCMU".into()],
+        sip: earshot_engine::phone::config::SipSettings {
+            address: Some("127.0.0.1".parse().unwrap()),
+            port: None,
+        },
+        data_dir: Some(dir.join("agent-data")),
+        ..Config::default()
+    };
+    let options = StartOptions {
+        audio: AudioChoice { no_card: true, ..AudioChoice::default() },
+        config_path: Some(config_path.clone()),
+        ..StartOptions::default()
+    };
+    let phone = runtime.block_on(start(config, options)).unwrap();
+    let app = EarshotApp::new(phone, Some(runtime));
+    let mut harness = Harness::builder()
+        .with_size([420.0, 720.0])
+        .build_ui_state(|ui, app: &mut EarshotApp| app.show(ui), app);
+    until(&mut harness, "address", |h| !h.state().view.uri.is_empty());
+    let ours = harness.state().view.uri.clone();
+
+    // A call comes in, is answered and hung up; the History tab shows it.
+    let mut caller = Headless::start(&dir, "caller", r#"["PCMU"]"#, &[]);
+    caller.send(&format!("call {ours}"));
+    until(&mut harness, "toast", |h| h.query_by_label("Accept").is_some());
+    harness.get_by_label("Accept").click();
+    harness.run_steps(2);
+    caller.wait_state(1, "active");
+    std::thread::sleep(Duration::from_millis(1500));
+    caller.send("hangup 1");
+    caller.wait_state(1, "ended");
+    until(&mut harness, "no calls", |h| h.query_by_label("No calls").is_some());
+    harness.get_by_label("History").click();
+    harness.run_steps(2);
+    until(&mut harness, "the call in the history", |h| {
+        h.query_by_label_contains("sip:caller@127.0.0.1").is_some()
+    });
+    harness.get_by_label("in");
+    let row = harness.state().view.history.first().cloned().unwrap();
+    assert!(row.duration_s() >= 1.0, "{row:?}");
+    harness.get_by_label_contains("UTC · 0:0");
+    assert!(harness.query_by_label("Call back").is_some());
+
+    // Settings: the two test devices are offered; pick the speaker as the earpiece.
+    harness.get_by_label("Settings").click();
+    harness.run_steps(2);
+    until(&mut harness, "the devices", |h| h.state().view.devices.is_some());
+    harness.run_steps(2);
+    let devices = harness.state().view.devices.clone().unwrap();
+    eprintln!("devices: {devices:?}");
+    assert!(devices.outputs.contains(&"Earshot test speaker".to_owned()), "{devices:?}");
+    assert!(devices.inputs.contains(&"Earshot test headset".to_owned()), "{devices:?}");
+    assert_eq!(devices.output, None, "the system default to begin with");
+    assert!(
+        harness.get_by_label("Use these devices").accesskit_node().is_disabled(),
+        "nothing changed yet"
+    );
+    // The second drop-down is the earpiece (microphone, earpiece, ringing).
+    harness.get_all_by_role(eframe::egui::accesskit::Role::ComboBox).nth(1).unwrap().click();
+    harness.run_steps(2);
+    harness.get_by_label("Earshot test speaker").click();
+    harness.run_steps(2);
+    harness.get_by_label("Use these devices").click();
+    harness.run_steps(2);
+    until(&mut harness, "the earpiece chosen", |h| {
+        h.state().view.devices.as_ref().and_then(|d| d.output.clone()).as_deref()
+            == Some("Earshot test speaker")
+    });
+    let saved = std::fs::read_to_string(&config_path).unwrap();
+    assert!(saved.contains("output = \"Earshot test speaker\""), "{saved}");
+    assert!(saved.contains("# Earshot configuration."), "comments kept: {saved}");
+
+    // Account: an address typed and saved becomes ours and goes into the file.
+    let address = harness.get_all_by_role(eframe::egui::accesskit::Role::TextInput).next().unwrap();
+    address.focus();
+    address.type_text("sip:1001@127.0.0.1:5999");
+    harness.run_steps(2);
+    harness.get_by_label("Save account").click();
+    harness.run_steps(2);
+    until(&mut harness, "the account", |h| h.state().view.account.is_some());
+    until(&mut harness, "the new address", |h| {
+        h.query_by_label("You: sip:1001@127.0.0.1:5999").is_some()
+    });
+    let saved = earshot_engine::phone::Config::parse(
+        &std::fs::read_to_string(&config_path).unwrap(),
+        &config_path,
+    )
+    .unwrap();
+    assert_eq!(saved.accounts.len(), 1, "{saved:?}");
+    assert_eq!(saved.accounts[0].aor, "sip:1001@127.0.0.1:5999");
+    assert_eq!(saved.audio.output.as_deref(), Some("Earshot test speaker"));
+    harness.state().quit();
+    caller.quit();
 }

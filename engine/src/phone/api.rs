@@ -4,6 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::config::Account;
+pub use super::history::CallRecord;
+
 /// A call, numbered by the phone from 1 in the order calls appear.
 pub type CallId = u64;
 
@@ -69,6 +72,25 @@ pub enum Command {
     },
     /// Report the state of every call (one `call` event each).
     List,
+    /// Report the sound devices and which are chosen (a `devices` event).
+    Devices,
+    /// Use these devices (by name; none: the system default) from now on, in calls too,
+    /// and keep the choice in the configuration file.
+    SetDevices {
+        input: Option<String>,
+        output: Option<String>,
+        /// Where incoming calls ring; none: in the earpiece (the output device).
+        ringing: Option<String>,
+    },
+    /// Use this account from now on (none: the peer-to-peer phone): the old one is
+    /// unregistered, the new one registered, the configuration file updated.
+    SetAccount {
+        account: Option<Account>,
+    },
+    /// Report the most recent calls of the history (a `history` event), newest first.
+    History {
+        limit: usize,
+    },
     Quit,
 }
 
@@ -156,6 +178,25 @@ pub enum Event {
         status: u16,
         reason: String,
         done: bool,
+    },
+    /// The sound devices there are (names as the user picks them) and the ones chosen
+    /// (none: the system default).
+    Devices {
+        inputs: Vec<String>,
+        outputs: Vec<String>,
+        input: Option<String>,
+        output: Option<String>,
+        ringing: Option<String>,
+        /// Where the audio goes now (a card, or files/null in tests and servers).
+        using: String,
+    },
+    /// The account in use (none: peer-to-peer), after start and after `set-account`.
+    Account {
+        account: Option<Account>,
+    },
+    /// The most recent calls, newest first.
+    History {
+        calls: Vec<CallRecord>,
     },
     /// Something went wrong; the phone carries on.
     Error {

@@ -38,6 +38,10 @@ pub(super) struct Phone {
     pub(super) history: Option<Arc<Mutex<History>>>,
     /// Our own address, for the history.
     pub(super) local_uri: String,
+    /// The configuration file, where settings changed while running are written.
+    pub(super) config_path: Option<std::path::PathBuf>,
+    /// The account's registration, while there is one.
+    pub(super) registration: Option<earshot_sip::ua::RegHandle>,
 }
 impl Phone {
     pub(super) async fn run(
@@ -61,7 +65,9 @@ impl Phone {
                 Some(e) = ua_events.recv() => self.ua_event(e).await,
                 _ = tick.tick() => self.tick().await,
             }
+            self.update_ringing();
         }
+        self.media.ring(false);
         let ids: Vec<CallId> = self.calls.keys().copied().collect();
         for id in ids {
             self.end(id, None, "local".into());
@@ -100,7 +106,10 @@ impl Phone {
         let expires = a.expires;
         let r = self.sip.with(move |ua, now| ua.register(registrar, expires, now)).await;
         let problem = match r {
-            Ok(Ok(_)) => return,
+            Ok(Ok(reg)) => {
+                self.registration = Some(reg);
+                return;
+            }
             Ok(Err(e)) => e.to_string(),
             Err(e) => e.to_string(),
         };
@@ -127,6 +136,11 @@ impl Phone {
             ));
         };
         NameAddr::parse(&uri).map_err(|e| format!("{text:?} is not a SIP address: {e}"))
+    }
+
+    /// How others call the phone without an account: `sip:USER@HOST:PORT`.
+    pub(super) fn peer_to_peer_uri(&self) -> String {
+        super::start::peer_to_peer_uri(&self.config.user, self.sip.local)
     }
 
     pub(super) fn origin(&self, version: u64) -> Origin {
@@ -274,6 +288,18 @@ impl Phone {
                 for c in self.calls.values() {
                     self.emit(c.event(None));
                 }
+                Ok(())
+            }
+            Command::Devices => {
+                self.devices_event();
+                Ok(())
+            }
+            Command::SetDevices { input, output, ringing } => {
+                self.set_devices(input, output, ringing)
+            }
+            Command::SetAccount { account } => self.set_account(account).await,
+            Command::History { limit } => {
+                self.history_event(limit);
                 Ok(())
             }
             Command::Quit => Ok(()),

@@ -41,7 +41,8 @@ pub enum HistoryError {
 }
 
 /// How a call ended, for the history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// Answered, then hung up by either side.
     Answered,
@@ -78,7 +79,7 @@ impl Outcome {
 }
 
 /// One call as the history keeps it. Times are Unix milliseconds.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CallRecord {
     pub incoming: bool,
     pub local: String,

@@ -13,12 +13,13 @@ use super::mix::{LegMix, plan_for};
 use crate::media::codec::{self, OpusParams};
 use crate::media::control::{MediaController, MediaEvent};
 use crate::media::device::{
-    AudioHost, AudioRoute, BufferSource, CardChoice, NullDevice, RouteEvent, Sink, Source,
-    read_wav, wav_file_sink,
+    AudioHost, AudioRoute, BufferSource, CardChoice, DeviceInfo, NullDevice, Ringer, RouteEvent,
+    Sink, Source, list_devices, read_wav, wav_file_sink,
 };
 use crate::media::leg::{Leg, LegConfig};
 use crate::media::media_loop::{self, LegId, MAX_LEGS};
 use crate::media::recording::Recorder;
+use crate::media::tone::ToneSpec;
 
 /// The loop's rate: Opus's own, so the wideband and fullband codecs lose nothing.
 pub const LOOP_RATE: u32 = 48_000;
@@ -33,6 +34,8 @@ pub struct AudioChoice {
     pub output_file: Option<std::path::PathBuf>,
     pub input_device: Option<String>,
     pub output_device: Option<String>,
+    /// Where incoming calls ring; the earpiece when absent.
+    pub ringing_device: Option<String>,
     /// No sound card at all (tests, servers): the null device where no file is given.
     pub no_card: bool,
 }
@@ -60,6 +63,20 @@ pub struct PhoneMedia {
     /// Which leg sits in which loop slot (the loop fills the first free one, in order).
     slots: [Option<LegId>; MAX_LEGS],
     pub max_delay_ms: u32,
+    /// The devices chosen (none: the default); the ringing device rings incoming calls.
+    pub choice: DeviceChoice,
+    /// The ringtone on the ringing device while a call rings here.
+    ringer: Option<Ringer>,
+    /// The ringtone plays (on the ringing device or in the earpiece).
+    ringing: bool,
+}
+
+/// The sound devices chosen by name; none: the system default (the earpiece for ringing).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeviceChoice {
+    pub input: Option<String>,
+    pub output: Option<String>,
+    pub ringing: Option<String>,
 }
 
 impl PhoneMedia {
@@ -112,6 +129,13 @@ impl PhoneMedia {
                 route,
                 slots: [None; MAX_LEGS],
                 max_delay_ms,
+                choice: DeviceChoice {
+                    input: audio.input_device.clone(),
+                    output: audio.output_device.clone(),
+                    ringing: audio.ringing_device.clone(),
+                },
+                ringer: None,
+                ringing: false,
             },
             event,
         ))
@@ -173,10 +197,67 @@ impl PhoneMedia {
     }
 
     /// Plays a tone into the earpiece, or stops it.
-    pub fn tone(&mut self, spec: Option<crate::media::tone::ToneSpec>) {
+    pub fn tone(&mut self, spec: Option<ToneSpec>) {
         if let Some(c) = self.controller.as_mut() {
             let _ = c.tone(spec);
         }
+    }
+
+    /// Starts or stops the ringtone for an incoming call: on the ringing device when one
+    /// is chosen and the phone is on a sound card, else in the earpiece. Says why the
+    /// ringing device could not ring (it rings in the earpiece then).
+    pub fn ring(&mut self, on: bool) -> Option<String> {
+        if on == self.ringing {
+            return None;
+        }
+        self.ringing = on;
+        if !on {
+            self.ringer = None;
+            self.tone(None);
+            return None;
+        }
+        let mut problem = None;
+        if let (Some(route), Some(device)) = (self.route.as_ref(), self.choice.ringing.clone()) {
+            match Ringer::start(route.host(), &CardChoice::Named(device), ToneSpec::RINGTONE) {
+                Ok(r) => {
+                    self.ringer = Some(r);
+                    return None;
+                }
+                Err(e) => problem = Some(format!("ringing device: {e}; ringing in the earpiece")),
+            }
+        }
+        self.tone(Some(ToneSpec::RINGTONE));
+        problem
+    }
+
+    /// Moves the call audio to other devices now (and remembers the ringing device).
+    /// Files and the null device stay as they are: the choice is kept for the next start.
+    pub fn set_devices(&mut self, choice: DeviceChoice) -> Option<RouteEvent> {
+        let moved = choice.input != self.choice.input || choice.output != self.choice.output;
+        self.choice = choice;
+        let route = self.route.as_mut().filter(|_| moved)?;
+        let card = |d: &Option<String>| d.clone().map_or(CardChoice::Default, CardChoice::Named);
+        let (devices, event) = route.switch(&card(&self.choice.input), &card(&self.choice.output));
+        if let Some(c) = self.controller.as_mut() {
+            let _ = c.replace_devices(devices.0, devices.1);
+        }
+        event
+    }
+
+    /// The sound devices of the phone's host (inputs, outputs), and what the audio uses
+    /// now. Lists the devices (tens of milliseconds with ALSA).
+    pub fn devices(&self) -> (Vec<String>, Vec<String>, String) {
+        let host = self.route.as_ref().map_or(AudioHost::Alsa, AudioRoute::host);
+        let list = list_devices(host).unwrap_or_default();
+        let names = |f: fn(&DeviceInfo) -> bool| {
+            list.iter().filter(|d| f(d)).map(|d| d.name.clone()).collect::<Vec<_>>()
+        };
+        let using = match self.route.as_ref().and_then(AudioRoute::card) {
+            Some(card) => format!("{} / {}", card.input.name, card.output.name),
+            None if self.out_file.is_some() => "audio files".to_owned(),
+            None => "no sound device".to_owned(),
+        };
+        (names(|d| d.input), names(|d| d.output), using)
     }
 
     pub fn dtmf(&mut self, id: LegId, digit: char) -> Result<(), MediaError> {

@@ -6,7 +6,7 @@ use super::api::{CallId, Command, Event};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScriptError {
     #[error(
-        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, quit)"
+        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, quit; or a JSON command)"
     )]
     Unknown(String),
     #[error("{command}: {problem} (usage: {usage})")]
@@ -18,6 +18,14 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
     let line = line.trim();
     if line.is_empty() || line.starts_with('#') {
         return Ok(None);
+    }
+    // Any command of the API as one JSON object, e.g. {"command":"set-devices",...}.
+    if line.starts_with('{') {
+        return serde_json::from_str(line).map(Some).map_err(|e| ScriptError::Usage {
+            command: "json".into(),
+            problem: e.to_string(),
+            usage: "{\"command\": \"NAME\", ...} as in the README",
+        });
     }
     let mut words = line.split_whitespace();
     let verb = words.next().unwrap_or_default().to_ascii_lowercase();
@@ -135,6 +143,19 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
             exact(0, "list")?;
             Command::List
         }
+        "devices" => {
+            exact(0, "devices")?;
+            Command::Devices
+        }
+        "history" => {
+            const U: &str = "history [N]";
+            let limit = match args.as_slice() {
+                [] => 20,
+                [n] => n.parse().map_err(|_| usage(U, &format!("{n:?} is not a count")))?,
+                _ => return Err(usage(U, "at most one argument")),
+            };
+            Command::History { limit }
+        }
         "quit" | "exit" => Command::Quit,
         _ => return Err(ScriptError::Unknown(verb)),
     };
@@ -165,6 +186,18 @@ mod tests {
             ("hangup 2", Command::Hangup { id: 2 }),
             ("hold 1", Command::Hold { id: 1 }),
             ("resume 1", Command::Resume { id: 1 }),
+            ("devices", Command::Devices),
+            ("history", Command::History { limit: 20 }),
+            ("history 5", Command::History { limit: 5 }),
+            (
+                r#"{"command":"set-devices","input":"USB Headset","output":null,"ringing":"Speakers"}"#,
+                Command::SetDevices {
+                    input: Some("USB Headset".into()),
+                    output: None,
+                    ringing: Some("Speakers".into()),
+                },
+            ),
+            (r#"{"command":"set-account","account":null}"#, Command::SetAccount { account: None }),
             ("dtmf 1 12#*", Command::Dtmf { id: 1, digits: "12#*".into() }),
             ("transfer 1 sip:c@h", Command::Transfer { id: 1, uri: "sip:c@h".into() }),
             ("consult 1 sip:c@h", Command::Consult { id: 1, uri: "sip:c@h".into() }),

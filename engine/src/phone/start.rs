@@ -29,6 +29,9 @@ pub struct StartOptions {
     pub sip_port: Option<u16>,
     /// Answer every incoming call.
     pub auto_answer: bool,
+    /// The configuration file the settings came from; settings changed while running are
+    /// written back to it.
+    pub config_path: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,15 +98,12 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
         PhoneMedia::start(&options.audio, &cname, config.preference.max_delay_ms())?;
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
     let (ev_tx, ev_rx) = mpsc::unbounded_channel();
-    let host = match sip.local.ip() {
-        IpAddr::V6(ip) => format!("[{ip}]"),
-        IpAddr::V4(ip) => ip.to_string(),
-    };
     let uri = match &account {
         Some(a) => a.aor.clone(),
-        None => format!("sip:{}@{host}:{}", config.user, sip.local.port()),
+        None => peer_to_peer_uri(&config.user, sip.local),
     };
     let _ = ev_tx.send(Event::Ready { uri: uri.clone(), listen: sip.local.to_string() });
+    let _ = ev_tx.send(Event::Account { account: account.clone() });
     if let Some(e) = route_event {
         let _ = ev_tx.send(route_error(&e));
     }
@@ -130,12 +130,23 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
         events: ev_tx,
         ssrc_seed: rand_seed(),
         transfers: BTreeMap::new(),
+        config_path: options.config_path.clone(),
+        registration: None,
     };
     if let Some(a) = account {
         phone.register(&a).await;
     }
     let task = tokio::spawn(phone.run(cmd_rx, ua_rx));
     Ok(PhoneHandle { commands: cmd_tx, events: ev_rx, task })
+}
+
+/// How others call a phone without an account: `sip:USER@HOST:PORT`.
+pub(super) fn peer_to_peer_uri(user: &str, local: SocketAddr) -> String {
+    let host = match local.ip() {
+        IpAddr::V6(ip) => format!("[{ip}]"),
+        IpAddr::V4(ip) => ip.to_string(),
+    };
+    format!("sip:{user}@{host}:{}", local.port())
 }
 
 /// This host's address on its default route (no packet is sent), or loopback.
@@ -164,7 +175,7 @@ fn parse_host_port(s: &str, transport: TransportKind) -> Option<Target> {
     earshot_sip::ua::target_for(&uri, transport)
 }
 
-fn ua_config(
+pub(super) fn ua_config(
     config: &Config,
     account: Option<&super::config::Account>,
     local: SocketAddr,

@@ -101,6 +101,15 @@ impl UserAgent {
         &self.cfg
     }
 
+    /// Takes a new identity (the user chose another account): address of record,
+    /// credentials, outbound proxy, transport. The bound address stays; calls and
+    /// registrations in progress keep their dialogs.
+    pub fn reconfigure(&mut self, mut cfg: UaConfig) {
+        cfg.local = self.cfg.local;
+        self.digest = DigestClient::new(cfg.credentials.clone());
+        self.cfg = cfg;
+    }
+
     /// Sets the bound address once the driver knows it (port 0 resolved).
     pub fn set_local(&mut self, local: std::net::SocketAddr) {
         self.cfg.local = local;

@@ -38,20 +38,39 @@ impl AudioRoute {
         frame_ms: u32,
     ) -> (AudioRoute, Devices, Option<RouteEvent>) {
         let mut route = AudioRoute { host, loop_rate, frame_ms, card: None };
-        match SoundCard::open(host, input, output, loop_rate, frame_ms) {
+        let (devices, event) = route.switch(input, output);
+        (route, devices, event)
+    }
+
+    /// Moves to `input` and `output` (the user chose other devices): the card in use is
+    /// closed, the new one opened — with the same fallbacks as at the start. Give the
+    /// devices to [`crate::media::control::MediaController::replace_devices`].
+    pub fn switch(
+        &mut self,
+        input: &CardChoice,
+        output: &CardChoice,
+    ) -> (Devices, Option<RouteEvent>) {
+        // One card at a time: ALSA hardware opens once.
+        self.card = None;
+        match SoundCard::open(self.host, input, output, self.loop_rate, self.frame_ms) {
             Ok((card, devices)) => {
                 let event = card.fell_back.then(|| RouteEvent::ChosenMissing {
-                    wanted: format!("{input:?} / {output:?}"),
+                    wanted: wanted(input, output),
                     using: describe(&card),
                 });
-                route.card = Some(card);
-                (route, devices, event)
+                self.card = Some(card);
+                (devices, event)
             }
             Err(e) => {
-                let (devices, event) = route.fall_back(e.to_string());
-                (route, devices, Some(event))
+                let (devices, event) = self.fall_back(e.to_string());
+                (devices, Some(event))
             }
         }
+    }
+
+    /// The host the route opens devices on.
+    pub fn host(&self) -> AudioHost {
+        self.host
     }
 
     /// The card in use, if any.
@@ -95,6 +114,14 @@ impl AudioRoute {
         let reason = reasons.join("; ");
         ((Box::new(NullDevice), Box::new(NullDevice)), RouteEvent::NoDevice { reason })
     }
+}
+
+fn wanted(input: &CardChoice, output: &CardChoice) -> String {
+    let name = |c: &CardChoice| match c {
+        CardChoice::Default => "default".to_owned(),
+        CardChoice::Named(n) => n.clone(),
+    };
+    format!("{} / {}", name(input), name(output))
 }
 
 fn describe(card: &SoundCard) -> String {
