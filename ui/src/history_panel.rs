@@ -18,22 +18,22 @@ pub fn show(ui: &mut egui::Ui, view: &PhoneView) -> Option<Command> {
         ui.label("No calls yet");
         return command;
     }
-    egui::Grid::new("history").striped(true).num_columns(5).show(ui, |ui| {
-        for c in &view.history {
+    // Two lines a call, to fit the compact window: who, then when, how and the button.
+    for c in &view.history {
+        ui.separator();
+        ui.horizontal(|ui| {
             ui.label(if c.incoming { "in" } else { "out" });
-            ui.label(&c.remote);
-            ui.label(format!(
-                "{} UTC · {}",
-                when(c.started_ms),
-                outcome(c.outcome, c.duration_s())
-            ));
-            ui.label(c.mos.map(|m| format!("MOS {m:.1}")).unwrap_or_default());
+            ui.strong(&c.remote);
+        });
+        ui.horizontal(|ui| {
+            let mos = c.mos.map(|m| format!(" · MOS {m:.1}")).unwrap_or_default();
+            let (time, how) = (when(c.started_ms), outcome(c.outcome, c.duration_s()));
+            ui.weak(format!("{time} UTC · {how}{mos}"));
             if ui.small_button("Call back").clicked() {
                 command = Some(Command::Call { uri: c.remote.clone() });
             }
-            ui.end_row();
-        }
-    });
+        });
+    }
     command
 }
 

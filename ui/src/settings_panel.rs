@@ -41,9 +41,13 @@ impl SettingsForm {
             }
             Some(d) => {
                 ui.label(format!("In use: {}", d.using));
-                device_choice(ui, "Microphone", &d.inputs, &mut self.input);
-                device_choice(ui, "Earpiece", &d.outputs, &mut self.output);
-                device_choice(ui, "Ringing", &d.outputs, &mut self.ringing);
+                egui::Grid::new("devices").num_columns(2).show(ui, |ui| {
+                    let default = "System default";
+                    device_choice(ui, "Microphone", default, &d.inputs, &mut self.input);
+                    device_choice(ui, "Earpiece", default, &d.outputs, &mut self.output);
+                    // No ringing device: incoming calls ring in the earpiece.
+                    device_choice(ui, "Ringing", "In the earpiece", &d.outputs, &mut self.ringing);
+                });
                 let changed =
                     self.input != d.input || self.output != d.output || self.ringing != d.ringing;
                 if ui.add_enabled(changed, egui::Button::new("Use these devices")).clicked() {
@@ -145,26 +149,31 @@ impl SettingsForm {
     }
 }
 
-/// A labelled drop-down of device names with "System default" first.
-fn device_choice(ui: &mut egui::Ui, label: &str, names: &[String], chosen: &mut Option<String>) {
-    ui.horizontal(|ui| {
-        let name = ui.label(label);
-        let shown = chosen.clone().unwrap_or_else(|| "System default".to_owned());
-        let combo = egui::ComboBox::from_id_salt(label).selected_text(shown).width(240.0);
-        combo
-            .show_ui(ui, |ui| {
-                ui.selectable_value(chosen, None, "System default");
-                for n in names {
-                    ui.selectable_value(chosen, Some(n.clone()), n);
-                }
-                // A device chosen before and not plugged in now stays choosable.
-                if let Some(c) = chosen.clone().filter(|c| !names.contains(c)) {
-                    ui.selectable_value(chosen, Some(c.clone()), format!("{c} (not found)"));
-                }
-            })
-            .response
-            .labelled_by(name.id);
-    });
+/// A labelled drop-down (one grid row) of device names, `none` (no device named) first.
+fn device_choice(
+    ui: &mut egui::Ui,
+    label: &str,
+    none: &str,
+    names: &[String],
+    chosen: &mut Option<String>,
+) {
+    let name = ui.label(label);
+    let shown = chosen.clone().unwrap_or_else(|| none.to_owned());
+    let combo = egui::ComboBox::from_id_salt(label).selected_text(shown).width(240.0);
+    combo
+        .show_ui(ui, |ui| {
+            ui.selectable_value(chosen, None, none);
+            for n in names {
+                ui.selectable_value(chosen, Some(n.clone()), n);
+            }
+            // A device chosen before and not plugged in now stays choosable.
+            if let Some(c) = chosen.clone().filter(|c| !names.contains(c)) {
+                ui.selectable_value(chosen, Some(c.clone()), format!("{c} (not found)"));
+            }
+        })
+        .response
+        .labelled_by(name.id);
+    ui.end_row();
 }
 
 fn field(ui: &mut egui::Ui, label: &str, hint: &str, text: &mut String, password: bool) {
