@@ -5,6 +5,7 @@
 //! module is the thin tokio driver that owns sockets and timers.
 
 pub mod auth;
+pub mod event_package;
 pub mod message;
 pub mod sdp;
 pub mod target;

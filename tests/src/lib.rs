@@ -40,7 +40,12 @@ impl Agent {
         };
         let mut cfg = UaConfig::new(aor, local);
         tweak(&mut cfg);
-        let seed = u64::from(std::process::id()) ^ (user.len() as u64) << 32;
+        // Distinct per agent: two agents with the same tags and Call-IDs would look like
+        // one request arriving twice (RFC 3261 §8.2.2.2, 482 Loop Detected).
+        static STARTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = user.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+        let seed = (u64::from(std::process::id()) ^ name << 16 ^ n << 48).wrapping_add(n);
         let (tx, events) = tokio::sync::mpsc::unbounded_channel();
         let handle = spawn(UserAgent::new(cfg, seed), tx).await.expect("bind");
         Agent { handle, events }

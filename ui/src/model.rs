@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use earshot_engine::phone::api::{Account, CallRecord};
+use earshot_engine::phone::api::{Account, AgentCall, CallRecord};
 use earshot_engine::phone::{CallId, CallState, Direction, Event};
 
 /// One call as listed.
@@ -44,6 +44,8 @@ pub struct PhoneView {
     pub account: Option<Account>,
     /// The most recent calls, newest first (after a `history` report).
     pub history: Vec<CallRecord>,
+    /// Supervisor: the agents watched — presence and calls — by address.
+    pub team: BTreeMap<String, (String, Vec<AgentCall>)>,
 }
 
 /// The devices report.
@@ -126,7 +128,11 @@ impl PhoneView {
                 self.account = account;
             }
             Event::History { calls } => self.history = calls,
+            Event::Agent { agent, presence, calls } => {
+                self.team.insert(agent, (presence, calls));
+            }
             Event::Error { message, .. } => self.note(message),
+            Event::Security { message } => self.note(format!("security: {message}")),
             Event::Stopped => self.stopped = true,
         }
     }

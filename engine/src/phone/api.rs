@@ -91,6 +91,13 @@ pub enum Command {
     History {
         limit: usize,
     },
+    /// Supervisor: follow an agent's calls (its dialog events, RFC 4235): `agent` events.
+    Watch {
+        agent: String,
+    },
+    Unwatch {
+        agent: String,
+    },
     Quit,
 }
 
@@ -198,6 +205,18 @@ pub enum Event {
     History {
         calls: Vec<CallRecord>,
     },
+    /// Supervisor: an agent watched — `online` (with its calls), `offline` (not
+    /// registered; asked again every 30 s) or `refused` (we are not its supervisor).
+    Agent {
+        agent: String,
+        presence: String,
+        calls: Vec<AgentCall>,
+    },
+    /// A request refused for security (an unknown watcher or supervisor, no asserted
+    /// identity): what, who and from where.
+    Security {
+        message: String,
+    },
     /// Something went wrong; the phone carries on.
     Error {
         message: String,
@@ -205,4 +224,20 @@ pub enum Event {
     },
     /// The phone stopped (after `quit`).
     Stopped,
+}
+
+/// One call of an agent, as its dialog events show it (RFC 4235 §4.1.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentCall {
+    /// The agent's name for it.
+    pub id: String,
+    /// `trying`, `proceeding`, `early` or `confirmed`.
+    pub state: String,
+    /// The customer (or whoever the agent talks to).
+    pub remote: String,
+    pub incoming: bool,
+    /// The dialog, for a monitoring INVITE's Join (RFC 3911).
+    pub call_id: Option<String>,
+    pub local_tag: Option<String>,
+    pub remote_tag: Option<String>,
 }

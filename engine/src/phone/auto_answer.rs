@@ -8,6 +8,7 @@ use earshot_sip::message::{HeaderName, Request};
 
 use super::config::AutoAnswer;
 use super::core::Phone;
+use super::identity::{hop, is_trusted};
 
 impl Phone {
     pub(super) fn should_auto_answer(&self, request: &Request) -> bool {
@@ -33,12 +34,7 @@ pub fn wanted(always: bool, rules: &AutoAnswer, request: &Request) -> bool {
     if !rules.honour_headers {
         return false;
     }
-    let hop = request.headers.top_via().ok().map(|v| {
-        v.params.get("received").flatten().map_or_else(|| v.host.to_string(), str::to_owned)
-    });
-    let trusted =
-        hop.is_some_and(|h| rules.trusted_hosts.iter().any(|t| t.eq_ignore_ascii_case(&h)));
-    if !trusted {
+    if !is_trusted(hop(request).as_deref(), &rules.trusted_hosts) {
         return false;
     }
     let has = |name: &HeaderName, what: &[&str]| {

@@ -24,6 +24,7 @@ pub struct Config {
     /// it hold more before it conceals.
     pub preference: Preference,
     pub auto_answer: AutoAnswer,
+    pub monitoring: Monitoring,
     pub do_not_disturb: bool,
     /// Where the call history (SQLite) lives; the platform's data directory by default.
     pub data_dir: Option<PathBuf>,
@@ -117,6 +118,21 @@ pub struct AutoAnswer {
     pub delay_ms: u32,
 }
 
+/// Supervisor monitoring, agent side (DESIGN.md "Monitoring protocol").
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Monitoring {
+    /// Supervisors who may see this agent's calls (dialog event package, RFC 4235) and
+    /// monitor them (addresses of record).
+    pub supervisors: Vec<String>,
+    /// Proxies trusted to authenticate supervisors: their P-Asserted-Identity (RFC 3325)
+    /// is believed (the site's proxy address). Nothing else identifies a supervisor.
+    pub trusted_proxies: Vec<String>,
+    /// Supervisor side: the agents whose calls to follow from the start (addresses of
+    /// record, or numbers at the account's domain).
+    pub agents: Vec<String>,
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -134,6 +150,7 @@ impl Default for Config {
             codecs: ["opus", "G722", "PCMU", "PCMA"].map(String::from).to_vec(),
             preference: Preference::Delay,
             auto_answer: AutoAnswer::default(),
+            monitoring: Monitoring::default(),
             do_not_disturb: false,
             data_dir: None,
         }
@@ -167,6 +184,11 @@ pub const DEFAULT_FILE: &str = r#"# Earshot configuration. Every setting is opti
 # honour_headers = false          # Call-Info answer-after / Alert-Info auto-answer ...
 # trusted_hosts = ["192.0.2.5"]  # ... only when sent by these (the proxy's address)
 # delay_ms = 0
+
+[monitoring]
+# supervisors = ["sip:2001@pbx.example.com"]  # may see this agent's calls and monitor them
+# trusted_proxies = ["192.0.2.5"] # whose P-Asserted-Identity names the supervisor
+# agents = ["1001", "1002"]       # supervisor: the team whose calls to follow
 
 # [[accounts]]
 # aor = "sip:1001@pbx.example.com"

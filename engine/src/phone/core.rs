@@ -42,6 +42,10 @@ pub(super) struct Phone {
     pub(super) config_path: Option<std::path::PathBuf>,
     /// The account's registration, while there is one.
     pub(super) registration: Option<earshot_sip::ua::RegHandle>,
+    /// Supervisors watching our calls (dialog event package).
+    pub(super) watchers: super::dialog_watchers::Watchers,
+    /// Supervisor: the agents we watch.
+    pub(super) team: super::team::Team,
 }
 impl Phone {
     pub(super) async fn run(
@@ -66,6 +70,7 @@ impl Phone {
                 _ = tick.tick() => self.tick().await,
             }
             self.update_ringing();
+            self.publish_dialogs().await;
         }
         self.media.ring(false);
         let ids: Vec<CallId> = self.calls.keys().copied().collect();
@@ -302,6 +307,8 @@ impl Phone {
                 self.history_event(limit);
                 Ok(())
             }
+            Command::Watch { agent } => self.watch(&agent).await,
+            Command::Unwatch { agent } => self.unwatch(&agent).await,
             Command::Quit => Ok(()),
         }
     }

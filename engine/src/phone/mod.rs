@@ -9,7 +9,9 @@ mod calling;
 pub mod config;
 pub mod config_file;
 mod core;
+mod dialog_watchers;
 pub mod history;
+pub mod identity;
 pub mod media;
 pub mod mix;
 mod ringing;
@@ -17,6 +19,7 @@ pub mod script;
 mod settings;
 mod signalling;
 mod start;
+mod team;
 mod tick;
 
 pub use api::{CallId, CallState, Command, Direction, Event};

@@ -6,7 +6,7 @@ use super::api::{CallId, Command, Event};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScriptError {
     #[error(
-        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, quit; or a JSON command)"
+        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, watch, unwatch, quit; or a JSON command)"
     )]
     Unknown(String),
     #[error("{command}: {problem} (usage: {usage})")]
@@ -143,6 +143,12 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
             exact(0, "list")?;
             Command::List
         }
+        "watch" | "unwatch" => {
+            const U: &str = "watch AGENT_URI";
+            exact(1, U)?;
+            let agent = args.first().copied().unwrap_or_default().to_owned();
+            if verb == "watch" { Command::Watch { agent } } else { Command::Unwatch { agent } }
+        }
         "devices" => {
             exact(0, "devices")?;
             Command::Devices
@@ -187,6 +193,8 @@ mod tests {
             ("hold 1", Command::Hold { id: 1 }),
             ("resume 1", Command::Resume { id: 1 }),
             ("devices", Command::Devices),
+            ("watch 1001", Command::Watch { agent: "1001".into() }),
+            ("unwatch sip:1001@pbx", Command::Unwatch { agent: "sip:1001@pbx".into() }),
             ("history", Command::History { limit: 20 }),
             ("history 5", Command::History { limit: 5 }),
             (

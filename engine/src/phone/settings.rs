@@ -6,6 +6,7 @@ use super::api::{Account, Event};
 use super::config::AudioSettings;
 use super::config_file;
 use super::core::Phone;
+use super::identity::address_of_record;
 use super::media::DeviceChoice;
 use super::start::{route_error, ua_config};
 
@@ -51,7 +52,16 @@ impl Phone {
         let local = self.sip.local;
         let cfg = ua_config(&self.config, account.as_ref(), local).map_err(|e| e.to_string())?;
         if let Some(reg) = self.registration.take() {
-            let _ = self.sip.with(move |ua, now| ua.unregister(reg, now)).await;
+            let old = self.config.accounts.first().map(|a| address_of_record(&a.aor));
+            let same = old.is_some() && old == account.as_ref().map(|a| address_of_record(&a.aor));
+            // The same address again (a corrected password): the new REGISTER refreshes
+            // the binding, and an un-REGISTER racing it could remove it. Another address:
+            // the old binding goes.
+            let _ = if same {
+                self.sip.with(move |ua, _| ua.forget_registration(reg)).await
+            } else {
+                self.sip.with(move |ua, now| ua.unregister(reg, now).map(|_| ())).await.map(|_| ())
+            };
         }
         let _ = self.sip.with(move |ua, _| ua.reconfigure(cfg)).await;
         match &account {

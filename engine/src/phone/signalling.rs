@@ -222,6 +222,18 @@ impl Phone {
                     expires: None,
                 });
             }
+            UaEvent::SubscriptionRequested { sub, package, from, request } => {
+                self.subscription_requested(sub, package, from, *request).await;
+            }
+            UaEvent::SubscriptionEnded { sub, reason } => {
+                if self.team.owns(sub) {
+                    self.team_ended(sub, &reason);
+                } else {
+                    self.subscription_ended(sub);
+                }
+            }
+            UaEvent::SubscriptionActive { sub, .. } => self.team_active(sub),
+            UaEvent::Notified { sub, body, .. } => self.team_notified(sub, &body),
             _ => {}
         }
     }

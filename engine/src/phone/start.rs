@@ -132,9 +132,17 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
         transfers: BTreeMap::new(),
         config_path: options.config_path.clone(),
         registration: None,
+        watchers: Default::default(),
+        team: Default::default(),
     };
     if let Some(a) = account {
         phone.register(&a).await;
+    }
+    for agent in phone.config.monitoring.agents.clone() {
+        if let Err(message) = phone.watch(&agent).await {
+            phone
+                .emit(Event::Error { message: format!("watch {agent}: {message}"), command: None });
+        }
     }
     let task = tokio::spawn(phone.run(cmd_rx, ua_rx));
     Ok(PhoneHandle { commands: cmd_tx, events: ev_rx, task })
@@ -195,6 +203,8 @@ pub(super) fn ua_config(
     };
     let mut c = UaConfig::new(aor.clone(), local);
     c.display_name = config.display_name.clone();
+    // Supervisors watch our calls (RFC 4235).
+    c.event_packages = vec![super::dialog_watchers::PACKAGE.to_owned()];
     if let Some(a) = account {
         let transport = match a.transport {
             Transport::Udp => TransportKind::Udp,

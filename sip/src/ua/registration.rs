@@ -82,6 +82,13 @@ impl UserAgent {
         Ok(())
     }
 
+    /// Stops keeping a registration without removing its binding: for when a new
+    /// registration of the same address of record takes its place (its REGISTER
+    /// refreshes the binding; an un-REGISTER racing it could remove the new one).
+    pub fn forget_registration(&mut self, reg: RegHandle) {
+        self.regs.remove(&reg);
+    }
+
     /// Unregisters everything and hangs up every call (clean shutdown).
     pub fn shutdown(&mut self, now: Instant) {
         let regs: Vec<RegHandle> = self.regs.keys().copied().collect();

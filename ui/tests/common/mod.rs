@@ -30,6 +30,8 @@ pub struct Headless {
     /// When the phone said it was ready (its loop, and so `--audio-out`, starts then).
     pub ready_at: Instant,
     pub uri: String,
+    /// Where it listens for SIP (`IP:PORT`).
+    pub listen: String,
 }
 
 impl Headless {
@@ -80,10 +82,12 @@ impl Headless {
             seen: Vec::new(),
             ready_at: Instant::now(),
             uri: String::new(),
+            listen: String::new(),
         };
         let ready = h.wait_for("ready", |e| e["event"] == "ready");
         h.ready_at = ready.0;
         h.uri = ready.1["uri"].as_str().unwrap().to_owned();
+        h.listen = ready.1["listen"].as_str().unwrap().to_owned();
         h
     }
 

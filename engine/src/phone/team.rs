@@ -1,0 +1,174 @@
+//! The supervisor's team view: each agent watched is a subscription to its dialog events
+//! (RFC 4235) through the site; what the agent publishes becomes an `agent` event with its
+//! calls (and the dialog identifiers a monitoring INVITE's Join names). An agent that is
+//! not registered (the proxy answers 404/480) shows offline and is asked again every
+//! [`RETRY`]; an agent that refuses us (403) shows refused.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use earshot_sip::event_package::dialog_info::{CONTENT_TYPE, DialogInfo, DialogState};
+use earshot_sip::message::NameAddr;
+use earshot_sip::ua::SubHandle;
+
+use super::api::{AgentCall, Event};
+use super::core::Phone;
+use super::dialog_watchers::PACKAGE;
+use super::identity::address_of_record;
+
+/// How long a subscription to an agent is asked for, in seconds.
+const EXPIRES: u32 = 600;
+/// How soon an offline or lost agent is asked again.
+const RETRY: Duration = Duration::from_secs(30);
+
+/// One agent watched.
+#[derive(Debug)]
+pub struct Member {
+    pub agent: String,
+    sub: Option<SubHandle>,
+    retry_at: Option<Instant>,
+    /// What was last reported: `online`, `offline`, `refused`.
+    presence: String,
+    calls: Vec<AgentCall>,
+}
+
+/// The agents watched, by address of record.
+#[derive(Debug, Default)]
+pub struct Team {
+    members: BTreeMap<String, Member>,
+}
+
+impl Team {
+    fn by_sub(&mut self, sub: SubHandle) -> Option<&mut Member> {
+        self.members.values_mut().find(|m| m.sub == Some(sub))
+    }
+
+    /// Whether `sub` is one of our subscriptions to an agent.
+    pub fn owns(&self, sub: SubHandle) -> bool {
+        self.members.values().any(|m| m.sub == Some(sub))
+    }
+}
+
+impl Phone {
+    /// Starts watching `agent` (a SIP URI, or a user or number at the account's domain).
+    pub(super) async fn watch(&mut self, agent: &str) -> Result<(), String> {
+        let to = self.target(agent)?;
+        let key = address_of_record(&to.uri.to_string());
+        if self.team.members.contains_key(&key) {
+            return Ok(());
+        }
+        self.team.members.insert(
+            key.clone(),
+            Member {
+                agent: key.clone(),
+                sub: None,
+                retry_at: None,
+                presence: String::new(),
+                calls: Vec::new(),
+            },
+        );
+        self.subscribe_to(&key, to).await
+    }
+
+    /// Stops watching `agent`.
+    pub(super) async fn unwatch(&mut self, agent: &str) -> Result<(), String> {
+        let to = self.target(agent)?;
+        let key = address_of_record(&to.uri.to_string());
+        let member = self.team.members.remove(&key).ok_or_else(|| format!("not watching {key}"))?;
+        if let Some(sub) = member.sub {
+            let _ = self.sip.with(move |ua, now| ua.unsubscribe(sub, now)).await;
+        }
+        Ok(())
+    }
+
+    async fn subscribe_to(&mut self, key: &str, to: NameAddr) -> Result<(), String> {
+        let sub = self
+            .sip
+            .with(move |ua, now| ua.subscribe(&to, PACKAGE, CONTENT_TYPE, EXPIRES, now))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        if let Some(m) = self.team.members.get_mut(key) {
+            m.sub = Some(sub);
+            m.retry_at = None;
+        }
+        Ok(())
+    }
+
+    /// Our subscription to an agent was accepted.
+    pub(super) fn team_active(&mut self, sub: SubHandle) {
+        if let Some(m) = self.team.by_sub(sub) {
+            m.presence = "online".into();
+            let e = member_event(m);
+            self.emit(e);
+        }
+    }
+
+    /// The agent's calls, as it published them.
+    pub(super) fn team_notified(&mut self, sub: SubHandle, body: &[u8]) {
+        let Some(m) = self.team.by_sub(sub) else { return };
+        if body.is_empty() {
+            return;
+        }
+        let info = match DialogInfo::parse(body) {
+            Ok(i) => i,
+            Err(e) => {
+                let message = format!("agent {}: unreadable dialog state: {e}", m.agent);
+                self.emit(Event::Error { message, command: None });
+                return;
+            }
+        };
+        m.presence = "online".into();
+        m.calls = info
+            .dialogs
+            .iter()
+            .filter(|d| d.state != DialogState::Terminated)
+            .map(|d| AgentCall {
+                id: d.id.clone(),
+                state: d.state.as_str().to_owned(),
+                remote: d.remote_identity.clone().unwrap_or_default(),
+                incoming: d.initiator == Some(false),
+                call_id: d.call_id.clone(),
+                local_tag: d.local_tag.clone(),
+                remote_tag: d.remote_tag.clone(),
+            })
+            .collect();
+        let e = member_event(m);
+        self.emit(e);
+    }
+
+    /// Our subscription to an agent ended: offline (asked again later) or refused.
+    pub(super) fn team_ended(&mut self, sub: SubHandle, reason: &str) {
+        let Some(m) = self.team.by_sub(sub) else { return };
+        m.sub = None;
+        m.calls.clear();
+        let refused = reason.starts_with("403") || reason.starts_with("489");
+        m.presence = if refused { "refused" } else { "offline" }.into();
+        m.retry_at = (!refused).then(|| Instant::now() + RETRY);
+        let e = member_event(m);
+        self.emit(e);
+    }
+
+    /// Asks offline agents again when their time comes (from the tick).
+    pub(super) async fn team_retry(&mut self, now: Instant) {
+        let due: Vec<String> = self
+            .team
+            .members
+            .values()
+            .filter(|m| m.retry_at.is_some_and(|t| t <= now))
+            .map(|m| m.agent.clone())
+            .collect();
+        for key in due {
+            if let Ok(to) = NameAddr::parse(&key)
+                && self.subscribe_to(&key, to).await.is_err()
+                && let Some(m) = self.team.members.get_mut(&key)
+            {
+                m.retry_at = Some(now + RETRY);
+            }
+        }
+    }
+}
+
+fn member_event(m: &Member) -> Event {
+    Event::Agent { agent: m.agent.clone(), presence: m.presence.clone(), calls: m.calls.clone() }
+}
