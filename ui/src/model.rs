@@ -46,6 +46,8 @@ pub struct PhoneView {
     pub history: Vec<CallRecord>,
     /// Supervisor: the agents watched — presence and calls — by address.
     pub team: BTreeMap<String, (String, Vec<AgentCall>)>,
+    /// Supervisor: our monitoring calls — agent and mode — by call id.
+    pub monitoring: BTreeMap<CallId, (String, String)>,
 }
 
 /// The devices report.
@@ -82,6 +84,7 @@ impl PhoneView {
             } => {
                 if state == CallState::Ended {
                     self.calls.remove(&id);
+                    self.monitoring.remove(&id);
                     return;
                 }
                 let answered = duration_s.map(|d| now - std::time::Duration::from_secs_f64(d));
@@ -128,6 +131,9 @@ impl PhoneView {
                 self.account = account;
             }
             Event::History { calls } => self.history = calls,
+            Event::Monitoring { id, agent, mode } => {
+                self.monitoring.insert(id, (agent, mode));
+            }
             Event::Agent { agent, presence, calls } => {
                 self.team.insert(agent, (presence, calls));
             }

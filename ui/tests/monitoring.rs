@@ -3,7 +3,8 @@
 //! its supervisor's phone — authenticated by the proxy, which asserts the identity (RFC
 //! 3325) — and to nobody else: another authenticated user's phone is refused (403), and so
 //! is a SUBSCRIBE sent straight to the agent with a forged P-Asserted-Identity; each
-//! refusal is a `security` event. An agent not registered shows offline.
+//! refusal is a `security` event. An agent not registered shows offline. Then the three
+//! modes, checked on the audio with three voices, and a forged monitoring INVITE.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
@@ -142,4 +143,188 @@ fn the_agent_shows_its_calls_to_its_supervisor_and_to_nobody_else() {
     other.quit();
     drop(site);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The supervisor's voice: a third sentence and voice (correlates with the other two at
+/// 0.05 or less, see `common::heard`).
+const SUPERVISOR: &str = "Supervisor here. Please offer the customer a refund for the late \
+                          delivery and note the new address in the account.";
+
+/// Who hears whom, by mode, with three voices — customer X (en-gb), agent Y (en-us),
+/// supervisor Z (en-us+f3) — each phone speaking its sentence over and over, through the
+/// site. `common::heard` is the best correlation of a listener's earpiece with a speaker's
+/// speech over 2.5 s: about 1 for the only voice heard, 0.4–0.6 for one of two voices
+/// mixed at like levels, 0.05 or less for a voice not in the earpiece at all.
+///
+/// "No trace" of a voice is a correlation below 0.15. Correlation and energy: the part of
+/// the earpiece that the (aligned) voice accounts for carries ρ² of its energy, so ρ < 0.15
+/// bounds a leak to 2.3 % of what the listener hears (−16.5 dB; a voice mixed in at a like
+/// level reaches ρ ≈ 0.5–0.7). 0.15 sits above the 0.03–0.09 that unrelated speech reaches
+/// over these 1.5 s windows and far below the 0.6–0.8 of a voice that is mixed in.
+#[test]
+fn listen_whisper_and_barge_each_mix_what_they_should_and_nothing_else() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let site = runtime.block_on(Site::start());
+    let dir = temp_dir("modes");
+    let registered =
+        |e: &serde_json::Value| e["event"] == "registration" && e["state"] == "registered";
+    let monitoring = "[monitoring]\nsupervisors = [\"sip:2001@earshot.test\"]\n\
+                      trusted_proxies = [\"127.0.0.1\"]\n";
+    let mut agent = common::party_with(
+        &dir,
+        "agent",
+        common::AGENT,
+        "en-us",
+        40.0,
+        &format!("{}{monitoring}", account("1001", site.addr)),
+        &["--auto-answer"],
+    );
+    let mut customer = common::party_with(
+        &dir,
+        "customer",
+        common::CUSTOMER,
+        "en-gb",
+        40.0,
+        &account("1002", site.addr),
+        &[],
+    );
+    let mut supervisor = common::party_with(
+        &dir,
+        "supervisor",
+        SUPERVISOR,
+        "en-us+f3",
+        40.0,
+        &format!(
+            "{}[monitoring]\nagents = [\"1001\"]\n",
+            account_with("2001", "supervisor-2001", site.addr)
+        ),
+        &[],
+    );
+    for p in [&mut agent, &mut customer, &mut supervisor] {
+        p.phone.wait_for("registered", registered);
+    }
+    customer.phone.send("call 1001");
+    customer.phone.wait_state(1, "active");
+    supervisor.phone.wait_for("the agent's call", |e| {
+        e["event"] == "agent" && e["calls"][0]["state"] == "confirmed"
+    });
+
+    let mut windows = Vec::new();
+    for (i, mode) in ["listen", "whisper", "barge"].into_iter().enumerate() {
+        if i == 0 {
+            supervisor.phone.send(&format!("monitor 1001 {mode}"));
+            supervisor.phone.wait_state(1, "active");
+        } else {
+            supervisor.phone.send(&format!("monitor-mode 1 {mode}"));
+        }
+        supervisor
+            .phone
+            .saw_or_wait("the mode", |e| e["event"] == "monitoring" && e["mode"] == mode);
+        windows.push((mode, std::time::Instant::now() + Duration::from_millis(800)));
+        std::thread::sleep(Duration::from_millis(4000));
+    }
+    // Someone not authenticated by the site joins the call straight at the agent, with a
+    // forged P-Asserted-Identity: 403, and no audio comes to the address it offered.
+    let (_, busy) = supervisor.phone.saw_or_wait("the call's dialog", |e| {
+        e["event"] == "agent" && e["calls"][0]["state"] == "confirmed"
+    });
+    let call = &busy["calls"][0];
+    let join = format!(
+        "{};to-tag={};from-tag={}",
+        call["call_id"].as_str().unwrap(),
+        call["local_tag"].as_str().unwrap(),
+        call["remote_tag"].as_str().unwrap()
+    );
+    let (status, rtp) = forged_monitoring_invite(&agent.phone.listen, &join);
+    eprintln!("forged monitoring INVITE: {status}; RTP packets to its address: {rtp}");
+    assert!(status.starts_with("SIP/2.0 403"), "{status}");
+    assert_eq!(rtp, 0, "no audio flows to an unauthorised monitor");
+    let (_, refused) = agent.phone.wait_for("security event", |e| e["event"] == "security");
+    assert!(refused["message"].as_str().unwrap().contains("127.0.0.2"), "{refused}");
+
+    // The customer hangs up: monitoring ends with the call.
+    customer.phone.send("hangup 1");
+    supervisor.phone.wait_state(1, "ended");
+    let agent_saw_supervisor = agent.phone.saw(|e| {
+        e["event"] == "call-state" && e["remote"].as_str().is_some_and(|r| r.contains("2001"))
+    });
+    assert!(!agent_saw_supervisor, "the indicator is off: the agent is not shown the supervisor");
+    let (x, y, z) = (customer.finish(), agent.finish(), supervisor.finish());
+    // The better of two 1.5 s halves: a jitter buffer that moves its delay inside a
+    // window lowers a single correlation over all of it (and for "no trace" the larger
+    // value is the stricter one).
+    let h = |listener, speaker, from: std::time::Instant| {
+        let half = |at| common::heard(listener, speaker, at, 1.5);
+        half(from).max(half(from + Duration::from_millis(1500)))
+    };
+    for (mode, from) in windows {
+        let (sup_x, sup_y, sup_z) = (h(&z, &x, from), h(&z, &y, from), h(&z, &z, from));
+        let (cust_y, cust_z) = (h(&x, &y, from), h(&x, &z, from));
+        let (agent_x, agent_z) = (h(&y, &x, from), h(&y, &z, from));
+        eprintln!(
+            "{mode}: supervisor hears X {sup_x:.2} Y {sup_y:.2} Z {sup_z:.2}; customer hears Y \
+             {cust_y:.2} Z {cust_z:.2}; agent hears X {agent_x:.2} Z {agent_z:.2}"
+        );
+        assert!(sup_x > 0.3 && sup_y > 0.3, "{mode}: the supervisor hears both sides");
+        assert!(sup_z < 0.15, "{mode}: the supervisor never hears themselves");
+        match mode {
+            "listen" => {
+                assert!(cust_y > 0.3 && cust_z < 0.15, "listen: no trace of Z at the customer");
+                assert!(agent_x > 0.3 && agent_z < 0.15, "listen: no trace of Z at the agent");
+            }
+            "whisper" => {
+                assert!(cust_y > 0.3 && cust_z < 0.15, "whisper: no trace of Z at the customer");
+                assert!(agent_x > 0.3 && agent_z > 0.3, "whisper: the agent hears X and Z");
+            }
+            _ => {
+                assert!(cust_y > 0.3 && cust_z > 0.3, "barge: the customer hears Y and Z");
+                assert!(agent_x > 0.3 && agent_z > 0.3, "barge: the agent hears X and Z");
+            }
+        }
+    }
+    drop(site);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Sends a monitoring INVITE joining `join` straight to the agent at `agent` from
+/// 127.0.0.2 (not the proxy) claiming to be supervisor 2001; returns the final response's
+/// status line and how many RTP packets reached the media address it offered in 1.5 s.
+fn forged_monitoring_invite(agent: &str, join: &str) -> (String, usize) {
+    let sip = UdpSocket::bind("127.0.0.2:0").unwrap();
+    let media = UdpSocket::bind("127.0.0.2:0").unwrap();
+    let (me, media_port) = (sip.local_addr().unwrap(), media.local_addr().unwrap().port());
+    let sdp = format!(
+        "v=0\r\no=spoof 1 1 IN IP4 127.0.0.2\r\ns=-\r\nc=IN IP4 127.0.0.2\r\nt=0 0\r\n\
+         m=audio {media_port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=earshot-monitor:listen\r\n\
+         a=recvonly\r\n"
+    );
+    let invite = format!(
+        "INVITE sip:1001@{agent} SIP/2.0\r\nVia: SIP/2.0/UDP {me};branch=z9hG4bKforged;rport\r\n\
+         Max-Forwards: 70\r\nFrom: <sip:2001@earshot.test>;tag=forged\r\nTo: <sip:1001@earshot.test>\r\n\
+         Call-ID: forged@{me}\r\nCSeq: 1 INVITE\r\nContact: <sip:2001@{me}>\r\nJoin: {join}\r\n\
+         P-Asserted-Identity: <sip:2001@earshot.test>\r\nContent-Type: application/sdp\r\n\
+         Content-Length: {}\r\n\r\n{sdp}",
+        sdp.len()
+    );
+    sip.send_to(invite.as_bytes(), agent).unwrap();
+    sip.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut buf = [0u8; 4096];
+    let status = loop {
+        let (n, _) = sip.recv_from(&mut buf).expect("an answer to the forged INVITE");
+        let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+        let line = text.lines().next().unwrap_or_default().to_owned();
+        // Skip provisional responses.
+        if !line.starts_with("SIP/2.0 1") {
+            break line;
+        }
+    };
+    media.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+    let until = std::time::Instant::now() + Duration::from_millis(1500);
+    let mut packets = 0;
+    while std::time::Instant::now() < until {
+        if media.recv_from(&mut buf).is_ok() {
+            packets += 1;
+        }
+    }
+    (status, packets)
 }

@@ -98,6 +98,21 @@ pub enum Command {
     Unwatch {
         agent: String,
     },
+    /// Supervisor: join `agent`'s current call (watched first) in `mode`: `listen`
+    /// (hear both sides), `whisper` (the agent hears us too), `barge` (both do).
+    Monitor {
+        agent: String,
+        mode: String,
+    },
+    /// Supervisor: switch a monitoring call to another mode.
+    MonitorMode {
+        id: CallId,
+        mode: String,
+    },
+    /// Supervisor: stop monitoring (hangs the monitoring call up).
+    Unmonitor {
+        id: CallId,
+    },
     Quit,
 }
 
@@ -211,6 +226,13 @@ pub enum Event {
         agent: String,
         presence: String,
         calls: Vec<AgentCall>,
+    },
+    /// Supervisor: monitoring call `id` listens to `agent` in `mode` (at the start and
+    /// at each switch).
+    Monitoring {
+        id: CallId,
+        agent: String,
+        mode: String,
     },
     /// A request refused for security (an unknown watcher or supervisor, no asserted
     /// identity): what, who and from where.

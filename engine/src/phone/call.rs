@@ -9,7 +9,8 @@ use earshot_sip::sdp::{Negotiated, SessionDescription};
 use earshot_sip::ua::CallHandle;
 
 use super::api::{CallId, CallState, Direction, Event};
-use super::mix::LegMix;
+use super::mix::{LegMix, Supervision};
+use crate::media::mix::MonitorMode;
 
 #[derive(Debug)]
 pub struct Call {
@@ -49,6 +50,12 @@ pub struct Call {
     pub last_quality: Option<Instant>,
     /// The last quality figures reported, for the history.
     pub last_figures: Option<Figures>,
+    /// Agent side: this call is a supervisor monitoring our call `.0` in mode `.1`.
+    pub monitor: Option<(CallId, MonitorMode)>,
+    /// Supervisor side: this call monitors an agent's call in this mode.
+    pub monitoring: Option<MonitorMode>,
+    /// We sent its BYE (or CANCEL) ourselves and wait for the end.
+    pub hung_up: bool,
 }
 
 /// A call's quality at its last report.
@@ -91,6 +98,9 @@ impl Call {
             consulting_for: None,
             last_quality: None,
             last_figures: None,
+            monitor: None,
+            monitoring: None,
+            hung_up: false,
         }
     }
 
@@ -117,10 +127,18 @@ impl Call {
         let up = self.is_up();
         LegMix {
             slot: 0,
-            sends: up && !self.local_hold && !self.remote_hold,
+            // A supervisor listening says nothing.
+            sends: up
+                && !self.local_hold
+                && !self.remote_hold
+                && self.monitoring != Some(MonitorMode::Listen),
             heard: up && !self.local_hold,
             muted: self.muted,
             conference: self.conference,
+            // The monitored call's leg id is its call id (the slot comes later).
+            supervises: self
+                .monitor
+                .map(|(customer, mode)| Supervision { customer: customer as usize, mode }),
         }
     }
 

@@ -11,6 +11,8 @@ use super::api::{CallId, CallState, Direction, Event};
 use super::call::Call;
 use super::core::Phone;
 use super::media::rtp_socket;
+use super::monitor_request::set_mode;
+use crate::media::mix::MonitorMode;
 
 impl Phone {
     /// Places a call; returns its id.
@@ -29,12 +31,35 @@ impl Phone {
         extra: Vec<(HeaderName, String)>,
         consulting_for: Option<CallId>,
     ) -> Result<CallId, String> {
+        self.dial_with(to, extra, consulting_for, None).await
+    }
+
+    /// A supervisor's monitoring call to an agent (`extra` holds the Join).
+    pub(super) async fn dial_monitoring(
+        &mut self,
+        to: NameAddr,
+        extra: Vec<(HeaderName, String)>,
+        mode: MonitorMode,
+    ) -> Result<CallId, String> {
+        self.dial_with(to, extra, None, Some(mode)).await
+    }
+
+    async fn dial_with(
+        &mut self,
+        to: NameAddr,
+        extra: Vec<(HeaderName, String)>,
+        consulting_for: Option<CallId>,
+        monitoring: Option<MonitorMode>,
+    ) -> Result<CallId, String> {
         if consulting_for.is_none() {
             self.hold_others(None).await;
         }
         let socket = rtp_socket(self.address).map_err(|e| format!("RTP socket: {e}"))?;
         let port = socket.local_addr().map_err(|e| e.to_string())?.port();
-        let offer = sdp::offer(&self.caps(port, SdpDirection::SendRecv), &self.origin(1));
+        let mut offer = sdp::offer(&self.caps(port, SdpDirection::SendRecv), &self.origin(1));
+        if let Some(mode) = monitoring {
+            set_mode(&mut offer, mode);
+        }
         let bytes = offer.to_bytes();
         let target = to.clone();
         let handle = self
@@ -49,6 +74,7 @@ impl Phone {
         call.rtp_port = port;
         call.offer = Some(offer);
         call.sdp_version = 2;
+        call.monitoring = monitoring;
         self.calls.insert(id, call);
         self.emit_state(id);
         Ok(id)
@@ -162,8 +188,12 @@ impl Phone {
         let want = if local_hold { SdpDirection::SendOnly } else { SdpDirection::SendRecv };
         let caps = self.caps(port, want);
         let origin = self.origin(version);
-        let result = match offer {
-            Some(bytes) => SessionDescription::parse(&bytes)
+        let parsed = offer.map(|bytes| SessionDescription::parse(&bytes));
+        if let Some(Ok(o)) = &parsed {
+            self.monitor_mode_offered(id, o);
+        }
+        let result = match parsed {
+            Some(o) => o
                 .map_err(|e| e.to_string())
                 .and_then(|o| sdp::answer(&o, &caps, &origin).map_err(|e| e.to_string())),
             None => Err("re-INVITE without an offer".into()),

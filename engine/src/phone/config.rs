@@ -131,6 +131,11 @@ pub struct Monitoring {
     /// Supervisor side: the agents whose calls to follow from the start (addresses of
     /// record, or numbers at the account's domain).
     pub agents: Vec<String>,
+    /// Show the agent that a supervisor is on the call (a `call-state` for the
+    /// supervisor's leg); off: the agent is not told.
+    pub indicator: bool,
+    /// A short beep in the agent's earpiece when a supervisor joins.
+    pub beep: bool,
 }
 
 impl Default for Config {
@@ -189,6 +194,8 @@ pub const DEFAULT_FILE: &str = r#"# Earshot configuration. Every setting is opti
 # supervisors = ["sip:2001@pbx.example.com"]  # may see this agent's calls and monitor them
 # trusted_proxies = ["192.0.2.5"] # whose P-Asserted-Identity names the supervisor
 # agents = ["1001", "1002"]       # supervisor: the team whose calls to follow
+# indicator = false               # show the agent that a supervisor is on the call
+# beep = false                    # and beep when one joins
 
 # [[accounts]]
 # aor = "sip:1001@pbx.example.com"

@@ -70,6 +70,7 @@ impl Phone {
                 _ = tick.tick() => self.tick().await,
             }
             self.update_ringing();
+            self.end_orphan_monitors().await;
             self.publish_dialogs().await;
         }
         self.media.ring(false);
@@ -87,9 +88,14 @@ impl Phone {
     }
 
     pub(super) fn emit_state(&self, id: CallId) {
-        if let Some(c) = self.calls.get(&id) {
+        if let Some(c) = self.calls.get(&id).filter(|c| self.shown(c)) {
             self.emit(c.event(None));
         }
+    }
+
+    /// Whether the user sees this call: a supervisor's leg only with the indicator on.
+    pub(super) fn shown(&self, c: &Call) -> bool {
+        c.monitor.is_none() || self.config.monitoring.indicator
     }
 
     pub(super) async fn register(&mut self, a: &super::config::Account) {
@@ -174,6 +180,8 @@ impl Phone {
             .calls
             .values()
             .filter(|c| Some(c.id) != id && c.is_up() && !c.local_hold && !c.conference)
+            // A supervisor's leg follows the call it monitors, never held on its own.
+            .filter(|c| c.monitor.is_none())
             .map(|c| c.id)
             .collect();
         for other in others {
@@ -290,7 +298,7 @@ impl Phone {
                 Ok(())
             }
             Command::List => {
-                for c in self.calls.values() {
+                for c in self.calls.values().filter(|c| self.shown(c)) {
                     self.emit(c.event(None));
                 }
                 Ok(())
@@ -306,6 +314,19 @@ impl Phone {
             Command::History { limit } => {
                 self.history_event(limit);
                 Ok(())
+            }
+            Command::Monitor { agent, mode } => self.monitor(&agent, &mode).await.map(|_| ()),
+            Command::MonitorMode { id, mode } => self.monitor_mode(id, &mode).await,
+            Command::Unmonitor { id } => {
+                if self.call_mut(id)?.monitoring.is_none() {
+                    return Err(format!("call {id} is not a monitoring call"));
+                }
+                let handle = self.call_mut(id)?.handle;
+                self.sip
+                    .with(move |ua, now| ua.hangup(handle, now))
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map_err(|e| e.to_string())
             }
             Command::Watch { agent } => self.watch(&agent).await,
             Command::Unwatch { agent } => self.unwatch(&agent).await,
@@ -371,7 +392,7 @@ impl Phone {
         if c.has_leg {
             self.media.remove_leg(id as u32);
         }
-        if let Some(history) = self.history.clone() {
+        if let Some(history) = self.history.clone().filter(|_| c.monitor.is_none()) {
             let row = call_record::record(&c, &self.local_uri, why, &reason);
             let events = self.events.clone();
             // SQLite off the async threads (DESIGN.md §2).
@@ -386,7 +407,9 @@ impl Phone {
             });
         }
         c.state = CallState::Ended;
-        self.emit(c.event(Some(reason)));
+        if self.shown(&c) {
+            self.emit(c.event(Some(reason)));
+        }
         // A consultation's first call stays held.
         self.end_conference_of_one();
         self.remix();

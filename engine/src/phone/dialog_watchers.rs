@@ -72,7 +72,7 @@ impl Phone {
         if self.watchers.subs.is_empty() {
             return;
         }
-        let now: Vec<(CallId, CallState)> = self.calls.values().map(|c| (c.id, c.state)).collect();
+        let now = self.published_calls();
         if now == self.watchers.published {
             return;
         }
@@ -86,10 +86,15 @@ impl Phone {
         }
     }
 
+    /// Our calls as watchers see them (supervisors' legs are not calls of ours).
+    fn published_calls(&self) -> Vec<(CallId, CallState)> {
+        self.calls.values().filter(|c| c.monitor.is_none()).map(|c| (c.id, c.state)).collect()
+    }
+
     /// The full state of our calls, as the next version of the document.
     async fn dialog_document(&mut self) -> String {
         let mut dialogs = Vec::new();
-        for c in self.calls.values() {
+        for c in self.calls.values().filter(|c| c.monitor.is_none()) {
             let handle = c.handle;
             let ids = self
                 .sip
@@ -115,7 +120,7 @@ impl Phone {
                 remote_identity: Some(c.remote.clone()),
             });
         }
-        self.watchers.published = self.calls.values().map(|c| (c.id, c.state)).collect();
+        self.watchers.published = self.published_calls();
         let info = DialogInfo {
             version: self.watchers.version,
             full: true,

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use earshot_sip::sdp::{AudioCapabilities, Direction, Negotiated, PayloadFormat};
 
-use super::mix::{LegMix, plan_for};
+use super::mix::{LegMix, Supervision, plan_for};
 use crate::media::codec::{self, OpusParams};
 use crate::media::control::{MediaController, MediaEvent};
 use crate::media::device::{
@@ -188,7 +188,15 @@ impl PhoneMedia {
     pub fn apply_mix(&mut self, legs: &[(LegId, LegMix)]) -> Result<(), MediaError> {
         let placed: Vec<LegMix> = legs
             .iter()
-            .filter_map(|(id, m)| self.slot_of(*id).map(|slot| LegMix { slot, ..*m }))
+            .filter_map(|(id, m)| {
+                // A supervisor's leg names the monitored call by leg id: make it a slot
+                // (no slot, no call to monitor: it takes part in nothing).
+                let supervises = m.supervises.and_then(|s| {
+                    let customer = self.slot_of(u32::try_from(s.customer).ok()?)?;
+                    Some(Supervision { customer, ..s })
+                });
+                self.slot_of(*id).map(|slot| LegMix { slot, supervises, ..*m })
+            })
             .collect();
         if let Some(c) = self.controller.as_mut() {
             c.set_plan(plan_for(&placed))?;

@@ -11,7 +11,7 @@ impl Phone {
     pub(super) fn update_ringing(&mut self) {
         let waiting =
             self.calls.values().any(|c| c.state == CallState::Incoming && c.answer_at.is_none());
-        let busy = self.calls.values().any(|c| c.is_up());
+        let busy = self.calls.values().any(|c| c.is_up() && c.monitor.is_none());
         if let Some(problem) = self.media.ring(waiting && !busy) {
             self.emit(Event::Error { message: problem, command: None });
         }

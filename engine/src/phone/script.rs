@@ -6,7 +6,7 @@ use super::api::{CallId, Command, Event};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScriptError {
     #[error(
-        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, watch, unwatch, quit; or a JSON command)"
+        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, watch, unwatch, monitor, monitor-mode, unmonitor, quit; or a JSON command)"
     )]
     Unknown(String),
     #[error("{command}: {problem} (usage: {usage})")]
@@ -143,6 +143,24 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
             exact(0, "list")?;
             Command::List
         }
+        "monitor" => {
+            const U: &str = "monitor AGENT_URI listen|whisper|barge";
+            exact(2, U)?;
+            let agent = args.first().copied().unwrap_or_default().to_owned();
+            let mode = mode_arg(args.get(1).copied()).map_err(|p| usage(U, &p))?;
+            Command::Monitor { agent, mode }
+        }
+        "monitor-mode" => {
+            const U: &str = "monitor-mode ID listen|whisper|barge";
+            exact(2, U)?;
+            let mode = mode_arg(args.get(1).copied()).map_err(|p| usage(U, &p))?;
+            Command::MonitorMode { id: id(0, U)?, mode }
+        }
+        "unmonitor" => {
+            const U: &str = "unmonitor ID";
+            exact(1, U)?;
+            Command::Unmonitor { id: id(0, U)? }
+        }
         "watch" | "unwatch" => {
             const U: &str = "watch AGENT_URI";
             exact(1, U)?;
@@ -166,6 +184,16 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
         _ => return Err(ScriptError::Unknown(verb)),
     };
     Ok(Some(command))
+}
+
+/// A monitoring mode word.
+fn mode_arg(word: Option<&str>) -> Result<String, String> {
+    let w = word.unwrap_or_default().to_ascii_lowercase();
+    if matches!(w.as_str(), "listen" | "whisper" | "barge") {
+        Ok(w)
+    } else {
+        Err(format!("{w:?} is not listen, whisper or barge"))
+    }
 }
 
 /// RFC 4733 §3.2 events 0–15.
@@ -194,6 +222,12 @@ mod tests {
             ("resume 1", Command::Resume { id: 1 }),
             ("devices", Command::Devices),
             ("watch 1001", Command::Watch { agent: "1001".into() }),
+            (
+                "monitor sip:1001@pbx Whisper",
+                Command::Monitor { agent: "sip:1001@pbx".into(), mode: "whisper".into() },
+            ),
+            ("monitor-mode 3 barge", Command::MonitorMode { id: 3, mode: "barge".into() }),
+            ("unmonitor 3", Command::Unmonitor { id: 3 }),
             ("unwatch sip:1001@pbx", Command::Unwatch { agent: "sip:1001@pbx".into() }),
             ("history", Command::History { limit: 20 }),
             ("history 5", Command::History { limit: 5 }),

@@ -16,7 +16,12 @@ use crate::media::tone::ToneSpec;
 impl Phone {
     pub(super) async fn ua_event(&mut self, e: UaEvent) {
         match e {
-            UaEvent::IncomingCall { call, request, offer, replaces, joins: _ } => {
+            UaEvent::IncomingCall { call, request, offer, replaces, joins } => {
+                // A supervisor joining one of our calls (RFC 3911).
+                if let Some(target) = joins {
+                    self.monitoring_requested(call, *request, offer, target).await;
+                    return;
+                }
                 if self.dnd {
                     let _ = self.sip.with(move |ua, now| ua.reject(call, 486, now)).await;
                     return;

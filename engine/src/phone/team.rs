@@ -43,6 +43,11 @@ impl Team {
         self.members.values_mut().find(|m| m.sub == Some(sub))
     }
 
+    /// The calls of a watched agent (by address of record), as last published.
+    pub fn calls_of(&self, agent: &str) -> Option<&[AgentCall]> {
+        self.members.get(agent).map(|m| m.calls.as_slice())
+    }
+
     /// Whether `sub` is one of our subscriptions to an agent.
     pub fn owns(&self, sub: SubHandle) -> bool {
         self.members.values().any(|m| m.sub == Some(sub))

@@ -1,0 +1,66 @@
+//! The supervisor's side of monitoring (DESIGN.md "Monitoring protocol"): `monitor AGENT
+//! MODE` calls the agent with Join naming its current call, as the team view (`team.rs`)
+//! learnt it from the agent's dialog events, and the mode in the offer
+//! (`monitor_request.rs`); `monitor-mode` sends a re-INVITE with the new mode;
+//! `unmonitor` hangs up. The call is an ordinary call otherwise: what the agent's engine
+//! mixes for us plays in our earpiece.
+
+use earshot_sip::message::HeaderName;
+use earshot_sip::sdp::{self, Direction as SdpDirection};
+
+use super::api::{CallId, Event};
+use super::core::Phone;
+use super::identity::address_of_record;
+use super::monitor_request::{join_for, mode_name, parse_mode, set_mode};
+
+impl Phone {
+    /// Starts monitoring `agent`'s current call in `mode`; returns our call's id.
+    pub(super) async fn monitor(&mut self, agent: &str, mode: &str) -> Result<CallId, String> {
+        let mode = parse_mode(mode).ok_or_else(|| format!("{mode:?}: listen, whisper or barge"))?;
+        let to = self.target(agent)?;
+        let key = address_of_record(&to.uri.to_string());
+        let calls = self
+            .team
+            .calls_of(&key)
+            .ok_or_else(|| format!("{key} is not watched here (watch it first)"))?;
+        let call = calls
+            .iter()
+            .find(|c| c.state == "confirmed")
+            .ok_or_else(|| format!("{key} has no call in progress"))?;
+        let join = join_for(call).ok_or_else(|| format!("{key} did not say which dialog"))?;
+        let id = self.dial_monitoring(to, vec![(HeaderName::Join, join)], mode).await?;
+        self.emit(Event::Monitoring { id, agent: key, mode: mode_name(mode).into() });
+        Ok(id)
+    }
+
+    /// Switches a monitoring call to another mode (re-INVITE with the new offer).
+    pub(super) async fn monitor_mode(&mut self, id: CallId, mode: &str) -> Result<(), String> {
+        let mode = parse_mode(mode).ok_or_else(|| format!("{mode:?}: listen, whisper or barge"))?;
+        let handle = self.up_handle(id)?;
+        let (port, version, agent) = {
+            let c = self.call_mut(id)?;
+            if c.monitoring.is_none() {
+                return Err(format!("call {id} is not a monitoring call"));
+            }
+            c.monitoring = Some(mode);
+            c.sdp_version += 1;
+            (c.rtp_port, c.sdp_version, c.remote.clone())
+        };
+        let mut offer = sdp::offer(&self.caps(port, SdpDirection::SendRecv), &self.origin(version));
+        set_mode(&mut offer, mode);
+        let bytes = offer.to_bytes();
+        if let Some(c) = self.calls.get_mut(&id) {
+            c.offer = Some(offer);
+        }
+        // Listening stops our microphone at once; speaking starts with the answer.
+        self.remix();
+        self.sip
+            .with(move |ua, now| ua.reinvite(handle, bytes, now))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        let agent = address_of_record(&agent);
+        self.emit(Event::Monitoring { id, agent, mode: mode_name(mode).into() });
+        Ok(())
+    }
+}
