@@ -1,8 +1,8 @@
 //! The desktop window: our address and registration, a dial field, the calls with state,
 //! timer and quality, an incoming-call toast with Accept and Reject, the controls for
 //! the current call (answer, hang up, hold, mute, DTMF pad, blind and attended transfer,
-//! conference), and the last messages; a History tab (history_panel.rs) and a Settings
-//! tab (settings_panel.rs). It renders [`PhoneView`] and sends commands; the
+//! conference), and the last messages; a History tab (history_panel.rs), the supervisor's
+//! Team tab (team_panel.rs) and a Settings tab (settings_panel.rs). It renders [`PhoneView`] and sends commands; the
 //! phone runs on its own tokio runtime. Shortcuts: Ctrl+Shift+A answer, Ctrl+Shift+H hang
 //! up, Ctrl+Shift+M mute, Ctrl+Shift+O hold or resume.
 
@@ -14,6 +14,7 @@ use eframe::egui;
 use crate::history_panel;
 use crate::model::{PhoneView, quality_word, timer};
 use crate::settings_panel::SettingsForm;
+use crate::team_panel::TeamPanel;
 
 pub struct EarshotApp {
     phone: PhoneHandle,
@@ -26,6 +27,7 @@ pub struct EarshotApp {
     show_pad: bool,
     pub tab: Tab,
     settings: SettingsForm,
+    team: TeamPanel,
     /// Calls ended since the history was last asked for.
     history_stale: bool,
 }
@@ -35,6 +37,7 @@ pub struct EarshotApp {
 pub enum Tab {
     Phone,
     History,
+    Team,
     Settings,
 }
 
@@ -56,6 +59,7 @@ impl EarshotApp {
             show_pad: false,
             tab: Tab::Phone,
             settings: SettingsForm::default(),
+            team: TeamPanel::default(),
             history_stale: true,
         }
     }
@@ -119,9 +123,12 @@ impl EarshotApp {
             ui.label(format!("Registration: {}", self.view.registration));
         }
         ui.horizontal(|ui| {
-            for (tab, name) in
-                [(Tab::Phone, "Phone"), (Tab::History, "History"), (Tab::Settings, "Settings")]
-            {
+            for (tab, name) in [
+                (Tab::Phone, "Phone"),
+                (Tab::History, "History"),
+                (Tab::Team, "Team"),
+                (Tab::Settings, "Settings"),
+            ] {
                 if ui.selectable_label(self.tab == tab, name).clicked() && self.tab != tab {
                     self.open_tab(tab);
                 }
@@ -140,6 +147,11 @@ impl EarshotApp {
                     if matches!(c, Command::Call { .. }) {
                         self.tab = Tab::Phone;
                     }
+                    self.send(c);
+                }
+            }
+            Tab::Team => {
+                if let Some(c) = self.team.show(ui, &self.view) {
                     self.send(c);
                 }
             }
@@ -168,7 +180,7 @@ impl EarshotApp {
                 self.send(Command::Devices);
             }
             Tab::History => self.history_stale = true,
-            Tab::Phone => {}
+            Tab::Phone | Tab::Team => {}
         }
     }
 

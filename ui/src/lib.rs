@@ -5,3 +5,4 @@ pub mod app;
 pub mod history_panel;
 pub mod model;
 pub mod settings_panel;
+pub mod team_panel;

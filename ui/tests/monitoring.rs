@@ -67,8 +67,9 @@ fn the_agent_shows_its_calls_to_its_supervisor_and_to_nobody_else() {
         ),
         &["--audio-out", dir.join("supervisor-heard.wav").to_str().unwrap()],
     );
-    let agent_event = |e: &serde_json::Value| e["event"] == "agent";
+    let agent_event = |e: &serde_json::Value| e["event"] == "agent" && e["presence"] != "asking";
     let (_, online) = supervisor.wait_for("agent online", agent_event);
+    assert!(supervisor.saw(|e| e["event"] == "agent" && e["presence"] == "asking"));
     eprintln!("{online}");
     assert_eq!(online["agent"], "sip:1001@earshot.test", "{online}");
     assert_eq!(online["presence"], "online", "{online}");
@@ -203,18 +204,15 @@ fn listen_whisper_and_barge_each_mix_what_they_should_and_nothing_else() {
     for p in [&mut agent, &mut customer, &mut supervisor] {
         p.phone.wait_for("registered", registered);
     }
+    // "Monitor next call": asked before the call, it starts once the call is answered.
+    supervisor.phone.send("monitor-next 1001 listen");
     customer.phone.send("call 1001");
     customer.phone.wait_state(1, "active");
-    supervisor.phone.wait_for("the agent's call", |e| {
-        e["event"] == "agent" && e["calls"][0]["state"] == "confirmed"
-    });
+    supervisor.phone.wait_state(1, "active");
 
     let mut windows = Vec::new();
     for (i, mode) in ["listen", "whisper", "barge"].into_iter().enumerate() {
-        if i == 0 {
-            supervisor.phone.send(&format!("monitor 1001 {mode}"));
-            supervisor.phone.wait_state(1, "active");
-        } else {
+        if i > 0 {
             supervisor.phone.send(&format!("monitor-mode 1 {mode}"));
         }
         supervisor

@@ -234,3 +234,111 @@ fn settings_in_a_child() {
     harness.state().quit();
     caller.quit();
 }
+
+/// The supervisor's Team tab with a real site (Kamailio), agent and customer: the agent
+/// watched shows online, its call appears, Listen starts monitoring, Whisper switches
+/// the mode, Stop ends it; "Monitor next call" is offered between calls.
+#[test]
+fn the_team_tab_monitors_an_agent() {
+    use earshot_engine::phone::config::{Account, Monitoring, Transport};
+    let dir = temp_dir("window-team");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let site = runtime.block_on(earshot_tests::kamailio::Site::start());
+    let account = |user: &str, password: &str| {
+        format!(
+            "[[accounts]]\naor = \"sip:{user}@earshot.test\"\npassword = \"{password}\"\n\
+             outbound_proxy = \"{}\"\nexpires = 300\n",
+            site.addr
+        )
+    };
+    let registered =
+        |e: &serde_json::Value| e["event"] == "registration" && e["state"] == "registered";
+    let heard = dir.join("agent-heard.wav");
+    let mut agent = Headless::start_with(
+        &dir,
+        "agent",
+        r#"["PCMU"]"#,
+        &format!(
+            "{}[monitoring]\nsupervisors = [\"sip:2001@earshot.test\"]\ntrusted_proxies = [\"127.0.0.1\"]\n",
+            account("1001", "agent-1001")
+        ),
+        &["--auto-answer", "--audio-out", heard.to_str().unwrap()],
+    );
+    let heard = dir.join("customer-heard.wav");
+    let mut customer = Headless::start_with(
+        &dir,
+        "customer",
+        r#"["PCMU"]"#,
+        &account("1002", "agent-1002"),
+        &["--audio-out", heard.to_str().unwrap()],
+    );
+    agent.wait_for("registered", registered);
+    customer.wait_for("registered", registered);
+    let config = Config {
+        user: "supervisor".into(),
+        codecs: vec!["PCMU".into()],
+        sip: earshot_engine::phone::config::SipSettings {
+            address: Some("127.0.0.1".parse().unwrap()),
+            port: None,
+        },
+        accounts: vec![Account {
+            aor: "sip:2001@earshot.test".into(),
+            auth_user: None,
+            password: "supervisor-2001".into(),
+            registrar: None,
+            outbound_proxy: Some(site.addr.to_string()),
+            transport: Transport::Udp,
+            expires: 300,
+        }],
+        monitoring: Monitoring { agents: vec!["1001".into()], ..Monitoring::default() },
+        data_dir: Some(dir.join("supervisor-data")),
+        ..Config::default()
+    };
+    let options = StartOptions {
+        audio: AudioChoice { no_card: true, ..AudioChoice::default() },
+        ..StartOptions::default()
+    };
+    let phone = runtime.block_on(start(config, options)).unwrap();
+    let app = EarshotApp::new(phone, Some(runtime));
+    let mut harness = Harness::builder()
+        .with_size([420.0, 720.0])
+        .build_ui_state(|ui, app: &mut EarshotApp| app.show(ui), app);
+    harness.get_by_label("Team").click();
+    harness.run_steps(2);
+    until(&mut harness, "the agent online", |h| h.query_by_label("online").is_some());
+    harness.get_by_label("sip:1001@earshot.test");
+    assert!(harness.query_by_label("Monitor next call").is_some(), "offered between calls");
+
+    customer.send("call 1001");
+    customer.wait_state(1, "active");
+    until(&mut harness, "the agent's call", |h| h.query_by_label("Listen").is_some());
+    harness.get_by_label_contains("from sip:1002@earshot.test");
+    harness.get_by_label("Listen").click();
+    harness.run_steps(2);
+    until(&mut harness, "monitoring", |h| {
+        h.state()
+            .view
+            .monitoring
+            .values()
+            .any(|(a, m)| a == "sip:1001@earshot.test" && m == "listen")
+    });
+    harness.get_by_label("Monitoring sip:1001@earshot.test");
+    harness.get_by_label("Whisper").click();
+    harness.run_steps(2);
+    until(&mut harness, "whisper", |h| {
+        h.state().view.monitoring.values().any(|(_, m)| m == "whisper")
+    });
+    harness.get_by_label("Stop").click();
+    harness.run_steps(2);
+    until(&mut harness, "monitoring stopped", |h| h.state().view.monitoring.is_empty());
+    customer.send("hangup 1");
+    customer.wait_state(1, "ended");
+    until(&mut harness, "next call offered again", |h| {
+        h.query_by_label("Monitor next call").is_some()
+    });
+    harness.state().quit();
+    agent.quit();
+    customer.quit();
+    drop(site);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -104,6 +104,12 @@ pub enum Command {
         agent: String,
         mode: String,
     },
+    /// Supervisor: monitor `agent`'s next call (or its current one) in `mode` as soon as
+    /// it is answered.
+    MonitorNext {
+        agent: String,
+        mode: String,
+    },
     /// Supervisor: switch a monitoring call to another mode.
     MonitorMode {
         id: CallId,
@@ -220,8 +226,9 @@ pub enum Event {
     History {
         calls: Vec<CallRecord>,
     },
-    /// Supervisor: an agent watched — `online` (with its calls), `offline` (not
-    /// registered; asked again every 30 s) or `refused` (we are not its supervisor).
+    /// Supervisor: an agent watched — `asking` (no answer yet), `online` (with its
+    /// calls), `offline` (not registered; asked again every 30 s) or `refused` (we are not
+    /// its supervisor).
     Agent {
         agent: String,
         presence: String,

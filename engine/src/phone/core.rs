@@ -71,6 +71,7 @@ impl Phone {
             }
             self.update_ringing();
             self.end_orphan_monitors().await;
+            self.start_next_calls().await;
             self.publish_dialogs().await;
         }
         self.media.ring(false);
@@ -317,6 +318,7 @@ impl Phone {
             }
             Command::Monitor { agent, mode } => self.monitor(&agent, &mode).await.map(|_| ()),
             Command::MonitorMode { id, mode } => self.monitor_mode(id, &mode).await,
+            Command::MonitorNext { agent, mode } => self.monitor_next(&agent, &mode).await,
             Command::Unmonitor { id } => {
                 if self.call_mut(id)?.monitoring.is_none() {
                     return Err(format!("call {id} is not a monitoring call"));

@@ -28,9 +28,33 @@ impl Phone {
             .find(|c| c.state == "confirmed")
             .ok_or_else(|| format!("{key} has no call in progress"))?;
         let join = join_for(call).ok_or_else(|| format!("{key} did not say which dialog"))?;
+        if let Some(dialog) = call.call_id.clone() {
+            self.team.last_monitored.insert(key.clone(), dialog);
+        }
         let id = self.dial_monitoring(to, vec![(HeaderName::Join, join)], mode).await?;
         self.emit(Event::Monitoring { id, agent: key, mode: mode_name(mode).into() });
         Ok(id)
+    }
+
+    /// Monitors `agent`'s next answered call (its current one if it is in a call and
+    /// was not monitored on it yet) in `mode`; watches the agent if needed.
+    pub(super) async fn monitor_next(&mut self, agent: &str, mode: &str) -> Result<(), String> {
+        parse_mode(mode).ok_or_else(|| format!("{mode:?}: listen, whisper or barge"))?;
+        let to = self.target(agent)?;
+        let key = address_of_record(&to.uri.to_string());
+        self.watch(agent).await?;
+        self.team.next_call.insert(key, mode.to_ascii_lowercase());
+        Ok(())
+    }
+
+    /// Starts the "monitor next call" requests whose call has been answered.
+    pub(super) async fn start_next_calls(&mut self) {
+        for (agent, mode) in self.team.due_next_calls() {
+            self.team.next_call.remove(&agent);
+            if let Err(message) = self.monitor(&agent, &mode).await {
+                self.emit(Event::Error { message, command: Some(format!("monitor-next {agent}")) });
+            }
+        }
     }
 
     /// Switches a monitoring call to another mode (re-INVITE with the new offer).

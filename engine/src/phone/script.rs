@@ -6,7 +6,7 @@ use super::api::{CallId, Command, Event};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScriptError {
     #[error(
-        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, watch, unwatch, monitor, monitor-mode, unmonitor, quit; or a JSON command)"
+        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, watch, unwatch, monitor, monitor-next, monitor-mode, unmonitor, quit; or a JSON command)"
     )]
     Unknown(String),
     #[error("{command}: {problem} (usage: {usage})")]
@@ -150,6 +150,13 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
             let mode = mode_arg(args.get(1).copied()).map_err(|p| usage(U, &p))?;
             Command::Monitor { agent, mode }
         }
+        "monitor-next" => {
+            const U: &str = "monitor-next AGENT_URI listen|whisper|barge";
+            exact(2, U)?;
+            let agent = args.first().copied().unwrap_or_default().to_owned();
+            let mode = mode_arg(args.get(1).copied()).map_err(|p| usage(U, &p))?;
+            Command::MonitorNext { agent, mode }
+        }
         "monitor-mode" => {
             const U: &str = "monitor-mode ID listen|whisper|barge";
             exact(2, U)?;
@@ -228,6 +235,10 @@ mod tests {
             ),
             ("monitor-mode 3 barge", Command::MonitorMode { id: 3, mode: "barge".into() }),
             ("unmonitor 3", Command::Unmonitor { id: 3 }),
+            (
+                "monitor-next 1001 listen",
+                Command::MonitorNext { agent: "1001".into(), mode: "listen".into() },
+            ),
             ("unwatch sip:1001@pbx", Command::Unwatch { agent: "sip:1001@pbx".into() }),
             ("history", Command::History { limit: 20 }),
             ("history 5", Command::History { limit: 5 }),

@@ -2,7 +2,8 @@
 //! (RFC 4235) through the site; what the agent publishes becomes an `agent` event with its
 //! calls (and the dialog identifiers a monitoring INVITE's Join names). An agent that is
 //! not registered (the proxy answers 404/480) shows offline and is asked again every
-//! [`RETRY`]; an agent that refuses us (403) shows refused.
+//! [`RETRY`]; an agent that refuses us (403) shows refused; until the first answer it
+//! shows asking.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -25,6 +26,8 @@ const RETRY: Duration = Duration::from_secs(30);
 #[derive(Debug)]
 pub struct Member {
     pub agent: String,
+    /// Where to subscribe (the address as given, port and all).
+    to: NameAddr,
     sub: Option<SubHandle>,
     retry_at: Option<Instant>,
     /// What was last reported: `online`, `offline`, `refused`.
@@ -36,6 +39,11 @@ pub struct Member {
 #[derive(Debug, Default)]
 pub struct Team {
     members: BTreeMap<String, Member>,
+    /// Agents to monitor as soon as a call of theirs is answered, and in which mode.
+    pub next_call: BTreeMap<String, String>,
+    /// The call (its dialog id) each agent was last monitored on: "next call" means
+    /// another one.
+    pub last_monitored: BTreeMap<String, String>,
 }
 
 impl Team {
@@ -46,6 +54,22 @@ impl Team {
     /// The calls of a watched agent (by address of record), as last published.
     pub fn calls_of(&self, agent: &str) -> Option<&[AgentCall]> {
         self.members.get(agent).map(|m| m.calls.as_slice())
+    }
+
+    /// Agents with a "monitor next call" waiting whose answered call can be joined now.
+    pub fn due_next_calls(&self) -> Vec<(String, String)> {
+        self.next_call
+            .iter()
+            .filter(|(agent, _)| {
+                self.members.get(*agent).is_some_and(|m| {
+                    m.calls.iter().any(|c| {
+                        c.state == "confirmed"
+                            && self.last_monitored.get(*agent) != c.call_id.as_ref()
+                    })
+                })
+            })
+            .map(|(a, m)| (a.clone(), m.clone()))
+            .collect()
     }
 
     /// Whether `sub` is one of our subscriptions to an agent.
@@ -66,12 +90,16 @@ impl Phone {
             key.clone(),
             Member {
                 agent: key.clone(),
+                to: to.clone(),
                 sub: None,
                 retry_at: None,
-                presence: String::new(),
+                presence: "asking".into(),
                 calls: Vec::new(),
             },
         );
+        if let Some(m) = self.team.members.get(&key) {
+            self.emit(member_event(m));
+        }
         self.subscribe_to(&key, to).await
     }
 
@@ -156,16 +184,15 @@ impl Phone {
 
     /// Asks offline agents again when their time comes (from the tick).
     pub(super) async fn team_retry(&mut self, now: Instant) {
-        let due: Vec<String> = self
+        let due: Vec<(String, NameAddr)> = self
             .team
             .members
             .values()
             .filter(|m| m.retry_at.is_some_and(|t| t <= now))
-            .map(|m| m.agent.clone())
+            .map(|m| (m.agent.clone(), m.to.clone()))
             .collect();
-        for key in due {
-            if let Ok(to) = NameAddr::parse(&key)
-                && self.subscribe_to(&key, to).await.is_err()
+        for (key, to) in due {
+            if self.subscribe_to(&key, to).await.is_err()
                 && let Some(m) = self.team.members.get_mut(&key)
             {
                 m.retry_at = Some(now + RETRY);
