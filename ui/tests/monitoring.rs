@@ -464,3 +464,78 @@ fn tone_level(frame: &[i16], freq: f64) -> f64 {
     let power = s1 * s1 + s2 * s2 - 2.0 * w.cos() * s1 * s2;
     2.0 * power.max(0.0).sqrt() / frame.len() as f64
 }
+
+/// One supervisor, two agents one after the other: monitor agent 1001's call, stop, then
+/// monitor agent 1003's (the customer has called both; the first call waits on hold).
+#[test]
+fn a_supervisor_monitors_several_agents_one_after_another() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let site = runtime.block_on(Site::start());
+    let dir = temp_dir("agents");
+    let registered =
+        |e: &serde_json::Value| e["event"] == "registration" && e["state"] == "registered";
+    let monitoring = "[monitoring]\nsupervisors = [\"sip:2001@earshot.test\"]\n\
+                      trusted_proxies = [\"127.0.0.1\"]\n";
+    let out = |name: &str| dir.join(format!("{name}-heard.wav")).to_str().unwrap().to_owned();
+    let agent = |name: &str, user: &str| {
+        let out = out(name);
+        Headless::start_with(
+            &dir,
+            name,
+            r#"["PCMU"]"#,
+            &format!("{}{monitoring}", account(user, site.addr)),
+            &["--auto-answer", "--audio-out", &out],
+        )
+    };
+    let (mut first, mut second) = (agent("first", "1001"), agent("second", "1003"));
+    let customer_out = out("customer");
+    let mut customer = Headless::start_with(
+        &dir,
+        "customer",
+        r#"["PCMU"]"#,
+        &account("1002", site.addr),
+        &["--audio-out", &customer_out],
+    );
+    let supervisor_out = out("supervisor");
+    let mut supervisor = Headless::start_with(
+        &dir,
+        "supervisor",
+        r#"["PCMU"]"#,
+        &format!(
+            "{}[monitoring]\nagents = [\"1001\", \"1003\"]\n",
+            account_with("2001", "supervisor-2001", site.addr)
+        ),
+        &["--audio-out", &supervisor_out],
+    );
+    for p in [&mut first, &mut second, &mut customer, &mut supervisor] {
+        p.wait_for("registered", registered);
+    }
+    let in_call = |agent: &'static str| {
+        move |e: &serde_json::Value| {
+            e["event"] == "agent" && e["agent"] == agent && e["calls"][0]["state"] == "confirmed"
+        }
+    };
+    customer.send("call 1001");
+    customer.wait_state(1, "active");
+    supervisor.saw_or_wait("1001 in a call", in_call("sip:1001@earshot.test"));
+    supervisor.send("monitor 1001 listen");
+    supervisor.wait_state(1, "active");
+    supervisor.send("unmonitor 1");
+    supervisor.wait_state(1, "ended");
+    customer.send("call 1003");
+    customer.wait_state(2, "active");
+    supervisor.saw_or_wait("1003 in a call", in_call("sip:1003@earshot.test"));
+    supervisor.send("monitor 1003 whisper");
+    supervisor.wait_state(2, "active");
+    let (_, m) =
+        supervisor.saw_or_wait("monitoring 1003", |e| e["event"] == "monitoring" && e["id"] == 2);
+    assert_eq!(m["agent"], "sip:1003@earshot.test", "{m}");
+    assert_eq!(m["mode"], "whisper", "{m}");
+    customer.send("hangup 2");
+    supervisor.wait_state(2, "ended");
+    for p in [first, second, customer, supervisor] {
+        p.quit();
+    }
+    drop(site);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
