@@ -19,28 +19,7 @@ fn a_302_is_followed_to_the_new_address() {
     let mut a = party(&dir, "alice", CUSTOMER, "en-gb", 30.0, &[]);
     let mut b = party(&dir, "bob", AGENT, "en-us", 30.0, &["--auto-answer"]);
     let port = free_port("127.0.0.1").to_string();
-    let scenario = asset("sipp/uas_redirect.xml");
-    let sipp = Peer::spawn(
-        "sipp",
-        "sipp",
-        &[
-            "-nostdin",
-            "-m",
-            "1",
-            "-timeout",
-            "25s",
-            "-timeout_error",
-            "-sf",
-            scenario.to_str().unwrap(),
-            "-key",
-            "target",
-            &b.phone.uri,
-            "-i",
-            "127.0.0.1",
-            "-p",
-            &port,
-        ],
-    );
+    let sipp = sipp("uas_redirect.xml", &port, &["-key", "target", &b.phone.uri]);
     std::thread::sleep(Duration::from_millis(300));
     a.phone.send(&format!("call sip:sales@127.0.0.1:{port}"));
     let (_, incoming) = b.phone.wait_for("the redirected call", |e| e["event"] == "incoming-call");
@@ -76,27 +55,8 @@ fn digits_go_as_sip_info_when_the_peer_has_no_telephone_event() {
         &["--audio-out", heard.to_str().unwrap()],
     );
     let port = free_port("127.0.0.1").to_string();
-    let scenario = asset("sipp/uas_info_dtmf.xml");
-    let sipp = Peer::spawn(
-        "sipp",
-        "sipp",
-        &[
-            "-nostdin",
-            "-m",
-            "1",
-            "-timeout",
-            "25s",
-            "-timeout_error",
-            "-sf",
-            scenario.to_str().unwrap(),
-            "-i",
-            "127.0.0.1",
-            "-p",
-            &port,
-            "-mp",
-            &free_port("127.0.0.1").to_string(),
-        ],
-    );
+    let media_port = free_port("127.0.0.1").to_string();
+    let sipp = sipp("uas_info_dtmf.xml", &port, &["-mp", &media_port]);
     std::thread::sleep(Duration::from_millis(300));
     a.send(&format!("call sip:ivr@127.0.0.1:{port}"));
     a.wait_state(1, "active");
@@ -109,4 +69,14 @@ fn digits_go_as_sip_info_when_the_peer_has_no_telephone_event() {
     assert_eq!(code, Some(0), "SIPp got INFO 5 then INFO #:\n{out}");
     a.quit();
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// SIPp running `tests/sipp/SCENARIO` once on 127.0.0.1:`port` (bounded: 25 s).
+fn sipp(scenario: &str, port: &str, extra: &[&str]) -> Peer {
+    let scenario = asset(&format!("sipp/{scenario}"));
+    let mut args = vec!["-nostdin", "-m", "1", "-timeout", "25s", "-timeout_error", "-sf"];
+    args.push(scenario.to_str().unwrap());
+    args.extend_from_slice(&["-i", "127.0.0.1", "-p", port]);
+    args.extend_from_slice(extra);
+    Peer::spawn("sipp", "sipp", &args)
 }

@@ -14,6 +14,20 @@ use earshot_ui::app::EarshotApp;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 
+/// A PCMU phone for `user` on 127.0.0.1 (first free port), its history under `dir`.
+fn loopback_config(dir: &std::path::Path, user: &str) -> Config {
+    Config {
+        user: user.into(),
+        codecs: vec!["PCMU".into()],
+        sip: earshot_engine::phone::config::SipSettings {
+            address: Some("127.0.0.1".parse().unwrap()),
+            port: None,
+        },
+        data_dir: Some(dir.join(format!("{user}-data"))),
+        ..Config::default()
+    }
+}
+
 /// Steps the window until `ready` holds (bounded: 10 s).
 fn until(
     harness: &mut Harness<'_, EarshotApp>,
@@ -36,16 +50,7 @@ fn until(
 fn accept_hold_resume_and_transfer_from_the_window() {
     let dir = temp_dir("window");
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let config = Config {
-        user: "agent".into(),
-        codecs: vec!["PCMU".into()],
-        sip: earshot_engine::phone::config::SipSettings {
-            address: Some("127.0.0.1".parse().unwrap()),
-            port: None,
-        },
-        data_dir: Some(dir.join("agent-data")),
-        ..Config::default()
-    };
+    let config = loopback_config(&dir, "agent");
     let options = StartOptions {
         audio: AudioChoice { no_card: true, ..AudioChoice::default() },
         ..StartOptions::default()
@@ -138,16 +143,7 @@ fn settings_in_a_child() {
     let config_path = dir.join("earshot.toml");
     std::fs::write(&config_path, earshot_engine::phone::config::DEFAULT_FILE).unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let config = Config {
-        user: "agent".into(),
-        codecs: vec!["PCMU".into()],
-        sip: earshot_engine::phone::config::SipSettings {
-            address: Some("127.0.0.1".parse().unwrap()),
-            port: None,
-        },
-        data_dir: Some(dir.join("agent-data")),
-        ..Config::default()
-    };
+    let config = loopback_config(&dir, "agent");
     let options = StartOptions {
         audio: AudioChoice { no_card: true, ..AudioChoice::default() },
         config_path: Some(config_path.clone()),
@@ -275,12 +271,6 @@ fn the_team_tab_monitors_an_agent() {
     agent.wait_for("registered", registered);
     customer.wait_for("registered", registered);
     let config = Config {
-        user: "supervisor".into(),
-        codecs: vec!["PCMU".into()],
-        sip: earshot_engine::phone::config::SipSettings {
-            address: Some("127.0.0.1".parse().unwrap()),
-            port: None,
-        },
         accounts: vec![Account {
             aor: "sip:2001@earshot.test".into(),
             auth_user: None,
@@ -291,8 +281,7 @@ fn the_team_tab_monitors_an_agent() {
             expires: 300,
         }],
         monitoring: Monitoring { agents: vec!["1001".into()], ..Monitoring::default() },
-        data_dir: Some(dir.join("supervisor-data")),
-        ..Config::default()
+        ..loopback_config(&dir, "supervisor")
     };
     let options = StartOptions {
         audio: AudioChoice { no_card: true, ..AudioChoice::default() },

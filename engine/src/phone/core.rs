@@ -203,14 +203,7 @@ impl Phone {
                     .map_err(|e| e.to_string())?
                     .map_err(|e| e.to_string())
             }
-            Command::Hangup { id } => {
-                let handle = self.call_mut(id)?.handle;
-                self.sip
-                    .with(move |ua, now| ua.hangup(handle, now))
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .map_err(|e| e.to_string())
-            }
+            Command::Hangup { id } => self.hang_up(id).await,
             Command::Hold { id } => self.set_hold(id, true).await,
             Command::Resume { id } => {
                 let in_conference = self.call_mut(id)?.conference;
@@ -323,17 +316,22 @@ impl Phone {
                 if self.call_mut(id)?.monitoring.is_none() {
                     return Err(format!("call {id} is not a monitoring call"));
                 }
-                let handle = self.call_mut(id)?.handle;
-                self.sip
-                    .with(move |ua, now| ua.hangup(handle, now))
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .map_err(|e| e.to_string())
+                self.hang_up(id).await
             }
             Command::Watch { agent } => self.watch(&agent).await,
             Command::Unwatch { agent } => self.unwatch(&agent).await,
             Command::Quit => Ok(()),
         }
+    }
+
+    /// Ends a call in any state (BYE, or CANCEL before the answer).
+    async fn hang_up(&mut self, id: CallId) -> Result<(), String> {
+        let handle = self.call_mut(id)?.handle;
+        self.sip
+            .with(move |ua, now| ua.hangup(handle, now))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())
     }
 
     pub(super) fn incoming_handle(&mut self, id: CallId) -> Result<CallHandle, String> {

@@ -14,7 +14,7 @@ use super::api::{CallId, Direction, Event};
 use super::call::Call;
 use super::core::Phone;
 use super::identity::{asserted_identity, hop, listed};
-use super::monitor_request::{mode_name, mode_of};
+use super::monitor_request::mode_of;
 use crate::media::mix::MonitorMode;
 use crate::media::tone::ToneSpec;
 
@@ -73,10 +73,6 @@ impl Phone {
         let Some(c) = self.calls.get_mut(&id) else { return };
         if let (Some((customer, _)), Some(mode)) = (c.monitor, mode_of(offer)) {
             c.monitor = Some((customer, mode));
-            if self.config.monitoring.indicator {
-                let message = format!("supervisor now in {} mode", mode_name(mode));
-                self.emit(Event::Error { message, command: None });
-            }
         }
     }
 

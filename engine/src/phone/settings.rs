@@ -57,11 +57,16 @@ impl Phone {
             // The same address again (a corrected password): the new REGISTER refreshes
             // the binding, and an un-REGISTER racing it could remove it. Another address:
             // the old binding goes.
-            let _ = if same {
-                self.sip.with(move |ua, _| ua.forget_registration(reg)).await
-            } else {
-                self.sip.with(move |ua, now| ua.unregister(reg, now).map(|_| ())).await.map(|_| ())
-            };
+            let _ = self
+                .sip
+                .with(move |ua, now| {
+                    if same {
+                        ua.forget_registration(reg);
+                    } else {
+                        let _ = ua.unregister(reg, now);
+                    }
+                })
+                .await;
         }
         let _ = self.sip.with(move |ua, _| ua.reconfigure(cfg)).await;
         match &account {
