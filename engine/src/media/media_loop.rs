@@ -9,6 +9,7 @@
 //! arrives (jitter, RTT) rather than at the next tick.
 
 use std::net::{SocketAddr, UdpSocket};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -17,7 +18,7 @@ use ringbuf::traits::{Consumer, Producer, Split};
 use ringbuf::{HeapCons, HeapProd};
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
 
-use super::device::{Sink, Source};
+use super::device::{Doorbell, Sink, Source};
 use super::leg::{Leg, LegStats};
 use super::leg_rate::LegRate;
 use super::level::{PauseDetector, rms_at_most};
@@ -404,16 +405,20 @@ fn run(
                 if now >= give_up {
                     break;
                 }
-                // Cards deliver in periods: sleep to just before the frame should be
-                // complete, then look again often.
-                let nap = if wait > Duration::from_millis(2) {
-                    wait - Duration::from_millis(1)
-                } else {
-                    Duration::from_micros(500)
+                let until = match source.doorbell() {
+                    // The capture callback rings when the frame is there.
+                    Some(_) => give_up,
+                    // Cards deliver in periods: sleep to just before the frame should be
+                    // complete, then look again often.
+                    None if wait > Duration::from_millis(2) => {
+                        now + wait - Duration::from_millis(1)
+                    }
+                    None => now + Duration::from_micros(500),
                 };
                 wait_for_tick(
                     &mut legs,
-                    (now + nap).min(give_up),
+                    source.doorbell(),
+                    until.min(give_up),
                     &mut datagram,
                     &mut reports,
                     start,
@@ -424,7 +429,7 @@ fn run(
         }
         let now = Instant::now();
         if next > now {
-            wait_for_tick(&mut legs, next, &mut datagram, &mut reports, start);
+            wait_for_tick(&mut legs, None, next, &mut datagram, &mut reports, start);
         } else if now - next > tick * 5 {
             // Far behind (the machine stalled): resynchronise instead of bursting.
             next = now;
@@ -473,9 +478,11 @@ fn drain(
 
 /// Waits until `deadline`, reading packets as they arrive rather than at the next tick,
 /// so that arrival times (and so jitter and RTT) are exact to the millisecond instead of
-/// to the frame. `poll(2)` on at most [`MAX_LEGS`] sockets: no allocation, no lock.
+/// to the frame; returns early when the sound card's `doorbell` rings. `poll(2)` on at
+/// most [`MAX_LEGS`] sockets and the doorbell: no allocation, no lock.
 fn wait_for_tick(
     legs: &mut [Option<Box<LegSetup>>; MAX_LEGS],
+    doorbell: Option<&Doorbell>,
     deadline: Instant,
     datagram: &mut [u8; 1500],
     reports: &mut HeapProd<Report>,
@@ -486,16 +493,22 @@ fn wait_for_tick(
         let Some(left) = deadline.checked_duration_since(now).filter(|d| !d.is_zero()) else {
             return;
         };
-        let ready = {
-            let present: [Option<&UdpSocket>; MAX_LEGS] =
-                std::array::from_fn(|i| legs.get(i).and_then(|s| s.as_ref()).map(|l| &l.socket));
-            let Some(any) = present.iter().flatten().next().copied() else {
+        let (ready, rung) = {
+            let present: [Option<BorrowedFd<'_>>; MAX_LEGS] = std::array::from_fn(|i| {
+                legs.get(i).and_then(|s| s.as_ref()).map(|l| l.socket.as_fd())
+            });
+            let bell = doorbell.map(Doorbell::fd);
+            let Some(any) = present.iter().flatten().next().copied().or(bell) else {
                 std::thread::sleep(left);
                 return;
             };
-            // Empty slots poll the first socket again; only present slots are read.
-            let mut fds: [PollFd<'_>; MAX_LEGS] = std::array::from_fn(|i| {
-                PollFd::new(present.get(i).copied().flatten().unwrap_or(any), PollFlags::IN)
+            // Empty slots poll another descriptor again; only present ones are read.
+            let mut fds: [PollFd<'_>; MAX_LEGS + 1] = std::array::from_fn(|i| {
+                let fd = match i {
+                    MAX_LEGS => bell,
+                    _ => present.get(i).copied().flatten(),
+                };
+                PollFd::from_borrowed_fd(fd.unwrap_or(any), PollFlags::IN)
             });
             let timeout =
                 Timespec { tv_sec: left.as_secs() as i64, tv_nsec: i64::from(left.subsec_nanos()) };
@@ -506,7 +519,9 @@ fn wait_for_tick(
                     for (r, (fd, p)) in ready.iter_mut().zip(fds.iter().zip(present.iter())) {
                         *r = p.is_some() && !fd.revents().is_empty();
                     }
-                    ready
+                    let rung = bell.is_some()
+                        && fds.get(MAX_LEGS).is_some_and(|fd| !fd.revents().is_empty());
+                    (ready, rung)
                 }
                 // Interrupted: wait again for what is left.
                 Err(e) if e == rustix::io::Errno::INTR => continue,
@@ -520,6 +535,12 @@ fn wait_for_tick(
             if let (Some(l), true) = (slot, r) {
                 drain(l, datagram, reports, start);
             }
+        }
+        if rung {
+            if let Some(bell) = doorbell {
+                bell.answer();
+            }
+            return;
         }
     }
 }

@@ -2,6 +2,7 @@
 //! for earpiece frames. Memory and file devices (the null device, WAV files), and sound
 //! cards through cpal (ALSA or JACK) behind lock-free rings.
 
+mod doorbell;
 mod memory;
 pub(crate) mod rate;
 mod ringer;
@@ -11,6 +12,7 @@ mod sound_ring;
 mod wav;
 mod wav_sink;
 
+pub use doorbell::Doorbell;
 pub use memory::{BufferSource, CaptureSink, NullDevice};
 pub use rate::FrameConverter;
 pub use ringer::Ringer;
@@ -39,6 +41,12 @@ pub trait Source: Send + std::any::Any {
     /// skipping half a frame of input. Devices without a clock ignore it (the loop moves
     /// its timer instead).
     fn slip_half_frame(&mut self) {}
+
+    /// For a device with a clock: a doorbell rung when the frame [`Source::ready_in`]
+    /// waited for is there, for the loop to sleep on instead of looking again.
+    fn doorbell(&self) -> Option<&Doorbell> {
+        None
+    }
 }
 
 /// Takes one frame of earpiece audio per tick; the same rules as [`Source`]. (`Any` lets

@@ -13,6 +13,7 @@ use std::time::Duration;
 use ringbuf::traits::{Consumer, Observer, Producer, Split};
 use ringbuf::{HeapCons, HeapProd, HeapRb};
 
+use super::doorbell::Doorbell;
 use super::rate::{FrameConverter, to_f32, to_i16};
 use super::{Sink, Source};
 use crate::media::resample::ResampleError;
@@ -44,6 +45,7 @@ pub struct CaptureFeed {
     ring: HeapProd<f32>,
     channels: usize,
     health: Arc<DeviceHealth>,
+    doorbell: Option<Arc<Doorbell>>,
 }
 
 impl CaptureFeed {
@@ -66,6 +68,9 @@ impl CaptureFeed {
         }
         DeviceHealth::add(&self.health.captured_samples, pushed);
         DeviceHealth::add(&self.health.overrun_samples, lost);
+        if let Some(bell) = &self.doorbell {
+            bell.pushed(self.ring.occupied_len());
+        }
     }
 }
 
@@ -104,6 +109,7 @@ pub struct RingSource {
     /// Card samples still to skip to move the frame boundary.
     skip_pending: usize,
     health: Arc<DeviceHealth>,
+    doorbell: Option<Arc<Doorbell>>,
 }
 
 impl Source for RingSource {
@@ -144,9 +150,20 @@ impl Source for RingSource {
             return None;
         }
         let need = self.converter.input_needed() + self.skip_pending;
-        let have = self.ring.occupied_len();
+        let mut have = self.ring.occupied_len();
+        if have < need
+            && let Some(bell) = &self.doorbell
+        {
+            // Armed before looking again: samples pushed in between ring it.
+            bell.arm(need);
+            have = self.ring.occupied_len();
+        }
         let missing = need.saturating_sub(have) as u64;
         Some(Duration::from_micros(missing * 1_000_000 / u64::from(self.device_rate.max(1))))
+    }
+
+    fn doorbell(&self) -> Option<&Doorbell> {
+        self.doorbell.as_deref()
     }
 
     fn slip_half_frame(&mut self) {
@@ -214,6 +231,7 @@ pub fn sound_rings(
     let (cap_tx, cap_rx) = HeapRb::<f32>::new(input_rate as usize).split();
     let (mut play_tx, play_rx) = HeapRb::<f32>::new(output_rate as usize).split();
     let out_frame = (output_rate * frame_ms / 1000) as usize;
+    let doorbell = Doorbell::new().map(Arc::new);
     for _ in 0..prefill.min(output_rate as usize) {
         let _ = play_tx.try_push(0.0);
     }
@@ -222,6 +240,7 @@ pub fn sound_rings(
             ring: cap_tx,
             channels: input_channels,
             health: Arc::clone(&health),
+            doorbell: doorbell.clone(),
         },
         playback: PlaybackFeed {
             ring: play_rx,
@@ -234,6 +253,7 @@ pub fn sound_rings(
             device_rate: input_rate,
             skip_pending: 0,
             health: Arc::clone(&health),
+            doorbell,
         },
         sink: RingSink {
             ring: play_tx,
