@@ -171,6 +171,23 @@ impl Baresip {
         }
     }
 
+    /// Waits (bounded: 5 s) until baresip reports the account `aor` registered at its
+    /// registrar (its REGISTER_OK event may come before the control connection: asks
+    /// with `reginfo`). False if it never does.
+    pub async fn wait_registered(&mut self, aor: &str) -> bool {
+        for _ in 0..20 {
+            self.command("reginfo", "").await;
+            if let Some(r) = self.wait_for(1, "\"response\":true").await {
+                self.seen.clear();
+                if r.contains("OK") && r.contains(aor) {
+                    return true;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        false
+    }
+
     /// What baresip decoded in its calls so far (its sndfile dumps, oldest first), mono
     /// at `rate`. The dump of a call is complete once the call has ended.
     pub fn heard(&self, rate: u32) -> Vec<Vec<i16>> {

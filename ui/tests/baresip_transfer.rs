@@ -37,22 +37,6 @@ fn baresip_speaking(site: &Site, auto_answer: bool) -> BaresipAccount {
     }
 }
 
-/// Waits (bounded) until baresip reports its account registered at the site (its
-/// REGISTER_OK event may come before the control connection: ask with `reginfo`).
-fn registered(runtime: &tokio::runtime::Runtime, b: &mut Baresip) {
-    for _ in 0..20 {
-        runtime.block_on(b.command("reginfo", ""));
-        if let Some(r) = runtime.block_on(b.wait_for(1, "\"response\":true")) {
-            b.seen.clear();
-            if r.contains("OK") && r.contains("1003@earshot.test") {
-                return;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(250));
-    }
-    panic!("baresip did not register at the site");
-}
-
 /// The RMS of `file` (an earpiece) over `secs` from `from`, for a phone ready at `ready`.
 fn level(file: &std::path::Path, ready: Instant, from: Instant, secs: f64) -> f64 {
     rms(&earpiece_window(file, ready, from, secs))
@@ -77,7 +61,7 @@ fn earshot_transfers_baresip_to_another_agent() {
     a.phone.wait_for("registered", ok);
     c.phone.wait_for("registered", ok);
     let mut b = runtime.block_on(Baresip::start(baresip_speaking(&site, false)));
-    registered(&runtime, &mut b);
+    assert!(runtime.block_on(b.wait_registered("1003@earshot.test")), "baresip registers");
     runtime.block_on(b.command("dial", "sip:1001@earshot.test"));
     let (_, incoming) = a.phone.wait_for("incoming", |e| e["event"] == "incoming-call");
     assert_eq!(incoming["from"], "sip:1003@earshot.test");
@@ -132,7 +116,7 @@ fn baresip_transfers_earshot_to_another_agent() {
     a.phone.wait_for("registered", ok);
     c.phone.wait_for("registered", ok);
     let mut b = runtime.block_on(Baresip::start(baresip_speaking(&site, true)));
-    registered(&runtime, &mut b);
+    assert!(runtime.block_on(b.wait_registered("1003@earshot.test")), "baresip registers");
     a.phone.send("call 1003");
     a.phone.wait_state(1, "active");
     assert!(runtime.block_on(b.wait_for(10, "CALL_ESTABLISHED")).is_some(), "{:?}", b.seen);

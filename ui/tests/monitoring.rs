@@ -12,7 +12,7 @@ mod common;
 use std::net::UdpSocket;
 use std::time::{Duration, Instant};
 
-use common::{Headless, RATE, temp_dir};
+use common::{Headless, RATE, modes, temp_dir};
 use earshot_sip::event_package::dialog_info::CONTENT_TYPE;
 use earshot_tests::kamailio::Site;
 
@@ -146,40 +146,18 @@ fn the_agent_shows_its_calls_to_its_supervisor_and_to_nobody_else() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// The supervisor's voice: a third sentence and voice (correlates with the other two at
-/// 0.05 or less, see `common::heard`).
-const SUPERVISOR: &str = "Supervisor here. Please offer the customer a refund for the late \
-                          delivery and note the new address in the account.";
-
-/// Who hears whom, by mode, with three voices — customer X (en-gb), agent Y (en-us),
-/// supervisor Z (en-us+f3) — each phone speaking its sentence over and over, through the
-/// site. `common::heard` is the best correlation of a listener's earpiece with a speaker's
-/// speech over 2.5 s: about 1 for the only voice heard, 0.4–0.6 for one of two voices
-/// mixed at like levels, 0.05 or less for a voice not in the earpiece at all.
-///
-/// "No trace" of a voice is a correlation below 0.15. Correlation and energy: the part of
-/// the earpiece that the (aligned) voice accounts for carries ρ² of its energy, so ρ < 0.15
-/// bounds a leak to 2.3 % of what the listener hears (−16.5 dB; a voice mixed in at a like
-/// level reaches ρ ≈ 0.5–0.7). 0.15 sits above the 0.03–0.09 that unrelated speech reaches
-/// over these 1.5 s windows and far below the 0.6–0.8 of a voice that is mixed in.
+/// Who hears whom, by mode, with three voices — customer X (an Earshot phone, en-gb),
+/// agent Y (en-us), supervisor Z (en-us+f3) — each phone speaking its sentence over and
+/// over, through the site (`common::modes::assert_modes` says what each must hear and
+/// justifies the "no trace" threshold). Then a forged monitoring INVITE, and the
+/// customer's hangup ending the monitoring. `ui/tests/monitoring_baresip.rs` does the
+/// same with baresip as the customer.
 #[test]
 fn listen_whisper_and_barge_each_mix_what_they_should_and_nothing_else() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let site = runtime.block_on(Site::start());
     let dir = temp_dir("modes");
-    let registered =
-        |e: &serde_json::Value| e["event"] == "registration" && e["state"] == "registered";
-    let monitoring = "[monitoring]\nsupervisors = [\"sip:2001@earshot.test\"]\n\
-                      trusted_proxies = [\"127.0.0.1\"]\n";
-    let mut agent = common::party_with(
-        &dir,
-        "agent",
-        common::AGENT,
-        "en-us",
-        40.0,
-        &format!("{}{monitoring}", account("1001", site.addr)),
-        &["--auto-answer"],
-    );
+    let (mut agent, mut supervisor) = modes::agent_and_supervisor(&dir, site.addr);
     let mut customer = common::party_with(
         &dir,
         "customer",
@@ -189,38 +167,15 @@ fn listen_whisper_and_barge_each_mix_what_they_should_and_nothing_else() {
         &account("1002", site.addr),
         &[],
     );
-    let mut supervisor = common::party_with(
-        &dir,
-        "supervisor",
-        SUPERVISOR,
-        "en-us+f3",
-        40.0,
-        &format!(
-            "{}[monitoring]\nagents = [\"1001\"]\n",
-            account_with("2001", "supervisor-2001", site.addr)
-        ),
-        &[],
-    );
-    for p in [&mut agent, &mut customer, &mut supervisor] {
-        p.phone.wait_for("registered", registered);
-    }
+    customer
+        .phone
+        .wait_for("registered", |e| e["event"] == "registration" && e["state"] == "registered");
     // "Monitor next call": asked before the call, it starts once the call is answered.
     supervisor.phone.send("monitor-next 1001 listen");
     customer.phone.send("call 1001");
     customer.phone.wait_state(1, "active");
     supervisor.phone.wait_state(1, "active");
-
-    let mut windows = Vec::new();
-    for (i, mode) in ["listen", "whisper", "barge"].into_iter().enumerate() {
-        if i > 0 {
-            supervisor.phone.send(&format!("monitor-mode 1 {mode}"));
-        }
-        supervisor
-            .phone
-            .saw_or_wait("the mode", |e| e["event"] == "monitoring" && e["mode"] == mode);
-        windows.push((mode, std::time::Instant::now() + Duration::from_millis(800)));
-        std::thread::sleep(Duration::from_millis(4000));
-    }
+    let windows = modes::walk_through_modes(&mut supervisor);
     // Someone not authenticated by the site joins the call straight at the agent, with a
     // forged P-Asserted-Identity: 403, and no audio comes to the address it offered.
     let (_, busy) = supervisor.phone.saw_or_wait("the call's dialog", |e| {
@@ -248,38 +203,7 @@ fn listen_whisper_and_barge_each_mix_what_they_should_and_nothing_else() {
     });
     assert!(!agent_saw_supervisor, "the indicator is off: the agent is not shown the supervisor");
     let (x, y, z) = (customer.finish(), agent.finish(), supervisor.finish());
-    // The better of two 1.5 s halves: a jitter buffer that moves its delay inside a
-    // window lowers a single correlation over all of it (and for "no trace" the larger
-    // value is the stricter one).
-    let h = |listener, speaker, from: std::time::Instant| {
-        let half = |at| common::heard(listener, speaker, at, 1.5);
-        half(from).max(half(from + Duration::from_millis(1500)))
-    };
-    for (mode, from) in windows {
-        let (sup_x, sup_y, sup_z) = (h(&z, &x, from), h(&z, &y, from), h(&z, &z, from));
-        let (cust_y, cust_z) = (h(&x, &y, from), h(&x, &z, from));
-        let (agent_x, agent_z) = (h(&y, &x, from), h(&y, &z, from));
-        eprintln!(
-            "{mode}: supervisor hears X {sup_x:.2} Y {sup_y:.2} Z {sup_z:.2}; customer hears Y \
-             {cust_y:.2} Z {cust_z:.2}; agent hears X {agent_x:.2} Z {agent_z:.2}"
-        );
-        assert!(sup_x > 0.3 && sup_y > 0.3, "{mode}: the supervisor hears both sides");
-        assert!(sup_z < 0.15, "{mode}: the supervisor never hears themselves");
-        match mode {
-            "listen" => {
-                assert!(cust_y > 0.3 && cust_z < 0.15, "listen: no trace of Z at the customer");
-                assert!(agent_x > 0.3 && agent_z < 0.15, "listen: no trace of Z at the agent");
-            }
-            "whisper" => {
-                assert!(cust_y > 0.3 && cust_z < 0.15, "whisper: no trace of Z at the customer");
-                assert!(agent_x > 0.3 && agent_z > 0.3, "whisper: the agent hears X and Z");
-            }
-            _ => {
-                assert!(cust_y > 0.3 && cust_z > 0.3, "barge: the customer hears Y and Z");
-                assert!(agent_x > 0.3 && agent_z > 0.3, "barge: the agent hears X and Z");
-            }
-        }
-    }
+    modes::assert_modes(&windows, &x, &y, &z);
     drop(site);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -9,6 +9,8 @@
     clippy::indexing_slicing
 )]
 
+pub mod modes;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -308,6 +310,68 @@ pub fn heard(listener: &Voice, speaker: &Voice, from: Instant, secs: f64) -> f64
     let got = &got[..(len + 2 * lead).min(got.len())];
     let (s8, g8) = (resample(said, RATE, 8000).unwrap(), resample(got, RATE, 8000).unwrap());
     correlation(&s8, &g8, 3200).0
+}
+
+/// How much of `absent`'s voice is in `listener`'s earpiece over `secs` from `from`, once
+/// the voices that belong there (`present`) are taken out: each present voice is found
+/// at its best delay (up to 400 ms) and subtracted at its least-squares gain; what is left
+/// is correlated with `absent` at every delay up to 400 ms, normalised by the energy of
+/// the whole earpiece. Its square is the share of the earpiece's energy that `absent`
+/// accounts for; unlike [`heard`] it does not count the chance likeness of two voices
+/// (different sentences reach 0.1–0.15 over 1.5 s at some alignments) as a leak.
+pub fn trace(
+    listener: &Voice,
+    absent: &Voice,
+    present: &[&Voice],
+    from: Instant,
+    secs: f64,
+) -> f64 {
+    let earpiece = earshot_engine::media::device::read_wav(&listener.heard_file, RATE).unwrap();
+    let at = |ready: Instant| {
+        (from.saturating_duration_since(ready).as_secs_f64() * f64::from(RATE)) as usize
+    };
+    let len = (secs * f64::from(RATE)) as usize;
+    let lead = RATE as usize / 5;
+    let said = |v: &Voice| -> Vec<f64> {
+        let s = v.says.get(at(v.ready_at).saturating_sub(lead)..).unwrap_or(&[]);
+        let s8 = resample(&s[..len.min(s.len())], RATE, 8000).unwrap();
+        s8.iter().map(|&x| f64::from(x)).collect()
+    };
+    let got = earpiece.get(at(listener.ready_at).saturating_sub(lead)..).unwrap_or(&[]);
+    let got = &got[..(len + 2 * lead).min(got.len())];
+    let ear: Vec<f64> = resample(got, RATE, 8000).unwrap().iter().map(|&x| f64::from(x)).collect();
+    let max_lag = 3200;
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+    // Energy of `x[l..l + n]` for every `l` from prefix sums (the searches below would
+    // otherwise sum it again at every delay).
+    let window_energy = |x: &[f64], n: usize| -> Vec<f64> {
+        let mut prefix = vec![0.0; x.len() + 1];
+        for (i, v) in x.iter().enumerate() {
+            prefix[i + 1] = prefix[i] + v * v;
+        }
+        (0..max_lag.min(x.len())).map(|l| prefix[x.len().min(l + n)] - prefix[l]).collect()
+    };
+    let mut residual = ear.clone();
+    for v in present {
+        let s = said(v);
+        let energy = window_energy(&residual, s.len());
+        let lag = (0..energy.len())
+            .map(|l| (dot(&s, &residual[l..]) / energy[l].sqrt().max(1.0), l))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map_or(0, |(_, l)| l);
+        let gain = dot(&residual[lag..], &s) / dot(&s, &s).max(1.0);
+        for (r, x) in residual.iter_mut().skip(lag).zip(&s) {
+            *r -= gain * x;
+        }
+    }
+    let z = said(absent);
+    let z_energy = dot(&z, &z).max(1.0);
+    let ear_energy = window_energy(&ear, z.len());
+    ear_energy
+        .iter()
+        .enumerate()
+        .map(|(l, e)| dot(&residual[l..], &z).abs() / (z_energy * e).sqrt().max(1.0))
+        .fold(0.0, f64::max)
 }
 
 /// What an earpiece file (`--audio-out`) holds over `secs` from the wall-clock moment
