@@ -188,12 +188,23 @@ fn listen_whisper_and_barge_each_mix_what_they_should_and_nothing_else() {
         call["local_tag"].as_str().unwrap(),
         call["remote_tag"].as_str().unwrap()
     );
-    let (status, rtp) = forged_monitoring_invite(&agent.phone.listen, &join);
+    let (status, rtp) = monitoring_invite(Sender::Forger { agent: &agent.phone.listen }, &join);
     eprintln!("forged monitoring INVITE: {status}; RTP packets to its address: {rtp}");
     assert!(status.starts_with("SIP/2.0 403"), "{status}");
     assert_eq!(rtp, 0, "no audio flows to an unauthorised monitor");
     let (_, refused) = agent.phone.wait_for("security event", |e| e["event"] == "security");
     assert!(refused["message"].as_str().unwrap().contains("127.0.0.2"), "{refused}");
+    // A user the site authenticates (1003), but no supervisor of this agent, through the
+    // proxy: 403 too, and no audio.
+    let unknown = Sender::SiteUser { proxy: site.addr, user: "1003", password: "agent-1003" };
+    let (status, rtp) = monitoring_invite(unknown, &join);
+    eprintln!("monitoring INVITE from 1003, authenticated: {status}; RTP packets: {rtp}");
+    assert!(status.starts_with("SIP/2.0 403"), "{status}");
+    assert_eq!(rtp, 0, "no audio flows to an unknown supervisor");
+    let (_, refused) = agent.phone.wait_for("security event for 1003", |e| {
+        e["event"] == "security" && e["message"].as_str().is_some_and(|m| m.contains("1003"))
+    });
+    eprintln!("{refused}");
 
     // The customer hangs up: monitoring ends with the call.
     customer.phone.send("hangup 1");
@@ -208,36 +219,106 @@ fn listen_whisper_and_barge_each_mix_what_they_should_and_nothing_else() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Sends a monitoring INVITE joining `join` straight to the agent at `agent` from
-/// 127.0.0.2 (not the proxy) claiming to be supervisor 2001; returns the final response's
-/// status line and how many RTP packets reached the media address it offered in 1.5 s.
-fn forged_monitoring_invite(agent: &str, join: &str) -> (String, usize) {
-    let sip = UdpSocket::bind("127.0.0.2:0").unwrap();
-    let media = UdpSocket::bind("127.0.0.2:0").unwrap();
+/// Who sends a monitoring INVITE by hand (not a phone).
+enum Sender<'a> {
+    /// Straight to the agent at this address, from 127.0.0.2 (not the proxy), claiming to
+    /// be supervisor 2001 with a forged P-Asserted-Identity.
+    Forger { agent: &'a str },
+    /// A user of the site, through its proxy, answering its digest challenge: the proxy
+    /// asserts who it is.
+    SiteUser { proxy: std::net::SocketAddr, user: &'a str, password: &'a str },
+}
+
+/// The value of `name="…"` in a challenge header.
+fn challenge_param(header: &str, name: &str) -> String {
+    let start = header.find(&format!("{name}=\"")).expect("the parameter") + name.len() + 2;
+    header[start..].split('"').next().unwrap_or_default().to_owned()
+}
+
+/// Sends a listen-mode monitoring INVITE joining `join` to agent 1001 as `sender`;
+/// returns the final response's status line and how many RTP packets reached the media
+/// address it offered in 1.5 s. Every final response is acknowledged (RFC 3261 §17.1.1.3).
+fn monitoring_invite(sender: Sender<'_>, join: &str) -> (String, usize) {
+    let ip = if matches!(sender, Sender::Forger { .. }) { "127.0.0.2" } else { "127.0.0.1" };
+    let sip = UdpSocket::bind(format!("{ip}:0")).unwrap();
+    let media = UdpSocket::bind(format!("{ip}:0")).unwrap();
     let (me, media_port) = (sip.local_addr().unwrap(), media.local_addr().unwrap().port());
+    let (target, uri, user, pai) = match &sender {
+        Sender::Forger { agent } => (
+            agent.parse::<std::net::SocketAddr>().unwrap(),
+            format!("sip:1001@{agent}"),
+            "2001",
+            "P-Asserted-Identity: <sip:2001@earshot.test>\r\n",
+        ),
+        Sender::SiteUser { proxy, user, .. } => {
+            (*proxy, "sip:1001@earshot.test".to_owned(), *user, "")
+        }
+    };
     let sdp = format!(
-        "v=0\r\no=spoof 1 1 IN IP4 127.0.0.2\r\ns=-\r\nc=IN IP4 127.0.0.2\r\nt=0 0\r\n\
+        "v=0\r\no=monitor 1 1 IN IP4 {ip}\r\ns=-\r\nc=IN IP4 {ip}\r\nt=0 0\r\n\
          m=audio {media_port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=earshot-monitor:listen\r\n\
          a=recvonly\r\n"
     );
-    let invite = format!(
-        "INVITE sip:1001@{agent} SIP/2.0\r\nVia: SIP/2.0/UDP {me};branch=z9hG4bKforged;rport\r\n\
-         Max-Forwards: 70\r\nFrom: <sip:2001@earshot.test>;tag=forged\r\nTo: <sip:1001@earshot.test>\r\n\
-         Call-ID: forged@{me}\r\nCSeq: 1 INVITE\r\nContact: <sip:2001@{me}>\r\nJoin: {join}\r\n\
-         P-Asserted-Identity: <sip:2001@earshot.test>\r\nContent-Type: application/sdp\r\n\
-         Content-Length: {}\r\n\r\n{sdp}",
-        sdp.len()
-    );
-    sip.send_to(invite.as_bytes(), agent).unwrap();
+    let head = |method: &str, cseq: u32| {
+        format!(
+            "{method} {uri} SIP/2.0\r\nVia: SIP/2.0/UDP {me};branch=z9hG4bKbyhand{cseq};rport\r\n\
+             Max-Forwards: 70\r\nFrom: <sip:{user}@earshot.test>;tag=byhand\r\n\
+             Call-ID: byhand@{me}\r\nCSeq: {cseq} {method}\r\n"
+        )
+    };
+    let invite = |cseq: u32, authorization: &str| {
+        format!(
+            "{}To: <sip:1001@earshot.test>\r\nContact: <sip:{user}@{me}>\r\nJoin: {join}\r\n\
+             {authorization}{pai}Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{sdp}",
+            head("INVITE", cseq),
+            sdp.len()
+        )
+    };
+    sip.send_to(invite(1, "").as_bytes(), target).unwrap();
     sip.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     let mut buf = [0u8; 4096];
+    let mut cseq = 1;
     let status = loop {
-        let (n, _) = sip.recv_from(&mut buf).expect("an answer to the forged INVITE");
+        let (n, _) = sip.recv_from(&mut buf).expect("an answer to the monitoring INVITE");
         let text = String::from_utf8_lossy(&buf[..n]).into_owned();
         let line = text.lines().next().unwrap_or_default().to_owned();
-        // Skip provisional responses.
-        if !line.starts_with("SIP/2.0 1") {
-            break line;
+        if line.starts_with("SIP/2.0 1") {
+            continue;
+        }
+        let to = text.lines().find(|l| l.to_ascii_lowercase().starts_with("to:")).unwrap();
+        let ack = format!("{}{to}\r\nContent-Length: 0\r\n\r\n", head("ACK", cseq));
+        sip.send_to(ack.as_bytes(), target).unwrap();
+        match &sender {
+            Sender::SiteUser { user, password, .. }
+                if line.starts_with("SIP/2.0 407") && cseq == 1 =>
+            {
+                let challenge = text
+                    .lines()
+                    .find(|l| l.to_ascii_lowercase().starts_with("proxy-authenticate:"))
+                    .unwrap();
+                let (realm, nonce) =
+                    (challenge_param(challenge, "realm"), challenge_param(challenge, "nonce"));
+                let response = earshot_sip::auth::response(&earshot_sip::auth::DigestInput {
+                    algorithm: earshot_sip::auth::Algorithm::Md5,
+                    username: user,
+                    realm: &realm,
+                    password,
+                    nonce: &nonce,
+                    method: "INVITE",
+                    uri: &uri,
+                    qop: None,
+                    nc: "00000001",
+                    cnonce: "",
+                    body: &[],
+                });
+                cseq = 2;
+                let authorization = format!(
+                    "Proxy-Authorization: Digest username=\"{user}\", realm=\"{realm}\", \
+                     nonce=\"{nonce}\", uri=\"{uri}\", response=\"{response}\", algorithm=MD5\r\n"
+                );
+                sip.send_to(invite(2, &authorization).as_bytes(), target).unwrap();
+            }
+            _ => break line,
         }
     };
     media.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
