@@ -1,5 +1,8 @@
-//! Earshot's engine: the real-time media path (`media`); the softphone core and the
-//! interactions come in later issues (DESIGN.md §2).
+//! Earshot's composition root (DESIGN.md §6): the crates below the window, under one name
+//! for the window, the headless mode and the scenario tests. The media engine
+//! (`earshot-media`), the phone core (`earshot-phone`) and the desk (`earshot-desk`) are
+//! crates of their own so that a change to one rebuilds only what depends on it.
 
-pub mod media;
-pub mod phone;
+pub use earshot_desk as desk;
+pub use earshot_media as media;
+pub use earshot_phone as phone;

@@ -254,12 +254,38 @@ impl UserAgent {
 
     /// Rejects an incoming call (486 Busy Here, 603 Decline, …).
     pub fn reject(&mut self, call: CallHandle, status: u16, now: Instant) -> Result<(), UaError> {
+        self.reject_with(call, status, None, now)
+    }
+
+    /// Rejects an incoming call saying why in a `Warning` header (RFC 3261 §20.43: `code`
+    /// such as 304 "Media type not available" or 305 "Incompatible media format", and the
+    /// text), e.g. a 488 for an offer that cannot be answered.
+    pub fn reject_with(
+        &mut self,
+        call: CallHandle,
+        status: u16,
+        warning: Option<(u16, &str)>,
+        now: Instant,
+    ) -> Result<(), UaError> {
         let c = self.calls.get(&call).ok_or(UaError::NoCall)?;
         if c.state != CallState::Incoming || !(300..700).contains(&status) {
             return Err(UaError::BadState);
         }
         let (tx, invite, tag) = (c.invite_tx, c.invite.clone(), c.local_tag.clone());
-        let r = self.response_with_tag(&invite, status, &tag);
+        let mut r = self.response_with_tag(&invite, status, &tag);
+        if let Some((code, text)) = warning {
+            // warn-agent is our host (or pseudonym); the text is a quoted-string (§25.1):
+            // quotes and backslashes escaped, line breaks dropped.
+            let text: String = text
+                .chars()
+                .filter(|c| !c.is_control())
+                .flat_map(|c| match c {
+                    '"' | '\\' => vec!['\\', c],
+                    c => vec![c],
+                })
+                .collect();
+            r.headers.push(HeaderName::Warning, format!("{code} earshot \"{text}\""));
+        }
         let reason = r.reason.clone();
         if let Some(tx) = tx {
             self.send_response(tx, r, now);
@@ -409,6 +435,12 @@ impl UserAgent {
         }
         self.send_response(tx, r, now);
         Ok(())
+    }
+
+    /// Asks the peer whether the dialog still exists: an in-dialog OPTIONS (RFC 3261 §11);
+    /// a 481 or a time-out (408) ends the call (§12.2.1.2), any other answer keeps it.
+    pub fn probe(&mut self, call: CallHandle, now: Instant) -> Result<(), UaError> {
+        self.in_dialog(call, Method::Options, None, now)
     }
 
     /// Sends DTMF by SIP INFO (`application/dtmf-relay`), the fallback to RFC 4733.

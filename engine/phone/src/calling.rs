@@ -1,0 +1,282 @@
+//! Placing, answering and holding calls: SDP offers and answers (RFC 3264) for each, and
+//! the peer's re-INVITEs (its hold and resume, §8.4).
+
+use std::time::Instant;
+
+use earshot_sip::message::{HeaderName, NameAddr};
+use earshot_sip::sdp::{self, Direction as SdpDirection, SessionDescription};
+use earshot_sip::ua::CallHandle;
+
+use super::api::{CallId, CallState, Direction, Event};
+use super::call::Call;
+use super::core::Phone;
+use super::media::rtp_socket;
+use super::monitor_request::set_mode;
+use earshot_media::mix::MonitorMode;
+
+impl Phone {
+    /// Places a call; returns its id.
+    pub(super) async fn dial(
+        &mut self,
+        uri: &str,
+        consulting_for: Option<CallId>,
+    ) -> Result<CallId, String> {
+        let to = self.target(uri)?;
+        self.dial_to(to, Vec::new(), consulting_for).await
+    }
+
+    pub(super) async fn dial_to(
+        &mut self,
+        to: NameAddr,
+        extra: Vec<(HeaderName, String)>,
+        consulting_for: Option<CallId>,
+    ) -> Result<CallId, String> {
+        self.dial_with(to, extra, consulting_for, None).await
+    }
+
+    /// A supervisor's monitoring call to an agent (`extra` holds the Join).
+    pub(super) async fn dial_monitoring(
+        &mut self,
+        to: NameAddr,
+        extra: Vec<(HeaderName, String)>,
+        mode: MonitorMode,
+    ) -> Result<CallId, String> {
+        self.dial_with(to, extra, None, Some(mode)).await
+    }
+
+    async fn dial_with(
+        &mut self,
+        to: NameAddr,
+        extra: Vec<(HeaderName, String)>,
+        consulting_for: Option<CallId>,
+        monitoring: Option<MonitorMode>,
+    ) -> Result<CallId, String> {
+        if consulting_for.is_none() {
+            self.hold_others(None).await;
+        }
+        let socket = rtp_socket(self.address).map_err(|e| format!("RTP socket: {e}"))?;
+        let port = socket.local_addr().map_err(|e| e.to_string())?.port();
+        let mut offer = sdp::offer(&self.caps(port, SdpDirection::SendRecv), &self.origin(1));
+        if let Some(mode) = monitoring {
+            set_mode(&mut offer, mode);
+        }
+        let bytes = offer.to_bytes();
+        let target = to.clone();
+        let handle = self
+            .sip
+            .with(move |ua, now| ua.call(&target, bytes, extra, now))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        let id = self.new_id();
+        let mut call = Call::new(id, handle, Direction::Outgoing, to.uri.to_string());
+        call.socket = Some(socket);
+        call.rtp_port = port;
+        call.offer = Some(offer);
+        call.sdp_version = 2;
+        call.monitoring = monitoring;
+        self.calls.insert(id, call);
+        self.emit_state(id);
+        Ok(id)
+    }
+
+    pub(super) async fn answer(&mut self, id: CallId) -> Result<(), String> {
+        self.answer_holding(id, true).await
+    }
+
+    /// Answers `id`, first holding the other calls unless it replaces one of them (RFC
+    /// 3891: that one is simply hung up).
+    pub(super) async fn answer_holding(
+        &mut self,
+        id: CallId,
+        hold_others: bool,
+    ) -> Result<(), String> {
+        let handle = self.incoming_handle(id)?;
+        if hold_others {
+            self.hold_others(Some(id)).await;
+        }
+        let socket = rtp_socket(self.address).map_err(|e| format!("RTP socket: {e}"))?;
+        let port = socket.local_addr().map_err(|e| e.to_string())?.port();
+        let caps = self.caps(port, SdpDirection::SendRecv);
+        let origin = self.origin(1);
+        let c = self.call_mut(id)?;
+        let body = match c.remote_offer.clone() {
+            Some(offer_bytes) => {
+                let offer = SessionDescription::parse(&offer_bytes).map_err(|e| e.to_string());
+                match offer.and_then(|o| sdp::answer(&o, &caps, &origin).map_err(|e| e.to_string()))
+                {
+                    Ok((answer, negotiated)) => {
+                        c.negotiated = Some(negotiated);
+                        answer.to_bytes()
+                    }
+                    Err(e) => {
+                        let _ = self.sip.with(move |ua, now| ua.reject(handle, 488, now)).await;
+                        return Err(format!(
+                            "call {id}: cannot answer its offer ({e}): rejected with 488"
+                        ));
+                    }
+                }
+            }
+            None => {
+                // No offer in the INVITE: ours goes in the 200, the answer in the ACK.
+                let offer = sdp::offer(&caps, &origin);
+                let b = offer.to_bytes();
+                c.offer = Some(offer);
+                b
+            }
+        };
+        c.socket = Some(socket);
+        c.rtp_port = port;
+        c.sdp_version = 2;
+        self.sip
+            .with(move |ua, now| ua.answer(handle, body, now))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        let c = self.call_mut(id)?;
+        c.state = CallState::Active;
+        c.answered = Some(Instant::now());
+        let supervisor = c.monitor.is_some();
+        if self.input_file && !supervisor {
+            // A spoken file starts over for each call, from its answer.
+            self.media.restart_input();
+        }
+        let c = self.call_mut(id)?;
+        if c.negotiated.is_some() {
+            self.start_leg(id);
+        }
+        self.emit_state(id);
+        Ok(())
+    }
+
+    /// Sends a re-INVITE putting `id` on hold (sendonly) or back (sendrecv).
+    /// Holds or resumes a call by a re-INVITE (RFC 3264 §8.4). One offer at a time (RFC
+    /// 3264 §4, RFC 3261 §14.1): while ours is in flight, or the user agent is answering the
+    /// peer's, the wish is queued and applied when the offer settles, so hold then resume
+    /// pressed together ends resumed with both sides agreeing. The state shown changes when
+    /// the offer is sent and is rolled back if the peer refuses it.
+    pub(super) async fn set_hold(&mut self, id: CallId, hold: bool) -> Result<(), String> {
+        let handle = self.up_handle(id)?;
+        let c = self.call_mut(id)?;
+        if c.hold_in_flight.is_some() {
+            c.wanted_hold = (hold != c.local_hold).then_some(hold);
+            return Ok(());
+        }
+        c.wanted_hold = None;
+        if c.local_hold == hold {
+            return Ok(());
+        }
+        let (port, version) = (c.rtp_port, c.sdp_version + 1);
+        let direction = if hold { SdpDirection::SendOnly } else { SdpDirection::SendRecv };
+        let offer = sdp::offer(&self.caps(port, direction), &self.origin(version));
+        let bytes = offer.to_bytes();
+        let sent = self.sip.with(move |ua, now| ua.reinvite(handle, bytes, now)).await;
+        match sent {
+            Ok(Ok(())) => {}
+            // The user agent is busy with an offer of its own (a session refresh, or the
+            // peer's re-INVITE being answered): try again when it settles.
+            Ok(Err(earshot_sip::ua::UaError::BadState)) => {
+                if let Some(c) = self.calls.get_mut(&id) {
+                    c.wanted_hold = Some(hold);
+                }
+                return Ok(());
+            }
+            Ok(Err(e)) => return Err(e.to_string()),
+            Err(e) => return Err(e.to_string()),
+        }
+        if let Some(c) = self.calls.get_mut(&id) {
+            c.hold_in_flight = Some(c.local_hold);
+            c.local_hold = hold;
+            c.sdp_version = version;
+            c.offer = Some(offer);
+            c.settle_state();
+        }
+        // Stop sending at once on hold; the answer confirms, a refusal rolls back.
+        self.remix();
+        self.emit_state(id);
+        Ok(())
+    }
+
+    /// The peer's final answer to our hold or resume re-INVITE: kept on 2xx, rolled back
+    /// (state, mix, what the window shows) with an error event otherwise; then a wish that
+    /// waited is applied.
+    pub(super) async fn hold_settled(&mut self, id: CallId, status: u16) {
+        let Some(c) = self.calls.get_mut(&id) else { return };
+        let Some(before) = c.hold_in_flight.take() else { return };
+        if !(200..300).contains(&status) {
+            let asked = if c.local_hold { "hold" } else { "resume" };
+            c.local_hold = before;
+            c.settle_state();
+            let now_is = if before { "on hold" } else { "active" };
+            self.remix();
+            self.emit_state(id);
+            let message = format!(
+                "call {id}: the other side refused the {asked} ({status}); the call stays {now_is}"
+            );
+            self.emit(Event::Error { message, command: None });
+        }
+        self.apply_wanted_hold(id).await;
+    }
+
+    /// Applies a hold or resume that waited for an offer to settle.
+    pub(super) async fn apply_wanted_hold(&mut self, id: CallId) {
+        let Some(c) = self.calls.get_mut(&id) else { return };
+        if c.hold_in_flight.is_some() || !c.is_up() {
+            return;
+        }
+        let Some(hold) = c.wanted_hold.take() else { return };
+        if let Err(message) = self.set_hold(id, hold).await {
+            self.emit(Event::Error { message, command: None });
+        }
+    }
+
+    /// A re-INVITE from the peer: answer it, following its hold or resume.
+    pub(super) async fn remote_offer(&mut self, call: CallHandle, offer: Option<Vec<u8>>) {
+        let Some(id) = self.find(call) else {
+            let _ = self.sip.with(move |ua, now| ua.answer_update(call, Err(481), now)).await;
+            return;
+        };
+        let (port, version, local_hold) = match self.calls.get_mut(&id) {
+            Some(c) => {
+                c.sdp_version += 1;
+                (c.rtp_port, c.sdp_version, c.local_hold)
+            }
+            None => return,
+        };
+        let want = if local_hold { SdpDirection::SendOnly } else { SdpDirection::SendRecv };
+        let caps = self.caps(port, want);
+        let origin = self.origin(version);
+        let parsed = offer.map(|bytes| SessionDescription::parse(&bytes));
+        if let Some(Ok(o)) = &parsed {
+            self.monitor_mode_offered(id, o);
+        }
+        let result = match parsed {
+            Some(o) => o
+                .map_err(|e| e.to_string())
+                .and_then(|o| sdp::answer(&o, &caps, &origin).map_err(|e| e.to_string())),
+            None => Err("re-INVITE without an offer".into()),
+        };
+        match result {
+            Ok((answer, negotiated)) => {
+                // Our answer does not send when the peer offered sendonly or inactive:
+                // it holds us (RFC 3264 §8.4).
+                let remote_hold = !negotiated.direction.sends();
+                if let Some(c) = self.calls.get_mut(&id) {
+                    c.remote_hold = remote_hold;
+                    c.settle_state();
+                }
+                let body = answer.to_bytes();
+                let _ = self.sip.with(move |ua, now| ua.answer_update(call, Ok(body), now)).await;
+                self.remix();
+                self.emit_state(id);
+            }
+            Err(e) => {
+                let _ = self.sip.with(move |ua, now| ua.answer_update(call, Err(488), now)).await;
+                self.emit(Event::Error {
+                    message: format!("call {id}: re-INVITE refused: {e}"),
+                    command: None,
+                });
+            }
+        }
+    }
+}

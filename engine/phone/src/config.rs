@@ -1,0 +1,342 @@
+//! The softphone's configuration: a TOML file in the platform's config directory, written
+//! with commented defaults on first start. With no account, Earshot is a peer-to-peer
+//! phone (the embedded default): callable as `sip:USER@HOST:PORT` on the first free port
+//! from 5060, no server needed.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The whole file. Every key has a default, so an empty file is a working phone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The user part of our address when no account is configured.
+    pub user: String,
+    pub display_name: Option<String>,
+    pub sip: SipSettings,
+    pub accounts: Vec<Account>,
+    pub audio: AudioSettings,
+    /// Codecs in order of preference (rtpmap names).
+    pub codecs: Vec<String>,
+    /// `delay` keeps the jitter buffer as short as the network allows; `quality` lets
+    /// it hold more before it conceals.
+    pub preference: Preference,
+    pub auto_answer: AutoAnswer,
+    pub monitoring: Monitoring,
+    pub calls: CallLimits,
+    pub do_not_disturb: bool,
+    /// Where the call history (SQLite) lives; the platform's data directory by default.
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SipSettings {
+    /// The port to listen on; none: the first free one from 5060.
+    pub port: Option<u16>,
+    /// The address to listen on and advertise; none: this host's address on its default
+    /// route (127.0.0.1 without a network).
+    pub address: Option<IpAddr>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// Address of record, e.g. `sip:1001@pbx.example.com`.
+    pub aor: String,
+    /// Authentication user; the AOR's user part when absent.
+    pub auth_user: Option<String>,
+    #[serde(default)]
+    pub password: String,
+    /// The registrar, `host[:port]`; the AOR's host when absent.
+    pub registrar: Option<String>,
+    /// Every request goes through this proxy, `host[:port]`.
+    pub outbound_proxy: Option<String>,
+    #[serde(default)]
+    pub transport: Transport,
+    /// Registration lifetime asked for, in seconds.
+    #[serde(default = "default_expires")]
+    pub expires: u32,
+}
+
+fn default_expires() -> u32 {
+    600
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    #[default]
+    Udp,
+    Tcp,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AudioSettings {
+    /// Capture device by name; the system default when absent.
+    pub input: Option<String>,
+    pub output: Option<String>,
+    /// Where incoming calls ring; the output device when absent.
+    pub ringing: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Preference {
+    #[default]
+    Delay,
+    Quality,
+}
+
+impl Preference {
+    /// The most the jitter buffer may hold, in ms.
+    pub fn max_delay_ms(self) -> u32 {
+        match self {
+            Preference::Delay => 200,
+            Preference::Quality => 400,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AutoAnswer {
+    /// Answer every incoming call.
+    pub always: bool,
+    /// Answer calls from these addresses (as in `sip:user@host`, compared by user and
+    /// host).
+    pub from: Vec<String>,
+    /// Honour `Call-Info: ;answer-after=N` and `Alert-Info: ...;info=alert-autoanswer`
+    /// — only when the INVITE came from a host in `trusted_hosts` (the address it was
+    /// received from, e.g. the site's proxy; never the From header, which anyone can
+    /// write).
+    pub honour_headers: bool,
+    pub trusted_hosts: Vec<String>,
+    /// Wait this long before answering, in ms.
+    pub delay_ms: u32,
+    /// While another call is up: `when-idle` lets the new call ring (an agent's default),
+    /// `hold-current` answers it and holds the call that was up.
+    pub in_call: earshot_desk::InCallAutoAnswer,
+}
+
+/// How many calls at once, and when a call whose peer has gone silent is ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CallLimits {
+    /// The most calls at once (ringing, held and supervisor legs included); a call beyond it
+    /// is answered 486 Busy Here without ringing.
+    pub max: usize,
+    /// An answered call from whose peer neither RTP nor RTCP has arrived for this many
+    /// seconds is ended (the peer is gone); a call held both ways, which carries no RTP,
+    /// is watched through RTCP and the session timer. 0: never.
+    pub silence_timeout_s: u32,
+}
+
+impl Default for CallLimits {
+    fn default() -> Self {
+        CallLimits { max: earshot_desk::take::DEFAULT_MAX_CALLS, silence_timeout_s: 30 }
+    }
+}
+
+/// Supervisor monitoring, agent side (DESIGN.md "Monitoring protocol").
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Monitoring {
+    /// Supervisors who may see this agent's calls (dialog event package, RFC 4235) and
+    /// monitor them (addresses of record).
+    pub supervisors: Vec<String>,
+    /// Proxies trusted to authenticate supervisors: their P-Asserted-Identity (RFC 3325)
+    /// is believed (the site's proxy address). Nothing else identifies a supervisor.
+    pub trusted_proxies: Vec<String>,
+    /// Supervisor side: the agents whose calls to follow from the start (addresses of
+    /// record, or numbers at the account's domain).
+    pub agents: Vec<String>,
+    /// Show the agent that a supervisor is on the call (a `call-state` for the
+    /// supervisor's leg); off: the agent is not told.
+    pub indicator: bool,
+    /// A short beep in the agent's earpiece when a supervisor joins.
+    pub beep: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            user: std::env::var("USER")
+                .ok()
+                .filter(|u| {
+                    !u.is_empty()
+                        && u.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+                })
+                .unwrap_or_else(|| "earshot".into()),
+            display_name: None,
+            sip: SipSettings::default(),
+            accounts: Vec::new(),
+            audio: AudioSettings::default(),
+            codecs: ["opus", "G722", "PCMU", "PCMA"].map(String::from).to_vec(),
+            preference: Preference::Delay,
+            auto_answer: AutoAnswer::default(),
+            monitoring: Monitoring::default(),
+            calls: CallLimits::default(),
+            do_not_disturb: false,
+            data_dir: None,
+        }
+    }
+}
+
+/// The file written on first start: every setting, commented out at its default.
+pub const DEFAULT_FILE: &str = r#"# Earshot configuration. Every setting is optional; the values shown are the defaults.
+# With no [[accounts]], Earshot is a peer-to-peer phone: others call it at
+# sip:USER@HOST:PORT (shown in the window and in the headless "ready" event).
+
+# user = "your login name"        # the USER part of sip:USER@HOST:PORT
+# display_name = "Jane Agent"
+# codecs = ["opus", "G722", "PCMU", "PCMA"]   # order of preference
+# preference = "delay"            # or "quality": more jitter buffer before concealing
+# do_not_disturb = false
+# data_dir = "/path/for/history"  # default: the platform's data directory
+
+[sip]
+# port = 5060                     # default: the first free port from 5060
+# address = "192.0.2.10"          # default: this host's address on its default route
+
+[audio]
+# input = "USB Headset"           # device names as listed in the window; default: system default
+# output = "USB Headset"
+# ringing = "Speakers"
+
+[auto_answer]
+# always = false
+# from = ["sip:queue@pbx.example.com"]
+# honour_headers = false          # Call-Info answer-after / Alert-Info auto-answer ...
+# trusted_hosts = ["192.0.2.5"]  # ... only when sent by these (the proxy's address)
+# delay_ms = 0
+# in_call = "when-idle"           # or "hold-current": auto-answer holds the call that is up
+
+[calls]
+# max = 4                         # calls at once; beyond it 486 Busy Here, no ringing
+# silence_timeout_s = 30          # end a call whose peer sent no RTP or RTCP this long; 0: never
+
+[monitoring]
+# supervisors = ["sip:2001@pbx.example.com"]  # may see this agent's calls and monitor them
+# trusted_proxies = ["192.0.2.5"] # whose P-Asserted-Identity names the supervisor
+# agents = ["1001", "1002"]       # supervisor: the team whose calls to follow
+# indicator = false               # show the agent that a supervisor is on the call
+# beep = false                    # and beep when one joins
+
+# [[accounts]]
+# aor = "sip:1001@pbx.example.com"
+# auth_user = "1001"
+# password = "secret"
+# registrar = "pbx.example.com:5060"
+# outbound_proxy = "pbx.example.com:5060"
+# transport = "udp"               # or "tcp"
+# expires = 600
+"#;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+    /// Names the key and the line (toml's message carries both).
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+impl Config {
+    /// Parses the text of a configuration file (`path` names it in errors).
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: path.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
+        })
+    }
+
+    /// Loads `path`; when it does not exist, writes [`DEFAULT_FILE`] there first.
+    pub fn load_or_create(path: &Path) -> Result<Config, ConfigError> {
+        if !path.exists() {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|source| ConfigError::Write { path: dir.to_owned(), source })?;
+            }
+            std::fs::write(path, DEFAULT_FILE)
+                .map_err(|source| ConfigError::Write { path: path.to_owned(), source })?;
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        Config::parse(&text, path)
+    }
+
+    /// The platform's place for the file (`~/.config/earshot/earshot.toml` on Linux).
+    pub fn default_path() -> PathBuf {
+        dirs::config_dir()
+            .unwrap_or_else(|| PathBuf::from("."))
+            .join("earshot")
+            .join("earshot.toml")
+    }
+
+    /// Where the history database goes.
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_dir.clone().unwrap_or_else(|| {
+            dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("earshot")
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_file_parses_to_the_defaults() {
+        let c = Config::parse(DEFAULT_FILE, Path::new("earshot.toml")).unwrap();
+        assert_eq!(c, Config::default());
+    }
+
+    #[test]
+    fn an_uncommented_default_file_parses_too() {
+        let text: String = DEFAULT_FILE
+            .lines()
+            .map(|l| {
+                l.strip_prefix("# ")
+                    .filter(|r| r.contains(" = ") || r.starts_with("[["))
+                    .unwrap_or(l)
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let c = Config::parse(&text, Path::new("earshot.toml")).unwrap();
+        assert_eq!(c.accounts.len(), 1);
+        assert_eq!(c.accounts[0].aor, "sip:1001@pbx.example.com");
+        assert_eq!(c.sip.port, Some(5060));
+        assert_eq!(c.preference, Preference::Delay);
+    }
+
+    #[test]
+    fn a_bad_value_names_the_key_and_the_line() {
+        let text = "user = \"a\"\n\n[sip]\nport = \"five\"\n";
+        let e = Config::parse(text, Path::new("x.toml")).unwrap_err().to_string();
+        assert!(e.contains("line 4"), "{e}");
+        assert!(e.contains("port"), "{e}");
+        let e = Config::parse("[audio]\nmicrophone = \"x\"\n", Path::new("x.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 2") && e.contains("microphone"), "{e}");
+        let e = Config::parse("user = \n", Path::new("x.toml")).unwrap_err().to_string();
+        assert!(e.contains("line 1"), "{e}");
+    }
+
+    #[test]
+    fn a_missing_file_is_created_with_the_commented_defaults() {
+        let dir = std::env::temp_dir().join(format!("earshot-config-{}", std::process::id()));
+        let path = dir.join("sub").join("earshot.toml");
+        let _ = std::fs::remove_dir_all(&dir);
+        let c = Config::load_or_create(&path).unwrap();
+        assert_eq!(c, Config::default());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), DEFAULT_FILE);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,311 @@
+//! What the SIP user agent reports, turned into call state: incoming calls (and being
+//! transferred into one, RFC 3891), progress, answers, ends, INFO digits, REFER (RFC
+//! 3515: being transferred, and how our transfers go), registration.
+
+use std::time::{Duration, Instant};
+
+use earshot_sip::message::{HeaderName, Uri};
+use earshot_sip::sdp::{self, Direction as SdpDirection, SessionDescription};
+use earshot_sip::ua::{EndReason, UaEvent};
+
+use super::api::{CallId, CallState, Direction, Event};
+use super::call::Call;
+use super::core::Phone;
+use earshot_media::tone::ToneSpec;
+
+impl Phone {
+    pub(super) async fn ua_event(&mut self, e: UaEvent) {
+        match e {
+            UaEvent::IncomingCall { call, request, offer, replaces, joins } => {
+                // A supervisor joining one of our calls (RFC 3911).
+                if let Some(target) = joins {
+                    self.monitoring_requested(call, *request, offer, target).await;
+                    return;
+                }
+                // An offer that cannot be answered is refused before anything rings.
+                let caps = self.caps(0, SdpDirection::SendRecv);
+                if let Err(e) = super::offer_check::check(offer.as_deref(), &caps) {
+                    let (status, warning) = (e.status, (e.warn_code, e.text.clone()));
+                    let _ = self
+                        .sip
+                        .with(move |ua, now| {
+                            ua.reject_with(call, status, Some((warning.0, &warning.1)), now)
+                        })
+                        .await;
+                    let from = request.headers.from().map(|f| f.uri.to_string());
+                    let message = format!(
+                        "a call from {} was refused with {e}",
+                        from.as_deref().unwrap_or("an unknown caller")
+                    );
+                    self.emit(Event::Error { message, command: None });
+                    return;
+                }
+                // Being transferred (RFC 3891): the new call replaces one of ours.
+                let replaced = replaces.and_then(|r| self.find(r));
+                let offered = earshot_desk::Offered {
+                    auto_answer: self.should_auto_answer(&request),
+                    replaces_ours: replaced.is_some(),
+                };
+                let load = self.load();
+                let auto_answer = match self.take_policy().decide(offered, load) {
+                    earshot_desk::Decision::Refuse { status, why } => {
+                        let _ = self
+                            .sip
+                            .with(move |ua, now| {
+                                ua.reject_with(call, status, Some((399, why)), now)
+                            })
+                            .await;
+                        return;
+                    }
+                    earshot_desk::Decision::Offer { auto_answer } => auto_answer,
+                    earshot_desk::Decision::AnswerReplacing => false,
+                };
+                let from = request.headers.from().map(|f| f.uri.to_string()).unwrap_or_default();
+                let to = request.headers.to().map(|t| t.uri.to_string()).unwrap_or_default();
+                let headers: Vec<(String, String)> = request
+                    .headers
+                    .iter()
+                    .map(|h| (h.name.to_string(), h.value().to_owned()))
+                    .collect();
+                let id = self.new_id();
+                let mut c = Call::new(id, call, Direction::Incoming, from.clone());
+                c.remote_offer = offer;
+                if auto_answer {
+                    c.answer_at = Some(
+                        Instant::now()
+                            + Duration::from_millis(u64::from(self.config.auto_answer.delay_ms)),
+                    );
+                }
+                self.calls.insert(id, c);
+                let _ = self.sip.with(move |ua, now| ua.ring(call, now)).await;
+                // Call waiting: a beep in the earpiece when a call comes in during another.
+                if self.calls.values().any(|c| c.id != id && c.is_up()) {
+                    self.media.tone(Some(ToneSpec::CALL_WAITING));
+                }
+                self.emit(Event::IncomingCall { id, from, to, headers });
+                self.emit_state(id);
+                if let Some(old) = replaced
+                    && self.answer_holding(id, false).await.is_ok()
+                    && let Some(h) = self.calls.get(&old).map(|c| c.handle)
+                {
+                    let _ = self.sip.with(move |ua, now| ua.hangup(h, now)).await;
+                }
+            }
+            UaEvent::Progress { call, status, .. } => {
+                if let Some(id) = self.find(call)
+                    && (180..=183).contains(&status)
+                    && let Some(c) = self.calls.get_mut(&id)
+                    && c.state == CallState::Dialing
+                {
+                    c.state = CallState::Ringing;
+                    self.emit_state(id);
+                    // Ringback in the earpiece until the answer (no early media yet).
+                    self.media.tone(Some(ToneSpec::RINGBACK));
+                }
+            }
+            UaEvent::Established { call, sdp: answer } => {
+                let Some(id) = self.find(call) else { return };
+                self.stop_ringback(Some(id));
+                let port = self.calls.get(&id).map(|c| c.rtp_port).unwrap_or(0);
+                let caps = self.caps(port, SdpDirection::SendRecv);
+                let Some(c) = self.calls.get_mut(&id) else { return };
+                if c.negotiated.is_none()
+                    && let (Some(offer), Some(answer)) = (c.offer.as_ref(), answer)
+                {
+                    match SessionDescription::parse(&answer)
+                        .map_err(|e| e.to_string())
+                        .and_then(|a| sdp::read_answer(offer, &a, &caps).map_err(|e| e.to_string()))
+                    {
+                        Ok(n) => c.negotiated = Some(n),
+                        Err(e) => {
+                            let message = format!("call {id}: unusable SDP answer: {e}");
+                            let _ = self.events.send(Event::Error { message, command: None });
+                        }
+                    }
+                }
+                let first_answer = c.answered.is_none();
+                if c.state != CallState::Active {
+                    c.state = CallState::Active;
+                    c.answered.get_or_insert_with(Instant::now);
+                }
+                // A spoken file starts over for each call, from its answer.
+                if first_answer && self.input_file && c.monitor.is_none() {
+                    self.media.restart_input();
+                }
+                self.start_leg(id);
+                self.emit_state(id);
+                if let Some(old) = self.transfers.remove(&id) {
+                    self.transferred(old, 200, "OK").await;
+                    if let Some(h) = self.calls.get(&old).map(|c| c.handle) {
+                        let _ = self.sip.with(move |ua, now| ua.hangup(h, now)).await;
+                    }
+                }
+            }
+            UaEvent::UpdateRequested { call, offer } => self.remote_offer(call, offer).await,
+            UaEvent::UpdateResult { call, status, sdp: _ } => {
+                // A 491 glare never gets here: the user agent retries it (§14.1).
+                let Some(id) = self.find(call) else { return };
+                if self.calls.get(&id).is_some_and(|c| c.hold_in_flight.is_some()) {
+                    self.hold_settled(id, status).await;
+                } else if !(200..300).contains(&status) {
+                    let message = format!("call {id}: re-INVITE answered {status}");
+                    self.emit(Event::Error { message, command: None });
+                }
+            }
+            UaEvent::Ended { call, reason } => {
+                if let Some(id) = self.find(call) {
+                    if let Some(old) = self.transfers.remove(&id) {
+                        let (status, text) = match &reason {
+                            EndReason::Rejected { status, reason } => (*status, reason.clone()),
+                            _ => (487, "Request Terminated".to_owned()),
+                        };
+                        self.transferred(old, status, &text).await;
+                    }
+                    let was_ringing = self.calls.get(&id).is_some_and(|c| {
+                        matches!(c.state, CallState::Ringing | CallState::Dialing)
+                    });
+                    self.end(id, Some(&reason), end_reason(&reason));
+                    if was_ringing {
+                        self.stop_ringback(None);
+                        // A busy callee: the busy tone, three times.
+                        if matches!(reason, EndReason::Rejected { status: 486 | 600, .. }) {
+                            self.media.tone(Some(ToneSpec { repeat: 3, ..ToneSpec::BUSY }));
+                        }
+                    }
+                }
+            }
+            UaEvent::InfoDtmf { call, digit, .. } => {
+                if let Some(id) = self.find(call) {
+                    self.emit(Event::Dtmf { id, digit });
+                }
+            }
+            UaEvent::TransferRequested { call, refer_to, referred_by, replaces } => {
+                // Being transferred (RFC 3515): call the target — with Replaces for an
+                // attended transfer (RFC 5589 §7) — report how it goes, and hang up the
+                // first call once the new one is answered.
+                let Some(id) = self.find(call) else { return };
+                let mut to = *refer_to;
+                if let Uri::Sip(s) = &mut to.uri {
+                    s.headers.clear();
+                }
+                let mut extra = Vec::new();
+                if let Some(r) = replaces {
+                    extra.push((HeaderName::Replaces, r.to_string()));
+                }
+                if let Some(by) = referred_by {
+                    extra.push((HeaderName::ReferredBy, by.to_string()));
+                }
+                let uri = to.uri.to_string();
+                let _ = self
+                    .sip
+                    .with(move |ua, now| ua.transfer_progress(call, 100, "Trying", now))
+                    .await;
+                match self.dial_to(to, extra, Some(id)).await {
+                    Ok(new_id) => {
+                        if let Some(c) = self.calls.get_mut(&new_id) {
+                            c.consulting_for = Some(id);
+                        }
+                        self.transfers.insert(new_id, id);
+                    }
+                    Err(e) => {
+                        let _ = self
+                            .sip
+                            .with(move |ua, now| {
+                                ua.transfer_progress(call, 503, "Service Unavailable", now)
+                            })
+                            .await;
+                        self.emit(Event::Error {
+                            message: format!("call {id}: transfer to {uri} failed: {e}"),
+                            command: None,
+                        });
+                    }
+                }
+            }
+            UaEvent::TransferProgress { call, status, reason, done } => {
+                if let Some(id) = self.find(call) {
+                    self.emit(Event::Transfer { id, status, reason, done });
+                    if done && (200..300).contains(&status) {
+                        let h = call;
+                        let _ = self.sip.with(move |ua, now| ua.hangup(h, now)).await;
+                    }
+                }
+            }
+            UaEvent::Registered { expires, .. } => {
+                let account =
+                    self.config.accounts.first().map(|a| a.aor.clone()).unwrap_or_default();
+                self.emit(Event::Registration {
+                    account,
+                    state: "registered".into(),
+                    status: Some(200),
+                    reason: None,
+                    expires: Some(expires),
+                });
+            }
+            UaEvent::RegistrationFailed { status, reason, .. } => {
+                let account =
+                    self.config.accounts.first().map(|a| a.aor.clone()).unwrap_or_default();
+                self.emit(Event::Registration {
+                    account,
+                    state: "failed".into(),
+                    status: Some(status),
+                    reason: Some(reason),
+                    expires: None,
+                });
+            }
+            UaEvent::Unregistered { .. } => {
+                let account =
+                    self.config.accounts.first().map(|a| a.aor.clone()).unwrap_or_default();
+                self.emit(Event::Registration {
+                    account,
+                    state: "unregistered".into(),
+                    status: None,
+                    reason: None,
+                    expires: None,
+                });
+            }
+            UaEvent::SubscriptionRequested { sub, package, from, request } => {
+                self.subscription_requested(sub, package, from, *request).await;
+            }
+            UaEvent::SubscriptionEnded { sub, reason } => {
+                if self.team.owns(sub) {
+                    self.team_ended(sub, &reason);
+                } else {
+                    self.subscription_ended(sub);
+                }
+            }
+            UaEvent::SubscriptionActive { sub, .. } => self.team_active(sub),
+            UaEvent::Notified { sub, body, .. } => self.team_notified(sub, &body),
+            _ => {}
+        }
+    }
+
+    /// Tells the peer that transferred call `old` how the new call went (NOTIFY).
+    pub(super) async fn transferred(&mut self, old: CallId, status: u16, reason: &str) {
+        let Some(h) = self.calls.get(&old).map(|c| c.handle) else { return };
+        let reason = reason.to_owned();
+        let _ = self.sip.with(move |ua, now| ua.transfer_progress(h, status, &reason, now)).await;
+    }
+}
+
+fn end_reason(r: &EndReason) -> String {
+    match r {
+        EndReason::Local => "local".into(),
+        EndReason::Remote => "remote".into(),
+        EndReason::Cancelled => "cancelled".into(),
+        EndReason::Rejected { status, reason } => format!("{status} {reason}"),
+        EndReason::Timeout => "timeout".into(),
+        EndReason::TransportError => "transport error".into(),
+        EndReason::Failed(why) => why.clone(),
+    }
+}
+
+impl Phone {
+    /// Stops the ringback unless another outgoing call (than `answered`) still rings.
+    fn stop_ringback(&mut self, answered: Option<CallId>) {
+        let ringing =
+            self.calls.values().any(|c| Some(c.id) != answered && c.state == CallState::Ringing);
+        if !ringing {
+            self.media.tone(None);
+        }
+    }
+}

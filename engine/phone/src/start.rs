@@ -1,0 +1,243 @@
+//! Bringing the phone up: SIP on the first free port from 5060 (or the one asked for), the
+//! media loop on the chosen devices, the account registered; and the handle that sends
+//! it commands and reads its events.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use earshot_sip::auth::Credential;
+use earshot_sip::message::Uri;
+use earshot_sip::target::{Target, TransportKind};
+use earshot_sip::transport::spawn;
+use earshot_sip::ua::{UaConfig, UserAgent};
+use tokio::sync::mpsc;
+
+use super::api::{Command, Event};
+use super::config::{Config, Transport};
+use super::core::Phone;
+use super::history::History;
+use super::media::{AudioChoice, PhoneMedia};
+use earshot_media::device::RouteEvent;
+use std::sync::{Arc, Mutex};
+
+/// How the phone is started, beyond its configuration (the command line's flags).
+#[derive(Debug, Clone, Default)]
+pub struct StartOptions {
+    pub audio: AudioChoice,
+    /// Listen on this SIP port instead of the configured one.
+    pub sip_port: Option<u16>,
+    /// Answer every incoming call.
+    pub auto_answer: bool,
+    /// The configuration file the settings came from; settings changed while running are
+    /// written back to it.
+    pub config_path: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PhoneError {
+    #[error("cannot listen for SIP on {0}: {1}")]
+    Bind(SocketAddr, std::io::Error),
+    #[error("no free SIP port from 5060 to 5099 on {0}")]
+    NoPort(IpAddr),
+    #[error("account {aor:?}: {problem}")]
+    Account { aor: String, problem: String },
+    #[error(transparent)]
+    Media(#[from] super::media::MediaError),
+}
+
+/// The running phone: send commands, read events.
+#[derive(Debug)]
+pub struct PhoneHandle {
+    commands: mpsc::UnboundedSender<Command>,
+    pub events: mpsc::UnboundedReceiver<Event>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl PhoneHandle {
+    /// Queues a command; false once the phone has stopped.
+    pub fn send(&self, c: Command) -> bool {
+        self.commands.send(c).is_ok()
+    }
+
+    /// Sends `quit` and waits (bounded) for the phone to stop.
+    pub async fn quit(mut self) {
+        let _ = self.commands.send(Command::Quit);
+        let _ = tokio::time::timeout(Duration::from_secs(5), &mut self.task).await;
+    }
+}
+
+/// Starts the phone: binds SIP (first free port from 5060 unless told), starts the media
+/// loop, registers the accounts, and reports `ready`.
+pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle, PhoneError> {
+    let address = config.sip.address.unwrap_or_else(default_address);
+    let (ua_tx, ua_rx) = mpsc::unbounded_channel();
+    let fixed_port = options.sip_port.or(config.sip.port);
+    let ports: Vec<u16> = match fixed_port {
+        Some(p) => vec![p],
+        None => (5060..5100).collect(),
+    };
+    let account = config.accounts.first().cloned();
+    let mut sip = None;
+    for port in ports {
+        let local = SocketAddr::new(address, port);
+        let ua_config = ua_config(&config, account.as_ref(), local)?;
+        let ua = UserAgent::new(ua_config, rand_seed());
+        match spawn(ua, ua_tx.clone()).await {
+            Ok(h) => {
+                sip = Some(h);
+                break;
+            }
+            Err(e) if fixed_port.is_some() => return Err(PhoneError::Bind(local, e)),
+            Err(_) => {}
+        }
+    }
+    let sip = sip.ok_or(PhoneError::NoPort(address))?;
+    let cname = format!("{}@{}", config.user, sip.local);
+    let (media, route_event) =
+        PhoneMedia::start(&options.audio, &cname, config.preference.max_delay_ms())?;
+    let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+    let (ev_tx, ev_rx) = mpsc::unbounded_channel();
+    let uri = match &account {
+        Some(a) => a.aor.clone(),
+        None => peer_to_peer_uri(&config.user, sip.local),
+    };
+    let _ = ev_tx.send(Event::Ready { uri: uri.clone(), listen: sip.local.to_string() });
+    let _ = ev_tx.send(Event::Account { account: account.clone() });
+    if let Some(e) = route_event {
+        let _ = ev_tx.send(route_error(&e));
+    }
+    let history_path = config.data_dir().join("history.db");
+    let history = match History::open(&history_path) {
+        Ok(h) => Some(Arc::new(Mutex::new(h))),
+        Err(e) => {
+            let message = format!("{e}; calls are not kept in the history");
+            let _ = ev_tx.send(Event::Error { message, command: None });
+            None
+        }
+    };
+    let mut phone = Phone {
+        history,
+        local_uri: uri.clone(),
+        auto_answer: options.auto_answer || config.auto_answer.always,
+        dnd: config.do_not_disturb,
+        config,
+        sip,
+        media,
+        address,
+        calls: BTreeMap::new(),
+        next_id: 1,
+        events: ev_tx,
+        ssrc_seed: rand_seed(),
+        transfers: BTreeMap::new(),
+        config_path: options.config_path.clone(),
+        registration: None,
+        watchers: Default::default(),
+        team: Default::default(),
+        input_file: options.audio.input_file.is_some(),
+    };
+    if let Some(a) = account {
+        phone.register(&a).await;
+    }
+    for agent in phone.config.monitoring.agents.clone() {
+        if let Err(message) = phone.watch(&agent).await {
+            phone
+                .emit(Event::Error { message: format!("watch {agent}: {message}"), command: None });
+        }
+    }
+    let task = tokio::spawn(phone.run(cmd_rx, ua_rx));
+    Ok(PhoneHandle { commands: cmd_tx, events: ev_rx, task })
+}
+
+/// How others call a phone without an account: `sip:USER@HOST:PORT`.
+pub(super) fn peer_to_peer_uri(user: &str, local: SocketAddr) -> String {
+    let host = match local.ip() {
+        IpAddr::V6(ip) => format!("[{ip}]"),
+        IpAddr::V4(ip) => ip.to_string(),
+    };
+    format!("sip:{user}@{host}:{}", local.port())
+}
+
+/// This host's address on its default route (no packet is sent), or loopback.
+fn default_address() -> IpAddr {
+    std::net::UdpSocket::bind("0.0.0.0:0")
+        .and_then(|s| {
+            s.connect("192.0.2.1:9")?;
+            s.local_addr()
+        })
+        .map(|a| a.ip())
+        .ok()
+        .filter(|ip| !ip.is_unspecified())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+}
+
+fn rand_seed() -> u64 {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos() as u64;
+    t ^ (u64::from(std::process::id()) << 32)
+}
+
+fn parse_host_port(s: &str, transport: TransportKind) -> Option<Target> {
+    let uri = Uri::parse(&format!("sip:{s}")).ok()?;
+    earshot_sip::ua::target_for(&uri, transport)
+}
+
+pub(super) fn ua_config(
+    config: &Config,
+    account: Option<&super::config::Account>,
+    local: SocketAddr,
+) -> Result<UaConfig, PhoneError> {
+    let host = match local.ip() {
+        IpAddr::V6(ip) => format!("[{ip}]"),
+        IpAddr::V4(ip) => ip.to_string(),
+    };
+    let aor_text = match account {
+        Some(a) => a.aor.clone(),
+        None => format!("sip:{}@{host}:{}", config.user, local.port()),
+    };
+    let bad =
+        |problem: &str| PhoneError::Account { aor: aor_text.clone(), problem: problem.into() };
+    let Ok(Uri::Sip(aor)) = Uri::parse(&aor_text) else {
+        return Err(bad("not a sip: URI"));
+    };
+    let mut c = UaConfig::new(aor.clone(), local);
+    c.display_name = config.display_name.clone();
+    // Supervisors watch our calls (RFC 4235).
+    c.event_packages = vec![super::dialog_watchers::PACKAGE.to_owned()];
+    if let Some(a) = account {
+        let transport = match a.transport {
+            Transport::Udp => TransportKind::Udp,
+            Transport::Tcp => TransportKind::Tcp,
+        };
+        c.default_transport = transport;
+        if let Some(p) = &a.outbound_proxy {
+            c.outbound_proxy = Some(
+                parse_host_port(p, transport)
+                    .ok_or_else(|| bad("outbound_proxy is not host[:port]"))?,
+            );
+        }
+        c.credentials.push(Credential {
+            realm: None,
+            username: a.auth_user.clone().or_else(|| aor.user.clone()).unwrap_or_default(),
+            password: a.password.clone(),
+        });
+    }
+    Ok(c)
+}
+
+pub(super) fn route_error(e: &RouteEvent) -> Event {
+    let message = match e {
+        RouteEvent::ChosenMissing { wanted, using } => {
+            format!("audio device {wanted} not found; using {using}")
+        }
+        RouteEvent::FellBack { lost, using } => {
+            format!("audio device {lost} failed; now using {using}")
+        }
+        RouteEvent::NoDevice { reason } => {
+            format!("no sound device works ({reason}); calls go on without audio")
+        }
+    };
+    Event::Error { message, command: None }
+}
