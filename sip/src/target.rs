@@ -73,3 +73,23 @@ impl fmt::Display for Target {
         write!(f, "{}:{}", self.transport.as_str().to_ascii_lowercase(), self.addr)
     }
 }
+
+impl Target {
+    /// The target as a SIP URI, `sip:IP:PORT` with `;transport=` unless UDP: how an
+    /// outbound proxy given by address is named in a Route header.
+    pub fn uri(&self) -> crate::message::SipUri {
+        let mut params = crate::message::Params::new();
+        if self.transport != TransportKind::Udp {
+            params.set("transport", Some(&self.transport.as_str().to_ascii_lowercase()));
+        }
+        crate::message::SipUri {
+            secure: false,
+            user: None,
+            password: None,
+            host: crate::message::Host::Ip(self.addr.ip()),
+            port: Some(self.addr.port()),
+            params,
+            headers: Vec::new(),
+        }
+    }
+}

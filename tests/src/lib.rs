@@ -4,6 +4,7 @@
 #![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
 
 pub mod baresip;
+pub mod dns;
 pub mod kamailio;
 pub mod media_call;
 pub mod phrase_align;

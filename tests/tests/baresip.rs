@@ -126,7 +126,7 @@ async fn calls_both_ways_through_kamailio() {
     let mut agent = Agent::start("1001", "127.0.0.1", move |c| {
         let Ok(Uri::Sip(aor)) = Uri::parse("sip:1001@earshot.test") else { unreachable!() };
         c.aor = aor;
-        c.outbound_proxy = Some(Target::udp(site));
+        c.outbound_proxy = Some(Target::udp(site).uri());
         c.credentials = vec![Credential {
             realm: None,
             username: "1001".into(),

@@ -20,7 +20,7 @@ async fn site_agent(site: &Site, user: &str, password: &str, transport: Transpor
             unreachable!()
         };
         c.aor = aor;
-        c.outbound_proxy = Some(proxy);
+        c.outbound_proxy = Some(proxy.uri());
         c.default_transport = transport;
         c.credentials =
             vec![Credential { realm: Some("earshot.test".into()), username: user_s, password: pw }];
@@ -113,7 +113,7 @@ async fn site_failures_are_reported() {
     let mut bad = Agent::start("1003", "127.0.0.1", move |c| {
         let Ok(Uri::Sip(aor)) = Uri::parse("sip:1003@earshot.test") else { unreachable!() };
         c.aor = aor;
-        c.outbound_proxy = Some(proxy);
+        c.outbound_proxy = Some(proxy.uri());
         c.credentials =
             vec![Credential { realm: None, username: "1003".into(), password: "wrong".into() }];
     })

@@ -22,6 +22,7 @@ fn loopback_config(dir: &std::path::Path, user: &str) -> Config {
         sip: earshot_engine::phone::config::SipSettings {
             address: Some("127.0.0.1".parse().unwrap()),
             port: None,
+            dns_servers: Vec::new(),
         },
         data_dir: Some(dir.join(format!("{user}-data"))),
         ..Config::default()

@@ -51,6 +51,7 @@ impl Phone {
         consulting_for: Option<CallId>,
         monitoring: Option<MonitorMode>,
     ) -> Result<CallId, String> {
+        self.ensure_located(&to.uri).await?;
         if consulting_for.is_none() {
             self.hold_others(None).await;
         }

@@ -39,6 +39,9 @@ pub struct SipSettings {
     /// The address to listen on and advertise; none: this host's address on its default
     /// route (127.0.0.1 without a network).
     pub address: Option<IpAddr>,
+    /// DNS servers (`IP:PORT`) to find the site's SIP servers by name (RFC 3263: NAPTR,
+    /// SRV, A/AAAA); none: the system's (`/etc/resolv.conf`).
+    pub dns_servers: Vec<std::net::SocketAddr>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -201,6 +204,7 @@ pub const DEFAULT_FILE: &str = r#"# Earshot configuration. Every setting is opti
 [sip]
 # port = 5060                     # default: the first free port from 5060
 # address = "192.0.2.10"          # default: this host's address on its default route
+# dns_servers = ["192.0.2.53:53"] # where to look up the site's servers; default: the system's
 
 [audio]
 # input = "USB Headset"           # device names as listed in the window; default: system default

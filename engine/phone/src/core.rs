@@ -48,6 +48,8 @@ pub(super) struct Phone {
     pub(super) team: super::team::Team,
     /// The microphone is a WAV file, spoken from its beginning at each call's answer.
     pub(super) input_file: bool,
+    /// Finds servers given by name (RFC 3263); none if DNS could not be set up.
+    pub(super) locator: Option<super::locating::Locator>,
 }
 impl Phone {
     pub(super) async fn run(
@@ -118,6 +120,13 @@ impl Phone {
             });
             return;
         };
+        if let Err(problem) = self.ensure_located(&registrar).await {
+            self.emit(Event::Error {
+                message: format!("account {}: {problem}", a.aor),
+                command: None,
+            });
+            return;
+        }
         let expires = a.expires;
         let r = self.sip.with(move |ua, now| ua.register(registrar, expires, now)).await;
         let problem = match r {
@@ -129,6 +138,42 @@ impl Phone {
             Err(e) => e.to_string(),
         };
         self.emit(Event::Error { message: format!("account {}: {problem}", a.aor), command: None });
+    }
+
+    /// Makes sure the user agent knows where requests to `uri` go: its outbound proxy's
+    /// or its own name located by DNS (RFC 3263), asked again each time (the resolver
+    /// caches within the records' TTL). Addresses need nothing.
+    pub(super) async fn ensure_located(&mut self, uri: &Uri) -> Result<(), String> {
+        let proxy = self.sip.with(|ua, _| ua.config().outbound_proxy.clone()).await.ok().flatten();
+        let Some(name) = proxy.or(match uri {
+            Uri::Sip(u) => Some(u.clone()),
+            _ => None,
+        }) else {
+            return Ok(());
+        };
+        let ours = self.transports();
+        if matches!(
+            earshot_sip::locate::plan(
+                &name,
+                ours.first().copied().unwrap_or(earshot_sip::target::TransportKind::Udp)
+            ),
+            earshot_sip::locate::Plan::Direct(_)
+        ) {
+            return Ok(());
+        }
+        let locator = self.locator.as_mut().ok_or("DNS is not available on this machine")?;
+        let found = locator.locate(&name, &ours).await.map_err(|e| e.to_string())?;
+        self.sip.with(move |ua, _| ua.set_located(&name, found)).await.map_err(|e| e.to_string())
+    }
+
+    /// The transports requests may use, in order: the account's, or UDP then TCP.
+    fn transports(&self) -> Vec<earshot_sip::target::TransportKind> {
+        use earshot_sip::target::TransportKind;
+        match self.config.accounts.first().map(|a| a.transport) {
+            Some(super::config::Transport::Tcp) => vec![TransportKind::Tcp],
+            Some(super::config::Transport::Udp) => vec![TransportKind::Udp],
+            None => vec![TransportKind::Udp, TransportKind::Tcp],
+        }
     }
 
     pub(super) fn call_mut(&mut self, id: CallId) -> Result<&mut Call, String> {

@@ -13,6 +13,7 @@ mod dialog_watchers;
 pub mod history;
 pub mod identity;
 pub mod liveness;
+pub mod locating;
 pub mod media;
 pub mod mix;
 pub mod monitor_request;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use earshot_sip::auth::Credential;
 use earshot_sip::message::Uri;
-use earshot_sip::target::{Target, TransportKind};
+use earshot_sip::target::TransportKind;
 use earshot_sip::transport::spawn;
 use earshot_sip::ua::{UaConfig, UserAgent};
 use tokio::sync::mpsc;
@@ -135,7 +135,12 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
         watchers: Default::default(),
         team: Default::default(),
         input_file: options.audio.input_file.is_some(),
+        locator: None,
     };
+    match super::locating::Locator::new(&phone.config.sip.dns_servers, phone.ssrc_seed) {
+        Ok(l) => phone.locator = Some(l),
+        Err(e) => phone.emit(Event::Error { message: e.to_string(), command: None }),
+    }
     if let Some(a) = account {
         phone.register(&a).await;
     }
@@ -179,9 +184,16 @@ fn rand_seed() -> u64 {
     t ^ (u64::from(std::process::id()) << 32)
 }
 
-fn parse_host_port(s: &str, transport: TransportKind) -> Option<Target> {
-    let uri = Uri::parse(&format!("sip:{s}")).ok()?;
-    earshot_sip::ua::target_for(&uri, transport)
+/// `host[:port]` (an address or a name, located by DNS) as the proxy's URI.
+fn proxy_uri(s: &str, transport: TransportKind) -> Option<earshot_sip::SipUri> {
+    let param = match transport {
+        TransportKind::Udp => String::new(),
+        t => format!(";transport={}", t.as_str().to_ascii_lowercase()),
+    };
+    match Uri::parse(&format!("sip:{}{param}", s.trim())).ok()? {
+        Uri::Sip(u) if u.user.is_none() => Some(u),
+        _ => None,
+    }
 }
 
 pub(super) fn ua_config(
@@ -214,8 +226,7 @@ pub(super) fn ua_config(
         c.default_transport = transport;
         if let Some(p) = &a.outbound_proxy {
             c.outbound_proxy = Some(
-                parse_host_port(p, transport)
-                    .ok_or_else(|| bad("outbound_proxy is not host[:port]"))?,
+                proxy_uri(p, transport).ok_or_else(|| bad("outbound_proxy is not host[:port]"))?,
             );
         }
         c.credentials.push(Credential {

@@ -115,6 +115,7 @@ impl Phone {
     }
 
     async fn subscribe_to(&mut self, key: &str, to: NameAddr) -> Result<(), String> {
+        self.ensure_located(&to.uri).await?;
         let sub = self
             .sip
             .with(move |ua, now| ua.subscribe(&to, PACKAGE, CONTENT_TYPE, EXPIRES, now))

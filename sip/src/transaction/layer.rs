@@ -266,6 +266,13 @@ impl TransactionLayer {
     }
 
     /// A connection or send to `target` failed: its transactions end (§17.1.4, §17.2.4).
+    /// Drops a client transaction without a final response: the user agent has given up
+    /// on this target and sent the request elsewhere (RFC 3263 §4.3 failover).
+    pub fn forget_client(&mut self, tx: TxId) {
+        self.clients.remove(&tx);
+        self.client_keys.retain(|_, v| *v != tx);
+    }
+
     pub fn handle_transport_error(&mut self, target: Target) {
         for c in self.clients.values_mut().filter(|c| c.target == target) {
             c.on_transport_error(&mut self.q);

@@ -13,7 +13,6 @@ use super::config::UaConfig;
 use super::events::{CallHandle, RegHandle, ReqHandle, SubHandle, UaEvent};
 use super::ids::Ids;
 use super::registration::Registration;
-use super::resolve::target_for;
 use super::subscription::Subscription;
 use super::validate::{self, ALLOW};
 use crate::auth::DigestClient;
@@ -25,8 +24,11 @@ use crate::transaction::{TransactionLayer, Transmit, TxEvent, TxId};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UaError {
-    #[error("no route to {0}: the host must be an IP address or localhost")]
+    #[error("no route to {0}")]
     NoRoute(String),
+    /// A name that the driver has not located (RFC 3263) yet, or found no server for.
+    #[error("no SIP server found for {0}")]
+    NotLocated(String),
     #[error("no such call")]
     NoCall,
     #[error("the call is not in a state that allows this")]
@@ -59,6 +61,12 @@ pub(crate) struct Pending {
     pub(crate) request: Request,
     pub(crate) target: Target,
     pub(crate) auth_tries: u8,
+    /// The other servers located for an out-of-dialog request, in the order to try them
+    /// if this one times out or answers 503 (RFC 3263 §4.3).
+    pub(crate) alternatives: Vec<Target>,
+    /// When it went to `target`, and whether `target` has answered anything yet.
+    pub(crate) sent_at: Instant,
+    pub(crate) heard: bool,
 }
 
 /// A SIP user agent, client and server.
@@ -76,6 +84,10 @@ pub struct UserAgent {
     next_handle: u64,
     /// Datagrams that could not be parsed.
     pub malformed: u64,
+    /// Servers located for names (RFC 3263), by what was asked.
+    located: HashMap<crate::locate::Plan, Vec<Target>>,
+    /// Located servers that failed to answer: tried last until one answers again.
+    failed: std::collections::HashSet<Target>,
 }
 
 impl UserAgent {
@@ -94,6 +106,8 @@ impl UserAgent {
             subs: HashMap::new(),
             next_handle: 0,
             malformed: 0,
+            located: HashMap::new(),
+            failed: std::collections::HashSet::new(),
         }
     }
 
@@ -147,6 +161,7 @@ impl UserAgent {
     pub fn handle_timeout(&mut self, now: Instant) {
         self.tx.handle_timeout(now);
         self.dispatch(now);
+        self.failover_timers(now);
         self.call_timers(now);
         self.registration_timers(now);
         self.subscription_timers(now);
@@ -180,7 +195,15 @@ impl UserAgent {
         let calls = self.calls.values().filter_map(Call::next_timeout);
         let regs = self.regs.values().filter_map(|r| r.next_timeout());
         let subs = self.subs.values().filter_map(Subscription::next_timeout);
-        self.tx.poll_timeout().into_iter().chain(calls).chain(regs).chain(subs).min()
+        let failover = self.next_failover();
+        self.tx
+            .poll_timeout()
+            .into_iter()
+            .chain(calls)
+            .chain(regs)
+            .chain(subs)
+            .chain(failover)
+            .min()
     }
 
     // ---- dispatch ----------------------------------------------------------------
@@ -195,6 +218,9 @@ impl UserAgent {
                 TxEvent::StrayResponse { response, .. } => self.on_stray_2xx(&response, now),
                 TxEvent::Timeout { tx } | TxEvent::TransportError { tx } => {
                     if let Some(p) = self.pending.remove(&tx) {
+                        if self.fail_over(&p, now) {
+                            continue;
+                        }
                         let mut r = Response::new(408);
                         r.reason = "Request Timeout (no response)".into();
                         self.on_final(p, r, now);
@@ -269,6 +295,20 @@ impl UserAgent {
 
     fn on_response(&mut self, tx: TxId, response: Response, now: Instant) {
         let code = response.status.0;
+        if let Some(p) = self.pending.get_mut(&tx) {
+            p.heard = true;
+            let answered = p.target;
+            self.failed.remove(&answered);
+        }
+        // §4.3: a 503 from one server sends the request to the next one located.
+        if code == 503
+            && let Some(p) = self.pending.remove(&tx)
+        {
+            if self.fail_over(&p, now) {
+                return;
+            }
+            self.pending.insert(tx, p);
+        }
         if code < 200 {
             if let Some(p) = self.pending.get(&tx)
                 && let Purpose::Invite(call) = p.purpose
@@ -347,12 +387,52 @@ impl UserAgent {
         target.transport
     }
 
-    /// Where an out-of-dialog request to `uri` goes: the outbound proxy or the URI itself.
+    /// Where an out-of-dialog request to `uri` goes: the outbound proxy or the URI itself,
+    /// an address or the servers located for its name (RFC 3263), in the order to try.
+    pub(crate) fn routes_for(&self, uri: &crate::message::Uri) -> Vec<Target> {
+        let proxy = self.cfg.outbound_proxy.clone().map(crate::message::Uri::Sip);
+        let uri = proxy.as_ref().unwrap_or(uri);
+        let crate::message::Uri::Sip(u) = uri else { return Vec::new() };
+        match crate::locate::plan(u, self.cfg.default_transport) {
+            crate::locate::Plan::Direct(t) => vec![t],
+            plan => {
+                let mut all = self.located.get(&plan).cloned().unwrap_or_default();
+                // Servers that just failed go last (stable: the located order otherwise).
+                all.sort_by_key(|t| self.failed.contains(t));
+                all
+            }
+        }
+    }
+
+    /// The first server for `uri` ([`UserAgent::routes_for`]).
     pub(crate) fn route_for(&self, uri: &crate::message::Uri) -> Result<Target, UaError> {
-        match self.cfg.outbound_proxy {
-            Some(p) => Ok(p),
-            None => target_for(uri, self.cfg.default_transport)
-                .ok_or_else(|| UaError::NoRoute(uri.to_string())),
+        self.routes_for(uri).first().copied().ok_or_else(|| match uri {
+            crate::message::Uri::Sip(u) if !self.is_located(u) => {
+                UaError::NotLocated(u.host.to_string())
+            }
+            _ => UaError::NoRoute(uri.to_string()),
+        })
+    }
+
+    /// Whether requests to `uri` can be routed without DNS, or its name has been located.
+    pub fn is_located(&self, uri: &crate::message::SipUri) -> bool {
+        match crate::locate::plan(uri, self.cfg.default_transport) {
+            crate::locate::Plan::Direct(_) => true,
+            plan => self.located.contains_key(&plan),
+        }
+    }
+
+    /// The servers the driver located for `uri`'s name (RFC 3263), in the order to try;
+    /// requests to it go to the first and fail over to the next. Empty forgets them.
+    pub fn set_located(&mut self, uri: &crate::message::SipUri, targets: Vec<Target>) {
+        let plan = crate::locate::plan(uri, self.cfg.default_transport);
+        if matches!(plan, crate::locate::Plan::Direct(_)) {
+            return;
+        }
+        if targets.is_empty() {
+            self.located.remove(&plan);
+        } else {
+            self.located.insert(plan, targets);
         }
     }
 
@@ -370,13 +450,11 @@ impl UserAgent {
         let via = self.new_via(self.transport_for(target));
         r.headers.push(HeaderName::Via, via.to_string());
         r.headers.push(HeaderName::MaxForwards, "70");
-        if let Some(proxy) = self.cfg.outbound_proxy {
-            let transport = if proxy.transport == TransportKind::Udp {
-                String::new()
-            } else {
-                format!(";transport={}", proxy.transport.as_str().to_ascii_lowercase())
-            };
-            r.headers.push(HeaderName::Route, format!("<sip:{}{transport};lr>", proxy.addr));
+        if let Some(proxy) = &self.cfg.outbound_proxy {
+            let mut route = proxy.clone();
+            route.user = None;
+            route.params.set("lr", None);
+            r.headers.push(HeaderName::Route, format!("<{route}>"));
         }
         let mut from = self.cfg.identity();
         from.params.set("tag", Some(from_tag));
@@ -410,9 +488,95 @@ impl UserAgent {
         target: Target,
         now: Instant,
     ) -> Option<TxId> {
+        let alternatives = self.alternatives_for(&request, target);
         let tx = self.tx.send_request(request.clone(), target, now).ok()?;
-        self.pending.insert(tx, Pending { purpose, request, target, auth_tries: 0 });
+        self.pending.insert(
+            tx,
+            Pending {
+                purpose,
+                request,
+                target,
+                auth_tries: 0,
+                alternatives,
+                sent_at: now,
+                heard: false,
+            },
+        );
         Some(tx)
+    }
+
+    /// The servers after `target` for an out-of-dialog request (no To tag), as located.
+    fn alternatives_for(&self, request: &Request, target: Target) -> Vec<Target> {
+        if request.headers.to().is_ok_and(|t| t.tag().is_some()) {
+            return Vec::new();
+        }
+        let all = self.routes_for(&request.uri);
+        let Some(at) = all.iter().position(|t| *t == target) else { return Vec::new() };
+        // The ones after it, then the ones before (a refresh that started at the second).
+        let (before, from) = all.split_at(at);
+        from.iter().skip(1).chain(before).copied().collect()
+    }
+
+    /// Sends a request that `p.target` did not answer (time-out, transport error, 503, or
+    /// silence for `failover_after`) to the next located server with a new branch (RFC
+    /// 3263 §4.3). False when there is none left.
+    fn fail_over(&mut self, p: &Pending, now: Instant) -> bool {
+        let Some((&next, rest)) = p.alternatives.split_first() else { return false };
+        self.failed.insert(p.target);
+        let mut request = p.request.clone();
+        let via = self.new_via(next.transport);
+        request.headers.replace_first(&HeaderName::Via, via.to_string());
+        let purpose = p.purpose;
+        self.on_request_resent(purpose, &request);
+        let Ok(tx) = self.tx.send_request(request.clone(), next, now) else { return false };
+        match purpose {
+            Purpose::Invite(call) => {
+                if let Some(c) = self.calls.get_mut(&call) {
+                    c.target = next;
+                    c.invite_tx = Some(tx);
+                }
+            }
+            Purpose::Register(reg) => self.registration_moved(reg, next),
+            _ => {}
+        }
+        self.pending.insert(
+            tx,
+            Pending {
+                purpose,
+                request,
+                target: next,
+                auth_tries: p.auth_tries,
+                alternatives: rest.to_vec(),
+                sent_at: now,
+                heard: false,
+            },
+        );
+        true
+    }
+
+    /// Requests whose server has been silent for `failover_after` while another is left.
+    fn failover_timers(&mut self, now: Instant) {
+        let after = self.cfg.failover_after;
+        let silent: Vec<TxId> = self
+            .pending
+            .iter()
+            .filter(|(_, p)| !p.heard && !p.alternatives.is_empty() && p.sent_at + after <= now)
+            .map(|(tx, _)| *tx)
+            .collect();
+        for tx in silent {
+            if let Some(p) = self.pending.remove(&tx) {
+                self.tx.forget_client(tx);
+                self.fail_over(&p, now);
+            }
+        }
+    }
+
+    fn next_failover(&self) -> Option<Instant> {
+        self.pending
+            .values()
+            .filter(|p| !p.heard && !p.alternatives.is_empty())
+            .map(|p| p.sent_at + self.cfg.failover_after)
+            .min()
     }
 
     /// §22.2: answer a 401/407 once per request, with a new branch and the next CSeq.
@@ -463,7 +627,15 @@ impl UserAgent {
             Ok(tx) => {
                 self.pending.insert(
                     tx,
-                    Pending { purpose, request, target: p.target, auth_tries: p.auth_tries + 1 },
+                    Pending {
+                        purpose,
+                        request,
+                        target: p.target,
+                        auth_tries: p.auth_tries + 1,
+                        alternatives: p.alternatives.clone(),
+                        sent_at: now,
+                        heard: true,
+                    },
                 );
                 true
             }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::auth::Credential;
 use crate::message::{NameAddr, SipUri, Uri};
-use crate::target::{Target, TransportKind};
+use crate::target::TransportKind;
 use crate::transaction::TimerConfig;
 
 /// A user agent's identity, addresses and policies.
@@ -18,8 +18,13 @@ pub struct UaConfig {
     pub local: SocketAddr,
     /// Transport for requests whose URI does not say (`;transport=`).
     pub default_transport: TransportKind,
-    /// Send every out-of-dialog request here first (a loose route, RFC 3261 §8.1.2).
-    pub outbound_proxy: Option<Target>,
+    /// Send every out-of-dialog request here first (a loose route, RFC 3261 §8.1.2); a
+    /// name is located like any URI (RFC 3263, [`crate::ua::UserAgent::set_located`]).
+    pub outbound_proxy: Option<SipUri>,
+    /// An out-of-dialog request that has had no response at all from one server for this
+    /// long goes to the next server located for its URI (RFC 3263 §4.3), instead of
+    /// waiting out the 32 s transaction time-out; with a single server it waits.
+    pub failover_after: Duration,
     pub credentials: Vec<Credential>,
     /// `+sip.instance` (RFC 5626 §4.1), a URN such as `<urn:uuid:…>`.
     pub instance_id: Option<String>,
@@ -41,6 +46,7 @@ impl UaConfig {
             local,
             default_transport: TransportKind::Udp,
             outbound_proxy: None,
+            failover_after: Duration::from_secs(4),
             credentials: Vec::new(),
             instance_id: None,
             user_agent: concat!("Earshot/", env!("CARGO_PKG_VERSION")).into(),

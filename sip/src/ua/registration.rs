@@ -74,6 +74,13 @@ impl UserAgent {
     }
 
     /// Removes the binding (`Expires: 0`).
+    /// The registrar answered from another located server: refreshes go there.
+    pub(crate) fn registration_moved(&mut self, reg: RegHandle, target: Target) {
+        if let Some(r) = self.regs.get_mut(&reg) {
+            r.target = target;
+        }
+    }
+
     pub fn unregister(&mut self, reg: RegHandle, now: Instant) -> Result<(), UaError> {
         let r = self.regs.get_mut(&reg).ok_or(UaError::NoRegistration)?;
         r.state = RegState::Unregistering;
