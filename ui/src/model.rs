@@ -139,6 +139,11 @@ impl PhoneView {
             }
             Event::Error { message, .. } => self.note(message),
             Event::Security { message } => self.note(format!("security: {message}")),
+            // A prompt cut short is worth knowing; one played whole is what was asked.
+            Event::PlayEnded { id, file, completed: false } => {
+                self.note(format!("call {id}: {file} stopped before its end"))
+            }
+            Event::PlayEnded { .. } => {}
             Event::Stopped => self.stopped = true,
         }
     }

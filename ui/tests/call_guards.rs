@@ -263,3 +263,63 @@ fn the_audio_file_is_spoken_from_its_start_at_each_answer() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_file_played_into_a_call_is_heard_by_the_other_side_and_its_end_reported() {
+    let dir = temp_dir("play");
+    let rate = 48_000u32;
+    // Half a second of 1 kHz.
+    let samples: Vec<i16> = (0..rate / 2)
+        .map(|n| {
+            (8000.0 * (2.0 * std::f64::consts::PI * 1000.0 * f64::from(n) / f64::from(rate)).sin())
+                as i16
+        })
+        .collect();
+    let file = dir.join("prompt tone.wav");
+    write_wav(&file, rate, 1, &samples).unwrap();
+    let heard = dir.join("bob-heard.wav");
+    let mut a = Headless::start(&dir, "alice", r#"["PCMU"]"#, &[]);
+    let mut b = Headless::start(
+        &dir,
+        "bob",
+        r#"["PCMU"]"#,
+        &["--auto-answer", "--audio-out", heard.to_str().unwrap()],
+    );
+    a.send(&format!("call {}", b.uri));
+    a.wait_state(1, "active");
+    std::thread::sleep(Duration::from_secs(1));
+    a.send("play 9 /nonexistent.wav");
+    let (_, e) = a.wait_for("no such call", |e| e["event"] == "error" && e["command"].is_string());
+    assert!(e["message"].as_str().unwrap().contains("no call 9"), "{e}");
+    a.send(&format!("play 1 {}", dir.join("missing.wav").display()));
+    let (_, e) = a.wait_for("no such file", |e| {
+        e["event"] == "error" && e["message"].as_str().unwrap().contains("missing.wav")
+    });
+    eprintln!("a missing file: {}", e["message"]);
+    let sent = Instant::now();
+    a.send(&format!("play 1 {}", file.display()));
+    let (ended, e) = a.wait_for("play-ended", |e| e["event"] == "play-ended");
+    assert_eq!(e["id"], 1);
+    assert_eq!(e["completed"], true, "{e}");
+    assert!(e["file"].as_str().unwrap().ends_with("prompt tone.wav"));
+    let took = ended.duration_since(sent).as_secs_f64();
+    eprintln!("play: 0.5 s file ended {took:.2} s after the command");
+    assert!((0.45..1.5).contains(&took), "{took}");
+    std::thread::sleep(Duration::from_millis(500));
+    a.send("hangup 1");
+    b.wait_state(1, "ended");
+    let ready = b.ready_at;
+    a.quit();
+    b.quit();
+    let got = read_wav(&heard, rate).unwrap();
+    // Bob's earpiece from the command on: the tone, within mouth-to-ear delay.
+    let start = (sent.duration_since(ready).as_secs_f64() * f64::from(rate)) as usize;
+    let window = got.get(start..start + rate as usize).unwrap_or(&[]);
+    let share = share_at(window, f64::from(rate), 1000.0);
+    eprintln!("play: 1 kHz is {share:.2} of what bob heard in the second after the command");
+    assert!(share > 0.3, "the prompt is heard");
+    // And before it, nothing of it.
+    let before = got.get(start.saturating_sub(rate as usize)..start).unwrap_or(&[]);
+    assert!(share_at(before, f64::from(rate), 1000.0) < 0.1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -33,6 +33,13 @@ pub enum MediaEvent {
     LegRemoved {
         leg: LegId,
     },
+    /// A prompt ([`MediaController::play`]) ended: played whole, or cut short (replaced,
+    /// or its call ended first).
+    PromptEnded {
+        leg: LegId,
+        prompt: u64,
+        completed: bool,
+    },
     /// A recording ended: stereo frames in the file, samples lost because the file
     /// could not keep up, and the error that ended it early, if any.
     RecordingFinished {
@@ -198,6 +205,12 @@ impl MediaController {
         self.send(Command::Tone(spec))
     }
 
+    /// Plays `samples` (at the loop's rate) into what leg `id` sends; `prompt` names it in
+    /// the [`MediaEvent::PromptEnded`] that follows.
+    pub fn play(&mut self, id: LegId, prompt: u64, samples: Vec<i16>) -> Result<(), ControlError> {
+        self.send(Command::Play(id, super::prompt::Prompt::new(prompt, samples)))
+    }
+
     /// Plays the microphone's source (a WAV file) from its beginning.
     pub fn restart_source(&mut self) -> Result<(), ControlError> {
         self.send(Command::RestartSource)
@@ -263,7 +276,19 @@ impl MediaController {
                         let _ = self.handle.send(Command::LossHint(id, percent));
                     }
                 }
-                Report::LegRemoved(setup) => events.push(MediaEvent::LegRemoved { leg: setup.id }),
+                Report::LegRemoved(setup) => {
+                    if let Some(p) = &setup.prompt {
+                        events.push(MediaEvent::PromptEnded {
+                            leg: setup.id,
+                            prompt: p.id,
+                            completed: false,
+                        });
+                    }
+                    events.push(MediaEvent::LegRemoved { leg: setup.id });
+                }
+                Report::PromptEnded { leg, prompt, completed } => {
+                    events.push(MediaEvent::PromptEnded { leg, prompt: prompt.id, completed });
+                }
                 Report::RecordingStopped { dropped_samples, .. } => {
                     if !self.finishing.is_empty() {
                         let recorder = self.finishing.remove(0);

@@ -23,6 +23,7 @@ use super::leg::{Leg, LegStats};
 use super::leg_rate::LegRate;
 use super::level::{PauseDetector, rms_at_most};
 use super::mix::{MixPlan, Mixer};
+use super::prompt::Prompt;
 use super::recording::RecordingRing;
 use super::rtp;
 use super::tick_phase::TickPhase;
@@ -52,6 +53,8 @@ pub struct LegSetup {
     pub phase: TickPhase,
     /// Conversion between the codec's rate and the loop's, when they differ.
     pub rate: Option<LegRate>,
+    /// A prompt being played into what this leg sends.
+    pub prompt: Option<Box<Prompt>>,
 }
 
 impl LegSetup {
@@ -63,7 +66,7 @@ impl LegSetup {
     ) -> std::io::Result<Box<LegSetup>> {
         socket.set_nonblocking(true)?;
         let phase = TickPhase::new(leg.ssrc());
-        Ok(Box::new(LegSetup { id, leg, socket, remote, phase, rate: None }))
+        Ok(Box::new(LegSetup { id, leg, socket, remote, phase, rate: None, prompt: None }))
     }
 
     /// As [`LegSetup::new`], for a loop running at `loop_rate` in frames of `frame_ms`:
@@ -103,6 +106,9 @@ pub enum Command {
     /// Use these devices from the next tick on (another headset, or the default after the
     /// one in use was unplugged); the old ones come back in [`Report::DevicesReplaced`].
     SetDevices(Box<Devices>),
+    /// Play this prompt into what the leg sends (replacing one that plays: it comes back
+    /// unfinished in [`Report::PromptEnded`]).
+    Play(LegId, Box<Prompt>),
     /// Play the microphone's source from its beginning (a WAV file spoken into each call
     /// from its answer, [`super::device::Source::restart`]).
     RestartSource,
@@ -152,6 +158,13 @@ pub enum Report {
     },
     /// Devices a [`Command::SetDevices`] replaced, to be closed off the real-time thread.
     DevicesReplaced(Box<Devices>),
+    /// A prompt played to its end (`completed`), or replaced, or sent to a leg that is not
+    /// there; to be freed off the real-time thread.
+    PromptEnded {
+        leg: LegId,
+        prompt: Box<Prompt>,
+        completed: bool,
+    },
 }
 
 /// The owner's side of a running loop.
@@ -308,6 +321,24 @@ fn run(
                     let _ = reports.try_push(Report::DevicesReplaced(devices));
                 }
                 Command::RestartSource => source.restart(),
+                Command::Play(id, prompt) => match legs.iter_mut().flatten().find(|l| l.id == id) {
+                    Some(l) => {
+                        if let Some(old) = l.prompt.replace(prompt) {
+                            let _ = reports.try_push(Report::PromptEnded {
+                                leg: id,
+                                prompt: old,
+                                completed: false,
+                            });
+                        }
+                    }
+                    None => {
+                        let _ = reports.try_push(Report::PromptEnded {
+                            leg: id,
+                            prompt,
+                            completed: false,
+                        });
+                    }
+                },
                 Command::Stop => return (source, sink),
             }
         }
@@ -354,9 +385,17 @@ fn run(
             });
             mixer.mix(&plan, &sources, &mut sinks);
         }
-        for (slot, out) in legs.iter_mut().zip(tx.iter()) {
+        for (slot, out) in legs.iter_mut().zip(tx.iter_mut()) {
             let Some(l) = slot else { continue };
-            let pcm = out.get(..frame).unwrap_or(&[]);
+            let pcm = out.get_mut(..frame).unwrap_or(&mut []);
+            if let Some(p) = l.prompt.as_mut()
+                && p.mix_into(pcm)
+                && let Some(prompt) = l.prompt.take()
+            {
+                let _ =
+                    reports.try_push(Report::PromptEnded { leg: l.id, prompt, completed: true });
+            }
+            let pcm: &[i16] = pcm;
             match l.rate.as_mut() {
                 Some(rate) => l.leg.send(rate.to_send(pcm)),
                 None => l.leg.send(pcm),

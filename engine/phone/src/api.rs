@@ -119,6 +119,12 @@ pub enum Command {
     Unmonitor {
         id: CallId,
     },
+    /// Play a WAV file (16-bit, any rate) into one answered call: the other side hears it
+    /// over the microphone, once (a `play-ended` event follows). A new one replaces it.
+    Play {
+        id: CallId,
+        file: String,
+    },
     Quit,
 }
 
@@ -245,6 +251,13 @@ pub enum Event {
     /// identity): what, who and from where.
     Security {
         message: String,
+    },
+    /// A `play` ended: the whole file played (`completed`), or it was cut short by
+    /// another `play` or the end of the call.
+    PlayEnded {
+        id: CallId,
+        file: String,
+        completed: bool,
     },
     /// Something went wrong; the phone carries on.
     Error {

@@ -50,6 +50,9 @@ pub(super) struct Phone {
     pub(super) input_file: bool,
     /// Finds servers given by name (RFC 3263); none if DNS could not be set up.
     pub(super) locator: Option<super::locating::Locator>,
+    /// Files being played into calls (`play`), by prompt number: the call and the file.
+    pub(super) plays: BTreeMap<u64, (CallId, String)>,
+    pub(super) next_play: u64,
 }
 impl Phone {
     pub(super) async fn run(
@@ -368,8 +371,25 @@ impl Phone {
             }
             Command::Watch { agent } => self.watch(&agent).await,
             Command::Unwatch { agent } => self.unwatch(&agent).await,
+            Command::Play { id, file } => self.play(id, &file),
             Command::Quit => Ok(()),
         }
+    }
+
+    /// Plays a WAV file into an answered call's leg.
+    fn play(&mut self, id: CallId, file: &str) -> Result<(), String> {
+        let c = self.call_mut(id)?;
+        if !c.has_leg {
+            return Err(format!("call {id} has no audio to play into"));
+        }
+        let samples =
+            earshot_media::device::read_wav(std::path::Path::new(file), super::media::LOOP_RATE)
+                .map_err(|e| format!("{file}: {e}"))?;
+        self.next_play += 1;
+        let prompt = self.next_play;
+        self.media.play(id as u32, prompt, samples).map_err(|e| e.to_string())?;
+        self.plays.insert(prompt, (id, file.to_owned()));
+        Ok(())
     }
 
     /// Hold or resume wishes that waited for the user agent to finish an offer.

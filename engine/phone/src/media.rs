@@ -206,6 +206,13 @@ impl PhoneMedia {
     }
 
     /// Plays a tone into the earpiece, or stops it.
+    /// Plays `samples` (at the loop's rate) into what call leg `id` sends.
+    pub fn play(&mut self, id: LegId, prompt: u64, samples: Vec<i16>) -> Result<(), MediaError> {
+        let controller = self.controller.as_mut().ok_or(MediaError::TooManyLegs)?;
+        controller.play(id, prompt, samples)?;
+        Ok(())
+    }
+
     /// Speaks the input file from its beginning (each answered call hears it whole).
     pub fn restart_input(&mut self) {
         if let Some(c) = self.controller.as_mut() {

@@ -6,7 +6,7 @@ use super::api::{CallId, Command, Event};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScriptError {
     #[error(
-        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, watch, unwatch, monitor, monitor-next, monitor-mode, unmonitor, quit; or a JSON command)"
+        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, watch, unwatch, monitor, monitor-next, monitor-mode, unmonitor, play, quit; or a JSON command)"
     )]
     Unknown(String),
     #[error("{command}: {problem} (usage: {usage})")]
@@ -129,6 +129,16 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
             const U: &str = "split ID";
             exact(1, U)?;
             Command::Split { id: id(0, U)? }
+        }
+        "play" => {
+            const U: &str = "play ID FILE.wav";
+            // The file is the rest of the line: a path may hold spaces.
+            let rest = line.get(verb.len()..).unwrap_or_default().trim_start();
+            let file = rest.split_once(char::is_whitespace).map(|(_, f)| f.trim()).unwrap_or("");
+            if file.is_empty() {
+                return Err(usage(U, "missing file"));
+            }
+            Command::Play { id: id(0, U)?, file: file.into() }
         }
         "dnd" => {
             const U: &str = "dnd on|off";
@@ -260,6 +270,10 @@ mod tests {
             ("mute 1", Command::Mute { id: 1, on: true }),
             ("unmute 1", Command::Mute { id: 1, on: false }),
             ("  quit  ", Command::Quit),
+            (
+                "play 2 /tmp/my greeting.wav",
+                Command::Play { id: 2, file: "/tmp/my greeting.wav".into() },
+            ),
         ];
         for (line, expected) in cases {
             assert_eq!(parse_line(line), Ok(Some(expected)), "{line}");
@@ -279,6 +293,8 @@ mod tests {
             ("conference 1", "at least two"),
             ("reject 1 404", "neither 486 nor 603"),
             ("hangup 99999999999999999999999", "not a call id"),
+            ("play 1", "missing file"),
+            ("play x f.wav", "not a call id"),
         ] {
             let e = parse_line(line).unwrap_err().to_string();
             assert!(e.contains(needle), "{line}: {e}");

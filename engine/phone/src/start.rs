@@ -136,6 +136,8 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
         team: Default::default(),
         input_file: options.audio.input_file.is_some(),
         locator: None,
+        plays: BTreeMap::new(),
+        next_play: 0,
     };
     match super::locating::Locator::new(&phone.config.sip.dns_servers, phone.ssrc_seed) {
         Ok(l) => phone.locator = Some(l),

@@ -89,6 +89,11 @@ impl Phone {
                         mos: stats.mos,
                     });
                 }
+                MediaEvent::PromptEnded { prompt, completed, .. } => {
+                    if let Some((id, file)) = self.plays.remove(&prompt) {
+                        self.emit(Event::PlayEnded { id, file, completed });
+                    }
+                }
                 MediaEvent::Rtcp { leg, .. } => {
                     if let Some(h) =
                         self.calls.get_mut(&CallId::from(leg)).and_then(|c| c.heard.as_mut())
