@@ -14,8 +14,11 @@ use earshot_sip::message::{HeaderName, Message, Uri, parse_datagram};
 use earshot_sip::target::Target;
 use earshot_sip::ua::{UaConfig, UserAgent};
 
-/// (file, status, headers the answer must have with a part of their value).
-const CASES: &[(&str, u16, &[(&str, &str)])] = &[
+/// A header the answer must carry, with a part of its value.
+type Carries = &'static [(&'static str, &'static str)];
+
+/// (file, status, headers the answer must carry).
+const CASES: &[(&str, u16, Carries)] = &[
     ("register-405", 405, &[("Allow", "INVITE")]),
     ("publish-405", 405, &[("Allow", "SUBSCRIBE")]),
     ("unknown-method-501", 501, &[("Allow", "INVITE")]),

@@ -35,7 +35,7 @@ async fn headless(cli: &Cli) -> ExitCode {
         }
     };
     // With a file on one side, the other side is silent rather than a sound card.
-    let files = cli.audio_in.is_some() || cli.audio_out.is_some();
+    let files = cli.audio_in.is_some() || cli.audio_in_live.is_some() || cli.audio_out.is_some();
     let options = cli.start_options(&config, files);
     let mut phone = match start(config, options).await {
         Ok(p) => p,

@@ -21,9 +21,15 @@ pub struct Cli {
     /// commented defaults on first start).
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Speak this WAV file (16-bit) into calls instead of the microphone.
-    #[arg(long, value_name = "FILE.wav")]
+    /// Speak this WAV file (16-bit) into each call from its answer, instead of the
+    /// microphone.
+    #[arg(long, value_name = "FILE.wav", conflicts_with = "audio_in_live")]
     pub audio_in: Option<PathBuf>,
+    /// Use this WAV file as the microphone itself: it plays once from the start of the
+    /// process, in calls or not, as a live microphone would (scripts that line up what was
+    /// said with what was heard on one timeline).
+    #[arg(long, value_name = "FILE.wav")]
+    pub audio_in_live: Option<PathBuf>,
     /// Write what the earpiece plays to this WAV file (mono, 48 kHz, 16-bit).
     #[arg(long, value_name = "FILE.wav")]
     pub audio_out: Option<PathBuf>,
@@ -42,7 +48,8 @@ impl Cli {
     pub fn start_options(&self, config: &Config, no_card: bool) -> StartOptions {
         StartOptions {
             audio: AudioChoice {
-                input_file: self.audio_in.clone(),
+                input_file: self.audio_in.clone().or_else(|| self.audio_in_live.clone()),
+                input_from_answer: self.audio_in.is_some(),
                 output_file: self.audio_out.clone(),
                 input_device: config.audio.input.clone(),
                 output_device: config.audio.output.clone(),

@@ -152,9 +152,14 @@ fn callers_that_vanish_leave_no_call_behind() {
     runtime.block_on(warm.finish(20));
     a.wait_for("the warm-up call ended", |e| e["event"] == "call-state" && e["state"] == "ended");
     let before = rss_kib(a.pid());
-    // 60 callers at 20 a second, each abandoning its call once answered.
-    let flood =
-        sipp("uac_abandon.xml", "0", &["-m", "60", "-r", "20", "-l", "60", "-s", "agent", &target]);
+    // 60 callers at 20 a second (EARSHOT_FLOOD_CALLS for more), each abandoning its call
+    // once answered.
+    let calls = std::env::var("EARSHOT_FLOOD_CALLS").unwrap_or_else(|_| "60".into());
+    let flood = sipp(
+        "uac_abandon.xml",
+        "0",
+        &["-m", &calls, "-r", "20", "-l", "60", "-s", "agent", &target],
+    );
     let (_, out) = runtime.block_on(flood.finish(60));
     // Every call answered is ended by the silence timeout; a ringing one waits its turn
     // (auto-answer when idle), so allow a few timeouts' worth.
@@ -188,7 +193,7 @@ fn callers_that_vanish_leave_no_call_behind() {
         .count();
     let after = rss_kib(a.pid());
     eprintln!(
-        "flood: 60 callers, {answered} calls answered, {silent} ended for silence; \
+        "flood: {calls} callers, {answered} calls answered, {silent} ended for silence; \
          RSS {before} KiB before, {after} KiB after"
     );
     assert!(silent >= 2, "abandoned calls ended by the timeout");

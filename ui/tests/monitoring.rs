@@ -357,7 +357,7 @@ fn monitoring_starts_and_switches_quickly_and_costs_the_agent_little() {
     };
     let phone = |name: &str, freq: f64, more: &str, extra: &[&str]| {
         let (input, heard) = (tone_file(name, freq), dir.join(format!("{name}-heard.wav")));
-        let mut args = vec!["--audio-in", input.to_str().unwrap(), "--audio-out"];
+        let mut args = vec!["--audio-in-live", input.to_str().unwrap(), "--audio-out"];
         args.push(heard.to_str().unwrap());
         args.extend_from_slice(extra);
         let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();

@@ -1,7 +1,7 @@
 //! Three headless phones on loopback, checked on the audio: B transfers A to C, blind
 //! (REFER) and attended (REFER with Replaces of B's consultation dialog, RFC 5589); call
 //! waiting and a three-way conference at B, each party hearing the other two and not
-//! itself. Each phone speaks its own espeak-ng sentence from `--audio-in`; who hears whom
+//! itself. Each phone speaks its own espeak-ng sentence from `--audio-in-live`; who hears whom
 //! is the correlation of an earpiece (`--audio-out`) with each party's speech (see
 //! `common::heard`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]

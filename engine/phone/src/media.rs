@@ -28,9 +28,10 @@ pub const FRAME_MS: u32 = 20;
 /// Where the phone's audio comes from and goes.
 #[derive(Debug, Clone, Default)]
 pub struct AudioChoice {
-    /// Speak this WAV file instead of a microphone, from its beginning at each call's
-    /// answer (silence once it has been spoken).
+    /// Speak this WAV file instead of a microphone (silence once it has been spoken).
     pub input_file: Option<std::path::PathBuf>,
+    /// The file starts over at each call's answer; otherwise it plays once from the start.
+    pub input_from_answer: bool,
     /// Write what the earpiece plays to this WAV file.
     pub output_file: Option<std::path::PathBuf>,
     pub input_device: Option<String>,

@@ -264,7 +264,7 @@ pub fn party_with(
     write_wav(&input, RATE, 1, &says).unwrap();
     let heard_file = dir.join(format!("{name}-heard.wav"));
     let mut args = vec![
-        "--audio-in".to_owned(),
+        "--audio-in-live".to_owned(),
         input.to_str().unwrap().to_owned(),
         "--audio-out".to_owned(),
         heard_file.to_str().unwrap().to_owned(),
