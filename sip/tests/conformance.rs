@@ -6,7 +6,14 @@
 //! transaction (481), RFC 6665 §8.2.1 unknown event packages (489) — and the headers the
 //! answer must carry. An offer that cannot be answered (488 with Warning) is the phone's
 //! judgement: `engine/phone/src/offer_check.rs` and `ui/tests/call_guards.rs`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+// disallowed_methods: the virtual clock starts at the real one.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::disallowed_methods
+)]
 
 use std::time::Instant;
 

@@ -2,7 +2,14 @@
 //! name goes to the first server the driver located; silence for `failover_after`, a
 //! transaction time-out or a 503 sends it to the next with a new branch; the one that
 //! failed is tried last afterwards; a name not located is an error, not a guess.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+// disallowed_methods: the virtual clock starts at the real one.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::disallowed_methods
+)]
 
 use std::time::{Duration, Instant};
 

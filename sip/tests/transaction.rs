@@ -1,6 +1,13 @@
 //! The transaction layer (RFC 3261 §17, RFC 6026) on a virtual clock: exact timer values,
 //! retransmission and absorption rules, and a seeded lossy, reordering in-memory network.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+// disallowed_methods: the virtual clock starts at the real one.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::disallowed_methods
+)]
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};

@@ -86,6 +86,9 @@ pub enum ControlError {
 }
 
 impl MediaController {
+    // RTCP's NTP timestamps (RFC 3550 §4) map the loop's instants onto the wall clock,
+    // read once here as the controller starts.
+    #[allow(clippy::disallowed_methods)]
     pub fn new(handle: MediaHandle, cname: &str, now: Instant) -> Self {
         let wall = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         // Report times must differ between controllers (RFC 3550 §6.2), even in one

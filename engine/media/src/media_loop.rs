@@ -8,6 +8,10 @@
 //! the loop waits in `poll(2)` on the legs' sockets, so each packet is stamped when it
 //! arrives (jitter, RTT) rather than at the next tick.
 
+// The media loop is the media path's driver: paced by the sound card or its own timer, it
+// stamps packets as they arrive; the clock is its to read.
+#![allow(clippy::disallowed_methods)]
+
 use std::net::{SocketAddr, UdpSocket};
 use std::os::fd::{AsFd, BorrowedFd};
 use std::thread::JoinHandle;

@@ -65,6 +65,7 @@ impl TickPhase {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // the virtual clock starts at the real one
 mod tests {
     use super::*;
 

@@ -2,7 +2,8 @@
 //! 5761): each learns the round-trip time from the other's report blocks (RFC 3550
 //! §6.4.1), sees the peer's reception of its stream, gets the RTT folded into its stats,
 //! and hears the peer's BYE when the leg is removed.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+// disallowed_methods: real threads in real time: these tests drive the media loop.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic, clippy::disallowed_methods)]
 
 mod common;
 

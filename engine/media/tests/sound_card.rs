@@ -5,7 +5,14 @@
 //! through JACK; the devices are chosen again mid-call (closed and reopened, the new card
 //! pacing the call); then the server is shut down mid-call: the route notices, moves the call
 //! to the next device (or the null device) and says so, and the call goes on.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic, clippy::expect_used)]
+// disallowed_methods: real threads in real time: these tests drive sound cards.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::expect_used,
+    clippy::disallowed_methods
+)]
 
 use std::net::UdpSocket;
 use std::process::{Child, Command, Stdio};

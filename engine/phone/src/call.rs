@@ -76,7 +76,13 @@ pub struct Figures {
 }
 
 impl Call {
-    pub fn new(id: CallId, handle: CallHandle, direction: Direction, remote: String) -> Call {
+    pub fn new(
+        id: CallId,
+        handle: CallHandle,
+        direction: Direction,
+        remote: String,
+        started: SystemTime,
+    ) -> Call {
         Call {
             id,
             handle,
@@ -90,7 +96,7 @@ impl Call {
             conference: false,
             local_hold: false,
             remote_hold: false,
-            started: SystemTime::now(),
+            started,
             answered: None,
             socket: None,
             rtp_port: 0,
@@ -153,7 +159,8 @@ impl Call {
         }
     }
 
-    pub fn event(&self, reason: Option<String>) -> Event {
+    /// The call's state as an event, its duration reckoned at `now`.
+    pub fn event(&self, reason: Option<String>, now: Instant) -> Event {
         Event::CallState {
             id: self.id,
             state: self.state,
@@ -161,7 +168,7 @@ impl Call {
             remote: self.remote.clone(),
             reason,
             muted: self.muted,
-            duration_s: self.answered.map(|a| a.elapsed().as_secs_f64()),
+            duration_s: self.answered.map(|a| now.saturating_duration_since(a).as_secs_f64()),
             conference: self.conference,
         }
     }

@@ -1,7 +1,7 @@
 //! A finished call turned into its history row: the outcome from how it ended, its times
 //! on the wall clock, its last quality figures.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use earshot_sip::ua::EndReason;
 
@@ -30,10 +30,15 @@ pub fn outcome(call: &Call, reason: Option<&EndReason>) -> Outcome {
     }
 }
 
-/// The history row for `call`, ended now.
-pub fn record(call: &Call, local: &str, reason: Option<&EndReason>, text: &str) -> CallRecord {
-    let now = SystemTime::now();
-    let answered_ms = call.answered.map(|a| unix_ms(now - a.elapsed()));
+/// The history row for `call`, ended at `now` (`wall` on the wall clock).
+pub fn record(
+    call: &Call,
+    local: &str,
+    reason: Option<&EndReason>,
+    text: &str,
+    (now, wall): (Instant, SystemTime),
+) -> CallRecord {
+    let answered_ms = call.answered.map(|a| unix_ms(wall - now.saturating_duration_since(a)));
     let q = call.last_figures;
     CallRecord {
         incoming: call.direction == Direction::Incoming,
@@ -41,7 +46,7 @@ pub fn record(call: &Call, local: &str, reason: Option<&EndReason>, text: &str) 
         remote: call.remote.clone(),
         started_ms: unix_ms(call.started),
         answered_ms,
-        ended_ms: unix_ms(now),
+        ended_ms: unix_ms(wall),
         outcome: outcome(call, reason),
         reason: Some(text.to_owned()),
         codec: call.codec.clone(),

@@ -1,8 +1,6 @@
 //! Placing, answering and holding calls: SDP offers and answers (RFC 3264) for each, and
 //! the peer's re-INVITEs (its hold and resume, §8.4).
 
-use std::time::Instant;
-
 use earshot_sip::message::{HeaderName, NameAddr};
 use earshot_sip::sdp::{self, Direction as SdpDirection, SessionDescription};
 use earshot_sip::ua::CallHandle;
@@ -70,7 +68,7 @@ impl Phone {
             .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())?;
         let id = self.new_id();
-        let mut call = Call::new(id, handle, Direction::Outgoing, to.uri.to_string());
+        let mut call = Call::new(id, handle, Direction::Outgoing, to.uri.to_string(), self.wall);
         call.socket = Some(socket);
         call.rtp_port = port;
         call.offer = Some(offer);
@@ -134,9 +132,10 @@ impl Phone {
             .await
             .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())?;
+        let now = self.now;
         let c = self.call_mut(id)?;
         c.state = CallState::Active;
-        c.answered = Some(Instant::now());
+        c.answered = Some(now);
         let supervisor = c.monitor.is_some();
         if self.input_file && !supervisor {
             // A spoken file starts over for each call, from its answer.

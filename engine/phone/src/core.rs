@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use earshot_sip::message::{NameAddr, Uri};
 use earshot_sip::sdp::{self, Direction as SdpDirection, Origin};
@@ -50,6 +50,11 @@ pub(super) struct Phone {
     pub(super) input_file: bool,
     /// Finds servers given by name (RFC 3263); none if DNS could not be set up.
     pub(super) locator: Option<super::locating::Locator>,
+    /// The time of the input being handled, set by the driver loop ([`Phone::run`]) before
+    /// each input: the phone's logic reads it here and never the clock.
+    pub(super) now: Instant,
+    /// The same moment on the wall clock (for the history).
+    pub(super) wall: SystemTime,
     /// Files being played into calls (`play`), by prompt number: the call and the file.
     pub(super) plays: BTreeMap<u64, (CallId, String)>,
     pub(super) next_play: u64,
@@ -64,17 +69,26 @@ impl Phone {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             tokio::select! {
-                c = commands.recv() => match c {
-                    Some(Command::Quit) | None => break,
-                    Some(c) => {
-                        let text = format!("{c:?}");
-                        if let Err(message) = self.command(c).await {
-                            self.emit(Event::Error { message, command: Some(text) });
+                c = commands.recv() => {
+                    self.read_clock();
+                    match c {
+                        Some(Command::Quit) | None => break,
+                        Some(c) => {
+                            let text = format!("{c:?}");
+                            if let Err(message) = self.command(c).await {
+                                self.emit(Event::Error { message, command: Some(text) });
+                            }
                         }
                     }
-                },
-                Some(e) = ua_events.recv() => self.ua_event(e).await,
-                _ = tick.tick() => self.tick().await,
+                }
+                Some(e) = ua_events.recv() => {
+                    self.read_clock();
+                    self.ua_event(e).await;
+                }
+                _ = tick.tick() => {
+                    self.read_clock();
+                    self.tick().await;
+                }
             }
             self.update_ringing();
             self.end_orphan_monitors().await;
@@ -82,13 +96,14 @@ impl Phone {
             self.publish_dialogs().await;
             self.apply_wanted_holds().await;
         }
+        self.read_clock();
         self.media.ring(false);
         let ids: Vec<CallId> = self.calls.keys().copied().collect();
         for id in ids {
             self.end(id, None, "local".into());
         }
         self.sip.shutdown().await;
-        self.media.stop();
+        self.media.stop(self.now);
         self.emit(Event::Stopped);
     }
 
@@ -98,8 +113,15 @@ impl Phone {
 
     pub(super) fn emit_state(&self, id: CallId) {
         if let Some(c) = self.calls.get(&id).filter(|c| self.shown(c)) {
-            self.emit(c.event(None));
+            self.emit(c.event(None, self.now));
         }
+    }
+
+    /// The driver's one look at the clock, before each input.
+    #[allow(clippy::disallowed_methods)]
+    fn read_clock(&mut self) {
+        self.now = Instant::now();
+        self.wall = SystemTime::now();
     }
 
     /// Whether the user sees this call: a supervisor's leg only with the indicator on.
@@ -344,7 +366,7 @@ impl Phone {
             }
             Command::List => {
                 for c in self.calls.values().filter(|c| self.shown(c)) {
-                    self.emit(c.event(None));
+                    self.emit(c.event(None, self.now));
                 }
                 Ok(())
             }
@@ -436,11 +458,11 @@ impl Phone {
         let (Some(negotiated), Some(socket)) = (c.negotiated.clone(), c.socket.take()) else {
             return;
         };
-        match self.media.add_leg(id as u32, &negotiated, socket, ssrc) {
+        match self.media.add_leg(id as u32, &negotiated, socket, ssrc, self.now) {
             Ok(codec) => {
                 c.has_leg = true;
                 c.codec = Some(codec);
-                c.heard = Some(super::liveness::Heard::new(std::time::Instant::now()));
+                c.heard = Some(super::liveness::Heard::new(self.now));
             }
             Err(e) => {
                 let message = format!("call {id}: no audio: {e}");
@@ -468,10 +490,10 @@ impl Phone {
     pub(super) fn end(&mut self, id: CallId, why: Option<&EndReason>, reason: String) {
         let Some(mut c) = self.calls.remove(&id) else { return };
         if c.has_leg {
-            self.media.remove_leg(id as u32);
+            self.media.remove_leg(id as u32, self.now);
         }
         if let Some(history) = self.history.clone().filter(|_| c.monitor.is_none()) {
-            let row = call_record::record(&c, &self.local_uri, why, &reason);
+            let row = call_record::record(&c, &self.local_uri, why, &reason, (self.now, self.wall));
             let events = self.events.clone();
             // SQLite off the async threads (DESIGN.md §2).
             tokio::task::spawn_blocking(move || {
@@ -486,7 +508,7 @@ impl Phone {
         }
         c.state = CallState::Ended;
         if self.shown(&c) {
-            self.emit(c.event(Some(reason)));
+            self.emit(c.event(Some(reason), self.now));
         }
         // A consultation's first call stays held.
         self.end_conference_of_one();

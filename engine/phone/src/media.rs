@@ -123,6 +123,8 @@ impl PhoneMedia {
             (None, None) => Box::new(NullDevice),
         };
         let handle = media_loop::start(source, sink, frame, FRAME_MS)?;
+        // Starting the media is the driver's work: the controller's epoch is now.
+        #[allow(clippy::disallowed_methods)]
         let controller = MediaController::new(handle, cname, Instant::now());
         Ok((
             PhoneMedia {
@@ -150,6 +152,7 @@ impl PhoneMedia {
         negotiated: &Negotiated,
         socket: UdpSocket,
         ssrc: u32,
+        now: Instant,
     ) -> Result<String, MediaError> {
         let (pt, format) = negotiated.send_format().ok_or(MediaError::NoCodec)?;
         let remote = negotiated.remote_rtp.ok_or(MediaError::NoCodec)?;
@@ -165,18 +168,18 @@ impl PhoneMedia {
         let leg = Leg::new(config).map_err(|_| MediaError::NoCodec)?;
         let slot = self.slots.iter().position(Option::is_none).ok_or(MediaError::TooManyLegs)?;
         let controller = self.controller.as_mut().ok_or(MediaError::TooManyLegs)?;
-        controller.add_leg(id, leg, socket, remote, Duration::from_secs(5), Instant::now())?;
+        controller.add_leg(id, leg, socket, remote, Duration::from_secs(5), now)?;
         if let Some(s) = self.slots.get_mut(slot) {
             *s = Some(id);
         }
         Ok(format.encoding.clone())
     }
 
-    pub fn remove_leg(&mut self, id: LegId) {
+    pub fn remove_leg(&mut self, id: LegId, now: Instant) {
         if let Some(s) = self.slots.iter_mut().find(|s| **s == Some(id)) {
             *s = None;
             if let Some(c) = self.controller.as_mut() {
-                let _ = c.remove_leg(id, Instant::now());
+                let _ = c.remove_leg(id, now);
             }
         }
     }
@@ -309,10 +312,10 @@ impl PhoneMedia {
     }
 
     /// Stops the loop and closes the output file.
-    pub fn stop(&mut self) {
+    pub fn stop(&mut self, now: Instant) {
         let ids: Vec<LegId> = self.slots.iter().flatten().copied().collect();
         for id in ids {
-            self.remove_leg(id);
+            self.remove_leg(id, now);
         }
         if let Some(c) = self.controller.take() {
             let _ = c.stop();

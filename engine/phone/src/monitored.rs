@@ -54,7 +54,7 @@ impl Phone {
             .and_then(|o| mode_of(&o))
             .unwrap_or(MonitorMode::Listen);
         let id = self.new_id();
-        let mut c = Call::new(id, call, Direction::Incoming, supervisor);
+        let mut c = Call::new(id, call, Direction::Incoming, supervisor, self.wall);
         c.remote_offer = offer;
         c.monitor = Some((customer, mode));
         self.calls.insert(id, c);

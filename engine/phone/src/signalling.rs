@@ -2,7 +2,7 @@
 //! transferred into one, RFC 3891), progress, answers, ends, INFO digits, REFER (RFC
 //! 3515: being transferred, and how our transfers go), registration.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use earshot_sip::message::{HeaderName, Uri};
 use earshot_sip::sdp::{self, Direction as SdpDirection, SessionDescription};
@@ -68,11 +68,11 @@ impl Phone {
                     .map(|h| (h.name.to_string(), h.value().to_owned()))
                     .collect();
                 let id = self.new_id();
-                let mut c = Call::new(id, call, Direction::Incoming, from.clone());
+                let mut c = Call::new(id, call, Direction::Incoming, from.clone(), self.wall);
                 c.remote_offer = offer;
                 if auto_answer {
                     c.answer_at = Some(
-                        Instant::now()
+                        self.now
                             + Duration::from_millis(u64::from(self.config.auto_answer.delay_ms)),
                     );
                 }
@@ -126,7 +126,7 @@ impl Phone {
                 let first_answer = c.answered.is_none();
                 if c.state != CallState::Active {
                     c.state = CallState::Active;
-                    c.answered.get_or_insert_with(Instant::now);
+                    c.answered.get_or_insert(self.now);
                 }
                 // A spoken file starts over for each call, from its answer.
                 if first_answer && self.input_file && c.monitor.is_none() {

@@ -116,6 +116,7 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
             None
         }
     };
+    let start_time = clock();
     let mut phone = Phone {
         history,
         local_uri: uri.clone(),
@@ -138,6 +139,8 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
         locator: None,
         plays: BTreeMap::new(),
         next_play: 0,
+        now: start_time.0,
+        wall: start_time.1,
     };
     match super::locating::Locator::new(&phone.config.sip.dns_servers, phone.ssrc_seed) {
         Ok(l) => phone.locator = Some(l),
@@ -178,6 +181,14 @@ fn default_address() -> IpAddr {
         .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
 }
 
+/// The moment the phone starts (the driver loop reads the clock from then on).
+#[allow(clippy::disallowed_methods)]
+fn clock() -> (std::time::Instant, std::time::SystemTime) {
+    (std::time::Instant::now(), std::time::SystemTime::now())
+}
+
+/// Seeds from the wall clock and the process: starting is the driver's work.
+#[allow(clippy::disallowed_methods)]
 fn rand_seed() -> u64 {
     let t = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -178,7 +178,7 @@ impl Phone {
         m.calls.clear();
         let refused = reason.starts_with("403") || reason.starts_with("489");
         m.presence = if refused { "refused" } else { "offline" }.into();
-        m.retry_at = (!refused).then(|| Instant::now() + RETRY);
+        m.retry_at = (!refused).then(|| self.now + RETRY);
         let e = member_event(m);
         self.emit(e);
     }

@@ -44,7 +44,7 @@ impl Phone {
 
     /// Every 20 ms: media reports, digits to send, auto-answers due.
     pub(super) async fn tick(&mut self) {
-        let now = Instant::now();
+        let now = self.now;
         self.team_retry(now).await;
         let (media_events, route) = self.media.poll(now);
         if let Some(r) = route {

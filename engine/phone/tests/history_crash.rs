@@ -1,7 +1,8 @@
 //! The call history survives a crash mid-write: a child process writes calls as fast as it
 //! can and is killed (SIGKILL) in the middle; the database then opens, passes SQLite's
 //! integrity check, and holds every call the child had committed, each row whole.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// disallowed_methods: a real child process killed mid-write.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::disallowed_methods)]
 
 use std::time::{Duration, Instant};
 

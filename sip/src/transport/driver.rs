@@ -1,5 +1,9 @@
 //! The event loop: sockets in, timers, commands from other tasks, transmissions out.
 
+// The driver of the sans-IO user agent: it owns the sockets and the timers, so reading the
+// clock to stamp each input is its job.
+#![allow(clippy::disallowed_methods)]
+
 use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
