@@ -328,3 +328,41 @@ fn a_file_played_into_a_call_is_heard_by_the_other_side_and_its_end_reported() {
     assert!(share_at(before, f64::from(rate), 1000.0) < 0.1);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn holds_that_cross_are_resolved_by_491_and_retry_on_both_sides() {
+    let dir = temp_dir("glare");
+    let mut a = Headless::start(&dir, "alice", r#"["PCMU"]"#, &[]);
+    let mut b = Headless::start(&dir, "bob", r#"["PCMU"]"#, &["--auto-answer"]);
+    a.send(&format!("call {}", b.uri));
+    a.wait_state(1, "active");
+    b.wait_state(1, "active");
+    // Both hold at once: the re-INVITEs cross, each side answers the other's with 491
+    // (RFC 3261 §14.1) and tries again after its back-off (up to 4 s).
+    a.send("hold 1");
+    b.send("hold 1");
+    let (sa, sb) = (
+        settled_state(&mut a, 1, Duration::from_secs(7)),
+        settled_state(&mut b, 1, Duration::ZERO),
+    );
+    assert_eq!((sa.as_str(), sb.as_str()), ("held", "held"), "both held, both agreeing");
+    // Both resume at once: the same again, ending talking.
+    a.send("resume 1");
+    b.send("resume 1");
+    let (sa, sb) = (
+        settled_state(&mut a, 1, Duration::from_secs(7)),
+        settled_state(&mut b, 1, Duration::ZERO),
+    );
+    assert_eq!((sa.as_str(), sb.as_str()), ("active", "active"));
+    let refused = |p: &Headless| {
+        p.seen.iter().any(|(_, e)| {
+            e["event"] == "error" && e["message"].as_str().unwrap().contains("refused")
+        })
+    };
+    assert!(!refused(&a) && !refused(&b), "a 491 is retried, never reported as a refusal");
+    a.send("hangup 1");
+    b.wait_state(1, "ended");
+    a.quit();
+    b.quit();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
