@@ -191,6 +191,11 @@ fn callers_that_vanish_leave_no_call_behind() {
         .iter()
         .filter(|(_, e)| e["reason"].as_str().is_some_and(|r| r.contains("nothing heard")))
         .count();
+    if let Some(settle) = std::env::var("EARSHOT_FLOOD_SETTLE_S").ok().and_then(|s| s.parse().ok())
+    {
+        // Let transactions and ended calls age out (Timer H/I/J, 32 s) before measuring.
+        std::thread::sleep(Duration::from_secs(settle));
+    }
     let after = rss_kib(a.pid());
     eprintln!(
         "flood: {calls} callers, {answered} calls answered, {silent} ended for silence; \

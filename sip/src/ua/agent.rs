@@ -174,6 +174,12 @@ impl UserAgent {
         self.dispatch(now);
     }
 
+    /// How much the agent holds: calls (ended ones until collected), requests waiting for
+    /// an answer, and client and server transactions — to show nothing is kept forever.
+    pub fn held(&self) -> (usize, usize, (usize, usize)) {
+        (self.calls.len(), self.pending.len(), self.tx.len())
+    }
+
     /// No request of ours is waiting for a final response.
     pub fn is_idle(&self) -> bool {
         // An answered INVITE's transaction lingers only to absorb 2xx retransmissions.
