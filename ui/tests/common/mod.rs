@@ -326,6 +326,35 @@ pub fn trace(
     from: Instant,
     secs: f64,
 ) -> f64 {
+    left_over(listener, absent, present, from, secs, false)
+}
+
+/// How strongly `listener` heard `speaker` while also hearing `others` (a conference): the
+/// others are taken out as in [`trace`], and what is left is correlated with `speaker`,
+/// normalised by the energy of what is left. About 1 for a voice heard, near 0 for one
+/// not heard; unlike [`heard`] it does not sink when a louder voice shares the earpiece (a
+/// voice of two at unlike levels, or speaking through fewer of the window's seconds than
+/// the other, scored 0.35 with [`heard`] in a clean-clone run).
+pub fn heard_among(
+    listener: &Voice,
+    speaker: &Voice,
+    others: &[&Voice],
+    from: Instant,
+    secs: f64,
+) -> f64 {
+    left_over(listener, speaker, others, from, secs, true)
+}
+
+/// The correlation of `voice` with `listener`'s earpiece once `taken_out` are subtracted,
+/// normalised by the whole earpiece's energy or by what is left of it.
+fn left_over(
+    listener: &Voice,
+    absent: &Voice,
+    present: &[&Voice],
+    from: Instant,
+    secs: f64,
+    by_residual: bool,
+) -> f64 {
     let earpiece = earshot_engine::media::device::read_wav(&listener.heard_file, RATE).unwrap();
     let at = |ready: Instant| {
         (from.saturating_duration_since(ready).as_secs_f64() * f64::from(RATE)) as usize
@@ -366,7 +395,7 @@ pub fn trace(
     }
     let z = said(absent);
     let z_energy = dot(&z, &z).max(1.0);
-    let ear_energy = window_energy(&ear, z.len());
+    let ear_energy = window_energy(if by_residual { &residual } else { &ear }, z.len());
     ear_energy
         .iter()
         .enumerate()
