@@ -25,14 +25,20 @@ fn settled_state(p: &mut Headless, id: u64, settle: Duration) -> String {
     p.seen.iter().rev().find_map(|(_, e)| state_of(e, id)).expect("a call-state")
 }
 
-#[test]
-fn hold_and_resume_pressed_together_end_resumed_on_both_sides() {
-    let dir = temp_dir("hold-resume-together");
-    let mut a = Headless::start(&dir, "alice", r#"["PCMU"]"#, &[]);
-    let mut b = Headless::start(&dir, "bob", r#"["PCMU"]"#, &["--auto-answer"]);
+/// Alice calls Bob (auto-answer); both report call 1 active.
+fn two_phones_talking(dir: &std::path::Path) -> (Headless, Headless) {
+    let mut a = Headless::start(dir, "alice", r#"["PCMU"]"#, &[]);
+    let mut b = Headless::start(dir, "bob", r#"["PCMU"]"#, &["--auto-answer"]);
     a.send(&format!("call {}", b.uri));
     a.wait_state(1, "active");
     b.wait_state(1, "active");
+    (a, b)
+}
+
+#[test]
+fn hold_and_resume_pressed_together_end_resumed_on_both_sides() {
+    let dir = temp_dir("hold-resume-together");
+    let (mut a, mut b) = two_phones_talking(&dir);
     // Four presses at once: hold, resume, hold, resume.
     a.send("hold 1");
     a.send("resume 1");
@@ -337,11 +343,7 @@ fn a_file_played_into_a_call_is_heard_by_the_other_side_and_its_end_reported() {
 #[test]
 fn holds_that_cross_are_resolved_by_491_and_retry_on_both_sides() {
     let dir = temp_dir("glare");
-    let mut a = Headless::start(&dir, "alice", r#"["PCMU"]"#, &[]);
-    let mut b = Headless::start(&dir, "bob", r#"["PCMU"]"#, &["--auto-answer"]);
-    a.send(&format!("call {}", b.uri));
-    a.wait_state(1, "active");
-    b.wait_state(1, "active");
+    let (mut a, mut b) = two_phones_talking(&dir);
     // Both hold at once: the re-INVITEs cross, each side answers the other's with 491
     // (RFC 3261 §14.1) and tries again after its back-off (up to 4 s).
     a.send("hold 1");
