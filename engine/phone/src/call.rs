@@ -1,8 +1,7 @@
-//! One call as the phone sees it: its SIP handle, state, media socket and negotiated
+//! One call as the phone sees it: its SIP handle, state, RTP port and negotiated
 //! stream, hold and mute, the digits waiting to be sent, and the event that shows it.
 
 use std::collections::VecDeque;
-use std::net::UdpSocket;
 use std::time::{Instant, SystemTime};
 
 use earshot_sip::sdp::{Negotiated, SessionDescription};
@@ -28,8 +27,6 @@ pub struct Call {
     pub remote_hold: bool,
     pub started: SystemTime,
     pub answered: Option<Instant>,
-    /// The RTP socket our SDP names, until the leg takes it.
-    pub socket: Option<UdpSocket>,
     pub rtp_port: u16,
     /// Our last offer, to read the answer against.
     pub offer: Option<SessionDescription>,
@@ -98,7 +95,6 @@ impl Call {
             remote_hold: false,
             started,
             answered: None,
-            socket: None,
             rtp_port: 0,
             offer: None,
             remote_offer: None,

@@ -8,68 +8,67 @@ use earshot_sip::ua::CallHandle;
 use super::api::{CallId, CallState, Direction, Event};
 use super::call::Call;
 use super::core::Phone;
-use super::media::rtp_socket;
+use super::errors::CommandError;
 use super::monitor_request::set_mode;
 use earshot_media::mix::MonitorMode;
 
 impl Phone {
     /// Places a call; returns its id.
-    pub(super) async fn dial(
+    pub(super) fn dial(
         &mut self,
         uri: &str,
         consulting_for: Option<CallId>,
-    ) -> Result<CallId, String> {
+    ) -> Result<CallId, CommandError> {
         let to = self.target(uri)?;
-        self.dial_to(to, Vec::new(), consulting_for).await
+        self.dial_to(to, Vec::new(), consulting_for)
     }
 
-    pub(super) async fn dial_to(
+    pub(super) fn dial_to(
         &mut self,
         to: NameAddr,
         extra: Vec<(HeaderName, String)>,
         consulting_for: Option<CallId>,
-    ) -> Result<CallId, String> {
-        self.dial_with(to, extra, consulting_for, None).await
+    ) -> Result<CallId, CommandError> {
+        self.dial_with(to, extra, consulting_for, None)
     }
 
     /// A supervisor's monitoring call to an agent (`extra` holds the Join).
-    pub(super) async fn dial_monitoring(
+    pub(super) fn dial_monitoring(
         &mut self,
         to: NameAddr,
         extra: Vec<(HeaderName, String)>,
         mode: MonitorMode,
-    ) -> Result<CallId, String> {
-        self.dial_with(to, extra, None, Some(mode)).await
+    ) -> Result<CallId, CommandError> {
+        self.dial_with(to, extra, None, Some(mode))
     }
 
-    async fn dial_with(
+    fn dial_with(
         &mut self,
         to: NameAddr,
         extra: Vec<(HeaderName, String)>,
         consulting_for: Option<CallId>,
         monitoring: Option<MonitorMode>,
-    ) -> Result<CallId, String> {
-        self.ensure_located(&to.uri).await?;
+    ) -> Result<CallId, CommandError> {
+        self.ensure_located(&to.uri)?;
         if consulting_for.is_none() {
-            self.hold_others(None).await;
+            self.hold_others(None);
         }
-        let socket = rtp_socket(self.address).map_err(|e| format!("RTP socket: {e}"))?;
-        let port = socket.local_addr().map_err(|e| e.to_string())?.port();
+        let id = self.new_id();
+        let port = self.media.open_rtp(id as u32, self.address)?;
         let mut offer = sdp::offer(&self.caps(port, SdpDirection::SendRecv), &self.origin(1));
         if let Some(mode) = monitoring {
             set_mode(&mut offer, mode);
         }
         let bytes = offer.to_bytes();
         let target = to.clone();
-        let handle = self
-            .sip
-            .with(move |ua, now| ua.call(&target, bytes, extra, now))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?;
-        let id = self.new_id();
+        let handle = match self.ua.call(&target, bytes, extra, self.now) {
+            Ok(h) => h,
+            Err(e) => {
+                self.media.remove_leg(id as u32, self.now);
+                return Err(e.into());
+            }
+        };
         let mut call = Call::new(id, handle, Direction::Outgoing, to.uri.to_string(), self.wall);
-        call.socket = Some(socket);
         call.rtp_port = port;
         call.offer = Some(offer);
         call.sdp_version = 2;
@@ -79,23 +78,22 @@ impl Phone {
         Ok(id)
     }
 
-    pub(super) async fn answer(&mut self, id: CallId) -> Result<(), String> {
-        self.answer_holding(id, true).await
+    pub(super) fn answer(&mut self, id: CallId) -> Result<(), CommandError> {
+        self.answer_holding(id, true)
     }
 
     /// Answers `id`, first holding the other calls unless it replaces one of them (RFC
     /// 3891: that one is simply hung up).
-    pub(super) async fn answer_holding(
+    pub(super) fn answer_holding(
         &mut self,
         id: CallId,
         hold_others: bool,
-    ) -> Result<(), String> {
+    ) -> Result<(), CommandError> {
         let handle = self.incoming_handle(id)?;
         if hold_others {
-            self.hold_others(Some(id)).await;
+            self.hold_others(Some(id));
         }
-        let socket = rtp_socket(self.address).map_err(|e| format!("RTP socket: {e}"))?;
-        let port = socket.local_addr().map_err(|e| e.to_string())?.port();
+        let port = self.media.open_rtp(id as u32, self.address)?;
         let caps = self.caps(port, SdpDirection::SendRecv);
         let origin = self.origin(1);
         let c = self.call_mut(id)?;
@@ -109,10 +107,8 @@ impl Phone {
                         answer.to_bytes()
                     }
                     Err(e) => {
-                        let _ = self.sip.with(move |ua, now| ua.reject(handle, 488, now)).await;
-                        return Err(format!(
-                            "call {id}: cannot answer its offer ({e}): rejected with 488"
-                        ));
+                        let _ = self.ua.reject(handle, 488, self.now);
+                        return Err(CommandError::Unanswerable { id, why: e });
                     }
                 }
             }
@@ -124,14 +120,9 @@ impl Phone {
                 b
             }
         };
-        c.socket = Some(socket);
         c.rtp_port = port;
         c.sdp_version = 2;
-        self.sip
-            .with(move |ua, now| ua.answer(handle, body, now))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?;
+        self.ua.answer(handle, body, self.now)?;
         let now = self.now;
         let c = self.call_mut(id)?;
         c.state = CallState::Active;
@@ -155,7 +146,7 @@ impl Phone {
     /// peer's, the wish is queued and applied when the offer settles, so hold then resume
     /// pressed together ends resumed with both sides agreeing. The state shown changes when
     /// the offer is sent and is rolled back if the peer refuses it.
-    pub(super) async fn set_hold(&mut self, id: CallId, hold: bool) -> Result<(), String> {
+    pub(super) fn set_hold(&mut self, id: CallId, hold: bool) -> Result<(), CommandError> {
         let handle = self.up_handle(id)?;
         let c = self.call_mut(id)?;
         if c.hold_in_flight.is_some() {
@@ -170,19 +161,18 @@ impl Phone {
         let direction = if hold { SdpDirection::SendOnly } else { SdpDirection::SendRecv };
         let offer = sdp::offer(&self.caps(port, direction), &self.origin(version));
         let bytes = offer.to_bytes();
-        let sent = self.sip.with(move |ua, now| ua.reinvite(handle, bytes, now)).await;
+        let sent = self.ua.reinvite(handle, bytes, self.now);
         match sent {
-            Ok(Ok(())) => {}
+            Ok(()) => {}
             // The user agent is busy with an offer of its own (a session refresh, or the
             // peer's re-INVITE being answered): try again when it settles.
-            Ok(Err(earshot_sip::ua::UaError::BadState)) => {
+            Err(earshot_sip::ua::UaError::BadState) => {
                 if let Some(c) = self.calls.get_mut(&id) {
                     c.wanted_hold = Some(hold);
                 }
                 return Ok(());
             }
-            Ok(Err(e)) => return Err(e.to_string()),
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(e.into()),
         }
         if let Some(c) = self.calls.get_mut(&id) {
             c.hold_in_flight = Some(c.local_hold);
@@ -200,7 +190,7 @@ impl Phone {
     /// The peer's final answer to our hold or resume re-INVITE: kept on 2xx, rolled back
     /// (state, mix, what the window shows) with an error event otherwise; then a wish that
     /// waited is applied.
-    pub(super) async fn hold_settled(&mut self, id: CallId, status: u16) {
+    pub(super) fn hold_settled(&mut self, id: CallId, status: u16) {
         let Some(c) = self.calls.get_mut(&id) else { return };
         let Some(before) = c.hold_in_flight.take() else { return };
         if !(200..300).contains(&status) {
@@ -215,25 +205,25 @@ impl Phone {
             );
             self.emit(Event::Error { message, command: None });
         }
-        self.apply_wanted_hold(id).await;
+        self.apply_wanted_hold(id);
     }
 
     /// Applies a hold or resume that waited for an offer to settle.
-    pub(super) async fn apply_wanted_hold(&mut self, id: CallId) {
+    pub(super) fn apply_wanted_hold(&mut self, id: CallId) {
         let Some(c) = self.calls.get_mut(&id) else { return };
         if c.hold_in_flight.is_some() || !c.is_up() {
             return;
         }
         let Some(hold) = c.wanted_hold.take() else { return };
-        if let Err(message) = self.set_hold(id, hold).await {
-            self.emit(Event::Error { message, command: None });
+        if let Err(e) = self.set_hold(id, hold) {
+            self.emit(Event::Error { message: e.to_string(), command: None });
         }
     }
 
     /// A re-INVITE from the peer: answer it, following its hold or resume.
-    pub(super) async fn remote_offer(&mut self, call: CallHandle, offer: Option<Vec<u8>>) {
+    pub(super) fn remote_offer(&mut self, call: CallHandle, offer: Option<Vec<u8>>) {
         let Some(id) = self.find(call) else {
-            let _ = self.sip.with(move |ua, now| ua.answer_update(call, Err(481), now)).await;
+            let _ = self.ua.answer_update(call, Err(481), self.now);
             return;
         };
         let (port, version, local_hold) = match self.calls.get_mut(&id) {
@@ -254,7 +244,7 @@ impl Phone {
             Some(o) => o
                 .map_err(|e| e.to_string())
                 .and_then(|o| sdp::answer(&o, &caps, &origin).map_err(|e| e.to_string())),
-            None => Err("re-INVITE without an offer".into()),
+            None => Err("re-INVITE without an offer".to_owned()),
         };
         match result {
             Ok((answer, negotiated)) => {
@@ -266,12 +256,12 @@ impl Phone {
                     c.settle_state();
                 }
                 let body = answer.to_bytes();
-                let _ = self.sip.with(move |ua, now| ua.answer_update(call, Ok(body), now)).await;
+                let _ = self.ua.answer_update(call, Ok(body), self.now);
                 self.remix();
                 self.emit_state(id);
             }
             Err(e) => {
-                let _ = self.sip.with(move |ua, now| ua.answer_update(call, Err(488), now)).await;
+                let _ = self.ua.answer_update(call, Err(488), self.now);
                 self.emit(Event::Error {
                     message: format!("call {id}: re-INVITE refused: {e}"),
                     command: None,

@@ -28,7 +28,7 @@ pub struct Watchers {
 
 impl Phone {
     /// A SUBSCRIBE for a package we serve: accepted from listed supervisors only.
-    pub(super) async fn subscription_requested(
+    pub(super) fn subscription_requested(
         &mut self,
         sub: SubHandle,
         package: String,
@@ -39,7 +39,7 @@ impl Phone {
         let allowed = package.eq_ignore_ascii_case(PACKAGE)
             && who.as_deref().is_some_and(|w| listed(w, &self.config.monitoring.supervisors));
         if !allowed {
-            let _ = self.sip.with(move |ua, now| ua.reject_subscription(sub, 403, now)).await;
+            let _ = self.ua.reject_subscription(sub, 403, self.now);
             let message = format!(
                 "refused to show our calls (SUBSCRIBE {package}) to {} from {}: {}",
                 from.uri,
@@ -52,12 +52,9 @@ impl Phone {
             self.emit(Event::Security { message });
             return;
         }
-        let body = self.dialog_document().await.into_bytes();
-        let accepted = self
-            .sip
-            .with(move |ua, now| ua.accept_subscription(sub, MAX_EXPIRES, CONTENT_TYPE, body, now))
-            .await;
-        if matches!(accepted, Ok(Ok(()))) {
+        let body = self.dialog_document().into_bytes();
+        let accepted = self.ua.accept_subscription(sub, MAX_EXPIRES, CONTENT_TYPE, body, self.now);
+        if accepted.is_ok() {
             self.watchers.subs.push(sub);
         }
     }
@@ -68,7 +65,7 @@ impl Phone {
     }
 
     /// Sends every watcher the calls again if they changed since the last document.
-    pub(super) async fn publish_dialogs(&mut self) {
+    pub(super) fn publish_dialogs(&mut self) {
         if self.watchers.subs.is_empty() {
             return;
         }
@@ -76,11 +73,11 @@ impl Phone {
         if now == self.watchers.published {
             return;
         }
-        let body = self.dialog_document().await;
+        let body = self.dialog_document();
         for sub in self.watchers.subs.clone() {
             let body = body.clone().into_bytes();
-            let sent = self.sip.with(move |ua, at| ua.notify(sub, CONTENT_TYPE, body, at)).await;
-            if !matches!(sent, Ok(Ok(()))) {
+            let sent = self.ua.notify(sub, CONTENT_TYPE, body, self.now);
+            if sent.is_err() {
                 self.subscription_ended(sub);
             }
         }
@@ -92,16 +89,11 @@ impl Phone {
     }
 
     /// The full state of our calls, as the next version of the document.
-    async fn dialog_document(&mut self) -> String {
+    fn dialog_document(&mut self) -> String {
         let mut dialogs = Vec::new();
         for c in self.calls.values().filter(|c| c.monitor.is_none()) {
             let handle = c.handle;
-            let ids = self
-                .sip
-                .with(move |ua, _| ua.dialog(handle).map(|d| d.id.clone()))
-                .await
-                .ok()
-                .flatten();
+            let ids = self.ua.dialog(handle).map(|d| d.id.clone());
             dialogs.push(DialogEntry {
                 id: format!("call-{}", c.id),
                 call_id: ids.as_ref().map(|d| d.call_id.clone()),

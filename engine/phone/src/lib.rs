@@ -1,20 +1,28 @@
-//! The softphone core (DESIGN.md §2): configuration, the command/event API, calls over the
-//! SIP stack with their media in one loop, and the headless line grammar.
+//! The softphone core (DESIGN.md §2): configuration, the command/event API, the sans-IO
+//! phone core ([`Phone`]: calls over the SIP user agent, their media through a
+//! [`MediaPort`], the time passed in) with its thin driver, and the headless line grammar.
 
 pub mod api;
 mod auto_answer;
 pub mod call;
 mod call_record;
 mod calling;
+mod commands;
 pub mod config;
 pub mod config_file;
-mod core;
+pub mod core;
 mod dialog_watchers;
+mod driver;
+mod driving;
+pub mod effect;
+pub mod errors;
 pub mod history;
 pub mod identity;
 pub mod liveness;
 pub mod locating;
+mod lookups;
 pub mod media;
+pub mod media_port;
 pub mod mix;
 pub mod monitor_request;
 mod monitored;
@@ -30,5 +38,9 @@ mod tick;
 
 pub use api::{CallId, CallState, Command, Direction, Event};
 pub use config::{Config, ConfigError};
+pub use core::{Phone, PhoneParts};
+pub use effect::Effect;
+pub use errors::CommandError;
 pub use media::AudioChoice;
+pub use media_port::MediaPort;
 pub use start::{PhoneError, PhoneHandle, StartOptions, start};

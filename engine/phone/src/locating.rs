@@ -24,6 +24,7 @@ pub enum LocateError {
 }
 
 /// Asks DNS; one per phone.
+#[derive(Clone)]
 pub struct Locator {
     resolver: TokioResolver,
     /// For SRV weights (RFC 2782): a small generator seeded per phone.

@@ -52,6 +52,8 @@ pub enum MediaError {
     Control(#[from] earshot_media::control::ControlError),
     #[error("no codec in common")]
     NoCodec,
+    #[error("no RTP socket was opened for this call")]
+    NoSocket,
     #[error("more than {MAX_LEGS} calls with media at once")]
     TooManyLegs,
 }
@@ -71,6 +73,8 @@ pub struct PhoneMedia {
     ringer: Option<Ringer>,
     /// The ringtone plays (on the ringing device or in the earpiece).
     ringing: bool,
+    /// RTP sockets bound for calls whose leg has not started yet.
+    sockets: std::collections::BTreeMap<LegId, UdpSocket>,
 }
 
 /// The sound devices chosen by name; none: the system default (the earpiece for ringing).
@@ -140,20 +144,29 @@ impl PhoneMedia {
                 },
                 ringer: None,
                 ringing: false,
+                sockets: Default::default(),
             },
             event,
         ))
     }
 
-    /// Puts a call's media in the loop: `socket` is the RTP socket its SDP named.
+    /// Binds the RTP socket for call `id` on `address`; returns its port.
+    pub fn open_rtp(&mut self, id: LegId, address: IpAddr) -> Result<u16, MediaError> {
+        let socket = rtp_socket(address)?;
+        let port = socket.local_addr()?.port();
+        self.sockets.insert(id, socket);
+        Ok(port)
+    }
+
+    /// Puts a call's media in the loop, on the RTP socket its SDP named.
     pub fn add_leg(
         &mut self,
         id: LegId,
         negotiated: &Negotiated,
-        socket: UdpSocket,
         ssrc: u32,
         now: Instant,
     ) -> Result<String, MediaError> {
+        let socket = self.sockets.remove(&id).ok_or(MediaError::NoSocket)?;
         let (pt, format) = negotiated.send_format().ok_or(MediaError::NoCodec)?;
         let remote = negotiated.remote_rtp.ok_or(MediaError::NoCodec)?;
         let config = LegConfig {
@@ -176,6 +189,7 @@ impl PhoneMedia {
     }
 
     pub fn remove_leg(&mut self, id: LegId, now: Instant) {
+        self.sockets.remove(&id);
         if let Some(s) = self.slots.iter_mut().find(|s| **s == Some(id)) {
             *s = None;
             if let Some(c) = self.controller.as_mut() {
@@ -367,4 +381,20 @@ pub fn rtp_socket(address: IpAddr) -> std::io::Result<UdpSocket> {
 /// Whether a WAV path can be read before the phone starts (a clear error early).
 pub fn check_input_file(path: &Path) -> Result<(), MediaError> {
     read_wav(path, LOOP_RATE).map(|_| ()).map_err(MediaError::from)
+}
+
+/// What became of a device choice, as an `error` event.
+pub fn route_error(e: &RouteEvent) -> super::api::Event {
+    let message = match e {
+        RouteEvent::ChosenMissing { wanted, using } => {
+            format!("audio device {wanted} not found; using {using}")
+        }
+        RouteEvent::FellBack { lost, using } => {
+            format!("audio device {lost} failed; now using {using}")
+        }
+        RouteEvent::NoDevice { reason } => {
+            format!("no sound device works ({reason}); calls go on without audio")
+        }
+    };
+    super::api::Event::Error { message, command: None }
 }

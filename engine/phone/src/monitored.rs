@@ -20,7 +20,7 @@ use earshot_media::tone::ToneSpec;
 
 impl Phone {
     /// A supervisor asks to join our call `target`.
-    pub(super) async fn monitoring_requested(
+    pub(super) fn monitoring_requested(
         &mut self,
         call: CallHandle,
         request: Request,
@@ -34,7 +34,7 @@ impl Phone {
         drop(request);
         let supervisor = who.filter(|w| listed(w, &self.config.monitoring.supervisors));
         let Some(supervisor) = supervisor else {
-            let _ = self.sip.with(move |ua, now| ua.reject(call, 403, now)).await;
+            let _ = self.ua.reject(call, 403, self.now);
             let message = format!(
                 "refused a monitoring request from {from} (via {via}): not an authenticated supervisor of ours"
             );
@@ -45,7 +45,7 @@ impl Phone {
             .find(target)
             .filter(|id| self.calls.get(id).is_some_and(|c| c.is_up() && c.monitor.is_none()))
         else {
-            let _ = self.sip.with(move |ua, now| ua.reject(call, 481, now)).await;
+            let _ = self.ua.reject(call, 481, self.now);
             return;
         };
         let mode = offer
@@ -58,8 +58,8 @@ impl Phone {
         c.remote_offer = offer;
         c.monitor = Some((customer, mode));
         self.calls.insert(id, c);
-        if let Err(message) = self.answer_holding(id, false).await {
-            self.emit(Event::Error { message, command: None });
+        if let Err(e) = self.answer_holding(id, false) {
+            self.emit(Event::Error { message: e.to_string(), command: None });
             return;
         }
         if self.config.monitoring.beep {
@@ -77,7 +77,7 @@ impl Phone {
     }
 
     /// Hangs up monitoring legs whose call has ended (once each).
-    pub(super) async fn end_orphan_monitors(&mut self) {
+    pub(super) fn end_orphan_monitors(&mut self) {
         let live: Vec<CallId> = self.calls.keys().copied().collect();
         let orphans: Vec<(CallId, CallHandle)> = self
             .calls
@@ -90,7 +90,7 @@ impl Phone {
             if let Some(c) = self.calls.get_mut(&id) {
                 c.hung_up = true;
             }
-            let _ = self.sip.with(move |ua, now| ua.hangup(handle, now)).await;
+            let _ = self.ua.hangup(handle, self.now);
         }
     }
 }

@@ -4,34 +4,33 @@
 
 use std::time::Duration;
 
-use earshot_sip::message::{HeaderName, Uri};
+use earshot_sip::message::{HeaderName, NameAddr, Uri};
 use earshot_sip::sdp::{self, Direction as SdpDirection, SessionDescription};
-use earshot_sip::ua::{EndReason, UaEvent};
+use earshot_sip::ua::{CallHandle, EndReason, UaEvent};
 
 use super::api::{CallId, CallState, Direction, Event};
 use super::call::Call;
 use super::core::Phone;
+use super::errors::CommandError;
+use super::lookups::Parked;
 use earshot_media::tone::ToneSpec;
 
 impl Phone {
-    pub(super) async fn ua_event(&mut self, e: UaEvent) {
+    pub(super) fn ua_event(&mut self, e: UaEvent) {
         match e {
             UaEvent::IncomingCall { call, request, offer, replaces, joins } => {
                 // A supervisor joining one of our calls (RFC 3911).
                 if let Some(target) = joins {
-                    self.monitoring_requested(call, *request, offer, target).await;
+                    self.monitoring_requested(call, *request, offer, target);
                     return;
                 }
                 // An offer that cannot be answered is refused before anything rings.
                 let caps = self.caps(0, SdpDirection::SendRecv);
                 if let Err(e) = super::offer_check::check(offer.as_deref(), &caps) {
                     let (status, warning) = (e.status, (e.warn_code, e.text.clone()));
-                    let _ = self
-                        .sip
-                        .with(move |ua, now| {
-                            ua.reject_with(call, status, Some((warning.0, &warning.1)), now)
-                        })
-                        .await;
+                    let _ = {
+                        self.ua.reject_with(call, status, Some((warning.0, &warning.1)), self.now)
+                    };
                     let from = request.headers.from().map(|f| f.uri.to_string());
                     let message = format!(
                         "a call from {} was refused with {e}",
@@ -49,12 +48,7 @@ impl Phone {
                 let load = self.load();
                 let auto_answer = match self.take_policy().decide(offered, load) {
                     earshot_desk::Decision::Refuse { status, why } => {
-                        let _ = self
-                            .sip
-                            .with(move |ua, now| {
-                                ua.reject_with(call, status, Some((399, why)), now)
-                            })
-                            .await;
+                        let _ = { self.ua.reject_with(call, status, Some((399, why)), self.now) };
                         return;
                     }
                     earshot_desk::Decision::Offer { auto_answer } => auto_answer,
@@ -77,7 +71,7 @@ impl Phone {
                     );
                 }
                 self.calls.insert(id, c);
-                let _ = self.sip.with(move |ua, now| ua.ring(call, now)).await;
+                let _ = self.ua.ring(call, self.now);
                 // Call waiting: a beep in the earpiece when a call comes in during another.
                 if self.calls.values().any(|c| c.id != id && c.is_up()) {
                     self.media.tone(Some(ToneSpec::CALL_WAITING));
@@ -85,10 +79,10 @@ impl Phone {
                 self.emit(Event::IncomingCall { id, from, to, headers });
                 self.emit_state(id);
                 if let Some(old) = replaced
-                    && self.answer_holding(id, false).await.is_ok()
+                    && self.answer_holding(id, false).is_ok()
                     && let Some(h) = self.calls.get(&old).map(|c| c.handle)
                 {
-                    let _ = self.sip.with(move |ua, now| ua.hangup(h, now)).await;
+                    let _ = self.ua.hangup(h, self.now);
                 }
             }
             UaEvent::Progress { call, status, .. } => {
@@ -119,7 +113,7 @@ impl Phone {
                         Ok(n) => c.negotiated = Some(n),
                         Err(e) => {
                             let message = format!("call {id}: unusable SDP answer: {e}");
-                            let _ = self.events.send(Event::Error { message, command: None });
+                            self.events.push_back(Event::Error { message, command: None });
                         }
                     }
                 }
@@ -135,18 +129,18 @@ impl Phone {
                 self.start_leg(id);
                 self.emit_state(id);
                 if let Some(old) = self.transfers.remove(&id) {
-                    self.transferred(old, 200, "OK").await;
+                    self.transferred(old, 200, "OK");
                     if let Some(h) = self.calls.get(&old).map(|c| c.handle) {
-                        let _ = self.sip.with(move |ua, now| ua.hangup(h, now)).await;
+                        let _ = self.ua.hangup(h, self.now);
                     }
                 }
             }
-            UaEvent::UpdateRequested { call, offer } => self.remote_offer(call, offer).await,
+            UaEvent::UpdateRequested { call, offer } => self.remote_offer(call, offer),
             UaEvent::UpdateResult { call, status, sdp: _ } => {
                 // A 491 glare never gets here: the user agent retries it (§14.1).
                 let Some(id) = self.find(call) else { return };
                 if self.calls.get(&id).is_some_and(|c| c.hold_in_flight.is_some()) {
-                    self.hold_settled(id, status).await;
+                    self.hold_settled(id, status);
                 } else if !(200..300).contains(&status) {
                     let message = format!("call {id}: re-INVITE answered {status}");
                     self.emit(Event::Error { message, command: None });
@@ -159,7 +153,7 @@ impl Phone {
                             EndReason::Rejected { status, reason } => (*status, reason.clone()),
                             _ => (487, "Request Terminated".to_owned()),
                         };
-                        self.transferred(old, status, &text).await;
+                        self.transferred(old, status, &text);
                     }
                     let was_ringing = self.calls.get(&id).is_some_and(|c| {
                         matches!(c.state, CallState::Ringing | CallState::Dialing)
@@ -195,38 +189,15 @@ impl Phone {
                 if let Some(by) = referred_by {
                     extra.push((HeaderName::ReferredBy, by.to_string()));
                 }
-                let uri = to.uri.to_string();
-                let _ = self
-                    .sip
-                    .with(move |ua, now| ua.transfer_progress(call, 100, "Trying", now))
-                    .await;
-                match self.dial_to(to, extra, Some(id)).await {
-                    Ok(new_id) => {
-                        if let Some(c) = self.calls.get_mut(&new_id) {
-                            c.consulting_for = Some(id);
-                        }
-                        self.transfers.insert(new_id, id);
-                    }
-                    Err(e) => {
-                        let _ = self
-                            .sip
-                            .with(move |ua, now| {
-                                ua.transfer_progress(call, 503, "Service Unavailable", now)
-                            })
-                            .await;
-                        self.emit(Event::Error {
-                            message: format!("call {id}: transfer to {uri} failed: {e}"),
-                            command: None,
-                        });
-                    }
-                }
+                let _ = self.ua.transfer_progress(call, 100, "Trying", self.now);
+                self.transfer_to(call, id, to, extra);
             }
             UaEvent::TransferProgress { call, status, reason, done } => {
                 if let Some(id) = self.find(call) {
                     self.emit(Event::Transfer { id, status, reason, done });
                     if done && (200..300).contains(&status) {
                         let h = call;
-                        let _ = self.sip.with(move |ua, now| ua.hangup(h, now)).await;
+                        let _ = self.ua.hangup(h, self.now);
                     }
                 }
             }
@@ -264,7 +235,7 @@ impl Phone {
                 });
             }
             UaEvent::SubscriptionRequested { sub, package, from, request } => {
-                self.subscription_requested(sub, package, from, *request).await;
+                self.subscription_requested(sub, package, from, *request);
             }
             UaEvent::SubscriptionEnded { sub, reason } => {
                 if self.team.owns(sub) {
@@ -279,11 +250,47 @@ impl Phone {
         }
     }
 
+    /// Calls `to` for the peer that transferred call `id` (handle `call`) to it; waits for
+    /// DNS if the name needs it.
+    pub(super) fn transfer_to(
+        &mut self,
+        call: CallHandle,
+        id: CallId,
+        to: NameAddr,
+        extra: Vec<(HeaderName, String)>,
+    ) {
+        match self.dial_to(to.clone(), extra.clone(), Some(id)) {
+            Ok(new_id) => {
+                if let Some(c) = self.calls.get_mut(&new_id) {
+                    c.consulting_for = Some(id);
+                }
+                self.transfers.insert(new_id, id);
+            }
+            Err(CommandError::Locating(name)) => {
+                self.park(name, Parked::Transferred { call, id, to, extra })
+            }
+            Err(e) => self.transfer_failed(call, id, &to, &e),
+        }
+    }
+
+    /// The call a peer transferred us to could not be placed: it hears 503 (NOTIFY).
+    pub(super) fn transfer_failed(
+        &mut self,
+        call: CallHandle,
+        id: CallId,
+        to: &NameAddr,
+        e: &CommandError,
+    ) {
+        let _ = self.ua.transfer_progress(call, 503, "Service Unavailable", self.now);
+        let message = format!("call {id}: transfer to {} failed: {e}", to.uri);
+        self.emit(Event::Error { message, command: None });
+    }
+
     /// Tells the peer that transferred call `old` how the new call went (NOTIFY).
-    pub(super) async fn transferred(&mut self, old: CallId, status: u16, reason: &str) {
+    pub(super) fn transferred(&mut self, old: CallId, status: u16, reason: &str) {
         let Some(h) = self.calls.get(&old).map(|c| c.handle) else { return };
         let reason = reason.to_owned();
-        let _ = self.sip.with(move |ua, now| ua.transfer_progress(h, status, &reason, now)).await;
+        let _ = self.ua.transfer_progress(h, status, &reason, self.now);
     }
 }
 

@@ -2,23 +2,24 @@
 //! media loop on the chosen devices, the account registered; and the handle that sends
 //! it commands and reads its events.
 
-use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use earshot_sip::auth::Credential;
 use earshot_sip::message::Uri;
 use earshot_sip::target::TransportKind;
-use earshot_sip::transport::spawn;
+use earshot_sip::transport::{bind, run_bound};
 use earshot_sip::ua::{UaConfig, UserAgent};
 use tokio::sync::mpsc;
 
 use super::api::{Command, Event};
 use super::config::{Config, Transport};
-use super::core::Phone;
+use super::core::{Phone, PhoneParts};
+use super::driver::{Input, PhoneDriver};
 use super::history::History;
+use super::locating::Locator;
+use super::media::route_error;
 use super::media::{AudioChoice, PhoneMedia};
-use earshot_media::device::RouteEvent;
 use std::sync::{Arc, Mutex};
 
 /// How the phone is started, beyond its configuration (the command line's flags).
@@ -49,7 +50,7 @@ pub enum PhoneError {
 /// The running phone: send commands, read events.
 #[derive(Debug)]
 pub struct PhoneHandle {
-    commands: mpsc::UnboundedSender<Command>,
+    inputs: mpsc::UnboundedSender<Input>,
     pub events: mpsc::UnboundedReceiver<Event>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -57,12 +58,12 @@ pub struct PhoneHandle {
 impl PhoneHandle {
     /// Queues a command; false once the phone has stopped.
     pub fn send(&self, c: Command) -> bool {
-        self.commands.send(c).is_ok()
+        self.inputs.send(Input::Command(c)).is_ok()
     }
 
     /// Sends `quit` and waits (bounded) for the phone to stop.
     pub async fn quit(mut self) {
-        let _ = self.commands.send(Command::Quit);
+        let _ = self.inputs.send(Input::Command(Command::Quit));
         let _ = tokio::time::timeout(Duration::from_secs(5), &mut self.task).await;
     }
 }
@@ -71,101 +72,78 @@ impl PhoneHandle {
 /// loop, registers the accounts, and reports `ready`.
 pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle, PhoneError> {
     let address = config.sip.address.unwrap_or_else(default_address);
-    let (ua_tx, ua_rx) = mpsc::unbounded_channel();
     let fixed_port = options.sip_port.or(config.sip.port);
     let ports: Vec<u16> = match fixed_port {
         Some(p) => vec![p],
         None => (5060..5100).collect(),
     };
     let account = config.accounts.first().cloned();
-    let mut sip = None;
+    let mut bound = None;
     for port in ports {
-        let local = SocketAddr::new(address, port);
-        let ua_config = ua_config(&config, account.as_ref(), local)?;
-        let ua = UserAgent::new(ua_config, rand_seed());
-        match spawn(ua, ua_tx.clone()).await {
-            Ok(h) => {
-                sip = Some(h);
+        let want = SocketAddr::new(address, port);
+        // The configuration is checked before anything is bound.
+        ua_config(&config, account.as_ref(), want)?;
+        match bind(want).await {
+            Ok(b) => {
+                bound = Some(b);
                 break;
             }
-            Err(e) if fixed_port.is_some() => return Err(PhoneError::Bind(local, e)),
+            Err(e) if fixed_port.is_some() => return Err(PhoneError::Bind(want, e)),
             Err(_) => {}
         }
     }
-    let sip = sip.ok_or(PhoneError::NoPort(address))?;
-    let cname = format!("{}@{}", config.user, sip.local);
+    let bound = bound.ok_or(PhoneError::NoPort(address))?;
+    let local = bound.local;
+    let ua = UserAgent::new(ua_config(&config, account.as_ref(), local)?, rand_seed());
+    let cname = format!("{}@{}", config.user, local);
     let (media, route_event) =
         PhoneMedia::start(&options.audio, &cname, config.preference.max_delay_ms())?;
-    let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+    let (input_tx, input_rx) = mpsc::unbounded_channel();
     let (ev_tx, ev_rx) = mpsc::unbounded_channel();
-    let uri = match &account {
-        Some(a) => a.aor.clone(),
-        None => peer_to_peer_uri(&config.user, sip.local),
-    };
-    let _ = ev_tx.send(Event::Ready { uri: uri.clone(), listen: sip.local.to_string() });
-    let _ = ev_tx.send(Event::Account { account: account.clone() });
-    if let Some(e) = route_event {
-        let _ = ev_tx.send(route_error(&e));
+    let mut problems = Vec::new();
+    if let Some(e) = route_event
+        && let Event::Error { message, .. } = route_error(&e)
+    {
+        problems.push(message);
     }
-    let history_path = config.data_dir().join("history.db");
-    let history = match History::open(&history_path) {
+    let history = match History::open(&config.data_dir().join("history.db")) {
         Ok(h) => Some(Arc::new(Mutex::new(h))),
         Err(e) => {
-            let message = format!("{e}; calls are not kept in the history");
-            let _ = ev_tx.send(Event::Error { message, command: None });
+            problems.push(format!("{e}; calls are not kept in the history"));
             None
         }
     };
-    let start_time = clock();
-    let mut phone = Phone {
-        history,
-        local_uri: uri.clone(),
-        auto_answer: options.auto_answer || config.auto_answer.always,
-        dnd: config.do_not_disturb,
-        config,
-        sip,
-        media,
-        address,
-        calls: BTreeMap::new(),
-        next_id: 1,
-        events: ev_tx,
-        ssrc_seed: rand_seed(),
-        transfers: BTreeMap::new(),
-        config_path: options.config_path.clone(),
-        registration: None,
-        watchers: Default::default(),
-        team: Default::default(),
-        input_file: options.audio.input_file.is_some() && options.audio.input_from_answer,
-        locator: None,
-        plays: BTreeMap::new(),
-        next_play: 0,
-        now: start_time.0,
-        wall: start_time.1,
-    };
-    match super::locating::Locator::new(&phone.config.sip.dns_servers, phone.ssrc_seed) {
-        Ok(l) => phone.locator = Some(l),
-        Err(e) => phone.emit(Event::Error { message: e.to_string(), command: None }),
-    }
-    if let Some(a) = account {
-        phone.register(&a).await;
-    }
-    for agent in phone.config.monitoring.agents.clone() {
-        if let Err(message) = phone.watch(&agent).await {
-            phone
-                .emit(Event::Error { message: format!("watch {agent}: {message}"), command: None });
+    let seed = rand_seed();
+    let locator = match Locator::new(&config.sip.dns_servers, seed) {
+        Ok(l) => Some(l),
+        Err(e) => {
+            problems.push(e.to_string());
+            None
         }
-    }
-    let task = tokio::spawn(phone.run(cmd_rx, ua_rx));
-    Ok(PhoneHandle { commands: cmd_tx, events: ev_rx, task })
-}
-
-/// How others call a phone without an account: `sip:USER@HOST:PORT`.
-pub(super) fn peer_to_peer_uri(user: &str, local: SocketAddr) -> String {
-    let host = match local.ip() {
-        IpAddr::V6(ip) => format!("[{ip}]"),
-        IpAddr::V4(ip) => ip.to_string(),
     };
-    format!("sip:{user}@{host}:{}", local.port())
+    let (now, wall) = clock();
+    let parts = PhoneParts {
+        auto_answer: options.auto_answer,
+        input_file: options.audio.input_file.is_some() && options.audio.input_from_answer,
+        config,
+        ua,
+        media: Box::new(media),
+        seed,
+    };
+    let mut phone = Phone::new(parts, now, wall);
+    for message in problems {
+        phone.report_error(message);
+    }
+    let driver = PhoneDriver {
+        phone,
+        events: ev_tx,
+        inputs: input_tx.downgrade(),
+        history,
+        config_path: options.config_path,
+        locator,
+    };
+    let task = run_bound(driver, bound, input_rx);
+    Ok(PhoneHandle { inputs: input_tx, events: ev_rx, task })
 }
 
 /// This host's address on its default route (no packet is sent), or loopback.
@@ -249,19 +227,4 @@ pub(super) fn ua_config(
         });
     }
     Ok(c)
-}
-
-pub(super) fn route_error(e: &RouteEvent) -> Event {
-    let message = match e {
-        RouteEvent::ChosenMissing { wanted, using } => {
-            format!("audio device {wanted} not found; using {using}")
-        }
-        RouteEvent::FellBack { lost, using } => {
-            format!("audio device {lost} failed; now using {using}")
-        }
-        RouteEvent::NoDevice { reason } => {
-            format!("no sound device works ({reason}); calls go on without audio")
-        }
-    };
-    Event::Error { message, command: None }
 }

@@ -15,12 +15,15 @@ use earshot_sip::ua::SubHandle;
 use super::api::{AgentCall, Event};
 use super::core::Phone;
 use super::dialog_watchers::PACKAGE;
+use super::errors::CommandError;
 use super::identity::address_of_record;
 
 /// How long a subscription to an agent is asked for, in seconds.
 const EXPIRES: u32 = 600;
 /// How soon an offline or lost agent is asked again.
 const RETRY: Duration = Duration::from_secs(30);
+/// When a watch waits for DNS: soon after the answer.
+const LOOKUP_RETRY: Duration = Duration::from_millis(100);
 
 /// One agent watched.
 #[derive(Debug)]
@@ -80,7 +83,7 @@ impl Team {
 
 impl Phone {
     /// Starts watching `agent` (a SIP URI, or a user or number at the account's domain).
-    pub(super) async fn watch(&mut self, agent: &str) -> Result<(), String> {
+    pub(super) fn watch(&mut self, agent: &str) -> Result<(), CommandError> {
         let to = self.target(agent)?;
         let key = address_of_record(&to.uri.to_string());
         if self.team.members.contains_key(&key) {
@@ -100,28 +103,31 @@ impl Phone {
         if let Some(m) = self.team.members.get(&key) {
             self.emit(member_event(m));
         }
-        self.subscribe_to(&key, to).await
+        self.subscribe_to(&key, to)
     }
 
     /// Stops watching `agent`.
-    pub(super) async fn unwatch(&mut self, agent: &str) -> Result<(), String> {
+    pub(super) fn unwatch(&mut self, agent: &str) -> Result<(), CommandError> {
         let to = self.target(agent)?;
         let key = address_of_record(&to.uri.to_string());
-        let member = self.team.members.remove(&key).ok_or_else(|| format!("not watching {key}"))?;
+        let member =
+            self.team.members.remove(&key).ok_or_else(|| CommandError::NotWatching(key.clone()))?;
         if let Some(sub) = member.sub {
-            let _ = self.sip.with(move |ua, now| ua.unsubscribe(sub, now)).await;
+            let _ = self.ua.unsubscribe(sub, self.now);
         }
         Ok(())
     }
 
-    async fn subscribe_to(&mut self, key: &str, to: NameAddr) -> Result<(), String> {
-        self.ensure_located(&to.uri).await?;
-        let sub = self
-            .sip
-            .with(move |ua, now| ua.subscribe(&to, PACKAGE, CONTENT_TYPE, EXPIRES, now))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?;
+    fn subscribe_to(&mut self, key: &str, to: NameAddr) -> Result<(), CommandError> {
+        if let Err(CommandError::Locating(_)) = self.ensure_located(&to.uri) {
+            // Asked again once DNS has answered.
+            if let Some(m) = self.team.members.get_mut(key) {
+                m.retry_at = Some(self.now + LOOKUP_RETRY);
+            }
+            return Ok(());
+        }
+        self.ensure_located(&to.uri)?;
+        let sub = self.ua.subscribe(&to, PACKAGE, CONTENT_TYPE, EXPIRES, self.now)?;
         if let Some(m) = self.team.members.get_mut(key) {
             m.sub = Some(sub);
             m.retry_at = None;
@@ -184,7 +190,7 @@ impl Phone {
     }
 
     /// Asks offline agents again when their time comes (from the tick).
-    pub(super) async fn team_retry(&mut self, now: Instant) {
+    pub(super) fn team_retry(&mut self, now: Instant) {
         let due: Vec<(String, NameAddr)> = self
             .team
             .members
@@ -193,7 +199,7 @@ impl Phone {
             .map(|m| (m.agent.clone(), m.to.clone()))
             .collect();
         for (key, to) in due {
-            if self.subscribe_to(&key, to).await.is_err()
+            if self.subscribe_to(&key, to).is_err()
                 && let Some(m) = self.team.members.get_mut(&key)
             {
                 m.retry_at = Some(now + RETRY);

@@ -7,12 +7,12 @@ use super::api::{CallId, CallState, Event};
 use super::call::Figures;
 use super::core::Phone;
 use super::liveness::Verdict;
-use super::start::route_error;
+use super::media::route_error;
 use earshot_media::control::MediaEvent;
 
 impl Phone {
     /// Ends answered calls whose peer has gone silent, and probes held ones (liveness.rs).
-    async fn end_silent_calls(&mut self, now: Instant) {
+    fn end_silent_calls(&mut self, now: Instant) {
         let timeout = Duration::from_secs(u64::from(self.config.calls.silence_timeout_s));
         let mut dead = Vec::new();
         let mut probe = Vec::new();
@@ -26,7 +26,7 @@ impl Phone {
             }
         }
         for handle in probe {
-            let _ = self.sip.with(move |ua, now| ua.probe(handle, now)).await;
+            let _ = self.ua.probe(handle, self.now);
         }
         for id in dead {
             let secs = timeout.as_secs();
@@ -36,16 +36,16 @@ impl Phone {
             }
             let handle = self.calls.get(&id).map(|c| c.handle);
             if let Some(handle) = handle {
-                let _ = self.sip.with(move |ua, now| ua.hangup(handle, now)).await;
+                let _ = self.ua.hangup(handle, self.now);
             }
             self.end(id, None, reason);
         }
     }
 
     /// Every 20 ms: media reports, digits to send, auto-answers due.
-    pub(super) async fn tick(&mut self) {
+    pub(super) fn tick(&mut self) {
         let now = self.now;
-        self.team_retry(now).await;
+        self.team_retry(now);
         let (media_events, route) = self.media.poll(now);
         if let Some(r) = route {
             self.emit(route_error(&r));
@@ -104,7 +104,7 @@ impl Phone {
                 _ => {}
             }
         }
-        self.end_silent_calls(now).await;
+        self.end_silent_calls(now);
         // Auto-answers due, when the desk lets the agent take them now (an agent who is
         // talking is not interrupted unless the setting says so).
         let free = self.take_policy().may_auto_answer_now(self.load());
@@ -120,8 +120,8 @@ impl Phone {
             if let Some(c) = self.calls.get_mut(&id) {
                 c.answer_at = None;
             }
-            if let Err(message) = self.answer(id).await {
-                self.emit(Event::Error { message, command: None });
+            if let Err(e) = self.answer(id) {
+                self.emit(Event::Error { message: e.to_string(), command: None });
             }
         }
         // Digits: one every 200 ms (100 ms tone, 100 ms gap, RFC 4733 §2.5).
@@ -141,7 +141,7 @@ impl Phone {
                 // What was pressed, heard in the earpiece (ITU-T Q.23), 100 ms.
                 self.media.tone(earshot_media::tone::ToneSpec::dtmf(digit));
             } else {
-                let _ = self.sip.with(move |ua, now| ua.info_dtmf(handle, digit, 100, now)).await;
+                let _ = self.ua.info_dtmf(handle, digit, 100, self.now);
             }
         }
     }

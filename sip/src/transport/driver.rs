@@ -17,13 +17,84 @@ use super::trace::Trace;
 use crate::target::{Target, TransportKind};
 use crate::ua::{UaEvent, UserAgent};
 
+/// A sans-IO core the driver runs: a user agent and whatever logic sits on it (the
+/// phone), fed the driver's inputs with the time, asked for its next wake-up. The driver
+/// sends the agent's transmissions after each input.
+pub trait Core: Send + 'static {
+    /// What other tasks send the core (commands, lookups done).
+    type Input: Send + 'static;
+    /// The user agent whose transmissions the driver sends and to which it hands bytes.
+    fn agent(&mut self) -> &mut UserAgent;
+    /// One input from another task.
+    fn input(&mut self, input: Self::Input, now: Instant);
+    /// After every input and wake-up: the core takes what its agent reported and acts.
+    fn settle(&mut self, now: Instant);
+    /// The core's own next wake-up, beside the agent's timers.
+    fn poll_timeout(&mut self) -> Option<Instant>;
+    /// A wake-up is due (the agent's or the core's own).
+    fn timeout(&mut self, now: Instant);
+    /// True once the core has finished: the driver stops.
+    fn finished(&mut self, now: Instant) -> bool;
+    /// Nothing can send the core inputs any more: the driver stops after this.
+    fn inputs_closed(&mut self, _now: Instant) {}
+}
+
 /// Code to run on the agent's task.
 type Job = Box<dyn FnOnce(&mut UserAgent, Instant) + Send>;
 
+/// What a [`SipHandle`] sends the plain user agent's task.
 enum Command {
     Run(Job),
     /// Unregister and hang up, then stop once idle or after two seconds.
     Shutdown(oneshot::Sender<()>),
+}
+
+/// The plain user agent as a core: its events go to a channel, other tasks run code on it.
+struct AgentCore {
+    ua: UserAgent,
+    events: mpsc::UnboundedSender<UaEvent>,
+    stopping: Option<(Instant, oneshot::Sender<()>)>,
+}
+
+impl Core for AgentCore {
+    type Input = Command;
+
+    fn agent(&mut self) -> &mut UserAgent {
+        &mut self.ua
+    }
+
+    fn input(&mut self, input: Command, now: Instant) {
+        match input {
+            Command::Run(f) => f(&mut self.ua, now),
+            Command::Shutdown(done) => {
+                self.ua.shutdown(now);
+                self.stopping = Some((now + std::time::Duration::from_secs(2), done));
+            }
+        }
+    }
+
+    fn settle(&mut self, _now: Instant) {
+        while let Some(e) = self.ua.poll_event() {
+            let _ = self.events.send(e);
+        }
+    }
+
+    fn poll_timeout(&mut self) -> Option<Instant> {
+        self.stopping.as_ref().map(|(t, _)| *t)
+    }
+
+    fn timeout(&mut self, now: Instant) {
+        self.ua.handle_timeout(now);
+    }
+
+    fn finished(&mut self, now: Instant) -> bool {
+        let over =
+            self.stopping.as_ref().is_some_and(|(until, _)| self.ua.is_idle() || now >= *until);
+        if over && let Some((_, done)) = self.stopping.take() {
+            let _ = done.send(());
+        }
+        over
+    }
 }
 
 /// A handle on a running user agent: run code against it, or stop it.
@@ -65,12 +136,38 @@ pub async fn spawn(
     mut ua: UserAgent,
     events: mpsc::UnboundedSender<UaEvent>,
 ) -> io::Result<SipHandle> {
-    let want = ua.config().local;
-    let (udp, listener, local) = bind_pair(want).await?;
+    let bound = bind(ua.config().local).await?;
+    let local = bound.local;
     ua.set_local(local);
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
-    tokio::spawn(run(ua, udp, listener, cmd_rx, events));
+    let core = AgentCore { ua, events, stopping: None };
+    run_bound(core, bound, cmd_rx);
     Ok(SipHandle { commands: cmd_tx, local })
+}
+
+/// A UDP socket and a TCP listener on one address, ready for [`run_bound`].
+#[derive(Debug)]
+pub struct Bound {
+    udp: UdpSocket,
+    listener: TcpListener,
+    /// The address both are bound to.
+    pub local: SocketAddr,
+}
+
+/// Binds UDP and TCP on `want` (port 0: a free port, the same for both).
+pub async fn bind(want: SocketAddr) -> io::Result<Bound> {
+    let (udp, listener, local) = bind_pair(want).await?;
+    Ok(Bound { udp, listener, local })
+}
+
+/// Runs `core` on a task over the bound sockets until it has finished or its inputs are
+/// closed. Its agent's configuration must name `bound.local`.
+pub fn run_bound<C: Core>(
+    core: C,
+    bound: Bound,
+    inputs: mpsc::UnboundedReceiver<C::Input>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(run(core, bound.udp, bound.listener, inputs))
 }
 
 /// UDP and TCP on the same port. With port 0 the UDP port is picked first; when its TCP
@@ -88,20 +185,20 @@ async fn bind_pair(want: SocketAddr) -> io::Result<(UdpSocket, TcpListener, Sock
     }
 }
 
-async fn run(
-    mut ua: UserAgent,
+async fn run<C: Core>(
+    mut core: C,
     udp: UdpSocket,
     listener: TcpListener,
-    mut commands: mpsc::UnboundedReceiver<Command>,
-    events: mpsc::UnboundedSender<UaEvent>,
+    mut inputs: mpsc::UnboundedReceiver<C::Input>,
 ) {
     let (conn_tx, mut conn_rx) = mpsc::unbounded_channel::<ConnEvent>();
     let mut conns: HashMap<SocketAddr, mpsc::UnboundedSender<Vec<u8>>> = HashMap::new();
     let mut buf = vec![0u8; 65536];
-    let mut stopping: Option<(Instant, oneshot::Sender<()>)> = None;
     let mut trace = Trace::from_env();
     loop {
-        // Output first: transmissions and events produced by the last input.
+        // Output first: what the core does with the last input, then its transmissions.
+        core.settle(Instant::now());
+        let ua = core.agent();
         while let Some(t) = ua.poll_transmit() {
             match t.target.transport {
                 TransportKind::Udp => {
@@ -120,19 +217,14 @@ async fn run(
                 }
             }
         }
-        while let Some(e) = ua.poll_event() {
-            let _ = events.send(e);
+        if core.agent().has_events() {
+            // A transport error above produced more to settle and send.
+            continue;
         }
-        if let Some((until, _)) = &stopping
-            && (ua.is_idle() || Instant::now() >= *until)
-        {
-            if let Some((_, done)) = stopping.take() {
-                let _ = done.send(());
-            }
+        if core.finished(Instant::now()) {
             return;
         }
-        let stop_at = stopping.as_ref().map(|(t, _)| *t);
-        let deadline = [ua.poll_timeout(), stop_at]
+        let deadline = [core.agent().poll_timeout(), core.poll_timeout()]
             .into_iter()
             .flatten()
             .min()
@@ -148,17 +240,15 @@ async fn run(
                 if let Ok((n, from)) = r {
                     let bytes = buf.get(..n).unwrap_or(&[]);
                     trace.received(Target::udp(from), bytes);
-                    ua.handle_bytes(bytes, Target::udp(from), Instant::now());
+                    core.agent().handle_bytes(bytes, Target::udp(from), Instant::now());
                 }
             }
-            cmd = commands.recv() => match cmd {
-                Some(Command::Run(f)) => f(&mut ua, Instant::now()),
-                Some(Command::Shutdown(done)) => {
-                    let now = Instant::now();
-                    ua.shutdown(now);
-                    stopping = Some((now + std::time::Duration::from_secs(2), done));
+            input = inputs.recv() => match input {
+                Some(i) => core.input(i, Instant::now()),
+                None => {
+                    core.inputs_closed(Instant::now());
+                    return;
                 }
-                None => return,
             },
             Ok((stream, peer)) = listener.accept() => {
                 conns.insert(peer, tcp::attach(stream, peer, conn_tx.clone()));
@@ -166,17 +256,19 @@ async fn run(
             Some(ev) = conn_rx.recv() => match ev {
                 ConnEvent::Message { from, message } => {
                     trace.received(Target::tcp(from), &message.to_bytes());
-                    ua.handle_message(message, Target::tcp(from), Instant::now());
+                    core.agent().handle_message(message, Target::tcp(from), Instant::now());
                 }
-                ConnEvent::Garbage { from, bytes } => ua.handle_bytes(&bytes, Target::tcp(from), Instant::now()),
+                ConnEvent::Garbage { from, bytes } => {
+                    core.agent().handle_bytes(&bytes, Target::tcp(from), Instant::now());
+                }
                 ConnEvent::Closed { peer, error } => {
                     conns.remove(&peer);
                     if error {
-                        ua.handle_transport_error(Target::tcp(peer), Instant::now());
+                        core.agent().handle_transport_error(Target::tcp(peer), Instant::now());
                     }
                 }
             },
-            _ = sleep => ua.handle_timeout(Instant::now()),
+            _ = sleep => core.timeout(Instant::now()),
         }
     }
 }

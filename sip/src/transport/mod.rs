@@ -5,4 +5,4 @@ mod driver;
 mod tcp;
 mod trace;
 
-pub use driver::{SipHandle, spawn};
+pub use driver::{Bound, Core, SipHandle, bind, run_bound, spawn};

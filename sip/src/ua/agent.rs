@@ -197,6 +197,11 @@ impl UserAgent {
         self.events.pop_front()
     }
 
+    /// Events are waiting for [`UserAgent::poll_event`].
+    pub fn has_events(&self) -> bool {
+        !self.events.is_empty()
+    }
+
     pub fn poll_timeout(&self) -> Option<Instant> {
         let calls = self.calls.values().filter_map(Call::next_timeout);
         let regs = self.regs.values().filter_map(|r| r.next_timeout());

@@ -1,0 +1,187 @@
+//! The agent's commands, as the phone core carries them out: each is checked and refused
+//! with a [`CommandError`] before anything changes, or done; one that waits for DNS is
+//! parked (lookups.rs) and done when the name is found.
+
+use std::path::Path;
+use std::time::{Instant, SystemTime};
+
+use super::api::{CallId, Command, Event};
+use super::core::Phone;
+use super::effect::Effect;
+use super::errors::CommandError;
+use super::lookups::Parked;
+
+impl Phone {
+    /// A command from the agent at `now`: done, refused with an `error` event, or parked
+    /// until a name it needs is found in DNS. `quit` starts stopping the phone.
+    pub fn command(&mut self, c: Command, now: Instant, wall: SystemTime) {
+        self.now = now;
+        self.wall = wall;
+        if c == Command::Quit {
+            self.quit();
+            return;
+        }
+        let text = format!("{c:?}");
+        let again = c.clone();
+        match self.do_command(c) {
+            Ok(()) => {}
+            Err(CommandError::Locating(name)) => self.park(name, Parked::Command(again)),
+            Err(e) => self.emit(Event::Error { message: e.to_string(), command: Some(text) }),
+        }
+    }
+
+    fn do_command(&mut self, c: Command) -> Result<(), CommandError> {
+        match c {
+            Command::Call { uri } => self.dial(&uri, None).map(|_| ()),
+            Command::Answer { id } => self.answer(id),
+            Command::Reject { id, status } => {
+                let handle = self.incoming_handle(id)?;
+                let status = status.unwrap_or(486);
+                Ok(self.ua.reject(handle, status, self.now)?)
+            }
+            Command::Hangup { id } => self.hang_up(id),
+            Command::Hold { id } => self.set_hold(id, true),
+            Command::Resume { id } => {
+                let in_conference = self.call_mut(id)?.conference;
+                if !in_conference {
+                    self.hold_others(Some(id));
+                }
+                self.set_hold(id, false)
+            }
+            Command::Mute { id, on } => {
+                self.call_mut(id)?.muted = on;
+                self.remix();
+                self.emit_state(id);
+                Ok(())
+            }
+            Command::Dtmf { id, digits } => {
+                let c = self.call_mut(id)?;
+                if !c.is_up() {
+                    return Err(CommandError::NotAnswered(id));
+                }
+                c.dtmf.extend(digits.chars());
+                Ok(())
+            }
+            Command::Transfer { id, uri } => {
+                let to = self.target(&uri)?;
+                let handle = self.up_handle(id)?;
+                Ok(self.ua.refer(handle, &to, self.now)?)
+            }
+            Command::Consult { id, uri } => {
+                self.up_handle(id)?;
+                // The consulted party's servers are found before the first call is held.
+                let to = self.target(&uri)?;
+                self.ensure_located(&to.uri)?;
+                self.set_hold(id, true)?;
+                let consult = self.dial(&uri, Some(id))?;
+                if let Some(c) = self.calls.get_mut(&consult) {
+                    c.consulting_for = Some(id);
+                }
+                Ok(())
+            }
+            Command::CompleteTransfer { id, consult } => {
+                let handle = self.up_handle(id)?;
+                let consult_handle = self.up_handle(consult)?;
+                let to = self
+                    .ua
+                    .replaces_uri(consult_handle)
+                    .ok_or(earshot_sip::ua::UaError::BadState)?;
+                Ok(self.ua.refer(handle, &to, self.now)?)
+            }
+            Command::Conference { ids } => {
+                for id in &ids {
+                    self.up_handle(*id)?;
+                }
+                for id in &ids {
+                    if let Some(c) = self.calls.get_mut(id) {
+                        c.conference = true;
+                    }
+                }
+                self.hold_others(ids.first().copied());
+                for id in &ids {
+                    if self.calls.get(id).is_some_and(|c| c.local_hold) {
+                        self.set_hold(*id, false)?;
+                    }
+                }
+                self.remix();
+                for id in ids {
+                    self.emit_state(id);
+                }
+                Ok(())
+            }
+            Command::Split { id } => {
+                self.call_mut(id)?.conference = false;
+                self.set_hold(id, true)?;
+                self.end_conference_of_one();
+                self.remix();
+                self.emit_state(id);
+                Ok(())
+            }
+            Command::DoNotDisturb { on } => {
+                self.dnd = on;
+                Ok(())
+            }
+            Command::List => {
+                let shown: Vec<Event> = self
+                    .calls
+                    .values()
+                    .filter(|c| self.shown(c))
+                    .map(|c| c.event(None, self.now))
+                    .collect();
+                for e in shown {
+                    self.emit(e);
+                }
+                Ok(())
+            }
+            Command::Devices => {
+                self.devices_event();
+                Ok(())
+            }
+            Command::SetDevices { input, output, ringing } => {
+                self.set_devices(input, output, ringing)
+            }
+            Command::SetAccount { account } => self.set_account(account),
+            Command::History { limit } => {
+                self.effects.push_back(Effect::ReadHistory { limit });
+                Ok(())
+            }
+            Command::Monitor { agent, mode } => self.monitor(&agent, &mode).map(|_| ()),
+            Command::MonitorMode { id, mode } => self.monitor_mode(id, &mode),
+            Command::MonitorNext { agent, mode } => self.monitor_next(&agent, &mode),
+            Command::Unmonitor { id } => {
+                if self.call_mut(id)?.monitoring.is_none() {
+                    return Err(CommandError::NotMonitoring(id));
+                }
+                self.hang_up(id)
+            }
+            Command::Watch { agent } => self.watch(&agent),
+            Command::Unwatch { agent } => self.unwatch(&agent),
+            Command::Play { id, file } => self.play(id, &file),
+            Command::Quit => Ok(()),
+        }
+    }
+
+    /// Plays a WAV file into an answered call's leg.
+    fn play(&mut self, id: CallId, file: &str) -> Result<(), CommandError> {
+        let c = self.call_mut(id)?;
+        if !c.has_leg {
+            return Err(CommandError::NoAudio(id));
+        }
+        let prompt = self.next_play + 1;
+        self.media
+            .play(id as u32, prompt, Path::new(file))
+            .map_err(|why| CommandError::Play { file: file.to_owned(), why })?;
+        self.next_play = prompt;
+        self.plays.insert(prompt, (id, file.to_owned()));
+        Ok(())
+    }
+
+    /// Hold or resume wishes that waited for the user agent to finish an offer.
+    pub(super) fn apply_wanted_holds(&mut self) {
+        let waiting: Vec<CallId> =
+            self.calls.values().filter(|c| c.wanted_hold.is_some()).map(|c| c.id).collect();
+        for id in waiting {
+            self.apply_wanted_hold(id);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! The phone core's thin async driver: runs [`Phone`] on the SIP transport driver's sockets
+//! and timers, stamps each input with the clock, and does what the core hands back —
+//! events to the agent's channel, DNS lookups on tasks (answers come back as inputs), the
+//! history and the configuration file off the async threads.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime};
+
+use earshot_sip::SipUri;
+use earshot_sip::target::Target;
+use earshot_sip::transport::Core;
+use earshot_sip::ua::UserAgent;
+use tokio::sync::mpsc;
+
+use super::api::{Command, Event};
+use super::config_file;
+use super::core::Phone;
+use super::effect::Effect;
+use super::history::History;
+use super::locating::Locator;
+
+/// What other tasks send the running phone.
+#[derive(Debug)]
+pub enum Input {
+    /// A command from the agent (the window, the headless script).
+    Command(Command),
+    /// DNS answered a lookup the core asked for.
+    Located { name: SipUri, found: Result<Vec<Target>, String> },
+}
+
+/// The phone core and what its effects need.
+pub struct PhoneDriver {
+    pub phone: Phone,
+    pub events: mpsc::UnboundedSender<Event>,
+    /// Where DNS answers go (weak: the phone stops when the agent's handle is dropped).
+    pub inputs: mpsc::WeakUnboundedSender<Input>,
+    /// Where finished calls are kept (none if the database could not be opened).
+    pub history: Option<Arc<Mutex<History>>>,
+    /// The configuration file, where settings changed while running are written.
+    pub config_path: Option<PathBuf>,
+    /// Finds servers given by name (RFC 3263); none if DNS could not be set up.
+    pub locator: Option<Locator>,
+}
+
+/// The wall clock, read by the driver for each input (the history's times).
+#[allow(clippy::disallowed_methods)]
+fn wall() -> SystemTime {
+    SystemTime::now()
+}
+
+impl PhoneDriver {
+    /// Passes the core's events on and does its effects.
+    fn flush(&mut self) {
+        while let Some(e) = self.phone.poll_event() {
+            let _ = self.events.send(e);
+        }
+        while let Some(effect) = self.phone.poll_effect() {
+            self.effect(effect);
+        }
+    }
+
+    fn effect(&mut self, effect: Effect) {
+        match effect {
+            Effect::Locate { name, transports } => {
+                let Some(inputs) = self.inputs.upgrade() else { return };
+                let Some(mut locator) = self.locator.clone() else {
+                    let found = Err("DNS is not available on this machine".to_owned());
+                    let _ = inputs.send(Input::Located { name, found });
+                    return;
+                };
+                tokio::spawn(async move {
+                    let found = locator.locate(&name, &transports).await.map_err(|e| e.to_string());
+                    let _ = inputs.send(Input::Located { name, found });
+                });
+            }
+            Effect::Record(row) => {
+                let Some(history) = self.history.clone() else { return };
+                let events = self.events.clone();
+                // SQLite off the async threads (DESIGN.md §2).
+                tokio::task::spawn_blocking(move || {
+                    let written = history
+                        .lock()
+                        .map_err(|e| e.to_string())
+                        .and_then(|mut h| h.record(&row).map_err(|e| e.to_string()));
+                    if let Err(message) = written {
+                        let _ = events.send(Event::Error { message, command: None });
+                    }
+                });
+            }
+            Effect::ReadHistory { limit } => {
+                let events = self.events.clone();
+                let Some(history) = self.history.clone() else {
+                    let _ = events
+                        .send(Event::Error { message: "no call history".into(), command: None });
+                    return;
+                };
+                tokio::task::spawn_blocking(move || {
+                    let read = history
+                        .lock()
+                        .map_err(|e| e.to_string())
+                        .and_then(|h| h.recent(limit).map_err(|e| e.to_string()));
+                    let _ = events.send(match read {
+                        Ok(calls) => Event::History { calls },
+                        Err(message) => Event::Error { message, command: None },
+                    });
+                });
+            }
+            Effect::SaveAudio(audio) => {
+                if let Some(path) = &self.config_path
+                    && let Err(e) = config_file::save_audio(path, &audio)
+                {
+                    let message = format!("devices in use, but not saved: {e}");
+                    let _ = self.events.send(Event::Error { message, command: None });
+                }
+            }
+            Effect::SaveAccount(account) => {
+                if let Some(path) = &self.config_path
+                    && let Err(e) = config_file::save_account(path, account.as_ref())
+                {
+                    let message = format!("account in use, but not saved: {e}");
+                    let _ = self.events.send(Event::Error { message, command: None });
+                }
+            }
+        }
+    }
+}
+
+impl Core for PhoneDriver {
+    type Input = Input;
+
+    fn agent(&mut self) -> &mut UserAgent {
+        self.phone.agent()
+    }
+
+    fn input(&mut self, input: Input, now: Instant) {
+        match input {
+            Input::Command(c) => self.phone.command(c, now, wall()),
+            Input::Located { name, found } => self.phone.located(&name, found, now, wall()),
+        }
+    }
+
+    fn settle(&mut self, now: Instant) {
+        self.phone.settle(now, wall());
+        self.flush();
+    }
+
+    fn poll_timeout(&mut self) -> Option<Instant> {
+        self.phone.poll_timeout()
+    }
+
+    fn timeout(&mut self, now: Instant) {
+        self.phone.timeout(now, wall());
+    }
+
+    fn finished(&mut self, now: Instant) -> bool {
+        let done = self.phone.finished(now);
+        self.flush();
+        done
+    }
+
+    fn inputs_closed(&mut self, now: Instant) {
+        self.phone.command(Command::Quit, now, wall());
+        self.phone.stop_now(now);
+        self.flush();
+    }
+}

@@ -1,0 +1,111 @@
+//! The phone core's sans-IO surface, as its driver (driver.rs) and its tests use it: the
+//! inputs besides commands (the user agent's reports, wake-ups), the next wake-up, and
+//! what the core hands back (events for the agent, effects for the driver); quitting.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use earshot_sip::ua::UserAgent;
+
+use super::api::{CallId, Event};
+use super::core::{Phone, TICK};
+use super::effect::Effect;
+
+/// How long quitting waits for the user agent to unregister and hang up.
+const QUIT_WAIT: Duration = Duration::from_secs(2);
+
+impl Phone {
+    /// The user agent, for the driver to hand it bytes and take its transmissions.
+    pub fn agent(&mut self) -> &mut UserAgent {
+        &mut self.ua
+    }
+
+    /// After every input: acts on what the user agent reported, then on what changed
+    /// (the ringtone, monitoring calls left alone, "monitor next call" requests, the
+    /// dialog state our supervisors see, hold wishes that waited).
+    pub fn settle(&mut self, now: Instant, wall: SystemTime) {
+        self.now = now;
+        self.wall = wall;
+        while let Some(e) = self.ua.poll_event() {
+            self.ua_event(e);
+        }
+        if self.stopping.is_some() {
+            return;
+        }
+        self.update_ringing();
+        self.end_orphan_monitors();
+        self.start_next_calls();
+        self.publish_dialogs();
+        self.apply_wanted_holds();
+    }
+
+    /// The phone's next wake-up besides the user agent's timers: its 20 ms housekeeping,
+    /// or the end of the wait when quitting.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        match self.stopping {
+            Some(until) => Some(until),
+            None => Some(self.next_tick),
+        }
+    }
+
+    /// A wake-up: the user agent's timers that are due, and the housekeeping when due.
+    pub fn timeout(&mut self, now: Instant, wall: SystemTime) {
+        self.now = now;
+        self.wall = wall;
+        self.ua.handle_timeout(now);
+        if self.stopping.is_none() && now >= self.next_tick {
+            self.next_tick = now + TICK;
+            self.tick();
+        }
+    }
+
+    /// The next event for the agent.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// The next thing for the driver to do.
+    pub fn poll_effect(&mut self) -> Option<Effect> {
+        self.effects.pop_front()
+    }
+
+    /// Stops ringing, ends every call, and lets the user agent unregister and hang up.
+    pub(super) fn quit(&mut self) {
+        if self.stopping.is_some() {
+            return;
+        }
+        let _ = self.media.ring(false);
+        let ids: Vec<CallId> = self.calls.keys().copied().collect();
+        for id in ids {
+            self.end(id, None, "local".into());
+        }
+        self.ua.shutdown(self.now);
+        self.stopping = Some(self.now + QUIT_WAIT);
+    }
+
+    /// True once quitting is over (the user agent idle, or the wait spent): the audio is
+    /// stopped and `stopped` reported.
+    pub fn finished(&mut self, now: Instant) -> bool {
+        let Some(until) = self.stopping else { return false };
+        if !self.stopped && (self.ua.is_idle() || now >= until) {
+            self.stopped = true;
+            self.media.stop(now);
+            self.emit(Event::Stopped);
+        }
+        self.stopped
+    }
+}
+
+impl Phone {
+    /// Stops at once (nothing can reach the phone any more): ends calls, stops the audio.
+    pub fn stop_now(&mut self, now: Instant) {
+        self.quit();
+        self.stopping = Some(now);
+        self.finished(now);
+    }
+
+    /// A problem the driver met outside the core (a device, the history, DNS set-up),
+    /// reported to the agent in order with the core's own events.
+    pub fn report_error(&mut self, message: String) {
+        self.emit(Event::Error { message, command: None });
+    }
+}
