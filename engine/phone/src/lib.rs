@@ -43,4 +43,4 @@ pub use effect::Effect;
 pub use errors::CommandError;
 pub use media::AudioChoice;
 pub use media_port::MediaPort;
-pub use start::{PhoneError, PhoneHandle, StartOptions, start};
+pub use start::{PhoneError, PhoneHandle, StartOptions, start, ua_config};

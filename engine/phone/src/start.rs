@@ -187,7 +187,7 @@ fn proxy_uri(s: &str, transport: TransportKind) -> Option<earshot_sip::SipUri> {
     }
 }
 
-pub(super) fn ua_config(
+pub fn ua_config(
     config: &Config,
     account: Option<&super::config::Account>,
     local: SocketAddr,
