@@ -9,7 +9,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{AGENT, CUSTOMER, heard, party_with, temp_dir};
+use common::{AGENT, CUSTOMER, Headless, heard, party_with, temp_dir};
 use earshot_tests::kamailio::Site;
 
 fn account(user: &str, password: &str, proxy: std::net::SocketAddr) -> String {
@@ -91,4 +91,41 @@ fn agents_register_and_call_each_other_by_number_through_the_site() {
     assert!(ab > 0.5 && ba > 0.5, "each hears the other");
     drop(site);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// RFC 5626 keep-alives over TCP through the real site: Kamailio answers each CRLF ping
+/// with a pong, so nothing fails while it runs; once the site is gone, the lost flow is
+/// noticed (the connection closes; a silent one would miss its pong within 10 s) and the
+/// phone says so and registers again (which then fails).
+#[test]
+fn a_tcp_registration_is_kept_alive_and_a_lost_site_is_noticed() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let site = runtime.block_on(Site::start());
+    let dir = temp_dir("keepalive");
+    let more = format!(
+        "keepalive_s = 1\n[[accounts]]\naor = \"sip:1001@earshot.test\"\npassword = \"agent-1001\"\n\
+         outbound_proxy = \"{}\"\ntransport = \"tcp\"\nexpires = 300\n",
+        site.addr
+    );
+    let mut phone = Headless::start_with(&dir, "alice", r#"["PCMU"]"#, &more, &[]);
+    phone.wait_for("registered", |e| e["event"] == "registration" && e["state"] == "registered");
+    // A ping a second for 12 s: a pong missing from any of the first ones would have
+    // failed the flow (10 s wait) by now.
+    std::thread::sleep(Duration::from_secs(12));
+    let failed = |e: &serde_json::Value| {
+        e["event"] == "error"
+            && e["message"].as_str().is_some_and(|m| m.contains("registering again"))
+    };
+    assert!(!phone.saw(failed), "a keep-alive failed while the site was up");
+    let gone = Instant::now();
+    drop(site);
+    let (noticed, e) = phone.wait_for("the lost flow", failed);
+    let took = noticed.duration_since(gone);
+    assert!(e["message"].as_str().unwrap().contains("connection to the registrar closed"), "{e}");
+    assert!(took <= Duration::from_secs(13), "noticed after {took:?}");
+    phone.wait_for("registration failed", |e| {
+        e["event"] == "registration" && e["state"] == "failed"
+    });
+    eprintln!("lost site noticed after {:.1} s", took.as_secs_f64());
+    phone.quit();
 }

@@ -42,6 +42,10 @@ pub struct SipSettings {
     /// DNS servers (`IP:PORT`) to find the site's SIP servers by name (RFC 3263: NAPTR,
     /// SRV, A/AAAA); none: the system's (`/etc/resolv.conf`).
     pub dns_servers: Vec<std::net::SocketAddr>,
+    /// Seconds between keep-alives of the account's registration (RFC 5626 §4.4.1): an
+    /// OPTIONS to the registrar on UDP, a CRLF ping on TCP. None: 25 s on UDP (NAT
+    /// bindings often last 30 s), 90 s on TCP; 0: no keep-alives.
+    pub keepalive_s: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -205,6 +209,7 @@ pub const DEFAULT_FILE: &str = r#"# Earshot configuration. Every setting is opti
 # port = 5060                     # default: the first free port from 5060
 # address = "192.0.2.10"          # default: this host's address on its default route
 # dns_servers = ["192.0.2.53:53"] # where to look up the site's servers; default: the system's
+# keepalive_s = 25                # registration keep-alives; default 25 on UDP, 90 on TCP; 0: off
 
 [audio]
 # input = "USB Headset"           # device names as listed in the window; default: system default

@@ -234,6 +234,12 @@ impl Phone {
                     expires: None,
                 });
             }
+            UaEvent::FlowFailed { reason, .. } => {
+                let account =
+                    self.config.accounts.first().map(|a| a.aor.clone()).unwrap_or_default();
+                let message = format!("account {account}: {reason}; registering again");
+                self.emit(Event::Error { message, command: None });
+            }
             UaEvent::SubscriptionRequested { sub, package, from, request } => {
                 self.subscription_requested(sub, package, from, *request);
             }

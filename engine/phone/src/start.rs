@@ -215,6 +215,11 @@ pub fn ua_config(
             Transport::Tcp => TransportKind::Tcp,
         };
         c.default_transport = transport;
+        let keepalive = config.sip.keepalive_s.unwrap_or(match transport {
+            TransportKind::Udp => 25,
+            _ => 90,
+        });
+        c.keepalive = (keepalive > 0).then(|| Duration::from_secs(u64::from(keepalive)));
         if let Some(p) = &a.outbound_proxy {
             c.outbound_proxy = Some(
                 proxy_uri(p, transport).ok_or_else(|| bad("outbound_proxy is not host[:port]"))?,

@@ -261,11 +261,13 @@ async fn run<C: Core>(
                 ConnEvent::Garbage { from, bytes } => {
                     core.agent().handle_bytes(&bytes, Target::tcp(from), Instant::now());
                 }
+                ConnEvent::Pong { from } => core.agent().handle_pong(Target::tcp(from), Instant::now()),
                 ConnEvent::Closed { peer, error } => {
                     conns.remove(&peer);
                     if error {
                         core.agent().handle_transport_error(Target::tcp(peer), Instant::now());
                     }
+                    core.agent().handle_flow_closed(Target::tcp(peer), Instant::now());
                 }
             },
             _ = sleep => core.timeout(Instant::now()),

@@ -1,7 +1,10 @@
-//! TCP connections (RFC 3261 §18.3): one reader task framing messages by Content-Length
-//! and answering CRLF pings (RFC 5626 §3.5.1), one writer task fed by a channel.
+//! TCP connections (RFC 3261 §18.3): one reader task framing messages by Content-Length,
+//! answering CRLF pings and passing on the pongs to ours (RFC 5626 §3.5.1), one writer
+//! task fed by a channel.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -27,6 +30,10 @@ pub(crate) enum ConnEvent {
         peer: SocketAddr,
         error: bool,
     },
+    /// A pong (RFC 5626 §3.5.1) answered our keep-alive ping.
+    Pong {
+        from: SocketAddr,
+    },
 }
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -40,8 +47,9 @@ pub(crate) fn attach(
     let _ = stream.set_nodelay(true);
     let (read, write) = stream.into_split();
     let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(writer(write, rx, peer, events.clone()));
-    tokio::spawn(reader(read, peer, events, tx.clone()));
+    let pinged = Arc::new(AtomicBool::new(false));
+    tokio::spawn(writer(write, rx, peer, events.clone(), pinged.clone()));
+    tokio::spawn(reader(read, peer, events, tx.clone(), pinged));
     tx
 }
 
@@ -57,8 +65,9 @@ pub(crate) fn connect(
             Ok(Ok(stream)) => {
                 let _ = stream.set_nodelay(true);
                 let (read, write) = stream.into_split();
-                tokio::spawn(reader(read, peer, events.clone(), pong_tx));
-                writer(write, rx, peer, events).await;
+                let pinged = Arc::new(AtomicBool::new(false));
+                tokio::spawn(reader(read, peer, events.clone(), pong_tx, pinged.clone()));
+                writer(write, rx, peer, events, pinged).await;
             }
             _ => {
                 let _ = events.send(ConnEvent::Closed { peer, error: true });
@@ -73,8 +82,13 @@ async fn writer(
     mut rx: mpsc::UnboundedReceiver<Vec<u8>>,
     peer: SocketAddr,
     events: mpsc::UnboundedSender<ConnEvent>,
+    pinged: Arc<AtomicBool>,
 ) {
     while let Some(bytes) = rx.recv().await {
+        if bytes == b"\r\n\r\n" {
+            // Our keep-alive ping: the reader takes the next lone CRLF as its pong.
+            pinged.store(true, Ordering::Release);
+        }
         if w.write_all(&bytes).await.is_err() {
             let _ = events.send(ConnEvent::Closed { peer, error: true });
             return;
@@ -88,6 +102,7 @@ async fn reader(
     peer: SocketAddr,
     events: mpsc::UnboundedSender<ConnEvent>,
     writer: mpsc::UnboundedSender<Vec<u8>>,
+    pinged: Arc<AtomicBool>,
 ) {
     let mut framer = StreamFramer::default();
     let mut buf = vec![0u8; 16 * 1024];
@@ -99,6 +114,9 @@ async fn reader(
             }
             Ok(n) => n,
         };
+        if pinged.swap(false, Ordering::AcqRel) {
+            framer.sent_ping();
+        }
         framer.push(buf.get(..n).unwrap_or(&[]));
         while let Some(item) = framer.next_item() {
             match item {
@@ -108,7 +126,9 @@ async fn reader(
                 Ok(StreamItem::Ping) => {
                     let _ = writer.send(b"\r\n".to_vec());
                 }
-                Ok(StreamItem::Pong) => {}
+                Ok(StreamItem::Pong) => {
+                    let _ = events.send(ConnEvent::Pong { from: peer });
+                }
                 Err(_) => {
                     let _ = events.send(ConnEvent::Garbage {
                         from: peer,

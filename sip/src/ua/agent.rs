@@ -43,6 +43,8 @@ pub enum UaError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Purpose {
     Register(RegHandle),
+    /// A keep-alive OPTIONS on a registration's flow (RFC 5626 §4.4.1).
+    KeepAlive(RegHandle),
     Invite(CallHandle),
     ReInvite(CallHandle),
     Bye(CallHandle),
@@ -164,6 +166,7 @@ impl UserAgent {
         self.failover_timers(now);
         self.call_timers(now);
         self.registration_timers(now);
+        self.keepalive_timers(now);
         self.subscription_timers(now);
         self.dispatch(now);
     }
@@ -352,6 +355,7 @@ impl UserAgent {
     fn on_final(&mut self, p: Pending, response: Response, now: Instant) {
         match p.purpose {
             Purpose::Register(reg) => self.on_register_final(reg, &p, &response, now),
+            Purpose::KeepAlive(reg) => self.on_keepalive_final(reg, &response, now),
             Purpose::Invite(call) => self.on_invite_failure(call, &p, &response, now),
             Purpose::ReInvite(call) => self.on_reinvite_final(call, &response, now),
             Purpose::Bye(_) | Purpose::Cancel(_) => {}

@@ -36,6 +36,9 @@ pub struct UaConfig {
     pub use_100rel: bool,
     /// Event packages this agent serves as notifier (RFC 6665), e.g. `dialog`.
     pub event_packages: Vec<String>,
+    /// Keep each registration's flow alive this often (RFC 5626 §4.4.1): a CRLF ping on
+    /// TCP and TLS, an OPTIONS to the registrar on UDP; `None`: no keep-alives.
+    pub keepalive: Option<Duration>,
 }
 
 impl UaConfig {
@@ -54,6 +57,7 @@ impl UaConfig {
             session_expires: Some(Duration::from_secs(1800)),
             use_100rel: true,
             event_packages: Vec::new(),
+            keepalive: None,
         }
     }
 

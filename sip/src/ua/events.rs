@@ -57,6 +57,12 @@ pub enum UaEvent {
     Unregistered {
         reg: RegHandle,
     },
+    /// A registration's flow failed its keep-alive (RFC 5626 §4.4.1); the binding is being
+    /// registered again (a `Registered` or `RegistrationFailed` follows).
+    FlowFailed {
+        reg: RegHandle,
+        reason: String,
+    },
     /// A new incoming call; the INVITE is given whole for its headers.
     IncomingCall {
         call: CallHandle,

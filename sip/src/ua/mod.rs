@@ -9,6 +9,7 @@ mod config;
 mod dialog;
 mod events;
 mod ids;
+mod keepalive;
 mod pager;
 mod prack;
 mod refer;

@@ -28,11 +28,26 @@ pub(crate) struct Registration {
     state: RegState,
     refresh_at: Option<Instant>,
     failures: u32,
+    /// The flow's keep-alives (keepalive.rs).
+    pub(crate) keepalive: super::keepalive::KeepAlive,
 }
 
 impl Registration {
     pub(crate) fn next_timeout(&self) -> Option<Instant> {
-        self.refresh_at
+        [self.refresh_at, self.keepalive.next_timeout()].into_iter().flatten().min()
+    }
+
+    /// Registered, with the server it answered from.
+    pub(crate) fn live_flow(&self) -> Option<Target> {
+        (self.state == RegState::Registered).then_some(self.target)
+    }
+
+    pub(crate) fn registrar(&self) -> &Uri {
+        &self.registrar
+    }
+
+    pub(crate) fn expires(&self) -> u32 {
+        self.expires
     }
 }
 
@@ -67,6 +82,7 @@ impl UserAgent {
                 state: RegState::Registering,
                 refresh_at: None,
                 failures: 0,
+                keepalive: Default::default(),
             },
         );
         self.send_register(reg, expires, now);
@@ -85,6 +101,7 @@ impl UserAgent {
         let r = self.regs.get_mut(&reg).ok_or(UaError::NoRegistration)?;
         r.state = RegState::Unregistering;
         r.refresh_at = None;
+        r.keepalive.stop();
         self.send_register(reg, 0, now);
         Ok(())
     }
@@ -108,7 +125,7 @@ impl UserAgent {
         }
     }
 
-    fn send_register(&mut self, reg: RegHandle, expires: u32, now: Instant) {
+    pub(crate) fn send_register(&mut self, reg: RegHandle, expires: u32, now: Instant) {
         let Some(r) = self.regs.get_mut(&reg) else {
             return;
         };
@@ -159,6 +176,7 @@ impl UserAgent {
                 .unwrap_or(r.expires);
             r.state = RegState::Registered;
             r.failures = 0;
+            r.keepalive.start(self.cfg.keepalive, now);
             let refresh = u64::from(granted) - (u64::from(granted) / 2).min(30);
             r.refresh_at = Some(now + Duration::from_secs(refresh.max(1)));
             self.events.push_back(UaEvent::Registered { reg, expires: granted });
@@ -172,6 +190,7 @@ impl UserAgent {
             return;
         }
         r.state = RegState::Failed;
+        r.keepalive.stop();
         r.failures += 1;
         let failures = r.failures;
         let wait = backoff(failures - 1, self.ids.fraction());
