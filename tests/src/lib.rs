@@ -7,6 +7,7 @@ pub mod baresip;
 pub mod dns;
 pub mod kamailio;
 pub mod media_call;
+pub mod netns;
 pub mod phrase_align;
 pub mod speech;
 

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use common::{AGENT, CUSTOMER, Headless, heard, party_with, temp_dir};
 use earshot_tests::kamailio::Site;
+use earshot_tests::netns::Netns;
 
 fn account(user: &str, password: &str, proxy: std::net::SocketAddr) -> String {
     format!(
@@ -128,4 +129,60 @@ fn a_tcp_registration_is_kept_alive_and_a_lost_site_is_noticed() {
     });
     eprintln!("lost site noticed after {:.1} s", took.as_secs_f64());
     phone.quit();
+}
+
+/// The agent's network moves (its default route goes from one address to another and the
+/// old address disappears, as when a laptop leaves Wi-Fi for a cable): within the route
+/// check the phone says where it is now, registers its new Contact in place of the old,
+/// and a customer's call through the site reaches it there. In a network namespace of the
+/// test's own, so the machine's network is never touched.
+#[test]
+fn a_phone_whose_route_moves_registers_again_and_is_reached_at_the_new_address() {
+    let netns = Netns::create("moving").unwrap_or_else(|e| panic!("{e}"));
+    netns.ip(&["addr", "add", "10.1.0.2/32", "dev", "lo"]);
+    netns.ip(&["addr", "add", "10.2.0.2/32", "dev", "lo"]);
+    netns.ip(&["route", "add", "default", "dev", "lo", "src", "10.1.0.2"]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let site = runtime.block_on(Site::start_in(Some(&netns)));
+    let dir = temp_dir("moving");
+    let registered =
+        |e: &serde_json::Value| e["event"] == "registration" && e["state"] == "registered";
+    // The agent's address follows the route (no `address` in its [sip]).
+    let mut agent = Headless::start_in(
+        Some(&netns),
+        &dir,
+        "agent",
+        r#"["PCMU"]"#,
+        &account("1002", "agent-1002", site.addr),
+        &["--auto-answer"],
+    );
+    assert!(agent.listen.starts_with("10.1.0.2:"), "listens at {}", agent.listen);
+    agent.wait_for("registered", registered);
+    let customer = format!("address = \"127.0.0.1\"\n{}", account("1001", "agent-1001", site.addr));
+    let mut caller =
+        Headless::start_in(Some(&netns), &dir, "customer", r#"["PCMU"]"#, &customer, &[]);
+    caller.wait_for("registered", registered);
+
+    let moved = Instant::now();
+    netns.ip(&["route", "replace", "default", "dev", "lo", "src", "10.2.0.2"]);
+    netns.ip(&["addr", "del", "10.1.0.2/32", "dev", "lo"]);
+    let (seen, ready) = agent.wait_for("the new address", |e| {
+        e["event"] == "ready" && e["listen"].as_str().is_some_and(|l| l.starts_with("10.2.0.2:"))
+    });
+    assert_eq!(ready["uri"], "sip:1002@earshot.test", "{ready}");
+    let (again, _) = agent.wait_for("registered again", registered);
+    eprintln!(
+        "route moved: new address seen after {:.1} s, registered after {:.1} s",
+        seen.duration_since(moved).as_secs_f64(),
+        again.duration_since(moved).as_secs_f64()
+    );
+    caller.send("call 1002");
+    agent.wait_for("the call", |e| e["event"] == "incoming-call");
+    agent.wait_state(1, "active");
+    caller.wait_state(1, "active");
+    caller.send("hangup 1");
+    agent.wait_state(1, "ended");
+    agent.quit();
+    caller.quit();
+    drop(site);
 }

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use earshot_sip::SipUri;
 use earshot_sip::target::Target;
@@ -41,7 +41,12 @@ pub struct PhoneDriver {
     pub config_path: Option<PathBuf>,
     /// Finds servers given by name (RFC 3263); none if DNS could not be set up.
     pub locator: Option<Locator>,
+    /// When to look at the default route next (when the address follows it).
+    pub next_route_check: Option<Instant>,
 }
+
+/// How often the driver looks whether the host's default route moved.
+const ROUTE_CHECK: Duration = Duration::from_secs(2);
 
 /// The wall clock, read by the driver for each input (the history's times).
 #[allow(clippy::disallowed_methods)]
@@ -146,11 +151,20 @@ impl Core for PhoneDriver {
     }
 
     fn poll_timeout(&mut self) -> Option<Instant> {
-        self.phone.poll_timeout()
+        [self.phone.poll_timeout(), self.next_route_check].into_iter().flatten().min()
     }
 
     fn timeout(&mut self, now: Instant) {
         self.phone.timeout(now, wall());
+        if let Some(at) = self.next_route_check
+            && now >= at
+        {
+            self.next_route_check = Some(now + ROUTE_CHECK);
+            let ip = super::start::default_address();
+            if ip != self.phone.address() {
+                self.phone.address_changed(ip, now, wall());
+            }
+        }
     }
 
     fn finished(&mut self, now: Instant) -> bool {

@@ -2,6 +2,7 @@
 //! inputs besides commands (the user agent's reports, wake-ups), the next wake-up, and
 //! what the core hands back (events for the agent, effects for the driver); quitting.
 
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant, SystemTime};
 
 use earshot_sip::ua::UserAgent;
@@ -107,5 +108,38 @@ impl Phone {
     /// reported to the agent in order with the core's own events.
     pub fn report_error(&mut self, message: String) {
         self.emit(Event::Error { message, command: None });
+    }
+}
+
+impl Phone {
+    /// The host's address on its default route changed (the driver watches it when the
+    /// configuration pins no address): SIP requests and new calls' media use the new one,
+    /// and the account registers its new Contact in place of the old (RFC 3261 §10.2.2).
+    /// Calls already up keep their media where it was.
+    pub fn address_changed(&mut self, ip: IpAddr, now: Instant, wall: SystemTime) {
+        self.now = now;
+        self.wall = wall;
+        let port = self.ua.config().local.port();
+        let local = SocketAddr::new(ip, port);
+        if local == self.ua.config().local {
+            return;
+        }
+        self.address = ip;
+        self.ua.change_address(local, now);
+        if self.config.accounts.is_empty() {
+            self.local_uri = self.peer_to_peer_uri();
+        }
+        let uri = self.local_uri.clone();
+        self.emit(Event::Ready { uri, listen: local.to_string() });
+    }
+
+    /// Whether the configuration lets the address follow the default route.
+    pub fn follows_default_route(&self) -> bool {
+        self.config.sip.address.is_none()
+    }
+
+    /// The address SIP and media use now.
+    pub fn address(&self) -> IpAddr {
+        self.address
     }
 }

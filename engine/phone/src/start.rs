@@ -72,6 +72,10 @@ impl PhoneHandle {
 /// loop, registers the accounts, and reports `ready`.
 pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle, PhoneError> {
     let address = config.sip.address.unwrap_or_else(default_address);
+    // An address that follows the default route: listen on all of the host's addresses,
+    // so that the sockets stay good when the route moves (the driver then re-registers).
+    let follows_route = config.sip.address.is_none();
+    let listen_on = if follows_route { IpAddr::V4(Ipv4Addr::UNSPECIFIED) } else { address };
     let fixed_port = options.sip_port.or(config.sip.port);
     let ports: Vec<u16> = match fixed_port {
         Some(p) => vec![p],
@@ -80,9 +84,9 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
     let account = config.accounts.first().cloned();
     let mut bound = None;
     for port in ports {
-        let want = SocketAddr::new(address, port);
+        let want = SocketAddr::new(listen_on, port);
         // The configuration is checked before anything is bound.
-        ua_config(&config, account.as_ref(), want)?;
+        ua_config(&config, account.as_ref(), SocketAddr::new(address, port))?;
         match bind(want).await {
             Ok(b) => {
                 bound = Some(b);
@@ -93,7 +97,7 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
         }
     }
     let bound = bound.ok_or(PhoneError::NoPort(address))?;
-    let local = bound.local;
+    let local = SocketAddr::new(address, bound.local.port());
     let ua = UserAgent::new(ua_config(&config, account.as_ref(), local)?, rand_seed());
     let cname = format!("{}@{}", config.user, local);
     let (media, route_event) =
@@ -141,13 +145,14 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
         history,
         config_path: options.config_path,
         locator,
+        next_route_check: follows_route.then(|| now + Duration::from_secs(2)),
     };
     let task = run_bound(driver, bound, input_rx);
     Ok(PhoneHandle { inputs: input_tx, events: ev_rx, task })
 }
 
 /// This host's address on its default route (no packet is sent), or loopback.
-fn default_address() -> IpAddr {
+pub(super) fn default_address() -> IpAddr {
     std::net::UdpSocket::bind("0.0.0.0:0")
         .and_then(|s| {
             s.connect("192.0.2.1:9")?;

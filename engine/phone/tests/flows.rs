@@ -293,3 +293,38 @@ fn a_supervisor_listens_then_whispers_then_barges() {
     assert_eq!(net.nodes[customer].state(1), Some(CallState::Active), "the customer never noticed");
     assert_eq!(net.nodes[a].errors(), Vec::<String>::new());
 }
+
+#[test]
+fn a_phone_whose_address_moved_calls_and_is_called_from_the_new_one() {
+    let mut net = Net::new();
+    let (a, b) = (net.add(config("alice")), net.add(config("bob")));
+    let moved: std::net::IpAddr = "127.0.0.9".parse().unwrap();
+    let (now, wall) = (net.now, net.wall);
+    net.nodes[a].phone.address_changed(moved, now, wall);
+    net.nodes[a].addr.set_ip(moved);
+    net.pump();
+    let listen = net.nodes[a].events.iter().rev().find_map(|e| match e {
+        Event::Ready { listen, .. } => Some(listen.clone()),
+        _ => None,
+    });
+    assert_eq!(listen.as_deref(), Some("127.0.0.9:5060"), "the agent is told where it is now");
+    net.command(a, Command::Call { uri: net.uri(b) });
+    net.advance(ms(40));
+    let invite = net
+        .trace
+        .iter()
+        .find(|(_, _, m)| m.starts_with("INVITE"))
+        .map(|(from, _, m)| (*from, m.clone()))
+        .expect("an INVITE");
+    assert_eq!(invite.0.ip(), moved);
+    assert!(invite.1.contains("SIP/2.0/UDP 127.0.0.9:5060"), "Via: {}", invite.1);
+    assert!(invite.1.contains("c=IN IP4 127.0.0.9"), "media at the new address: {}", invite.1);
+    let at_bob = net.nodes[b].incoming().expect("bob is called");
+    net.command(b, Command::Answer { id: at_bob });
+    net.advance(ms(40));
+    assert_eq!(net.nodes[a].state(1), Some(CallState::Active));
+    net.command(b, Command::Hangup { id: at_bob });
+    net.command(b, Command::Call { uri: net.uri(a) });
+    net.advance(ms(40));
+    assert!(net.nodes[a].incoming().is_some(), "called at the new address");
+}

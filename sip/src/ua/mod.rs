@@ -10,6 +10,7 @@ mod dialog;
 mod events;
 mod ids;
 mod keepalive;
+mod moving;
 mod pager;
 mod prack;
 mod refer;

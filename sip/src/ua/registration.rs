@@ -42,6 +42,16 @@ impl Registration {
         (self.state == RegState::Registered).then_some(self.target)
     }
 
+    /// Being kept (registering or registered, not being removed).
+    pub(crate) fn is_kept(&self) -> bool {
+        matches!(self.state, RegState::Registering | RegState::Registered | RegState::Failed)
+    }
+
+    /// The server the binding goes to.
+    pub(crate) fn flow(&self) -> Target {
+        self.target
+    }
+
     pub(crate) fn registrar(&self) -> &Uri {
         &self.registrar
     }
@@ -126,6 +136,17 @@ impl UserAgent {
     }
 
     pub(crate) fn send_register(&mut self, reg: RegHandle, expires: u32, now: Instant) {
+        self.send_register_headers(reg, expires, now, |_| {});
+    }
+
+    /// A REGISTER for `reg`, with `more` adding headers before it goes.
+    pub(crate) fn send_register_headers(
+        &mut self,
+        reg: RegHandle,
+        expires: u32,
+        now: Instant,
+        more: impl FnOnce(&mut crate::message::Request),
+    ) {
         let Some(r) = self.regs.get_mut(&reg) else {
             return;
         };
@@ -138,6 +159,7 @@ impl UserAgent {
         req.uri = registrar;
         req.headers.push(HeaderName::Expires, expires.to_string());
         req.headers.push(HeaderName::Allow, super::validate::ALLOW);
+        more(&mut req);
         self.start(Purpose::Register(reg), req, target, now);
     }
 

@@ -43,18 +43,41 @@ impl Headless {
 
     /// As [`Headless::start`], with more configuration (TOML appended after `[sip]`).
     pub fn start_with(dir: &Path, name: &str, codecs: &str, more: &str, args: &[&str]) -> Headless {
+        let sip = format!("address = \"127.0.0.1\"\n{more}");
+        Headless::start_in(None, dir, name, codecs, &sip, args)
+    }
+
+    /// A phone inside a test's network namespace (or not), with `sip` as everything after
+    /// `[sip]` (no address given: it follows the default route).
+    pub fn start_in(
+        netns: Option<&earshot_tests::netns::Netns>,
+        dir: &Path,
+        name: &str,
+        codecs: &str,
+        sip: &str,
+        args: &[&str],
+    ) -> Headless {
         let config = dir.join(format!("{name}.toml"));
         // The history goes to the test's directory, not the user's.
         let data = dir.join(format!("{name}-data"));
         std::fs::write(
             &config,
             format!(
-                "user = \"{name}\"\ncodecs = {codecs}\ndata_dir = {:?}\n[sip]\naddress = \"127.0.0.1\"\n{more}\n",
+                "user = \"{name}\"\ncodecs = {codecs}\ndata_dir = {:?}\n[sip]\n{sip}\n",
                 data.to_str().unwrap()
             ),
         )
         .unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_earshot"))
+        let earshot = env!("CARGO_BIN_EXE_earshot");
+        let mut command = match netns {
+            Some(ns) => {
+                let mut c = Command::new("ip");
+                c.args(ns.prefix()).arg(earshot);
+                c
+            }
+            None => Command::new(earshot),
+        };
+        let mut child = command
             .arg("--headless")
             .arg("--config")
             .arg(&config)

@@ -1,6 +1,7 @@
-//! Keeping a registration's flow alive (RFC 5626 §4.4.1) on a virtual clock against a
-//! registrar written by hand: OPTIONS on UDP, CRLF pings with pongs on TCP, and a flow
-//! that stops answering reported and registered again.
+//! A registration's flow on a virtual clock against a registrar written by hand: kept
+//! alive (RFC 5626 §4.4.1: OPTIONS on UDP, CRLF pings with pongs on TCP), a flow that
+//! stops answering reported and registered again, and a phone whose address changed
+//! registering its new Contact in place of the old.
 // disallowed_methods: the virtual clock starts at the real one.
 #![allow(
     clippy::unwrap_used,
@@ -162,4 +163,27 @@ fn pings_closer_than_the_pong_wait_still_need_their_pong() {
     }
     // First ping at 1 s, no pong: failed at 11 s, however many pings followed it.
     assert_eq!(failed_at, Some(Duration::from_secs(11)));
+}
+
+#[test]
+fn a_new_address_is_registered_in_place_of_the_old() {
+    let mut ua = agent(TransportKind::Udp);
+    let t0 = Instant::now();
+    let registrar = registered(&mut ua, TransportKind::Udp, t0);
+    ua.change_address("10.2.0.2:5070".parse().unwrap(), t0 + Duration::from_secs(5));
+    let out = sent(&mut ua);
+    let register = requests(&out, Method::Register).pop().expect("registered again at once");
+    assert_eq!(out[0].target, registrar);
+    let contacts: Vec<String> = register
+        .headers
+        .iter()
+        .filter(|h| h.name == HeaderName::Contact)
+        .map(|h| h.value().to_owned())
+        .collect();
+    assert_eq!(contacts, ["<sip:1001@10.2.0.2:5070>", "<sip:1001@127.0.0.1:5070>;expires=0"]);
+    let via = register.headers.get(&HeaderName::Via).unwrap();
+    assert!(via.contains("10.2.0.2:5070"), "{via}");
+    // The same address again changes nothing.
+    ua.change_address("10.2.0.2:5070".parse().unwrap(), t0 + Duration::from_secs(6));
+    assert!(sent(&mut ua).is_empty());
 }
