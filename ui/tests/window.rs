@@ -21,8 +21,7 @@ fn loopback_config(dir: &std::path::Path, user: &str) -> Config {
         codecs: vec!["PCMU".into()],
         sip: earshot_engine::phone::config::SipSettings {
             address: Some("127.0.0.1".parse().unwrap()),
-            port: None,
-            dns_servers: Vec::new(),
+            ..Default::default()
         },
         data_dir: Some(dir.join(format!("{user}-data"))),
         ..Config::default()
