@@ -11,6 +11,7 @@ pub mod leg_rate;
 pub mod level;
 pub mod media_loop;
 pub mod mix;
+pub mod priority;
 pub mod prompt;
 pub mod quality;
 pub mod recording;

@@ -15,6 +15,7 @@
 use std::net::{SocketAddr, UdpSocket};
 use std::os::fd::{AsFd, BorrowedFd};
 use std::thread::JoinHandle;
+use crate::priority::Scheduling;
 use std::time::{Duration, Instant};
 
 use ringbuf::HeapRb;
@@ -178,6 +179,14 @@ pub struct MediaHandle {
     thread: Option<JoinHandle<Devices>>,
     sample_rate: u32,
     frame_ms: u32,
+    scheduling: Scheduling,
+}
+
+impl MediaHandle {
+    /// How the loop's thread is scheduled (real-time, or why not).
+    pub fn scheduling(&self) -> &Scheduling {
+        &self.scheduling
+    }
 }
 
 impl std::fmt::Debug for MediaHandle {
@@ -240,11 +249,17 @@ pub fn start(
     let (commands, cmd_rx) = HeapRb::<Command>::new(64).split();
     let (report_tx, reports) = HeapRb::<Report>::new(256).split();
     let frame = frame.min(MAX_FRAME);
-    let thread = std::thread::Builder::new()
-        .name("earshot-media".into())
-        .spawn(move || run(source, sink, frame, frame_ms, cmd_rx, report_tx))?;
+    let (told, scheduled) = std::sync::mpsc::sync_channel(1);
+    let thread = std::thread::Builder::new().name("earshot-media".into()).spawn(move || {
+        // Before the loop: asking the scheduler is a system call, never done per tick.
+        let _ = told.send(crate::priority::promote_current_thread());
+        run(source, sink, frame, frame_ms, cmd_rx, report_tx)
+    })?;
+    let scheduling = scheduled
+        .recv_timeout(Duration::from_secs(2))
+        .unwrap_or_else(|_| Scheduling::Ordinary("the media thread did not say".into()));
     let sample_rate = (frame as u64 * 1000 / u64::from(frame_ms.max(1))) as u32;
-    Ok(MediaHandle { commands, reports, thread: Some(thread), sample_rate, frame_ms })
+    Ok(MediaHandle { commands, reports, thread: Some(thread), sample_rate, frame_ms, scheduling })
 }
 
 fn run(

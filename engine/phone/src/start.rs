@@ -105,6 +105,9 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
     let (input_tx, input_rx) = mpsc::unbounded_channel();
     let (ev_tx, ev_rx) = mpsc::unbounded_channel();
     let mut problems = Vec::new();
+    if let earshot_media::priority::Scheduling::Ordinary(why) = &media.scheduling {
+        problems.push(format!("the audio runs without real-time priority: {why}"));
+    }
     if let Some(e) = route_event
         && let Event::Error { message, .. } = route_error(&e)
     {
