@@ -5,11 +5,13 @@
 
 pub mod baresip;
 pub mod dns;
+pub mod headless;
 pub mod kamailio;
 pub mod media_call;
 pub mod netns;
 pub mod phrase_align;
 pub mod speech;
+pub mod voices;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -10,7 +10,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{AGENT, CUSTOMER, Party, Voice, heard, heard_among, party, temp_dir};
+use common::{AGENT, CUSTOMER, Party, Voice, heard, heard_among, lags, party, temp_dir};
 
 const THIRD: &str = "This is the billing department. We have your invoice from March \
                      and the refund will be processed within five working days.";
@@ -34,7 +34,11 @@ fn hears_among(
     secs: f64,
 ) -> bool {
     let h = heard_among(listener, speaker, others, from, secs);
-    eprintln!("correlation with the others taken out {h:.2}");
+    let steps: Vec<String> = lags(listener, speaker, from, secs, 0.5)
+        .iter()
+        .map(|(ms, c)| format!("{ms:.0} ms {c:.2}"))
+        .collect();
+    eprintln!("correlation with the others taken out {h:.2}; per 0.5 s: {}", steps.join(", "));
     assert!(!(0.15..0.35).contains(&h), "ambiguous: correlation {h:.2}");
     h >= 0.35
 }

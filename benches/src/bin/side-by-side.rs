@@ -5,7 +5,7 @@
 //! narrowband for PCMU), mouth-to-ear delay (median over a train of noise bursts, and the
 //! largest), CPU seconds per call-minute (mean of the two ends) and peak RSS, for both.
 //!
-//! `side-by-side [--codecs opus,G722,PCMU] [--conditions clean,loss3,loss10,jitter30]
+//! `side-by-side [--codecs opus,G722,PCMU] [--conditions clean,loss3,loss10,jitter30,busy]
 //!  [--stacks earshot,baresip] [--period FRAMES] [--runs N]` — each cell is the median of
 //! N calls (3 by default): on two cores a stalled loop now and then costs a glitch.
 
@@ -23,26 +23,65 @@ struct Condition {
     key: &'static str,
     label: &'static str,
     impairment: Impairment,
+    /// Other processes keep every core busy during the call (an agent's PC running a CRM
+    /// and a browser beside the phone).
+    busy: bool,
 }
 
-const CONDITIONS: [Condition; 4] = [
-    Condition { key: "clean", label: "clean", impairment: Impairment::CLEAN },
+const CONDITIONS: [Condition; 5] = [
+    Condition { key: "clean", label: "clean", impairment: Impairment::CLEAN, busy: false },
     Condition {
         key: "loss3",
         label: "3 % loss",
         impairment: Impairment { loss: 0.03, jitter_ms: 0, seed: 3 },
+        busy: false,
     },
     Condition {
         key: "loss10",
         label: "10 % loss",
         impairment: Impairment { loss: 0.10, jitter_ms: 0, seed: 10 },
+        busy: false,
     },
     Condition {
         key: "jitter30",
         label: "30 ms jitter",
         impairment: Impairment { loss: 0.0, jitter_ms: 30, seed: 30 },
+        busy: false,
+    },
+    Condition {
+        key: "busy",
+        label: "clean, cores busy",
+        impairment: Impairment::CLEAN,
+        busy: true,
     },
 ];
+
+/// Busy-loop processes, one per core, at ordinary priority; killed when dropped.
+struct CpuLoad(Vec<std::process::Child>);
+
+impl CpuLoad {
+    fn start() -> Result<CpuLoad, String> {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        (0..cores)
+            .map(|_| {
+                std::process::Command::new("sh")
+                    .args(["-c", "while :; do :; done"])
+                    .spawn()
+                    .map_err(|e| format!("cannot start a busy loop: {e}"))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(CpuLoad)
+    }
+}
+
+impl Drop for CpuLoad {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
 
 /// One stack's figures for one codec and condition.
 #[derive(Debug, Clone, Default)]
@@ -83,7 +122,7 @@ fn options() -> Result<Options, String> {
                     .iter()
                     .map(|k| {
                         CONDITIONS.iter().find(|c| c.key == k).copied().ok_or(format!(
-                            "unknown condition {k} (clean, loss3, loss10, jitter30)"
+                            "unknown condition {k} (clean, loss3, loss10, jitter30, busy)"
                         ))
                     })
                     .collect::<Result<_, _>>()?;
@@ -114,6 +153,7 @@ async fn measure(
     signal: &TestSignal,
 ) -> Result<Figures, String> {
     let relay = Relay::start(condition.impairment).map_err(|e| e.to_string())?;
+    let _load = if condition.busy { Some(CpuLoad::start()?) } else { None };
     let call = match stack {
         Stack::Earshot => stacks::start_earshot(codec, &relay)?,
         Stack::Baresip => stacks::start_baresip(codec, &relay).await?,

@@ -12,10 +12,10 @@
 // stamps packets as they arrive; the clock is its to read.
 #![allow(clippy::disallowed_methods)]
 
+use crate::priority::Scheduling;
 use std::net::{SocketAddr, UdpSocket};
 use std::os::fd::{AsFd, BorrowedFd};
 use std::thread::JoinHandle;
-use crate::priority::Scheduling;
 use std::time::{Duration, Instant};
 
 use ringbuf::HeapRb;
