@@ -42,6 +42,9 @@ pub struct Call {
     pub next_digit_at: Option<Instant>,
     /// Answer this incoming call at that moment (auto-answer).
     pub answer_at: Option<Instant>,
+    /// Stop ringing this incoming call then, answering it with this status, after ringing
+    /// this long (ringing.rs).
+    pub ring_until: Option<(Instant, u16, std::time::Duration)>,
     /// The call this consultation call was made from (held while it lasts).
     pub consulting_for: Option<CallId>,
     pub last_quality: Option<Instant>,
@@ -105,6 +108,7 @@ impl Call {
             dtmf: VecDeque::new(),
             next_digit_at: None,
             answer_at: None,
+            ring_until: None,
             consulting_for: None,
             last_quality: None,
             last_figures: None,

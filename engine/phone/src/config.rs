@@ -140,11 +140,19 @@ pub struct CallLimits {
     /// seconds is ended (the peer is gone); a call held both ways, which carries no RTP,
     /// is watched through RTCP and the session timer. 0: never.
     pub silence_timeout_s: u32,
+    /// An incoming call not answered within this many seconds stops ringing (480, as if
+    /// nobody were there): a caller that vanished without a CANCEL leaves nothing ringing.
+    /// The INVITE's own `Expires` (RFC 3261 §13.3.1.1) ends it sooner (487). 0: never.
+    pub ring_timeout_s: u32,
 }
 
 impl Default for CallLimits {
     fn default() -> Self {
-        CallLimits { max: earshot_desk::take::DEFAULT_MAX_CALLS, silence_timeout_s: 30 }
+        CallLimits {
+            max: earshot_desk::take::DEFAULT_MAX_CALLS,
+            silence_timeout_s: 30,
+            ring_timeout_s: 120,
+        }
     }
 }
 
@@ -227,6 +235,7 @@ pub const DEFAULT_FILE: &str = r#"# Earshot configuration. Every setting is opti
 [calls]
 # max = 4                         # calls at once; beyond it 486 Busy Here, no ringing
 # silence_timeout_s = 30          # end a call whose peer sent no RTP or RTCP this long; 0: never
+# ring_timeout_s = 120            # stop ringing an unanswered incoming call (480); 0: never
 
 [monitoring]
 # supervisors = ["sip:2001@pbx.example.com"]  # may see this agent's calls and monitor them

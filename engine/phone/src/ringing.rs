@@ -1,9 +1,28 @@
 //! The ringtone for incoming calls: it rings while a call waits to be answered here and no
 //! other call is up (during a call the call-waiting beep says it instead), and stops when
-//! the call is answered, rejected, cancelled or auto-answered.
+//! the call is answered, rejected, cancelled or auto-answered — or when it has rung too
+//! long: `[calls] ring_timeout_s`, or sooner the INVITE's `Expires` (RFC 3261 §13.3.1.1).
 
-use super::api::{CallState, Event};
+use std::time::Duration;
+
+use earshot_sip::message::Request;
+
+use super::api::{CallId, CallState, Event};
+use super::config::CallLimits;
 use super::core::Phone;
+
+/// How long an incoming call may ring, and the status it then gets: the INVITE's
+/// `Expires` (487 Request Terminated) if sooner than the configured limit (480).
+pub fn ring_limit(invite: &Request, limits: &CallLimits) -> Option<(Duration, u16)> {
+    let configured = (limits.ring_timeout_s > 0)
+        .then(|| (Duration::from_secs(u64::from(limits.ring_timeout_s)), 480));
+    let asked =
+        invite.headers.expires().ok().flatten().map(|s| (Duration::from_secs(u64::from(s)), 487));
+    match (configured, asked) {
+        (Some(c), Some(a)) => Some(if a.0 < c.0 { a } else { c }),
+        (c, a) => c.or(a),
+    }
+}
 
 impl Phone {
     /// Starts or stops the ringtone to match the calls; call after anything that changes
@@ -15,5 +34,61 @@ impl Phone {
         if let Some(problem) = self.media.ring(waiting && !busy) {
             self.emit(Event::Error { message: problem, command: None });
         }
+    }
+}
+
+impl Phone {
+    /// Incoming calls that rang past their limit: answered 480 or 487 and ended.
+    pub(super) fn end_unanswered(&mut self) {
+        let now = self.now;
+        let due: Vec<(CallId, u16, Duration)> = self
+            .calls
+            .values()
+            .filter(|c| c.state == CallState::Incoming)
+            .filter_map(|c| {
+                let (until, status, rang) = c.ring_until?;
+                (until <= now).then_some((c.id, status, rang))
+            })
+            .collect();
+        for (id, status, rang) in due {
+            let Some(handle) = self.calls.get(&id).map(|c| c.handle) else { continue };
+            let _ = self.ua.reject(handle, status, now);
+            let secs = rang.as_secs();
+            let reason = match status {
+                487 => format!("the caller's offer expired after {secs} s"),
+                _ => format!("not answered within {secs} s"),
+            };
+            self.end(id, None, reason);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use earshot_sip::message::{Message, parse_datagram};
+
+    fn invite(extra: &str) -> Request {
+        let text = format!(
+            "INVITE sip:bob@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK1\r\n\
+             From: <sip:alice@127.0.0.1>;tag=a\r\nTo: <sip:bob@127.0.0.1>\r\nCall-ID: c1\r\n\
+             CSeq: 1 INVITE\r\nMax-Forwards: 70\r\n{extra}Content-Length: 0\r\n\r\n"
+        );
+        match parse_datagram(text.as_bytes()) {
+            Ok(Message::Request(r)) => r,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_invites_expires_ends_ringing_sooner_with_487() {
+        let limits = CallLimits { ring_timeout_s: 120, ..CallLimits::default() };
+        assert_eq!(ring_limit(&invite(""), &limits), Some((Duration::from_secs(120), 480)));
+        let soon = ring_limit(&invite("Expires: 15\r\n"), &limits);
+        assert_eq!(soon, Some((Duration::from_secs(15), 487)));
+        let late = ring_limit(&invite("Expires: 300\r\n"), &limits);
+        assert_eq!(late, Some((Duration::from_secs(120), 480)));
+        let never = CallLimits { ring_timeout_s: 0, ..CallLimits::default() };
+        assert_eq!(ring_limit(&invite(""), &never), None);
     }
 }

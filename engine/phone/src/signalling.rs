@@ -64,6 +64,8 @@ impl Phone {
                 let id = self.new_id();
                 let mut c = Call::new(id, call, Direction::Incoming, from.clone(), self.wall);
                 c.remote_offer = offer;
+                c.ring_until = super::ringing::ring_limit(&request, &self.config.calls)
+                    .map(|(after, status)| (self.now + after, status, after));
                 if auto_answer {
                     c.answer_at = Some(
                         self.now

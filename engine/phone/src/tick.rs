@@ -105,6 +105,7 @@ impl Phone {
             }
         }
         self.end_silent_calls(now);
+        self.end_unanswered();
         // Auto-answers due, when the desk lets the agent take them now (an agent who is
         // talking is not interrupted unless the setting says so).
         let free = self.take_policy().may_auto_answer_now(self.load());

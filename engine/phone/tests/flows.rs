@@ -328,3 +328,22 @@ fn a_phone_whose_address_moved_calls_and_is_called_from_the_new_one() {
     net.advance(ms(40));
     assert!(net.nodes[a].incoming().is_some(), "called at the new address");
 }
+
+#[test]
+fn a_call_nobody_answers_stops_ringing_after_the_ring_timeout() {
+    let mut net = Net::new();
+    let mut patient = config("bob");
+    patient.calls.ring_timeout_s = 20;
+    let (a, b) = (net.add(config("alice")), net.add(patient));
+    net.command(a, Command::Call { uri: net.uri(b) });
+    net.advance(ms(40));
+    let ringing = net.nodes[b].incoming().expect("bob's phone rings");
+    net.advance(Duration::from_millis(19_900));
+    assert_eq!(net.nodes[b].state(ringing), Some(CallState::Incoming), "not before 20 s");
+    net.advance(ms(200));
+    let reason = net.nodes[b].ended(ringing).expect("it stops ringing");
+    assert_eq!(reason, "not answered within 20 s");
+    assert!(!net.nodes[b].log().ringing, "the ringtone stops");
+    let callers = net.nodes[a].ended(1).expect("the caller is told");
+    assert!(callers.starts_with("480"), "{callers}");
+}
