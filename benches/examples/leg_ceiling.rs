@@ -74,7 +74,7 @@ fn main() {
                 let ((at, _), packet) = entry.remove_entry();
                 b.receive(&packet, at);
             }
-            b.play(&mut out, pull_us);
+            b.play(&mut out);
             heard.extend_from_slice(&out);
         }
         let s = b.stats(0.0);

@@ -17,9 +17,12 @@ pub struct JackServer {
 }
 
 impl JackServer {
-    pub fn start(rate: u32, period: u32) -> Result<JackServer, String> {
+    /// A JACK dummy server; `realtime` as a desktop's sound server runs (SCHED_FIFO, where
+    /// the system allows it — jackd carries on without it otherwise).
+    pub fn start(rate: u32, period: u32, realtime: bool) -> Result<JackServer, String> {
+        let scheduling = if realtime { "--realtime" } else { "--no-realtime" };
         let child = Command::new("jackd")
-            .args(["--no-realtime", "-d", "dummy", "-r", &rate.to_string(), "-p"])
+            .args([scheduling, "-d", "dummy", "-r", &rate.to_string(), "-p"])
             .arg(period.to_string())
             .env("JACK_NO_AUDIO_RESERVATION", "1")
             .stdin(Stdio::null())

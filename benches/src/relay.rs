@@ -88,9 +88,13 @@ impl Relay {
         let forwarded = Arc::new(AtomicU64::new(0));
         let dropped = Arc::new(AtomicU64::new(0));
         let (s, f, d) = (Arc::clone(&stop), Arc::clone(&forwarded), Arc::clone(&dropped));
-        let thread = std::thread::Builder::new()
-            .name("impairment-relay".into())
-            .spawn(move || run(sa, sb, impairment, &s, &f, &d))?;
+        let thread =
+            std::thread::Builder::new().name("impairment-relay".into()).spawn(move || {
+                // The relay stands for the network, which a busy PC does not slow down:
+                // it runs real-time so that the `busy` condition loads the phones only.
+                let _ = earshot_engine::media::priority::promote_current_thread();
+                run(sa, sb, impairment, &s, &f, &d)
+            })?;
         Ok(Relay { a_port, b_port, forwarded, dropped, stop, thread: Some(thread) })
     }
 }

@@ -228,7 +228,9 @@ fn cell(f: Option<&Figures>, pick: impl Fn(&Figures) -> String) -> String {
 async fn run(o: Options) -> Result<(), String> {
     let speech = tokio::task::block_in_place(|| say(SPEECH, signal::VOICE, signal::RATE));
     let signal = signal::build(&speech);
-    let _jack = JackServer::start(signal::RATE, o.period)?;
+    // Real-time, as an agent's desktop sound server runs (PipeWire or PulseAudio through
+    // rtkit): the busy condition then loads the phones, not the sound card's clock.
+    let _jack = JackServer::start(signal::RATE, o.period, true)?;
     let rig = Rig::start()?;
     eprintln!(
         "JACK dummy server at {} Hz, {} frames per period ({:.1} ms); signal {:.1} s",

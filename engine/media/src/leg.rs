@@ -210,7 +210,7 @@ impl Leg {
         stats.update_jitter(p.timestamp, arrival);
         self.stats.packets_received += 1;
         self.follow_packet_size(payload);
-        self.jitter.push(p.sequence, p.timestamp, payload, now_us);
+        self.jitter.push(p.sequence, p.timestamp, payload);
         None
     }
 
@@ -235,13 +235,11 @@ impl Leg {
     /// [`PAUSE_AFTER_MS`](super::level::PAUSE_AFTER_MS)) a packet's worth of silence is cut; when the excess is large or has
     /// lasted, speech is time-compressed (10–20 ms at a time, cross-faded at a
     /// pitch-multiple lag). What is decoded beyond `out` waits for the next call.
-    pub fn play(&mut self, out: &mut [i16], now_us: u64) -> Playout {
+    pub fn play(&mut self, out: &mut [i16]) -> Playout {
         let mut playout = Playout::Decoded;
         while self.queue.len() < out.len() {
-            // The audio pulled now starts playing once what is queued has played.
-            let queued_us = (self.queue.len() / self.per_ms * 1000) as u64;
             self.jitter.set_in_pause(self.pause.in_pause());
-            let pull = self.jitter.pull(now_us + queued_us);
+            let pull = self.jitter.pull();
             let frame = self.receive_frame;
             let Some(slot) = self.queue.reserve(frame) else { break };
             let (kind, written) = play_pull(&mut *self.codec, &mut self.stats, pull, slot);

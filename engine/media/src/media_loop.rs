@@ -373,15 +373,14 @@ fn run(
                 continue;
             };
             drain(l, &mut datagram, &mut reports, start);
-            let now_us = start.elapsed().as_micros() as u64;
             let out = out.get_mut(..frame).unwrap_or(&mut []);
             match l.rate.as_mut() {
                 Some(rate) => {
-                    l.leg.play(rate.codec_frame(), now_us);
+                    l.leg.play(rate.codec_frame());
                     rate.play_out(out);
                 }
                 None => {
-                    l.leg.play(out, now_us);
+                    l.leg.play(out);
                 }
             }
         }

@@ -63,7 +63,7 @@ fn run(ppm: i64) -> Outcome {
             b.receive(&packet, arrival);
             next_send += 1;
         }
-        b.play(&mut out, now_us);
+        b.play(&mut out);
         played.extend_from_slice(&out);
         delays.push(b.stats(0.0).jitter_buffer.delay_ms);
     }

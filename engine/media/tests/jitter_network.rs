@@ -38,7 +38,7 @@ fn simulate(
                 break;
             }
             wire.remove(&(at, sent));
-            jb.push(seq, (sent / 20 * 160) as u32, &sent.to_le_bytes(), at * 1000);
+            jb.push(seq, (sent / 20 * 160) as u32, &sent.to_le_bytes());
         }
         if ms % 20 == 10 {
             let sent_at = |p: Pull<'_>| match p {
@@ -47,7 +47,7 @@ fn simulate(
                 }
                 _ => None,
             };
-            let mut sent = sent_at(jb.pull(ms * 1000));
+            let mut sent = sent_at(jb.pull());
             // These frames carry no audio: each is as good a place to shed as a pause.
             if sent.is_some() && jb.shed() != Shed::No {
                 sent = sent_at(jb.skip());

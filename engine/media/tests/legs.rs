@@ -107,7 +107,7 @@ fn run_with_ptime(
                 digits.push(d);
             }
         }
-        b.play(&mut out, (ms + 10) * 1000);
+        b.play(&mut out);
         received.extend_from_slice(&out);
     }
     let stats = b.stats(20.0);
@@ -380,7 +380,7 @@ fn silence_is_cut_in_pauses_not_in_stop_closures() {
                 b.receive(&p, (ms + 20) * 1000);
             }
         }
-        b.play(&mut out, (ms + 30) * 1000);
+        b.play(&mut out);
         received.extend_from_slice(&out);
     }
     let cut = b.stats(20.0).silence_cut_ms;
