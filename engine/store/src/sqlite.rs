@@ -1,0 +1,245 @@
+//! The embedded store: one SQLite file in the data directory. The schema is migrated in
+//! code (`PRAGMA user_version` counts the steps applied); every write is one transaction
+//! in WAL mode with full sync, so a crash or a SIGKILL mid-write leaves the last complete
+//! save (a note typed up to then included).
+
+use std::path::Path;
+
+use earshot_desk::{AgentStatus, CaseData, Interaction, InteractionId, Link};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::{DeskStore, StoreError};
+
+/// The schema, one step per entry; a database at `user_version = n` has had the first `n`.
+const MIGRATIONS: &[&str] = &["CREATE TABLE interactions (
+        id INTEGER PRIMARY KEY,
+        channel TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        contact TEXT NOT NULL,
+        contact_name TEXT,
+        queue TEXT,
+        call INTEGER,
+        state TEXT NOT NULL,
+        held INTEGER NOT NULL,
+        disposition TEXT,
+        note TEXT NOT NULL,
+        link_kind TEXT,
+        link_parent INTEGER,
+        wrap_up TEXT NOT NULL,
+        case_data TEXT NOT NULL,
+        offered_ms INTEGER NOT NULL,
+        accepted_ms INTEGER,
+        ended_ms INTEGER,
+        done_ms INTEGER
+    );
+    CREATE INDEX interactions_open ON interactions (state)
+        WHERE state IN ('offered', 'active', 'wrap-up');
+    CREATE TABLE interaction_states (
+        interaction INTEGER NOT NULL REFERENCES interactions (id),
+        state TEXT NOT NULL,
+        at_ms INTEGER NOT NULL
+    );
+    CREATE INDEX interaction_states_by_interaction ON interaction_states (interaction);
+    CREATE TABLE agent_states (
+        agent TEXT NOT NULL,
+        state TEXT NOT NULL,
+        reason TEXT,
+        since_ms INTEGER NOT NULL,
+        busy INTEGER NOT NULL
+    );
+    CREATE INDEX agent_states_by_agent ON agent_states (agent, since_ms);"];
+
+const COLUMNS: &str = "id, channel, direction, contact, contact_name, queue, call, state, held, \
+     disposition, note, link_kind, link_parent, wrap_up, case_data, offered_ms, accepted_ms, \
+     ended_ms, done_ms";
+
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let shown = path.display().to_string();
+        let open_error = |source| StoreError::Open { path: shown.clone(), source };
+        let conn = Connection::open(path).map_err(open_error)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(open_error)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(open_error)?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(open_error)?;
+        let mut store = SqliteStore { conn };
+        store.migrate(&shown)?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self, path: &str) -> Result<(), StoreError> {
+        let version: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version > MIGRATIONS.len() as i64 {
+            return Err(StoreError::TooNew {
+                path: path.to_string(),
+                found: version,
+                known: MIGRATIONS.len(),
+            });
+        }
+        for (step, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (step + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    fn select(
+        &mut self,
+        clause: &str,
+        args: impl rusqlite::Params,
+    ) -> Result<Vec<Interaction>, StoreError> {
+        let mut statement =
+            self.conn.prepare_cached(&format!("SELECT {COLUMNS} FROM interactions {clause}"))?;
+        let rows = statement.query_map(args, |row| Ok(read(row)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row??);
+        }
+        Ok(out)
+    }
+}
+
+/// An enum's name as the API spells it (its serde form).
+fn name<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+fn parse<T: DeserializeOwned>(column: &str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_value(serde_json::Value::String(text.to_string()))
+        .map_err(|e| StoreError::Corrupt(format!("{column} {text:?}: {e}")))
+}
+
+fn read(row: &Row<'_>) -> Result<Interaction, StoreError> {
+    let text = |i: usize| -> Result<String, StoreError> { Ok(row.get::<_, String>(i)?) };
+    let link_kind: Option<String> = row.get(11)?;
+    let link_parent: Option<i64> = row.get(12)?;
+    let link = match (link_kind, link_parent) {
+        (Some(kind), Some(parent)) => {
+            Some(Link { kind: parse("link_kind", &kind)?, parent: InteractionId(parent as u64) })
+        }
+        _ => None,
+    };
+    let case: CaseData = serde_json::from_str(&text(14)?)
+        .map_err(|e| StoreError::Corrupt(format!("case_data: {e}")))?;
+    let ms = |i: usize| -> Result<Option<u64>, StoreError> {
+        Ok(row.get::<_, Option<i64>>(i)?.map(|v| v as u64))
+    };
+    Ok(Interaction {
+        id: InteractionId(row.get::<_, i64>(0)? as u64),
+        channel: parse("channel", &text(1)?)?,
+        direction: parse("direction", &text(2)?)?,
+        contact: text(3)?,
+        contact_name: row.get(4)?,
+        queue: row.get(5)?,
+        call: row.get::<_, Option<i64>>(6)?.map(|c| c as u32),
+        state: parse("state", &text(7)?)?,
+        held: row.get(8)?,
+        disposition: row.get(9)?,
+        note: text(10)?,
+        link,
+        wrap_up: parse("wrap_up", &text(13)?)?,
+        case,
+        offered_ms: row.get::<_, i64>(15)? as u64,
+        accepted_ms: ms(16)?,
+        ended_ms: ms(17)?,
+        done_ms: ms(18)?,
+    })
+}
+
+impl DeskStore for SqliteStore {
+    fn next_interaction_id(&mut self) -> Result<u64, StoreError> {
+        let max: Option<i64> =
+            self.conn.query_row("SELECT MAX(id) FROM interactions", [], |r| r.get(0))?;
+        Ok(max.map_or(1, |m| m as u64 + 1))
+    }
+
+    fn save_interaction(&mut self, i: &Interaction, at_ms: u64) -> Result<(), StoreError> {
+        let case = serde_json::to_string(&i.case)
+            .map_err(|e| StoreError::Corrupt(format!("case_data: {e}")))?;
+        let state = name(&i.state);
+        let tx = self.conn.transaction()?;
+        let before: Option<String> = tx
+            .query_row("SELECT state FROM interactions WHERE id = ?1", [i.id.0 as i64], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        tx.execute(
+            &format!(
+                "INSERT OR REPLACE INTO interactions ({COLUMNS}) VALUES \
+                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+            ),
+            params![
+                i.id.0 as i64,
+                name(&i.channel),
+                name(&i.direction),
+                i.contact,
+                i.contact_name,
+                i.queue,
+                i.call.map(i64::from),
+                state,
+                i.held,
+                i.disposition,
+                i.note,
+                i.link.map(|l| name(&l.kind)),
+                i.link.map(|l| l.parent.0 as i64),
+                name(&i.wrap_up),
+                case,
+                i.offered_ms as i64,
+                i.accepted_ms.map(|v| v as i64),
+                i.ended_ms.map(|v| v as i64),
+                i.done_ms.map(|v| v as i64),
+            ],
+        )?;
+        if before.as_deref() != Some(state.as_str()) {
+            tx.execute(
+                "INSERT INTO interaction_states (interaction, state, at_ms) VALUES (?1, ?2, ?3)",
+                params![i.id.0 as i64, state, at_ms as i64],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn interaction(&mut self, id: InteractionId) -> Result<Option<Interaction>, StoreError> {
+        Ok(self.select("WHERE id = ?1", [id.0 as i64])?.pop())
+    }
+
+    fn open_interactions(&mut self) -> Result<Vec<Interaction>, StoreError> {
+        self.select("WHERE state IN ('offered', 'active', 'wrap-up') ORDER BY id", [])
+    }
+
+    fn recent_interactions(&mut self, limit: usize) -> Result<Vec<Interaction>, StoreError> {
+        self.select("ORDER BY id DESC LIMIT ?1", [limit.min(i64::MAX as usize) as i64])
+    }
+
+    fn state_changes(&mut self, id: InteractionId) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT state, at_ms FROM interaction_states WHERE interaction = ?1 ORDER BY rowid",
+        )?;
+        let rows = statement.query_map([id.0 as i64], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn save_agent_state(&mut self, agent: &str, status: &AgentStatus) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO agent_states (agent, state, reason, since_ms, busy) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![agent, status.state.name(), status.state.reason(), status.since_ms as i64, status.busy],
+        )?;
+        Ok(())
+    }
+}
