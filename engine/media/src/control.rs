@@ -86,6 +86,12 @@ pub enum ControlError {
 }
 
 impl MediaController {
+    /// How the media thread is scheduled, once it has started (see
+    /// [`MediaHandle::scheduling`]).
+    pub fn scheduling(&self) -> Option<crate::priority::Scheduling> {
+        self.handle.scheduling()
+    }
+
     // RTCP's NTP timestamps (RFC 3550 §4) map the loop's instants onto the wall clock,
     // read once here as the controller starts.
     #[allow(clippy::disallowed_methods)]

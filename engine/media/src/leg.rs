@@ -86,6 +86,9 @@ pub struct Leg {
     receive_frame: usize,
     /// Samples in a millisecond at the codec's rate.
     per_ms: usize,
+    /// Samples handed to the card so far: the playout clock the jitter buffer times
+    /// arrivals on.
+    played_samples: u64,
     /// Microphone audio not yet sent: packets longer than the loop's frame wait here.
     mic: Vec<i16>,
     mic_len: usize,
@@ -131,6 +134,7 @@ impl Leg {
             send_frame: frame,
             receive_frame: frame,
             per_ms,
+            played_samples: 0,
             // A packet's worth, and up to the longest loop frame (MAX_PACKET_MS) arriving
             // before it is complete.
             mic: vec![0; frame + per_ms * MAX_PACKET_MS],
@@ -239,7 +243,10 @@ impl Leg {
         let mut playout = Playout::Decoded;
         while self.queue.len() < out.len() {
             self.jitter.set_in_pause(self.pause.in_pause());
-            let pull = self.jitter.pull();
+            // The audio pulled now starts playing once what is queued has played: on the
+            // card's clock, what it has played so far plus the queue.
+            let queued = self.played_samples + self.queue.len() as u64;
+            let pull = self.jitter.pull_at(queued * 1000 / self.per_ms as u64);
             let frame = self.receive_frame;
             let Some(slot) = self.queue.reserve(frame) else { break };
             let (kind, written) = play_pull(&mut *self.codec, &mut self.stats, pull, slot);
@@ -255,6 +262,7 @@ impl Leg {
             }
         }
         self.queue.pop_frame(out);
+        self.played_samples += out.len() as u64;
         playout
     }
 

@@ -41,8 +41,17 @@ fn may_raise() -> bool {
 #[test]
 fn the_media_thread_runs_real_time_when_allowed_and_says_why_not_otherwise() {
     let handle = media_loop::start(Box::new(NullDevice), Box::new(NullDevice), 960, 20).unwrap();
+    // The thread says once it has started (bounded wait).
+    let mut scheduling = None;
+    for _ in 0..200 {
+        scheduling = handle.scheduling();
+        if scheduling.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     let policy = policy_of("earshot-media").expect("the media thread is there");
-    match handle.scheduling().clone() {
+    match scheduling.expect("the media thread says how it is scheduled") {
         Scheduling::Realtime => {
             assert!(may_raise(), "real-time without the right to it?");
             assert_eq!(policy, 2, "the kernel has it SCHED_RR");

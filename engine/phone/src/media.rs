@@ -61,7 +61,7 @@ pub enum MediaError {
 /// The running audio of the phone.
 #[derive(Debug)]
 pub struct PhoneMedia {
-    controller: Option<MediaController>,
+    pub(crate) controller: Option<MediaController>,
     out_file: Option<Recorder>,
     route: Option<AudioRoute>,
     /// Which leg sits in which loop slot (the loop fills the first free one, in order).
@@ -75,8 +75,6 @@ pub struct PhoneMedia {
     ringing: bool,
     /// RTP sockets bound for calls whose leg has not started yet.
     sockets: std::collections::BTreeMap<LegId, UdpSocket>,
-    /// How the media loop's thread is scheduled (real-time, or why not).
-    pub scheduling: earshot_media::priority::Scheduling,
 }
 
 /// The sound devices chosen by name; none: the system default (the earpiece for ringing).
@@ -129,7 +127,6 @@ impl PhoneMedia {
             (None, None) => Box::new(NullDevice),
         };
         let handle = media_loop::start(source, sink, frame, FRAME_MS)?;
-        let scheduling = handle.scheduling().clone();
         // Starting the media is the driver's work: the controller's epoch is now.
         #[allow(clippy::disallowed_methods)]
         let controller = MediaController::new(handle, cname, Instant::now());
@@ -148,7 +145,6 @@ impl PhoneMedia {
                 ringer: None,
                 ringing: false,
                 sockets: Default::default(),
-                scheduling,
             },
             event,
         ))

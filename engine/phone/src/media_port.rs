@@ -18,6 +18,11 @@ use super::mix::LegMix;
 
 /// What the phone core asks of its audio.
 pub trait MediaPort: Send {
+    /// How the media thread is scheduled, once it has started (none before, or for a
+    /// port without a thread of its own).
+    fn scheduling(&self) -> Option<earshot_media::priority::Scheduling> {
+        None
+    }
     /// Binds a socket for `leg`'s RTP on `address` and returns its port; the socket waits
     /// for [`MediaPort::add_leg`] (or goes with [`MediaPort::remove_leg`]).
     fn open_rtp(&mut self, leg: LegId, address: IpAddr) -> Result<u16, MediaError>;
@@ -56,6 +61,10 @@ pub trait MediaPort: Send {
 }
 
 impl MediaPort for PhoneMedia {
+    fn scheduling(&self) -> Option<earshot_media::priority::Scheduling> {
+        self.controller.as_ref().and_then(|c| c.scheduling())
+    }
+
     fn open_rtp(&mut self, leg: LegId, address: IpAddr) -> Result<u16, MediaError> {
         PhoneMedia::open_rtp(self, leg, address)
     }

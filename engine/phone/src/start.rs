@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 use super::api::{Command, Event};
 use super::config::{Config, Transport};
 use super::core::{Phone, PhoneParts};
+use super::desk_writer::{DeskSaved, DeskWriter};
 use super::driver::{Input, PhoneDriver};
 use super::history::History;
 use super::locating::Locator;
@@ -33,6 +34,9 @@ pub struct StartOptions {
     /// The configuration file the settings came from; settings changed while running are
     /// written back to it.
     pub config_path: Option<std::path::PathBuf>,
+    /// Open screen-pop links in the system browser (the window does; headless does not,
+    /// it reports them as `screen-pop` events).
+    pub open_links: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -105,9 +109,6 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
     let (input_tx, input_rx) = mpsc::unbounded_channel();
     let (ev_tx, ev_rx) = mpsc::unbounded_channel();
     let mut problems = Vec::new();
-    if let earshot_media::priority::Scheduling::Ordinary(why) = &media.scheduling {
-        problems.push(format!("the audio runs without real-time priority: {why}"));
-    }
     if let Some(e) = route_event
         && let Event::Error { message, .. } = route_error(&e)
     {
@@ -120,6 +121,16 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
             None
         }
     };
+    let agent =
+        account.as_ref().map_or_else(|| format!("sip:{}@{local}", config.user), |a| a.aor.clone());
+    let (desk_store, desk_saved) =
+        match DeskWriter::open(&config.data_dir().join("desk.db"), agent, ev_tx.clone()) {
+            Ok((w, saved)) => (Some(w), saved),
+            Err(e) => {
+                problems.push(format!("{e}; interactions are not kept"));
+                (None, DeskSaved::default())
+            }
+        };
     let seed = rand_seed();
     let locator = match Locator::new(&config.sip.dns_servers, seed) {
         Ok(l) => Some(l),
@@ -136,6 +147,8 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
         ua,
         media: Box::new(media),
         seed,
+        desk_first_id: desk_saved.first_id,
+        desk_restored: desk_saved.open,
     };
     let mut phone = Phone::new(parts, now, wall);
     for message in problems {
@@ -149,6 +162,8 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
         config_path: options.config_path,
         locator,
         next_route_check: follows_route.then(|| now + Duration::from_secs(2)),
+        desk_store,
+        open_links: options.open_links,
     };
     let task = run_bound(driver, bound, input_rx);
     Ok(PhoneHandle { inputs: input_tx, events: ev_rx, task })

@@ -45,6 +45,16 @@ impl Phone {
     /// Every 20 ms: media reports, digits to send, auto-answers due.
     pub(super) fn tick(&mut self) {
         let now = self.now;
+        // Once the media thread has started: say if it runs without real-time priority.
+        if !self.scheduling_seen
+            && let Some(s) = self.media.scheduling()
+        {
+            self.scheduling_seen = true;
+            if let earshot_media::priority::Scheduling::Ordinary(why) = s {
+                let message = format!("the audio runs without real-time priority: {why}");
+                self.emit(Event::Error { message, command: None });
+            }
+        }
         self.team_retry(now);
         let (media_events, route) = self.media.poll(now);
         if let Some(r) = route {

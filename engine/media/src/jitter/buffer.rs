@@ -130,11 +130,12 @@ pub struct JitterBuffer {
     /// at once.
     reordered_ms: u32,
     estimator: DelayEstimator,
-    /// The playout clock: ms of audio pulled so far (one frame per pull), counted from
-    /// the first pull. Arrivals are timed on it, not on the wall clock: a sound card runs
-    /// on its own clock, and one that loses time against the wall (a stalled machine, a
-    /// virtual card) loses it on the sender's side as well, so measuring against the wall
-    /// would read the lost time as network delay and grow the buffer for nothing.
+    /// The playout clock at the last pull (ms): when the audio pulled then starts to play,
+    /// on the sound card's clock (what it has played plus what waits for it). Arrivals are
+    /// timed on it, not on the wall clock: a card runs on its own clock, and one that loses
+    /// time against the wall (a stalled machine, a virtual card) loses it on the sender's
+    /// side as well, so measuring against the wall would read the lost time as network
+    /// delay and grow the buffer for nothing.
     played_ms: Option<u64>,
     /// Media times (ms) of the packets stored since the last pull: each arrived in time
     /// for the next pull, where its transit is measured.
@@ -353,10 +354,18 @@ impl JitterBuffer {
         self.in_pause = in_pause;
     }
 
-    /// The frame to play now; call once per frame the sound card plays (the playout clock). Afterwards
+    /// The frame to play next, one frame after the last (a playout clock of whole frames:
+    /// see [`JitterBuffer::pull_at`]). Afterwards
     /// [`JitterBuffer::shed`] says whether the buffer holds too much.
     pub fn pull(&mut self) -> Pull<'_> {
-        let played_ms = self.played_ms.map_or(0, |p| p + u64::from(self.frame_ms));
+        let next_ms = self.played_ms.map_or(0, |p| p + u64::from(self.frame_ms));
+        self.pull_at(next_ms * 1000)
+    }
+
+    /// As [`JitterBuffer::pull`], for audio that starts to play at `playout_us` on the
+    /// sound card's clock (any origin; it only moves forward).
+    pub fn pull_at(&mut self, playout_us: u64) -> Pull<'_> {
+        let played_ms = (playout_us / 1000).max(self.played_ms.unwrap_or(0));
         self.played_ms = Some(played_ms);
         for i in 0..std::mem::take(&mut self.awaiting_len) {
             let media_ms = self.awaiting.get(i).copied().unwrap_or(0);
