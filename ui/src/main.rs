@@ -59,6 +59,8 @@ impl Cli {
             sip_port: self.sip_port,
             auto_answer: self.auto_answer,
             config_path: Some(self.config_path()),
+            // Headless reports screen pops as events; the window opens them.
+            open_links: !self.headless,
         }
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use earshot_engine::phone::api::{Account, AgentCall, CallRecord};
+use earshot_engine::phone::api::{Account, AgentCall, CallRecord, InteractionView};
 use earshot_engine::phone::{CallId, CallState, Direction, Event};
 
 /// One call as listed.
@@ -48,6 +48,20 @@ pub struct PhoneView {
     pub team: BTreeMap<String, (String, Vec<AgentCall>)>,
     /// Supervisor: our monitoring calls — agent and mode — by call id.
     pub monitoring: BTreeMap<CallId, (String, String)>,
+    /// The desk: the agent's state as last reported.
+    pub agent_state: Option<AgentStateView>,
+    /// The desk: interactions by id, as last reported.
+    pub interactions: BTreeMap<u64, InteractionView>,
+}
+
+/// The agent's state (`agent-state`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentStateView {
+    pub state: String,
+    pub reason: Option<String>,
+    pub since_ms: u64,
+    pub next: Option<String>,
+    pub busy: bool,
 }
 
 /// The devices report.
@@ -144,6 +158,13 @@ impl PhoneView {
                 self.note(format!("call {id}: {file} stopped before its end"))
             }
             Event::PlayEnded { .. } => {}
+            Event::AgentState { state, reason, since_ms, next, busy, .. } => {
+                self.agent_state = Some(AgentStateView { state, reason, since_ms, next, busy });
+            }
+            Event::Interaction(i) => {
+                self.interactions.insert(i.id, *i);
+            }
+            Event::ScreenPop { id, url } => self.note(format!("interaction {id}: opened {url}")),
             Event::Stopped => self.stopped = true,
         }
     }

@@ -41,7 +41,7 @@ impl Source {
 /// A configuration rule for the field whose source name is `source` (compared without
 /// case).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct CaseRule {
     pub source: String,
     /// The field's name on this desk (in templates and commands).

@@ -26,7 +26,7 @@ pub enum PreviewMode {
 
 /// How many interactions of a channel the agent handles at once before being busy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Capacity {
     pub voice: usize,
     pub chat: usize,
@@ -51,7 +51,7 @@ impl Capacity {
 
 /// One queue (route) interactions arrive by.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct QueueConfig {
     /// Shown in the preview and the list instead of the queue's address.
     pub label: Option<String>,
@@ -76,7 +76,7 @@ pub struct ScreenPopConfig {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct DeskConfig {
     /// The reasons an agent may give for Not Ready ("missed offer" is always there: the
     /// desk sets it when an offer times out).

@@ -40,10 +40,10 @@ pub enum DeskEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeskEffect {
     /// Answer the channel's interaction (voice: the call).
-    Answer { id: InteractionId, call: Option<u32> },
+    Answer { id: InteractionId, call: Option<u64> },
     /// Refuse it with this SIP status (a declined or missed routed offer gets 480, so the
     /// site offers it to the next agent; a declined direct call 603).
-    Refuse { id: InteractionId, call: Option<u32>, status: u16 },
+    Refuse { id: InteractionId, call: Option<u64>, status: u16 },
     /// Publish the agent's state (see [`crate::presence`]).
     Publish(AgentStatus),
     /// Save the interaction as it is now (on every change: a note is saved as typed).
@@ -148,6 +148,12 @@ impl Desk {
         self.follow_wrap_up(at);
     }
 
+    /// Reports (and publishes) the agent's state as it is: at start, so that the API and
+    /// the site know it before anything changes.
+    pub fn announce(&mut self) {
+        self.state_changed();
+    }
+
     pub fn config(&self) -> &DeskConfig {
         &self.config
     }
@@ -171,7 +177,7 @@ impl Desk {
     }
 
     /// The interaction of a voice call.
-    pub fn by_call(&self, call: u32) -> Option<&Interaction> {
+    pub fn by_call(&self, call: u64) -> Option<&Interaction> {
         self.interactions
             .values()
             .rev()
@@ -254,7 +260,9 @@ impl Desk {
     }
 
     /// Something is offered to the agent (an incoming call, later a chat or an email) or
-    /// placed by the agent (`Direction::Outbound`: active at once).
+    /// placed by the agent (`Direction::Outbound`: active at once). Only a routed offer
+    /// (by a configured queue) times out: one dialled to the agent directly rings as a
+    /// phone does, until the caller gives up.
     pub fn offer(
         &mut self,
         channel: Channel,
@@ -287,7 +295,7 @@ impl Desk {
         };
         let deadline = match auto {
             Some(d) => Some(Deadline { at: at.now + d, due: Due::AutoAccept }),
-            None if outbound => None,
+            None if outbound || !routed => None,
             None => Some(Deadline {
                 at: at.now + Duration::from_secs(self.config.offer_timeout_s.max(1)),
                 due: Due::Withdraw,
@@ -345,22 +353,30 @@ impl Desk {
         Ok(())
     }
 
-    /// The agent declines an offer.
-    pub fn decline(&mut self, id: InteractionId, at: Moment) -> Result<(), DeskError> {
-        self.withdraw(id, State::Declined, at, "decline")
+    /// The agent declines an offer (with `status`, or the desk's choice: 480 for a routed
+    /// offer, so that the site offers it to the next agent; 603 Decline for a direct call).
+    pub fn decline(
+        &mut self,
+        id: InteractionId,
+        status: Option<u16>,
+        at: Moment,
+    ) -> Result<(), DeskError> {
+        self.withdraw(id, State::Declined, status, at, "decline")
     }
 
     fn withdraw(
         &mut self,
         id: InteractionId,
         to: State,
+        status: Option<u16>,
         at: Moment,
         wanted: &'static str,
     ) -> Result<(), DeskError> {
         let i = self.in_state(id, &[State::Offered], wanted)?;
         i.state = to;
         i.ended_ms = Some(at.unix_ms);
-        let status = if i.queue.is_some() || to == State::Missed { 480 } else { 603 };
+        let status =
+            status.unwrap_or(if i.queue.is_some() || to == State::Missed { 480 } else { 603 });
         let call = i.call;
         self.deadlines.remove(&id);
         self.effects.push_back(DeskEffect::Refuse { id, call, status });
@@ -546,7 +562,7 @@ impl Desk {
                     let _ = self.accept(id, at);
                 }
                 Due::Withdraw => {
-                    if self.withdraw(id, State::Missed, at, "miss").is_ok() {
+                    if self.withdraw(id, State::Missed, None, at, "miss").is_ok() {
                         self.missed_offer(at);
                     }
                 }

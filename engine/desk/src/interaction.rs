@@ -143,7 +143,7 @@ pub struct Arrival {
     /// The queue address it came by (`None`: dialled directly).
     pub queue: Option<String>,
     /// The channel's own handle (voice: the phone's call id).
-    pub call: Option<u32>,
+    pub call: Option<u64>,
     /// Case data sources (see [`crate::case::Source`]).
     pub sources: Vec<crate::case::Source>,
     /// The site asked to answer by itself (e.g. a supervisor's request, Answer-Mode).
@@ -160,7 +160,7 @@ pub struct Interaction {
     pub contact: String,
     pub contact_name: Option<String>,
     pub queue: Option<String>,
-    pub call: Option<u32>,
+    pub call: Option<u64>,
     pub case: CaseData,
     pub state: State,
     pub held: bool,

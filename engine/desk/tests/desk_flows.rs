@@ -66,7 +66,7 @@ fn ready_desk(clock: &Clock) -> Desk {
     d
 }
 
-fn call(queue: Option<&str>, call: u32) -> Arrival {
+fn call(queue: Option<&str>, call: u64) -> Arrival {
     Arrival {
         contact: "sip:+15145550123@example.com".into(),
         queue: queue.map(String::from),
@@ -211,12 +211,12 @@ fn declined_and_abandoned_offers() {
     let clock = Clock::new();
     let mut d = ready_desk(&clock);
     let direct = offered(d.offer(Channel::Voice, Direction::Inbound, call(None, 1), clock.at()));
-    d.decline(direct, clock.at()).unwrap();
+    d.decline(direct, None, clock.at()).unwrap();
     let (_, effects) = drain(&mut d);
     assert!(effects.contains(&DeskEffect::Refuse { id: direct, call: Some(1), status: 603 }));
     let routed =
         offered(d.offer(Channel::Voice, Direction::Inbound, call(Some("support"), 2), clock.at()));
-    d.decline(routed, clock.at()).unwrap();
+    d.decline(routed, None, clock.at()).unwrap();
     let (_, effects) = drain(&mut d);
     assert!(
         effects.contains(&DeskEffect::Refuse { id: routed, call: Some(2), status: 480 }),
@@ -335,7 +335,7 @@ fn busy_is_published_when_capacity_fills_and_frees() {
     let id = offered(d.offer(Channel::Voice, Direction::Inbound, call(None, 1), clock.at()));
     let (_, effects) = drain(&mut d);
     assert!(effects.iter().any(|e| matches!(e, DeskEffect::Publish(s) if s.busy)), "{effects:?}");
-    d.decline(id, clock.at()).unwrap();
+    d.decline(id, None, clock.at()).unwrap();
     let (_, effects) = drain(&mut d);
     assert!(
         effects.iter().any(
@@ -446,7 +446,7 @@ fn a_restart_in_wrap_up_keeps_the_note() {
     assert_eq!(d.status().state, AgentState::AfterCallWork);
     let next = offered(d.offer(Channel::Voice, Direction::Inbound, call(None, 3), later));
     assert!(next.0 > wrapping.0, "ids go on after the restored ones");
-    d.decline(next, later).unwrap();
+    d.decline(next, None, later).unwrap();
     d.done(talking, later).unwrap();
     d.done(wrapping, later).unwrap();
     assert_eq!(d.status().state, AgentState::LoggedOut, "back in by the agent's own choice");

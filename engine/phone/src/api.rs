@@ -125,8 +125,49 @@ pub enum Command {
         id: CallId,
         file: String,
     },
+    /// Desk: the agent's state — `ready`, `not-ready` (with one of the configured
+    /// reasons), `logout`. In After-Call Work it is taken when the wrap-up ends.
+    State {
+        state: String,
+        reason: Option<String>,
+    },
+    /// Desk: accept an offered interaction (a call: answered).
+    Accept {
+        id: InteractionNumber,
+    },
+    /// Desk: decline an offered interaction (a routed call: 480, the site offers it to
+    /// the next agent; a direct one: 603).
+    Decline {
+        id: InteractionNumber,
+    },
+    /// Desk: change an editable case field.
+    Case {
+        id: InteractionNumber,
+        field: String,
+        value: String,
+    },
+    /// Desk: the interaction's note as typed so far (saved at once).
+    Note {
+        id: InteractionNumber,
+        text: String,
+    },
+    /// Desk: a disposition code of the catalogue.
+    Dispose {
+        id: InteractionNumber,
+        code: String,
+    },
+    /// Desk: finish the wrap-up.
+    Done {
+        id: InteractionNumber,
+    },
+    /// Desk: report every interaction of this run and those taken up after a restart
+    /// (one `interaction` event each) and the agent's state.
+    Interactions,
     Quit,
 }
+
+/// An interaction, numbered by the desk (unique in its store).
+pub type InteractionNumber = u64;
 
 /// Where a call is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -259,6 +300,24 @@ pub enum Event {
         file: String,
         completed: bool,
     },
+    /// Desk: the agent's state at each change: `ready`, `not-ready` (with `reason`),
+    /// `after-call-work`, `logged-out`; since when (Unix ms); the state asked for after
+    /// the wrap-up; busy (Ready with no capacity left).
+    AgentState {
+        state: String,
+        reason: Option<String>,
+        since_ms: u64,
+        next: Option<String>,
+        next_reason: Option<String>,
+        busy: bool,
+    },
+    /// Desk: an interaction at each change.
+    Interaction(Box<InteractionView>),
+    /// Desk: a screen-pop link opened on accept.
+    ScreenPop {
+        id: InteractionNumber,
+        url: String,
+    },
     /// Something went wrong; the phone carries on.
     Error {
         message: String,
@@ -282,4 +341,58 @@ pub struct AgentCall {
     pub call_id: Option<String>,
     pub local_tag: Option<String>,
     pub remote_tag: Option<String>,
+}
+
+/// An interaction as the API shows it (`interaction` events).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InteractionView {
+    pub id: InteractionNumber,
+    /// `voice`, `chat`, `email`.
+    pub channel: String,
+    /// `offered`, `active`, `wrap-up`, `done`, `declined`, `missed`, `abandoned`,
+    /// `transferred`.
+    pub state: String,
+    /// `inbound`, `outbound`.
+    pub direction: String,
+    pub contact: String,
+    pub contact_name: Option<String>,
+    /// The queue it came by (none: dialled directly).
+    pub queue: Option<String>,
+    /// Case data: field → value (every field, hidden ones included).
+    pub case: std::collections::BTreeMap<String, String>,
+    /// The fields in order, as the agent sees them.
+    pub fields: Vec<CaseFieldView>,
+    /// The call, for voice.
+    pub call: Option<CallId>,
+    pub held: bool,
+    pub disposition: Option<String>,
+    pub note: String,
+    /// `optional`, `mandatory`, `time-boxed`.
+    pub wrap_up: String,
+    /// Done is allowed (a mandatory wrap-up has its code).
+    pub may_finish: bool,
+    /// `consultation`, `transfer` or `conference` of `parent`.
+    pub link: Option<(String, InteractionNumber)>,
+    pub offered_ms: u64,
+    pub accepted_ms: Option<u64>,
+    pub ended_ms: Option<u64>,
+    pub done_ms: Option<u64>,
+    /// The queue's screen-pop links: the URL, or why there is none.
+    pub screen_pops: Vec<ScreenPopView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseFieldView {
+    pub name: String,
+    pub label: String,
+    pub value: String,
+    pub editable: bool,
+    pub hidden: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScreenPopView {
+    pub label: String,
+    pub url: Option<String>,
+    pub problem: Option<String>,
 }

@@ -56,6 +56,10 @@ pub struct Call {
     pub monitoring: Option<MonitorMode>,
     /// We sent its BYE (or CANCEL) ourselves and wait for the end.
     pub hung_up: bool,
+    /// Our transfer of it succeeded (its end is the interaction transferred away).
+    pub transferred_away: bool,
+    /// The desk's interaction for it.
+    pub interaction: Option<u64>,
     /// Our hold or resume re-INVITE is in flight (RFC 3264 §4: one offer at a time); this
     /// is the hold flag from before it, put back if the peer refuses the offer.
     pub hold_in_flight: Option<bool>,
@@ -115,6 +119,8 @@ impl Call {
             monitor: None,
             monitoring: None,
             hung_up: false,
+            transferred_away: false,
+            interaction: None,
             hold_in_flight: None,
             wanted_hold: None,
             heard: None,

@@ -73,7 +73,11 @@ impl Phone {
         call.offer = Some(offer);
         call.sdp_version = 2;
         call.monitoring = monitoring;
+        let remote = call.remote.clone();
         self.calls.insert(id, call);
+        if monitoring.is_none() {
+            self.desk_placed(id, &remote, consulting_for);
+        }
         self.emit_state(id);
         Ok(id)
     }

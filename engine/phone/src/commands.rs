@@ -7,6 +7,7 @@ use std::time::{Instant, SystemTime};
 
 use super::api::{CallId, Command, Event};
 use super::core::Phone;
+use super::desking::DeskCommand;
 use super::effect::Effect;
 use super::errors::CommandError;
 use super::lookups::Parked;
@@ -28,6 +29,7 @@ impl Phone {
             Err(CommandError::Locating(name)) => self.park(name, Parked::Command(again)),
             Err(e) => self.emit(Event::Error { message: e.to_string(), command: Some(text) }),
         }
+        self.desk_flush();
     }
 
     fn do_command(&mut self, c: Command) -> Result<(), CommandError> {
@@ -37,6 +39,10 @@ impl Phone {
             Command::Reject { id, status } => {
                 let handle = self.incoming_handle(id)?;
                 let status = status.unwrap_or(486);
+                // Declined on the desk, which refuses the call with this status.
+                if self.desk_declined(id, status) {
+                    return Ok(());
+                }
                 Ok(self.ua.reject(handle, status, self.now)?)
             }
             Command::Hangup { id } => self.hang_up(id),
@@ -73,7 +79,9 @@ impl Phone {
                 let to = self.target(&uri)?;
                 self.ensure_located(&to.uri)?;
                 self.set_hold(id, true)?;
-                let consult = self.dial(&uri, Some(id))?;
+                // The consulted agent sees the same case (X- headers, User-to-User).
+                let case = self.case_headers(id);
+                let consult = self.dial_to(to, case, Some(id))?;
                 if let Some(c) = self.calls.get_mut(&consult) {
                     c.consulting_for = Some(id);
                 }
@@ -157,6 +165,18 @@ impl Phone {
             Command::Watch { agent } => self.watch(&agent),
             Command::Unwatch { agent } => self.unwatch(&agent),
             Command::Play { id, file } => self.play(id, &file),
+            Command::State { state, reason } => {
+                self.desk_command(DeskCommand::State { state, reason })
+            }
+            Command::Accept { id } => self.desk_command(DeskCommand::Accept(id)),
+            Command::Decline { id } => self.desk_command(DeskCommand::Decline(id)),
+            Command::Case { id, field, value } => {
+                self.desk_command(DeskCommand::Case(id, field, value))
+            }
+            Command::Note { id, text } => self.desk_command(DeskCommand::Note(id, text)),
+            Command::Dispose { id, code } => self.desk_command(DeskCommand::Dispose(id, code)),
+            Command::Done { id } => self.desk_command(DeskCommand::Done(id)),
+            Command::Interactions => self.desk_command(DeskCommand::List),
             Command::Quit => Ok(()),
         }
     }

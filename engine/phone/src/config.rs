@@ -29,6 +29,9 @@ pub struct Config {
     pub do_not_disturb: bool,
     /// Where the call history (SQLite) lives; the platform's data directory by default.
     pub data_dir: Option<PathBuf>,
+    /// The interaction desk: reasons, capacity, previews, queues, wrap-up, dispositions,
+    /// case fields (`earshot_desk::DeskConfig`).
+    pub desk: earshot_desk::DeskConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -197,6 +200,7 @@ impl Default for Config {
             calls: CallLimits::default(),
             do_not_disturb: false,
             data_dir: None,
+            desk: earshot_desk::DeskConfig::default(),
         }
     }
 }
@@ -243,6 +247,18 @@ pub const DEFAULT_FILE: &str = r#"# Earshot configuration. Every setting is opti
 # agents = ["1001", "1002"]       # supervisor: the team whose calls to follow
 # indicator = false               # show the agent that a supervisor is on the call
 # beep = false                    # and beep when one joins
+
+[desk]
+# not_ready_reasons = ["Break", "Lunch", "Meeting", "Training"]
+# preview = "manual"              # or "auto-accept-with-preview" (after preview_s), "auto-accept"
+# preview_s = 3
+# offer_timeout_s = 15            # a routed offer not accepted by then is missed: Not Ready ("missed offer")
+# wrap_up = "optional"            # calls dialled directly: "optional", "mandatory", "time-boxed"
+# wrap_up_s = 60                  # the time box
+# capacity = { voice = 1, chat = 3, email = 2 }
+# dispositions = [{ code = "resolved", label = "Resolved", group = "Outcome", key = "1" }]
+# case_fields = [{ source = "Account-Id", rename = "account", label = "Account", order = 1, editable = true }]
+# queues = { support = { label = "Support", wrap_up = "mandatory", screen_pops = [{ label = "CRM", url = "https://crm.example.com/find?phone={caller}", on_accept = true }] } }
 
 # [[accounts]]
 # aor = "sip:1001@pbx.example.com"

@@ -64,6 +64,10 @@ pub struct Phone {
     /// Quitting: stop by then even if the user agent has not finished.
     pub(super) stopping: Option<Instant>,
     pub(super) stopped: bool,
+    /// The interaction desk: the agent's state and every interaction (desking.rs).
+    pub(super) desk: earshot_desk::Desk,
+    /// Whether the media thread's scheduling has been looked at (once it has started).
+    pub(super) scheduling_seen: bool,
 }
 
 /// What a phone is made of: its configuration, a user agent bound to its address, and
@@ -78,6 +82,10 @@ pub struct PhoneParts {
     pub input_file: bool,
     /// Seeds the SSRCs and the SDP session id.
     pub seed: u64,
+    /// The desk's store: the next interaction id and the interactions left open by the
+    /// last run (taken up again: wrap-ups with their notes).
+    pub desk_first_id: u64,
+    pub desk_restored: Vec<earshot_desk::Interaction>,
 }
 
 /// The housekeeping period (media reports, digits, auto-answers, liveness).
@@ -87,7 +95,22 @@ impl Phone {
     /// A phone at `now`: reports `ready` and its account, registers it and starts
     /// watching the configured agents.
     pub fn new(parts: PhoneParts, now: Instant, wall: SystemTime) -> Phone {
-        let PhoneParts { config, ua, media, auto_answer, input_file, seed } = parts;
+        let PhoneParts {
+            config,
+            ua,
+            media,
+            auto_answer,
+            input_file,
+            seed,
+            desk_first_id,
+            desk_restored,
+        } = parts;
+        let unix_ms =
+            wall.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+        let at = earshot_desk::Moment { now, unix_ms };
+        let mut desk = earshot_desk::Desk::new(config.desk.clone(), desk_first_id, at);
+        desk.restore(desk_restored, at);
+        desk.announce();
         let local = ua.config().local;
         let account = config.accounts.first().cloned();
         let local_uri = match &account {
@@ -120,6 +143,8 @@ impl Phone {
             next_tick: now,
             stopping: None,
             stopped: false,
+            desk,
+            scheduling_seen: false,
         };
         phone.emit(Event::Ready { uri: local_uri, listen: local.to_string() });
         phone.emit(Event::Account { account: account.clone() });
@@ -132,6 +157,7 @@ impl Phone {
                 phone.emit(Event::Error { message, command: None });
             }
         }
+        phone.desk_flush();
         phone
     }
 
@@ -145,6 +171,7 @@ impl Phone {
         {
             self.emit(e);
         }
+        self.desk_follow(id);
     }
 
     /// Whether the user sees this call: a supervisor's leg only with the indicator on.
@@ -320,6 +347,7 @@ impl Phone {
             let e = c.event(Some(reason), self.now);
             self.emit(e);
         }
+        self.desk_call_ended(c.interaction, c.transferred_away);
         // A consultation's first call stays held.
         self.end_conference_of_one();
         self.remix();

@@ -43,6 +43,10 @@ pub struct PhoneDriver {
     pub locator: Option<Locator>,
     /// When to look at the default route next (when the address follows it).
     pub next_route_check: Option<Instant>,
+    /// The desk's store (none if it could not be opened).
+    pub desk_store: Option<super::desk_writer::DeskWriter>,
+    /// Open screen-pop links in the system browser (the window; not headless).
+    pub open_links: bool,
 }
 
 /// How often the driver looks whether the host's default route moved.
@@ -57,11 +61,12 @@ fn wall() -> SystemTime {
 impl PhoneDriver {
     /// Passes the core's events on and does its effects.
     fn flush(&mut self) {
-        while let Some(e) = self.phone.poll_event() {
-            let _ = self.events.send(e);
-        }
+        // Effects first: a change saved (the desk's store) before it is shown.
         while let Some(effect) = self.phone.poll_effect() {
             self.effect(effect);
+        }
+        while let Some(e) = self.phone.poll_event() {
+            let _ = self.events.send(e);
         }
     }
 
@@ -117,6 +122,28 @@ impl PhoneDriver {
                 {
                     let message = format!("devices in use, but not saved: {e}");
                     let _ = self.events.send(Event::Error { message, command: None });
+                }
+            }
+            Effect::SaveInteraction(i, at_ms) => {
+                if let Some(store) = &self.desk_store {
+                    store.save_interaction(i, at_ms);
+                }
+            }
+            Effect::SaveAgentState(status) => {
+                if let Some(store) = &self.desk_store {
+                    store.save_agent_state(status);
+                }
+            }
+            Effect::OpenUrl(url) => {
+                if self.open_links {
+                    let events = self.events.clone();
+                    // The browser is started off the async threads.
+                    tokio::task::spawn_blocking(move || {
+                        if let Err(e) = webbrowser::open(&url) {
+                            let message = format!("cannot open {url}: {e}");
+                            let _ = events.send(Event::Error { message, command: None });
+                        }
+                    });
                 }
             }
             Effect::SaveAccount(account) => {

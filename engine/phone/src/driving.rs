@@ -37,6 +37,7 @@ impl Phone {
         self.start_next_calls();
         self.publish_dialogs();
         self.apply_wanted_holds();
+        self.desk_flush();
     }
 
     /// The phone's next wake-up besides the user agent's timers: its 20 ms housekeeping,
@@ -56,7 +57,9 @@ impl Phone {
         if self.stopping.is_none() && now >= self.next_tick {
             self.next_tick = now + TICK;
             self.tick();
+            self.desk_tick();
         }
+        self.desk_flush();
     }
 
     /// The next event for the agent.

@@ -1,6 +1,6 @@
 //! What the sans-IO phone core asks its driver to do outside it: look names up in DNS,
 //! keep a finished call in the history, read the history, save settings to the
-//! configuration file. The driver answers lookups with [`crate::core::Phone::located`].
+//! configuration file, keep the desk's interactions and states, open a link. The driver answers lookups with [`crate::core::Phone::located`].
 
 use earshot_sip::SipUri;
 use earshot_sip::target::TransportKind;
@@ -22,4 +22,11 @@ pub enum Effect {
     SaveAudio(AudioSettings),
     /// Write the account (none: peer-to-peer) to the configuration file.
     SaveAccount(Option<Account>),
+    /// Keep the interaction as it is now in the desk's store (in order: a note typed is
+    /// saved as typed); the Unix ms of the change.
+    SaveInteraction(Box<earshot_desk::Interaction>, u64),
+    /// Keep the agent's state in the store (and publish it, once presence is wired).
+    SaveAgentState(earshot_desk::AgentStatus),
+    /// Open a screen-pop link in the system browser.
+    OpenUrl(String),
 }

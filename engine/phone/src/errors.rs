@@ -45,6 +45,9 @@ pub enum CommandError {
     Play { file: String, why: MediaError },
     #[error("{0}")]
     Account(String),
+    /// The desk refused (see `earshot_desk::DeskError`).
+    #[error("{0}")]
+    Desk(String),
     /// The name is being looked up in DNS; the work waits for it (lookups.rs).
     #[error("looking up {0} in DNS")]
     Locating(String),

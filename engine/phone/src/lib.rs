@@ -11,6 +11,8 @@ mod commands;
 pub mod config;
 pub mod config_file;
 pub mod core;
+pub mod desk_writer;
+mod desking;
 mod dialog_watchers;
 mod driver;
 mod driving;

@@ -6,11 +6,21 @@ use super::api::{CallId, Command, Event};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScriptError {
     #[error(
-        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, watch, unwatch, monitor, monitor-next, monitor-mode, unmonitor, play, quit; or a JSON command)"
+        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, watch, unwatch, monitor, monitor-next, monitor-mode, unmonitor, play, state, accept, decline, case, note, dispose, done, interactions, quit; or a JSON command)"
     )]
     Unknown(String),
     #[error("{command}: {problem} (usage: {usage})")]
     Usage { command: String, problem: String, usage: &'static str },
+}
+
+/// The line after its first `words` words, as typed (inner spaces kept).
+fn rest_after(line: &str, words: usize) -> &str {
+    let mut rest = line.trim_start();
+    for _ in 0..words {
+        rest = rest.trim_start();
+        rest = rest.find(char::is_whitespace).map_or("", |i| rest.get(i..).unwrap_or(""));
+    }
+    rest.trim()
 }
 
 /// Parses one line. Blank lines and `#` comments give `None`.
@@ -196,6 +206,70 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
                 _ => return Err(usage(U, "at most one argument")),
             };
             Command::History { limit }
+        }
+        "state" => {
+            const U: &str = "state ready|not-ready [REASON]|logout";
+            let rest = line.get(verb.len()..).unwrap_or_default().trim();
+            let (state, reason) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            let state = state.to_ascii_lowercase();
+            let reason = reason.trim();
+            match state.as_str() {
+                "ready" | "logout" if !reason.is_empty() => {
+                    return Err(usage(U, &format!("{state} takes no reason")));
+                }
+                "ready" | "not-ready" | "logout" => {}
+                "" => return Err(usage(U, "missing state")),
+                other => return Err(usage(U, &format!("{other:?} is not a state"))),
+            }
+            Command::State { state, reason: (!reason.is_empty()).then(|| reason.to_string()) }
+        }
+        "accept" => {
+            const U: &str = "accept ID";
+            exact(1, U)?;
+            Command::Accept { id: id(0, U)? }
+        }
+        "decline" => {
+            const U: &str = "decline ID";
+            exact(1, U)?;
+            Command::Decline { id: id(0, U)? }
+        }
+        "case" => {
+            const U: &str = "case ID FIELD VALUE";
+            if args.len() < 2 {
+                return Err(usage(U, "missing field"));
+            }
+            // The value is the rest of the line (it may hold spaces; empty clears it).
+            let value = rest_after(line, 3);
+            Command::Case {
+                id: id(0, U)?,
+                field: args.get(1).copied().unwrap_or_default().into(),
+                value: value.into(),
+            }
+        }
+        "note" => {
+            const U: &str = "note ID TEXT…";
+            if args.is_empty() {
+                return Err(usage(U, "missing interaction id"));
+            }
+            Command::Note { id: id(0, U)?, text: rest_after(line, 2).into() }
+        }
+        "dispose" => {
+            const U: &str = "dispose ID CODE";
+            exact(2, U)?;
+            Command::Dispose {
+                id: id(0, U)?,
+                code: args.get(1).copied().unwrap_or_default().into(),
+            }
+        }
+        "done" => {
+            const U: &str = "done ID";
+            exact(1, U)?;
+            Command::Done { id: id(0, U)? }
+        }
+        "interactions" => {
+            const U: &str = "interactions";
+            exact(0, U)?;
+            Command::Interactions
         }
         "quit" | "exit" => Command::Quit,
         _ => return Err(ScriptError::Unknown(verb)),

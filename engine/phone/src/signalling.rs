@@ -62,7 +62,18 @@ impl Phone {
                     .map(|h| (h.name.to_string(), h.value().to_owned()))
                     .collect();
                 let id = self.new_id();
+                // Every incoming call is an interaction; a routed one the agent cannot take
+                // now goes back to the site (which offers it to the next agent).
+                let interaction = match self.desk_offer(id, &from, &to, &headers) {
+                    Ok(i) => i,
+                    Err(status) => {
+                        let why = "the agent is not ready for this queue";
+                        let _ = { self.ua.reject_with(call, status, Some((399, why)), self.now) };
+                        return;
+                    }
+                };
                 let mut c = Call::new(id, call, Direction::Incoming, from.clone(), self.wall);
+                c.interaction = interaction.map(|i| i.0);
                 c.remote_offer = offer;
                 c.ring_until = super::ringing::ring_limit(&request, &self.config.calls)
                     .map(|(after, status)| (self.now + after, status, after));
@@ -198,6 +209,9 @@ impl Phone {
                 if let Some(id) = self.find(call) {
                     self.emit(Event::Transfer { id, status, reason, done });
                     if done && (200..300).contains(&status) {
+                        if let Some(c) = self.calls.get_mut(&id) {
+                            c.transferred_away = true;
+                        }
                         let h = call;
                         let _ = self.ua.hangup(h, self.now);
                     }

@@ -240,6 +240,8 @@ impl Net {
             auto_answer: false,
             input_file: false,
             seed: 1000 + index as u64,
+            desk_first_id: 1,
+            desk_restored: Vec::new(),
         };
         let phone = Phone::new(parts, self.now, self.wall);
         self.nodes.push(Node {
