@@ -136,7 +136,15 @@ fn baresip_transfers_earshot_to_another_agent() {
     c.phone.wait_state(1, "ended");
     let (a, c) = (a.finish(), c.finish());
     let (ac, ca) = (heard(&c, &a, talking, 2.5), heard(&a, &c, talking, 2.5));
-    eprintln!("after baresip's transfer: C hears A {ac:.2}, A hears C {ca:.2}");
+    let steps = |l: &common::Voice, s: &common::Voice| -> String {
+        let steps = common::lags(l, s, talking, 2.5, 0.5);
+        steps.iter().map(|(ms, c)| format!("{ms:.0} ms {c:.2}")).collect::<Vec<_>>().join(", ")
+    };
+    eprintln!(
+        "after baresip's transfer: C hears A {ac:.2} ({}), A hears C {ca:.2} ({})",
+        steps(&c, &a),
+        steps(&a, &c)
+    );
     assert!(ac > 0.5 && ca > 0.5, "A and C hear each other");
     drop(b);
     drop(site);

@@ -104,16 +104,9 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
     let local = SocketAddr::new(address, bound.local.port());
     let ua = UserAgent::new(ua_config(&config, account.as_ref(), local)?, rand_seed());
     let cname = format!("{}@{}", config.user, local);
-    let (media, route_event) =
-        PhoneMedia::start(&options.audio, &cname, config.preference.max_delay_ms())?;
     let (input_tx, input_rx) = mpsc::unbounded_channel();
     let (ev_tx, ev_rx) = mpsc::unbounded_channel();
     let mut problems = Vec::new();
-    if let Some(e) = route_event
-        && let Event::Error { message, .. } = route_error(&e)
-    {
-        problems.push(message);
-    }
     let history = match History::open(&config.data_dir().join("history.db")) {
         Ok(h) => Some(Arc::new(Mutex::new(h))),
         Err(e) => {
@@ -131,6 +124,16 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
                 (None, DeskSaved::default())
             }
         };
+    // The media loop starts last, just before `ready`: its files (`--audio-in-live`,
+    // `--audio-out`) start with it, and scripts line them up on the `ready` moment; opening
+    // the stores first (a new SQLite file syncs several times) kept it from being one.
+    let (media, route_event) =
+        PhoneMedia::start(&options.audio, &cname, config.preference.max_delay_ms())?;
+    if let Some(e) = route_event
+        && let Event::Error { message, .. } = route_error(&e)
+    {
+        problems.push(message);
+    }
     let seed = rand_seed();
     let locator = match Locator::new(&config.sip.dns_servers, seed) {
         Ok(l) => Some(l),

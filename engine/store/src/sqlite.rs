@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use earshot_desk::{AgentStatus, CaseData, Interaction, InteractionId, Link};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -60,6 +60,24 @@ pub struct SqliteStore {
     conn: Connection,
 }
 
+/// Puts the file in write-ahead-log mode. Switching a new file needs it to itself, and
+/// SQLite answers busy at once rather than wait for a process creating it beside us: the
+/// switch is tried again every 10 ms for up to 5 s (the busy timeout every statement has).
+fn set_write_ahead_log(conn: &Connection) -> Result<(), rusqlite::Error> {
+    let mut tries = 0;
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy && tries < 500 =>
+            {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
@@ -67,15 +85,19 @@ impl SqliteStore {
         let open_error = |source| StoreError::Open { path: shown.clone(), source };
         let conn = Connection::open(path).map_err(open_error)?;
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(open_error)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(open_error)?;
+        set_write_ahead_log(&conn).map_err(open_error)?;
         conn.pragma_update(None, "synchronous", "FULL").map_err(open_error)?;
         let mut store = SqliteStore { conn };
         store.migrate(&shown)?;
         Ok(store)
     }
 
+    /// Applies the missing steps in one write transaction taken before the version is read,
+    /// so two processes opening a new store at once (the window and a headless phone on one
+    /// data folder) do not both run the first step: the second waits and finds it done.
     fn migrate(&mut self, path: &str) -> Result<(), StoreError> {
-        let version: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if version > MIGRATIONS.len() as i64 {
             return Err(StoreError::TooNew {
                 path: path.to_string(),
@@ -84,11 +106,10 @@ impl SqliteStore {
             });
         }
         for (step, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
-            let tx = self.conn.transaction()?;
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", (step + 1) as i64)?;
-            tx.commit()?;
         }
+        tx.commit()?;
         Ok(())
     }
 
@@ -170,7 +191,7 @@ impl DeskStore for SqliteStore {
         let case = serde_json::to_string(&i.case)
             .map_err(|e| StoreError::Corrupt(format!("case_data: {e}")))?;
         let state = name(&i.state);
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let before: Option<String> = tx
             .query_row("SELECT state FROM interactions WHERE id = ?1", [i.id.0 as i64], |r| {
                 r.get(0)

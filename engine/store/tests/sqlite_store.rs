@@ -156,3 +156,30 @@ fn a_kill_while_typing_leaves_the_last_complete_save() {
     assert_eq!(i.state, State::WrapUp);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn processes_opening_a_new_store_at_once_each_find_it_whole() {
+    // Two writers opening one new file at once (the window and a headless phone on one
+    // data folder) must not both create the schema: each opens, and each save is kept.
+    let dir = temp_dir("race");
+    for round in 0..20 {
+        let path = dir.join(format!("desk-{round}.sqlite"));
+        let openers: Vec<_> = (0..4u64)
+            .map(|n| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let mut store = SqliteStore::open(&path).expect("each opener gets the store");
+                    store.save_interaction(&sample(n + 1), n).unwrap();
+                })
+            })
+            .collect();
+        for opener in openers {
+            opener.join().unwrap();
+        }
+        let mut store = SqliteStore::open(&path).unwrap();
+        for n in 1..=4 {
+            assert!(store.interaction(InteractionId(n)).unwrap().is_some(), "round {round}: {n}");
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
