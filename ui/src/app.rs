@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use earshot_engine::phone::{CallId, CallState, Command, Event, PhoneHandle};
 use eframe::egui;
 
+use crate::desk_panel::{DeskPanel, unix_ms};
 use crate::history_panel;
 use crate::model::{PhoneView, quality_word, timer};
 use crate::settings_panel::SettingsForm;
@@ -28,6 +29,7 @@ pub struct EarshotApp {
     pub tab: Tab,
     settings: SettingsForm,
     team: TeamPanel,
+    pub desk: DeskPanel,
     /// Calls ended since the history was last asked for.
     history_stale: bool,
 }
@@ -50,6 +52,7 @@ impl std::fmt::Debug for EarshotApp {
 impl EarshotApp {
     pub fn new(phone: PhoneHandle, runtime: Option<tokio::runtime::Runtime>) -> EarshotApp {
         EarshotApp {
+            desk: DeskPanel::new(phone.desk.clone()),
             phone,
             _runtime: runtime,
             view: PhoneView::default(),
@@ -90,6 +93,9 @@ impl EarshotApp {
     }
 
     fn shortcuts(&mut self, ui: &egui::Ui) {
+        for c in self.desk.shortcuts(ui, &self.view) {
+            self.send(c);
+        }
         let pressed = |key| {
             ui.input_mut(|i| i.consume_key(egui::Modifiers::CTRL | egui::Modifiers::SHIFT, key))
         };
@@ -115,12 +121,17 @@ impl EarshotApp {
     /// The whole window's content.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         self.poll();
+        self.desk.tidy(&self.view);
         self.shortcuts(ui);
         let now = Instant::now();
+        let now_ms = unix_ms();
         ui.heading("Earshot");
         ui.label(format!("You: {}", self.view.uri));
         if !self.view.registration.is_empty() {
             ui.label(format!("Registration: {}", self.view.registration));
+        }
+        if let Some(c) = self.desk.state_bar(ui, &self.view, now_ms) {
+            self.send(c);
         }
         ui.horizontal(|ui| {
             for (tab, name) in [
@@ -135,9 +146,23 @@ impl EarshotApp {
             }
         });
         ui.separator();
+        for c in self.desk.previews(ui, &self.view, now_ms) {
+            if matches!(c, Command::Accept { .. }) {
+                self.tab = Tab::Phone;
+            }
+            self.send(c);
+        }
         self.toast(ui);
         match self.tab {
-            Tab::Phone => self.phone_tab(ui, now),
+            Tab::Phone => {
+                self.phone_tab(ui, now);
+                ui.separator();
+                ui.strong("Interactions");
+                self.desk.list(ui, &self.view, now_ms);
+                for c in self.desk.context(ui, &self.view) {
+                    self.send(c);
+                }
+            }
             Tab::History => {
                 if self.history_stale {
                     self.history_stale = false;
@@ -168,7 +193,7 @@ impl EarshotApp {
             }
         }
         ui.add_space(4.0);
-        ui.weak("Ctrl+Shift+A answer · H hang up · M mute · O hold");
+        ui.weak("Ctrl+Shift+A accept · D decline · H hang up · M mute · O hold · R ready · N not ready · E done");
     }
 
     /// Switches tabs, asking the phone for what the tab shows.
@@ -184,9 +209,12 @@ impl EarshotApp {
         }
     }
 
-    /// The incoming call, with Accept and Reject, whatever the tab.
+    /// An incoming call the desk has no interaction for (its preview shows otherwise),
+    /// with Accept and Reject, whatever the tab.
     fn toast(&mut self, ui: &mut egui::Ui) {
-        if let Some(c) = self.view.incoming().cloned() {
+        if let Some(c) = self.view.incoming().cloned()
+            && !self.view.interactions.values().any(|i| i.call == Some(c.id))
+        {
             egui::Frame::group(ui.style())
                 .fill(ui.visuals().selection.bg_fill.gamma_multiply(0.3))
                 .show(ui, |ui| {

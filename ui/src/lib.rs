@@ -2,6 +2,7 @@
 //! that renders it. The `earshot` binary (main.rs) opens it, or runs `--headless`.
 
 pub mod app;
+pub mod desk_panel;
 pub mod history_panel;
 pub mod model;
 pub mod settings_panel;

@@ -46,6 +46,8 @@ pub struct PhoneView {
     pub history: Vec<CallRecord>,
     /// Supervisor: the agents watched — presence and calls — by address.
     pub team: BTreeMap<String, (String, Vec<AgentCall>)>,
+    /// Supervisor: the agents' desk states (from their presence), by address.
+    pub team_states: BTreeMap<String, AgentStateView>,
     /// Supervisor: our monitoring calls — agent and mode — by call id.
     pub monitoring: BTreeMap<CallId, (String, String)>,
     /// The desk: the agent's state as last reported.
@@ -148,7 +150,22 @@ impl PhoneView {
             Event::Monitoring { id, agent, mode } => {
                 self.monitoring.insert(id, (agent, mode));
             }
-            Event::Agent { agent, presence, calls } => {
+            Event::Agent { agent, presence, calls, state, reason, since_ms, busy } => {
+                let desk = state.map(|state| AgentStateView {
+                    state,
+                    reason,
+                    since_ms: since_ms.unwrap_or(0),
+                    next: None,
+                    busy,
+                });
+                match desk {
+                    Some(d) => {
+                        self.team_states.insert(agent.clone(), d);
+                    }
+                    None => {
+                        self.team_states.remove(&agent);
+                    }
+                }
                 self.team.insert(agent, (presence, calls));
             }
             Event::Error { message, .. } => self.note(message),

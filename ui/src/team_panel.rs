@@ -1,11 +1,12 @@
-//! The supervisor's tab: the agents watched (from their dialog events) with presence and
-//! calls; for an agent in a call, Listen, Whisper and Barge; for an agent between calls,
+//! The supervisor's tab: the agents watched (from their dialog events) with presence,
+//! desk state (Ready, Not Ready and why, After-Call Work, time in state) and calls; for an agent in a call, Listen, Whisper and Barge; for an agent between calls,
 //! "Monitor next call"; for each of our monitoring calls, the mode to switch to and Stop;
 //! and a field to watch another agent. The panel only asks; the phone decides.
 
 use earshot_engine::phone::{CallId, Command};
 use eframe::egui;
 
+use crate::desk_panel::{clock_text, state_text, unix_ms};
 use crate::model::PhoneView;
 
 const MODES: [(&str, &str); 3] = [("listen", "Listen"), ("whisper", "Whisper"), ("barge", "Barge")];
@@ -34,6 +35,14 @@ impl TeamPanel {
                 ui.strong(agent);
                 ui.weak(presence);
             });
+            if let Some(d) = view.team_states.get(agent) {
+                let since = if d.since_ms > 0 {
+                    format!(" · {}", clock_text(unix_ms().saturating_sub(d.since_ms)))
+                } else {
+                    String::new()
+                };
+                ui.label(format!("{}{since}", state_text(d)));
+            }
             let monitored = view.monitoring.values().any(|(a, _)| a == agent);
             let answered: Vec<_> = calls.iter().filter(|c| c.state == "confirmed").collect();
             for c in calls {

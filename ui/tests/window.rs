@@ -331,3 +331,123 @@ fn the_team_tab_monitors_an_agent() {
     drop(site);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The desk from the window: the agent goes Ready with a click; a SIPp customer calls the
+/// queue with case data; the preview shows the case, the queue and the offer's countdown;
+/// Ctrl+Shift+A accepts it (the call is answered); the customer hangs up and the mandatory
+/// wrap-up keeps Done disabled until Alt+1 picks "Resolved"; the note typed in the window
+/// is what the phone saved; Done ends it and the agent is Ready again; Not Ready with a
+/// reason from the picker, then Ready by key.
+#[test]
+fn the_desk_from_the_window_preview_accept_by_key_wrap_up_and_state() {
+    use earshot_engine::desk::config::{QueueConfig, ScreenPopConfig};
+    use earshot_engine::desk::wrap_up::WrapUpMode;
+    use eframe::egui::{Key, Modifiers, accesskit::Role};
+    let dir = temp_dir("window-desk");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let peers = tokio::runtime::Runtime::new().unwrap();
+    let _enter = peers.enter();
+    let mut config = loopback_config(&dir, "agent");
+    config.desk.queues.insert(
+        "support".into(),
+        QueueConfig {
+            label: Some("Support line".into()),
+            wrap_up: WrapUpMode::Mandatory,
+            screen_pops: vec![ScreenPopConfig {
+                label: "Open the account in the CRM".into(),
+                url: "https://crm.example/find?account={Account-Id}".into(),
+                on_accept: false,
+            }],
+            ..QueueConfig::default()
+        },
+    );
+    let options = StartOptions {
+        audio: AudioChoice { no_card: true, ..AudioChoice::default() },
+        ..StartOptions::default()
+    };
+    let phone = runtime.block_on(start(config, options)).unwrap();
+    let app = EarshotApp::new(phone, Some(runtime));
+    let mut harness = Harness::builder()
+        .with_size([420.0, 900.0])
+        .build_ui_state(|ui, app: &mut EarshotApp| app.show(ui), app);
+    let state = |h: &Harness<'_, EarshotApp>| {
+        h.state().view.agent_state.as_ref().map(|s| (s.state.clone(), s.reason.clone()))
+    };
+    until(&mut harness, "the desk", |h| state(h).is_some());
+    harness.get_by_label_contains("Logged out");
+    harness.get_by_label("Ready").click();
+    until(&mut harness, "Ready", |h| state(h) == Some(("ready".into(), None)));
+    let listen = harness.state().view.uri.clone();
+    let target = listen.trim_start_matches("sip:").split('@').nth(1).unwrap().to_owned();
+    let scenario = earshot_tests::asset("sipp/uac_queue_case.xml");
+    let caller = earshot_tests::Peer::spawn(
+        "sipp",
+        "sipp",
+        &[
+            "-nostdin",
+            "-timeout",
+            "40s",
+            "-timeout_error",
+            "-sf",
+            scenario.to_str().unwrap(),
+            "-i",
+            "127.0.0.1",
+            "-p",
+            "0",
+            "-m",
+            "1",
+            "-s",
+            "support",
+            &target,
+        ],
+    );
+    until(&mut harness, "the preview", |h| h.query_by_label("Accept").is_some());
+    harness.get_by_label_contains("Incoming call from");
+    harness.get_by_label_contains("Support line · waiting");
+    harness.get_by_label_contains("withdrawn in");
+    // The case shows in the preview (and in the context panel below it).
+    assert!(harness.get_all_by_label_contains("A-77 & Co").count() >= 1);
+    assert!(harness.get_all_by_label_contains("gold").count() >= 1);
+    harness.key_press_modifiers(Modifiers::CTRL | Modifiers::SHIFT, Key::A);
+    until(&mut harness, "the call answered", |h| {
+        h.state().view.interactions.get(&1).is_some_and(|i| i.state != "offered")
+    });
+    assert!(harness.query_by_label("Accept").is_none(), "the preview is gone");
+    harness.get_by_label("Open the account in the CRM");
+    // The customer hangs up after a second: wrap-up, mandatory.
+    until(&mut harness, "the wrap-up", |h| {
+        h.state().view.interactions.get(&1).is_some_and(|i| i.state == "wrap-up")
+    });
+    assert_eq!(state(&harness).unwrap().0, "after-call-work");
+    assert!(harness.get_by_label("Done").accesskit_node().is_disabled(), "Done waits for a code");
+    harness.key_press_modifiers(Modifiers::ALT, Key::Num1);
+    until(&mut harness, "the disposition", |h| {
+        h.state().view.interactions[&1].disposition.as_deref() == Some("resolved")
+    });
+    harness.run_steps(2);
+    assert!(!harness.get_by_label("Done").accesskit_node().is_disabled());
+    let note = harness.get_by_role(Role::MultilineTextInput);
+    note.focus();
+    note.type_text("Refund promised for Friday");
+    until(&mut harness, "the note saved", |h| {
+        h.state().view.interactions[&1].note == "Refund promised for Friday"
+    });
+    harness.get_by_label("Done").click();
+    until(&mut harness, "done and Ready", |h| {
+        h.state().view.interactions[&1].state == "done" && state(h) == Some(("ready".into(), None))
+    });
+    let (code, out) = peers.block_on(caller.finish(30));
+    assert_eq!(code, Some(0), "the customer's call went through:\n{out}");
+    // Not Ready with a reason from the picker, then Ready by key.
+    harness.get_by_label("Not Ready").click();
+    harness.run_steps(2);
+    harness.get_by_label("Lunch").click();
+    until(&mut harness, "Not Ready (Lunch)", |h| {
+        state(h) == Some(("not-ready".into(), Some("Lunch".into())))
+    });
+    harness.get_by_label_contains("Not Ready — Lunch");
+    harness.key_press_modifiers(Modifiers::CTRL | Modifiers::SHIFT, Key::R);
+    until(&mut harness, "Ready by key", |h| state(h) == Some(("ready".into(), None)));
+    harness.state().quit();
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -42,7 +42,8 @@ pub fn document(entity: &str, state: &AgentState, busy: bool, since_ms: u64) -> 
          <tuple id=\"desk\"><status><basic>{basic}</basic></status>\
          <contact>{entity}</contact><timestamp>{since}</timestamp></tuple>\
          <dm:person id=\"agent\">{activities}<dm:note>{note}</dm:note></dm:person>\
-         <es:agent state=\"{state}\"{reason} busy=\"{busy}\" since=\"{since}\"/>\
+         <es:agent state=\"{state}\"{reason} busy=\"{busy}\" since=\"{since}\" \
+         since-ms=\"{since_ms}\"/>\
          </presence>\n",
         entity = escape(entity),
         basic = if open { "open" } else { "closed" },

@@ -276,10 +276,17 @@ pub enum Event {
     /// Supervisor: an agent watched — `asking` (no answer yet), `online` (with its
     /// calls), `offline` (not registered; asked again every 30 s) or `refused` (we are not
     /// its supervisor).
+    /// With its desk state, from its presence: `state` (`ready`, `not-ready`,
+    /// `after-call-work`, `logged-out`; `open`/`closed` for other presence sources), the
+    /// `reason`, since when (Unix ms) and busy (Ready at capacity); none until it is known.
     Agent {
         agent: String,
         presence: String,
         calls: Vec<AgentCall>,
+        state: Option<String>,
+        reason: Option<String>,
+        since_ms: Option<u64>,
+        busy: bool,
     },
     /// Supervisor: monitoring call `id` listens to `agent` in `mode` (at the start and
     /// at each switch).

@@ -45,6 +45,7 @@ pub struct Phone {
     pub(super) registration: Option<earshot_sip::ua::RegHandle>,
     /// Supervisors watching our calls (dialog event package).
     pub(super) watchers: super::dialog_watchers::Watchers,
+    pub(super) presence: super::presence_publisher::Presence,
     /// Supervisor: the agents we watch.
     pub(super) team: super::team::Team,
     /// The microphone is a WAV file, spoken from its beginning at each call's answer.
@@ -133,6 +134,7 @@ impl Phone {
             transfers: BTreeMap::new(),
             registration: None,
             watchers: Default::default(),
+            presence: Default::default(),
             team: Default::default(),
             input_file,
             lookups: Lookups::default(),

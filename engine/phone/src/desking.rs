@@ -201,6 +201,7 @@ impl Phone {
                 }
                 DeskEffect::Answer { call: None, .. } | DeskEffect::Refuse { call: None, .. } => {}
                 DeskEffect::Publish(status) => {
+                    self.publish_state(&status);
                     self.effects.push_back(Effect::SaveAgentState(status));
                 }
                 DeskEffect::Save(i) => {

@@ -3,6 +3,7 @@
 //! on the configured list, identified by the P-Asserted-Identity of a trusted proxy (RFC
 //! 3325) — anyone else gets 403 and a `security` event; each accepted watcher gets the
 //! full state at once and again whenever a call changes (§4.1, version + 1 each time).
+//! The same supervisors may watch our agent state (`presence`, presence_publisher.rs).
 
 use earshot_sip::event_package::dialog_info::{CONTENT_TYPE, DialogEntry, DialogInfo, DialogState};
 use earshot_sip::message::{NameAddr, Request};
@@ -36,7 +37,8 @@ impl Phone {
         request: Request,
     ) {
         let who = asserted_identity(&request, &self.config.monitoring.trusted_proxies);
-        let allowed = package.eq_ignore_ascii_case(PACKAGE)
+        let presence = package.eq_ignore_ascii_case(super::presence_publisher::PACKAGE);
+        let allowed = (package.eq_ignore_ascii_case(PACKAGE) || presence)
             && who.as_deref().is_some_and(|w| listed(w, &self.config.monitoring.supervisors));
         if !allowed {
             let _ = self.ua.reject_subscription(sub, 403, self.now);
@@ -52,6 +54,10 @@ impl Phone {
             self.emit(Event::Security { message });
             return;
         }
+        if presence {
+            self.serve_presence(sub);
+            return;
+        }
         let body = self.dialog_document().into_bytes();
         let accepted = self.ua.accept_subscription(sub, MAX_EXPIRES, CONTENT_TYPE, body, self.now);
         if accepted.is_ok() {
@@ -62,6 +68,7 @@ impl Phone {
     /// A watcher left (unsubscribed, or its subscription lapsed).
     pub(super) fn subscription_ended(&mut self, sub: SubHandle) {
         self.watchers.subs.retain(|s| *s != sub);
+        self.presence.watchers.retain(|s| *s != sub);
     }
 
     /// Sends every watcher the calls again if they changed since the last document.

@@ -30,6 +30,7 @@ pub mod monitor_request;
 mod monitored;
 mod monitoring;
 pub mod offer_check;
+pub mod presence_publisher;
 mod ringing;
 pub mod script;
 mod settings;

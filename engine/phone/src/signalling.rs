@@ -268,6 +268,10 @@ impl Phone {
             }
             UaEvent::SubscriptionActive { sub, .. } => self.team_active(sub),
             UaEvent::Notified { sub, body, .. } => self.team_notified(sub, &body),
+            UaEvent::Published { .. } => self.publication_answered(None),
+            UaEvent::PublicationFailed { status, reason, .. } => {
+                self.publication_answered(Some((status, reason)));
+            }
             _ => {}
         }
     }

@@ -56,6 +56,9 @@ pub enum PhoneError {
 pub struct PhoneHandle {
     inputs: mpsc::UnboundedSender<Input>,
     pub events: mpsc::UnboundedReceiver<Event>,
+    /// The desk's configuration the phone runs with (reasons, dispositions, queues): what
+    /// the window offers to choose from.
+    pub desk: earshot_desk::DeskConfig,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -143,6 +146,7 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
         }
     };
     let (now, wall) = clock();
+    let desk = config.desk.clone();
     let parts = PhoneParts {
         auto_answer: options.auto_answer,
         input_file: options.audio.input_file.is_some() && options.audio.input_from_answer,
@@ -169,7 +173,7 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
         open_links: options.open_links,
     };
     let task = run_bound(driver, bound, input_rx);
-    Ok(PhoneHandle { inputs: input_tx, events: ev_rx, task })
+    Ok(PhoneHandle { inputs: input_tx, events: ev_rx, desk, task })
 }
 
 /// This host's address on its default route (no packet is sent), or loopback.
@@ -234,7 +238,10 @@ pub fn ua_config(
     let mut c = UaConfig::new(aor.clone(), local);
     c.display_name = config.display_name.clone();
     // Supervisors watch our calls (RFC 4235).
-    c.event_packages = vec![super::dialog_watchers::PACKAGE.to_owned()];
+    c.event_packages = vec![
+        super::dialog_watchers::PACKAGE.to_owned(),
+        super::presence_publisher::PACKAGE.to_owned(),
+    ];
     if let Some(a) = account {
         let transport = match a.transport {
             Transport::Udp => TransportKind::Udp,

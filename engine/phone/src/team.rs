@@ -3,12 +3,15 @@
 //! calls (and the dialog identifiers a monitoring INVITE's Join names). An agent that is
 //! not registered (the proxy answers 404/480) shows offline and is asked again every
 //! [`RETRY`]; an agent that refuses us (403) shows refused; until the first answer it
-//! shows asking.
+//! shows asking. Beside it, a subscription to the agent's presence (RFC 3856; served by the
+//! site's presence server from what the agent PUBLISHes, or by the agent itself peer to
+//! peer) gives its desk state: Ready, Not Ready and why, After-Call Work, since when.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use earshot_sip::event_package::dialog_info::{CONTENT_TYPE, DialogInfo, DialogState};
+use earshot_sip::event_package::pidf::{self, Pidf};
 use earshot_sip::message::NameAddr;
 use earshot_sip::ua::SubHandle;
 
@@ -36,6 +39,46 @@ pub struct Member {
     /// What was last reported: `online`, `offline`, `refused`.
     presence: String,
     calls: Vec<AgentCall>,
+    /// Our subscription to its presence (its desk state).
+    state_sub: Option<SubHandle>,
+    /// Its presence is not served (489, 403): not asked again.
+    state_refused: bool,
+    /// Its desk state as last published.
+    desk: Option<DeskState>,
+}
+
+/// An agent's desk state, read from its presence document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeskState {
+    /// `ready`, `not-ready`, `after-call-work`, `logged-out` (Earshot agents), or `open`
+    /// / `closed` with the note for other presence sources.
+    pub state: String,
+    pub reason: Option<String>,
+    pub since_ms: Option<u64>,
+    pub busy: bool,
+}
+
+impl DeskState {
+    /// The state in an Earshot agent's document (`<es:agent …/>`), else what plain PIDF
+    /// says (open or closed, the first note).
+    pub fn read(doc: &Pidf) -> DeskState {
+        if let Some(a) = doc.extensions.get("agent")
+            && let Some(state) = a.get("state")
+        {
+            return DeskState {
+                state: state.clone(),
+                reason: a.get("reason").cloned(),
+                since_ms: a.get("since-ms").and_then(|v| v.parse().ok()),
+                busy: a.get("busy").is_some_and(|b| b == "true"),
+            };
+        }
+        DeskState {
+            state: if doc.open == Some(true) { "open" } else { "closed" }.into(),
+            reason: doc.notes.first().cloned(),
+            since_ms: None,
+            busy: false,
+        }
+    }
 }
 
 /// The agents watched, by address of record.
@@ -51,7 +94,7 @@ pub struct Team {
 
 impl Team {
     fn by_sub(&mut self, sub: SubHandle) -> Option<&mut Member> {
-        self.members.values_mut().find(|m| m.sub == Some(sub))
+        self.members.values_mut().find(|m| m.sub == Some(sub) || m.state_sub == Some(sub))
     }
 
     /// The calls of a watched agent (by address of record), as last published.
@@ -77,7 +120,7 @@ impl Team {
 
     /// Whether `sub` is one of our subscriptions to an agent.
     pub fn owns(&self, sub: SubHandle) -> bool {
-        self.members.values().any(|m| m.sub == Some(sub))
+        self.members.values().any(|m| m.sub == Some(sub) || m.state_sub == Some(sub))
     }
 }
 
@@ -98,6 +141,9 @@ impl Phone {
                 retry_at: None,
                 presence: "asking".into(),
                 calls: Vec::new(),
+                state_sub: None,
+                state_refused: false,
+                desk: None,
             },
         );
         if let Some(m) = self.team.members.get(&key) {
@@ -112,7 +158,7 @@ impl Phone {
         let key = address_of_record(&to.uri.to_string());
         let member =
             self.team.members.remove(&key).ok_or_else(|| CommandError::NotWatching(key.clone()))?;
-        if let Some(sub) = member.sub {
+        for sub in [member.sub, member.state_sub].into_iter().flatten() {
             let _ = self.ua.unsubscribe(sub, self.now);
         }
         Ok(())
@@ -127,9 +173,28 @@ impl Phone {
             return Ok(());
         }
         self.ensure_located(&to.uri)?;
-        let sub = self.ua.subscribe(&to, PACKAGE, CONTENT_TYPE, EXPIRES, self.now)?;
+        let asked = self
+            .team
+            .members
+            .get(key)
+            .map(|m| (m.sub.is_some(), m.state_sub.is_some() || m.state_refused));
+        let (dialog_asked, state_asked) = asked.unwrap_or_default();
+        if !dialog_asked {
+            let sub = self.ua.subscribe(&to, PACKAGE, CONTENT_TYPE, EXPIRES, self.now)?;
+            if let Some(m) = self.team.members.get_mut(key) {
+                m.sub = Some(sub);
+                m.retry_at = None;
+            }
+        }
+        if !state_asked {
+            let package = super::presence_publisher::PACKAGE;
+            if let Ok(sub) = self.ua.subscribe(&to, package, pidf::CONTENT_TYPE, EXPIRES, self.now)
+                && let Some(m) = self.team.members.get_mut(key)
+            {
+                m.state_sub = Some(sub);
+            }
+        }
         if let Some(m) = self.team.members.get_mut(key) {
-            m.sub = Some(sub);
             m.retry_at = None;
         }
         Ok(())
@@ -137,7 +202,9 @@ impl Phone {
 
     /// Our subscription to an agent was accepted.
     pub(super) fn team_active(&mut self, sub: SubHandle) {
-        if let Some(m) = self.team.by_sub(sub) {
+        if let Some(m) = self.team.by_sub(sub)
+            && m.sub == Some(sub)
+        {
             m.presence = "online".into();
             let e = member_event(m);
             self.emit(e);
@@ -148,6 +215,19 @@ impl Phone {
     pub(super) fn team_notified(&mut self, sub: SubHandle, body: &[u8]) {
         let Some(m) = self.team.by_sub(sub) else { return };
         if body.is_empty() {
+            return;
+        }
+        if m.state_sub == Some(sub) {
+            match Pidf::parse(body) {
+                Ok(doc) => m.desk = Some(DeskState::read(&doc)),
+                Err(e) => {
+                    let message = format!("agent {}: unreadable presence: {e}", m.agent);
+                    self.emit(Event::Error { message, command: None });
+                    return;
+                }
+            }
+            let e = member_event(m);
+            self.emit(e);
             return;
         }
         let info = match DialogInfo::parse(body) {
@@ -180,6 +260,15 @@ impl Phone {
     /// Our subscription to an agent ended: offline (asked again later) or refused.
     pub(super) fn team_ended(&mut self, sub: SubHandle, reason: &str) {
         let Some(m) = self.team.by_sub(sub) else { return };
+        if m.state_sub == Some(sub) {
+            // Its state is gone with it; not asked again if it is not served at all.
+            m.state_sub = None;
+            m.desk = None;
+            m.state_refused = reason.starts_with("403") || reason.starts_with("489");
+            let e = member_event(m);
+            self.emit(e);
+            return;
+        }
         m.sub = None;
         m.calls.clear();
         let refused = reason.starts_with("403") || reason.starts_with("489");
@@ -209,5 +298,13 @@ impl Phone {
 }
 
 fn member_event(m: &Member) -> Event {
-    Event::Agent { agent: m.agent.clone(), presence: m.presence.clone(), calls: m.calls.clone() }
+    Event::Agent {
+        agent: m.agent.clone(),
+        presence: m.presence.clone(),
+        calls: m.calls.clone(),
+        state: m.desk.as_ref().map(|d| d.state.clone()),
+        reason: m.desk.as_ref().and_then(|d| d.reason.clone()),
+        since_ms: m.desk.as_ref().and_then(|d| d.since_ms),
+        busy: m.desk.as_ref().is_some_and(|d| d.busy),
+    }
 }

@@ -160,3 +160,58 @@ fn a_rejected_call_is_declined_and_a_caller_who_leaves_abandons() {
     assert_eq!(interaction(&net.nodes[agent], 2).unwrap().state, "abandoned");
     assert_eq!(agent_state(&net.nodes[agent]).unwrap().0, "logged-out", "no wrap-up");
 }
+
+/// The agent's latest desk state as a watching supervisor sees it.
+fn watched_state(node: &Node) -> Option<(Option<String>, Option<String>)> {
+    node.events.iter().rev().find_map(|e| match e {
+        Event::Agent { state, reason, .. } => Some((state.clone(), reason.clone())),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_supervisor_watching_directly_sees_the_agents_state_change() {
+    let mut net = Net::new();
+    let mut agent = agent_config();
+    agent.monitoring.supervisors = vec!["sip:sup@127.0.0.3".into()];
+    agent.monitoring.trusted_proxies = vec!["127.0.0.3".into()];
+    let (a, stranger, s) = (net.add(agent), net.add(config("eve")), net.add(config("sup")));
+    net.nodes[s].asserted = Some("sip:sup@127.0.0.3".into());
+    net.command(s, Command::Watch { agent: net.uri(a) });
+    net.advance(ms(200));
+    assert_eq!(
+        watched_state(&net.nodes[s]),
+        Some((Some("logged-out".into()), None)),
+        "the state at once: {:?}",
+        net.nodes[s].events
+    );
+    state(&mut net, a, "not-ready Lunch");
+    net.advance(ms(200));
+    assert_eq!(
+        watched_state(&net.nodes[s]),
+        Some((Some("not-ready".into()), Some("Lunch".into())))
+    );
+    let since = net.nodes[s].events.iter().rev().find_map(|e| match e {
+        Event::Agent { since_ms, .. } => *since_ms,
+        _ => None,
+    });
+    let told = net.nodes[a].events.iter().rev().find_map(|e| match e {
+        Event::AgentState { since_ms, .. } => Some(*since_ms),
+        _ => None,
+    });
+    assert_eq!(since, told, "the time in state counts from what the agent said");
+    state(&mut net, a, "ready");
+    net.advance(ms(200));
+    assert_eq!(watched_state(&net.nodes[s]), Some((Some("ready".into()), None)));
+    // Someone who is not its supervisor is refused the state as the calls.
+    net.command(stranger, Command::Watch { agent: net.uri(a) });
+    net.advance(ms(200));
+    assert_eq!(watched_state(&net.nodes[stranger]).and_then(|(s, _)| s), None);
+    assert!(
+        net.nodes[a]
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::Security { message } if message.contains("presence"))),
+        "the refusal is reported"
+    );
+}

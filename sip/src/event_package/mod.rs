@@ -1,4 +1,6 @@
 //! Bodies of SIP event packages (RFC 6665) that Earshot serves and reads: the dialog
-//! package (RFC 4235) for supervisors' team views.
+//! package (RFC 4235) for supervisors' team views, and presence documents (PIDF, RFC 3863)
+//! for the agents' states.
 
 pub mod dialog_info;
+pub mod pidf;

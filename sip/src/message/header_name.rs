@@ -102,6 +102,8 @@ header_names! {
     Reason => "Reason", b"reason";
     Path => "Path", b"path";
     ServiceRoute => "Service-Route", b"service-route";
+    SipEtag => "SIP-ETag", b"sip-etag";
+    SipIfMatch => "SIP-If-Match", b"sip-if-match";
 }
 
 impl HeaderName {
@@ -128,6 +130,8 @@ impl HeaderName {
                 | RAck
                 | Replaces
                 | Join
+                | SipEtag
+                | SipIfMatch
         )
     }
 

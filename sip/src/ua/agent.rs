@@ -10,8 +10,9 @@ use rand::rngs::StdRng;
 
 use super::call::Call;
 use super::config::UaConfig;
-use super::events::{CallHandle, RegHandle, ReqHandle, SubHandle, UaEvent};
+use super::events::{CallHandle, PubHandle, RegHandle, ReqHandle, SubHandle, UaEvent};
 use super::ids::Ids;
+use super::publication::Publication;
 use super::registration::Registration;
 use super::subscription::Subscription;
 use super::validate::{self, ALLOW};
@@ -37,6 +38,8 @@ pub enum UaError {
     NoRegistration,
     #[error("no such subscription")]
     NoSubscription,
+    #[error("no such publication")]
+    NoPublication,
 }
 
 /// What a client transaction was started for.
@@ -53,6 +56,7 @@ pub(crate) enum Purpose {
     Request(ReqHandle),
     Subscribe(SubHandle),
     Notify(SubHandle),
+    Publish(PubHandle),
     Refer(CallHandle),
     ReferNotify(CallHandle),
 }
@@ -83,6 +87,7 @@ pub struct UserAgent {
     pub(crate) calls: HashMap<CallHandle, Call>,
     pub(crate) regs: HashMap<RegHandle, Registration>,
     pub(crate) subs: HashMap<SubHandle, Subscription>,
+    pub(crate) pubs: HashMap<PubHandle, Publication>,
     next_handle: u64,
     /// Datagrams that could not be parsed.
     pub malformed: u64,
@@ -106,6 +111,7 @@ impl UserAgent {
             calls: HashMap::new(),
             regs: HashMap::new(),
             subs: HashMap::new(),
+            pubs: HashMap::new(),
             next_handle: 0,
             malformed: 0,
             located: HashMap::new(),
@@ -168,6 +174,7 @@ impl UserAgent {
         self.registration_timers(now);
         self.keepalive_timers(now);
         self.subscription_timers(now);
+        self.publication_timers(now);
         self.dispatch(now);
     }
 
@@ -209,6 +216,7 @@ impl UserAgent {
         let calls = self.calls.values().filter_map(Call::next_timeout);
         let regs = self.regs.values().filter_map(|r| r.next_timeout());
         let subs = self.subs.values().filter_map(Subscription::next_timeout);
+        let pubs = self.pubs.values().filter_map(Publication::next_timeout);
         let failover = self.next_failover();
         self.tx
             .poll_timeout()
@@ -216,6 +224,7 @@ impl UserAgent {
             .chain(calls)
             .chain(regs)
             .chain(subs)
+            .chain(pubs)
             .chain(failover)
             .min()
     }
@@ -375,6 +384,7 @@ impl UserAgent {
             Purpose::Refer(call) => self.on_refer_final(call, &response),
             Purpose::ReferNotify(_) => {}
             Purpose::Notify(sub) => self.on_notify_final(sub, &response),
+            Purpose::Publish(publication) => self.on_publish_final(publication, &response, now),
             Purpose::Request(req) => self.events.push_back(UaEvent::RequestResult {
                 req,
                 status: response.status.0,

@@ -17,6 +17,10 @@ pub struct RegHandle(pub u64);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SubHandle(pub u64);
 
+/// A state we publish (RFC 3903).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PubHandle(pub u64);
+
 /// A standalone request (MESSAGE, OPTIONS).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ReqHandle(pub u64);
@@ -44,6 +48,22 @@ pub enum EndReason {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UaEvent {
+    /// Our state is published (RFC 3903 §4.1), for `expires` seconds (refreshed).
+    Published {
+        publication: PubHandle,
+        expires: u32,
+    },
+    /// A PUBLISH failed (status 0: it could not be sent); the state is sent again a
+    /// minute later.
+    PublicationFailed {
+        publication: PubHandle,
+        status: u16,
+        reason: String,
+    },
+    /// Our state is removed (§4.5).
+    Unpublished {
+        publication: PubHandle,
+    },
     Registered {
         reg: RegHandle,
         expires: u32,
