@@ -78,7 +78,8 @@ fn accept_hold_resume_and_transfer_from_the_window() {
     harness.get_by_label("Hold").click();
     harness.run_steps(2);
     caller.wait_state(1, "remote-held");
-    until(&mut harness, "on hold", |h| h.query_by_label_contains("on hold").is_some());
+    // The call's row (its interaction's row says "active, on hold").
+    until(&mut harness, "on hold", |h| h.query_by_label_contains("— on hold").is_some());
     harness.get_by_label("Resume").click();
     harness.run_steps(2);
     caller.wait_state(1, "active");
@@ -86,9 +87,9 @@ fn accept_hold_resume_and_transfer_from_the_window() {
 
     // Blind transfer: type the third phone's address, press Transfer.
     let fields = harness.get_all_by_role(eframe::egui::accesskit::Role::TextInput).count();
-    assert_eq!(fields, 2, "the dial field and the transfer field");
+    assert_eq!(fields, 3, "the dial field, the transfer field, the disposition search");
     let transfer_field =
-        harness.get_all_by_role(eframe::egui::accesskit::Role::TextInput).last().unwrap();
+        harness.get_all_by_role(eframe::egui::accesskit::Role::TextInput).nth(1).unwrap();
     transfer_field.focus();
     transfer_field.type_text(&target.uri);
     harness.run_steps(2);
@@ -380,6 +381,7 @@ fn the_desk_from_the_window_preview_accept_by_key_wrap_up_and_state() {
     let listen = harness.state().view.uri.clone();
     let target = listen.trim_start_matches("sip:").split('@').nth(1).unwrap().to_owned();
     let scenario = earshot_tests::asset("sipp/uac_queue_case.xml");
+    let sent = Instant::now();
     let caller = earshot_tests::Peer::spawn(
         "sipp",
         "sipp",
@@ -402,6 +404,10 @@ fn the_desk_from_the_window_preview_accept_by_key_wrap_up_and_state() {
         ],
     );
     until(&mut harness, "the preview", |h| h.query_by_label("Accept").is_some());
+    eprintln!(
+        "SIPp started to the preview drawn: {} ms (the window is stepped every 30 ms)",
+        sent.elapsed().as_millis()
+    );
     harness.get_by_label_contains("Incoming call from");
     harness.get_by_label_contains("Support line · waiting");
     harness.get_by_label_contains("withdrawn in");

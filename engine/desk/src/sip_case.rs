@@ -51,6 +51,44 @@ pub fn headers(carried: &[Source]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Characters kept as they are in a URI header value (RFC 3261 §25.1 `hnv-unreserved`
+/// and `unreserved` less the marks that mean something to other parsers); every other
+/// byte is %-escaped.
+const URI_HEADER_VALUE: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+/// The case as headers of a URI (RFC 3261 §19.1.1 `?name=value&…`, values escaped): a
+/// blind transfer's Refer-To carries them to the transfer target through the transferee,
+/// which puts them in its INVITE (§19.1.5).
+pub fn uri_headers(carried: &[Source]) -> Vec<(String, String)> {
+    headers(carried)
+        .into_iter()
+        .map(|(n, v)| (n, percent_encoding::utf8_percent_encode(&v, URI_HEADER_VALUE).to_string()))
+        .collect()
+}
+
+/// What a transferee takes from the headers of a Refer-To URI into its INVITE: case
+/// headers only (`X-…`, `User-to-User`, `Call-Info`), unescaped. Everything else (a
+/// `Via`, a `From`, a `Route` slipped in by whoever sent the REFER) is left out, as
+/// §19.1.5 allows and safety requires.
+pub fn from_uri_headers(uri_headers: &[(String, String)]) -> Vec<(String, String)> {
+    uri_headers
+        .iter()
+        .filter(|(n, _)| {
+            strip_x(n).is_some_and(is_token)
+                || n.eq_ignore_ascii_case("User-to-User")
+                || n.eq_ignore_ascii_case("Call-Info")
+        })
+        .map(|(n, v)| {
+            let value = percent_encoding::percent_decode_str(v).decode_utf8_lossy();
+            // A value is one header line: no line breaks, however it was escaped.
+            let value: String =
+                value.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+            (n.clone(), value)
+        })
+        .collect()
+}
+
 fn strip_x(name: &str) -> Option<&str> {
     let rest = name.strip_prefix("X-").or_else(|| name.strip_prefix("x-"))?;
     (!rest.is_empty()).then_some(rest)
@@ -202,5 +240,25 @@ mod tests {
             .collect();
         let again = sources(&headers(&carried), "sip:agent1@x", None);
         assert_eq!(&again[1..], carried.as_slice());
+    }
+
+    #[test]
+    fn the_case_crosses_a_refer_to_uri_and_nothing_else_does() {
+        let carried = vec![
+            Source::new(Origin::Header, "Account-Id", "A-77 & Co?x=1"),
+            Source::new(Origin::UserToUser, "User-to-User", "Order 42"),
+        ];
+        let escaped = uri_headers(&carried);
+        assert_eq!(escaped[0], ("X-Account-Id".into(), "A-77%20%26%20Co%3Fx%3D1".into()));
+        let mut arrived = escaped.clone();
+        arrived.push(("Route".into(), "%3Csip:evil%3E".into()));
+        arrived.push(("From".into(), "sip:someone".into()));
+        arrived.push(("X-Injected".into(), "a%0D%0AVia: x".into()));
+        let taken = from_uri_headers(&arrived);
+        assert_eq!(taken[0], ("X-Account-Id".into(), "A-77 & Co?x=1".into()));
+        assert_eq!(taken[1].0, "User-to-User");
+        assert_eq!(decode_uui(&taken[1].1).as_deref(), Some("Order 42"));
+        assert_eq!(taken[2], ("X-Injected".into(), "a  Via: x".into()));
+        assert_eq!(taken.len(), 3, "no Route, no From: {taken:?}");
     }
 }

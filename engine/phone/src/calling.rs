@@ -19,8 +19,17 @@ impl Phone {
         uri: &str,
         consulting_for: Option<CallId>,
     ) -> Result<CallId, CommandError> {
-        let to = self.target(uri)?;
-        self.dial_to(to, Vec::new(), consulting_for)
+        let mut to = self.target(uri)?;
+        // Headers written into the URI (`sip:support@site?X-Account-Id=A-77`, RFC 3261
+        // §19.1.5) go into the INVITE when they are case data; no other header does.
+        let mut extra = Vec::new();
+        if let earshot_sip::message::Uri::Sip(s) = &mut to.uri {
+            for (n, v) in earshot_desk::sip_case::from_uri_headers(&s.headers) {
+                extra.push((HeaderName::parse(&n), v));
+            }
+            s.headers.clear();
+        }
+        self.dial_to(to, extra, consulting_for)
     }
 
     pub(super) fn dial_to(

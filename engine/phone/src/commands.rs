@@ -69,8 +69,13 @@ impl Phone {
                 Ok(())
             }
             Command::Transfer { id, uri } => {
-                let to = self.target(&uri)?;
+                let mut to = self.target(&uri)?;
                 let handle = self.up_handle(id)?;
+                // The transfer target sees the same case: carried in the Refer-To URI,
+                // which the transferee copies into its INVITE (RFC 3261 §19.1.5).
+                if let earshot_sip::message::Uri::Sip(s) = &mut to.uri {
+                    s.headers.extend(self.case_uri_headers(id));
+                }
                 Ok(self.ua.refer(handle, &to, self.now)?)
             }
             Command::Consult { id, uri } => {

@@ -226,9 +226,12 @@ impl Phone {
     /// domain (peer-to-peer: at our own host).
     pub(super) fn target(&self, text: &str) -> Result<NameAddr, CommandError> {
         let text = text.trim();
-        let uri = if text.starts_with("sip:") || text.starts_with("sips:") || text.starts_with('<')
-        {
+        let uri = if text.starts_with('<') {
             text.to_owned()
+        } else if text.starts_with("sip:") || text.starts_with("sips:") {
+            // A bare URI with headers or parameters after `?`/`,` is taken whole (RFC 3261
+            // §20: only a name-addr may carry them, so it is written as one).
+            if text.contains(['?', ',']) { format!("<{text}>") } else { text.to_owned() }
         } else if let Some(a) = self.config.accounts.first() {
             let domain = a.aor.split_once('@').map(|(_, d)| d).unwrap_or_default();
             format!("sip:{text}@{domain}")

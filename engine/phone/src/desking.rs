@@ -32,13 +32,18 @@ impl Phone {
         &mut self,
         id: CallId,
         from: &str,
+        from_name: Option<String>,
         to: &str,
         headers: &[(String, String)],
     ) -> Result<Option<InteractionId>, u16> {
         let queue = queue_of(to).filter(|q| self.config.desk.queue(q).is_some());
         let arrival = Arrival {
             contact: from.to_string(),
-            contact_name: None,
+            // The caller's display name (From), shown in the preview; control characters
+            // and overlong names are not.
+            contact_name: from_name
+                .map(|n| n.chars().filter(|c| !c.is_control()).take(80).collect::<String>())
+                .filter(|n| !n.trim().is_empty()),
             queue: queue.clone(),
             call: Some(id),
             sources: earshot_desk::sip_case::sources(headers, from, queue.as_deref()),
@@ -89,6 +94,15 @@ impl Phone {
             .into_iter()
             .map(|(n, v)| (HeaderName::parse(&n), v))
             .collect()
+    }
+
+    /// The case of call `id` as Refer-To URI headers for a blind transfer (escaped).
+    pub(super) fn case_uri_headers(&self, id: CallId) -> Vec<(String, String)> {
+        let Some(i) = self.calls.get(&id).and_then(|c| c.interaction) else {
+            return Vec::new();
+        };
+        let Some(interaction) = self.desk.get(InteractionId(i)) else { return Vec::new() };
+        earshot_desk::sip_case::uri_headers(&interaction.case.carried())
     }
 
     /// Follows a call's state into its interaction: answered (by any path), held,

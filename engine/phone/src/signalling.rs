@@ -64,7 +64,8 @@ impl Phone {
                 let id = self.new_id();
                 // Every incoming call is an interaction; a routed one the agent cannot take
                 // now goes back to the site (which offers it to the next agent).
-                let interaction = match self.desk_offer(id, &from, &to, &headers) {
+                let name = request.headers.from().ok().and_then(|f| f.display_name());
+                let interaction = match self.desk_offer(id, &from, name, &to, &headers) {
                     Ok(i) => i,
                     Err(status) => {
                         let why = "the agent is not ready for this queue";
@@ -192,10 +193,15 @@ impl Phone {
                 // first call once the new one is answered.
                 let Some(id) = self.find(call) else { return };
                 let mut to = *refer_to;
+                let mut extra = Vec::new();
                 if let Uri::Sip(s) = &mut to.uri {
+                    // The case the transferor sent along (X-, User-to-User, Call-Info)
+                    // goes into our INVITE; no other header from its URI does.
+                    for (n, v) in earshot_desk::sip_case::from_uri_headers(&s.headers) {
+                        extra.push((HeaderName::parse(&n), v));
+                    }
                     s.headers.clear();
                 }
-                let mut extra = Vec::new();
                 if let Some(r) = replaces {
                     extra.push((HeaderName::Replaces, r.to_string()));
                 }

@@ -265,8 +265,12 @@ impl Phone {
             m.state_sub = None;
             m.desk = None;
             m.state_refused = reason.starts_with("403") || reason.starts_with("489");
-            let e = member_event(m);
+            let (e, agent) = (member_event(m), m.agent.clone());
             self.emit(e);
+            if !reason.starts_with("timeout") && !reason.is_empty() {
+                let message = format!("agent {agent}: its state is not shown ({reason})");
+                self.emit(Event::Error { message, command: None });
+            }
             return;
         }
         m.sub = None;

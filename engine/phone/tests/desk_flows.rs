@@ -215,3 +215,36 @@ fn a_supervisor_watching_directly_sees_the_agents_state_change() {
         "the refusal is reported"
     );
 }
+
+#[test]
+fn a_blind_transfer_carries_the_case_to_the_next_agent() {
+    let mut net = Net::new();
+    let (customer, first, second) =
+        (net.add(config("customer")), net.add(agent_config()), net.add(agent_config()));
+    state(&mut net, first, "ready");
+    // The customer's script dials the queue with case data in the URI (RFC 3261 §19.1.5);
+    // a header that is not case data does not reach the INVITE.
+    let uri = format!(
+        "{}?X-Account-Id=A-77%20%26%20Co&User-to-User=4f72646572203432%3Bencoding%3Dhex&Subject=spoofed",
+        queue_uri(&net, first)
+    );
+    net.command(customer, Command::Call { uri });
+    net.advance(ms(40));
+    let offered = interaction(&net.nodes[first], 1)
+        .unwrap_or_else(|| panic!("offered: {:?}", net.nodes[customer].errors()));
+    assert_eq!(offered.case.get("Account-Id").map(String::as_str), Some("A-77 & Co"));
+    assert_eq!(offered.case.get("User-to-User").map(String::as_str), Some("Order 42"));
+    assert!(!offered.case.contains_key("Subject"), "{:?}", offered.case);
+    let call = offered.call.unwrap();
+    net.command(first, Command::Accept { id: 1 });
+    net.advance(ms(40));
+    net.command(first, Command::Transfer { id: call, uri: net.uri(second) });
+    net.advance(ms(400));
+    let moved = interaction(&net.nodes[second], 1).expect("the second agent's interaction");
+    assert_eq!(moved.case.get("Account-Id").map(String::as_str), Some("A-77 & Co"), "{moved:?}");
+    assert_eq!(moved.case.get("User-to-User").map(String::as_str), Some("Order 42"));
+    net.command(second, Command::Accept { id: 1 });
+    net.advance(ms(400));
+    assert_eq!(interaction(&net.nodes[first], 1).unwrap().state, "transferred");
+    assert_eq!(net.nodes[customer].state(2), Some(CallState::Active), "the customer follows");
+}

@@ -119,8 +119,10 @@ fn opened(
     let known = ["tuple", "status", "basic", "contact", "timestamp", "note", "person", "device"];
     if empty && !known.contains(&name) && d.extensions.len() < MAX_ITEMS {
         let attrs = attributes(e)?;
+        // The first of a name wins: a server that composes several publications puts the
+        // newest first (Kamailio's presence_xml appends the older ones after it).
         if !attrs.is_empty() {
-            d.extensions.insert(name.to_owned(), attrs);
+            d.extensions.entry(name.to_owned()).or_insert(attrs);
         }
     }
     Ok(())

@@ -123,7 +123,8 @@ impl UserAgent {
         self.regs.remove(&reg);
     }
 
-    /// Unregisters everything and hangs up every call (clean shutdown).
+    /// Unregisters everything, hangs up every call and removes what we published (clean
+    /// shutdown).
     pub fn shutdown(&mut self, now: Instant) {
         let regs: Vec<RegHandle> = self.regs.keys().copied().collect();
         for r in regs {
@@ -132,6 +133,12 @@ impl UserAgent {
         let calls: Vec<_> = self.calls.keys().copied().collect();
         for c in calls {
             let _ = self.hangup(c, now);
+        }
+        // Published state goes too (RFC 3903 §4.5): a presence server must not keep
+        // showing a phone that has stopped as available.
+        let pubs: Vec<_> = self.pubs.keys().copied().collect();
+        for p in pubs {
+            let _ = self.unpublish(p, now);
         }
     }
 
