@@ -160,6 +160,31 @@ pub fn asset(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
+/// SIPp placing one call of `tests/sipp/SCENARIO` to `service@target` (the request URI's
+/// user: a queue, say) from 127.0.0.1, given up after 40 s; `finish` it for its verdict.
+pub fn sipp_call(scenario: &str, service: &str, target: &str) -> Peer {
+    let scenario = asset(&format!("sipp/{scenario}"));
+    let scenario = scenario.to_str().expect("utf8 path");
+    let args = [
+        "-nostdin",
+        "-timeout",
+        "40s",
+        "-timeout_error",
+        "-sf",
+        scenario,
+        "-i",
+        "127.0.0.1",
+        "-p",
+        "0",
+        "-m",
+        "1",
+        "-s",
+        service,
+        target,
+    ];
+    Peer::spawn("sipp", "sipp", &args)
+}
+
 /// PCMU-only capabilities at `ip:port` (signalling tests do not send media).
 pub fn pcmu_caps(ip: &str, port: u16) -> AudioCapabilities {
     AudioCapabilities {

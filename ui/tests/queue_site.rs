@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::{Headless, temp_dir};
 use earshot_tests::kamailio::{DeskSite, Site};
-use earshot_tests::{Peer, asset};
+use earshot_tests::{Peer, sipp_call};
 
 fn agent(dir: &std::path::Path, user: &str, site: &Site) -> Headless {
     let more = format!(
@@ -39,29 +39,7 @@ fn supervisor(dir: &std::path::Path, site: &Site) -> Headless {
 }
 
 fn caller(scenario: &str, site: &Site) -> Peer {
-    let scenario = asset(&format!("sipp/{scenario}"));
-    let target = site.addr.to_string();
-    Peer::spawn(
-        "sipp",
-        "sipp",
-        &[
-            "-nostdin",
-            "-timeout",
-            "40s",
-            "-timeout_error",
-            "-sf",
-            scenario.to_str().unwrap(),
-            "-i",
-            "127.0.0.1",
-            "-p",
-            "0",
-            "-m",
-            "1",
-            "-s",
-            "support",
-            &target,
-        ],
-    )
+    sipp_call(scenario, "support", &site.addr.to_string())
 }
 
 fn state(a: &mut Headless, words: &str, want: &str) {

@@ -28,6 +28,18 @@ fn loopback_config(dir: &std::path::Path, user: &str) -> Config {
     }
 }
 
+/// The window over a phone started with `config` on no sound card, `size` pixels big.
+fn window(config: Config, size: [f32; 2]) -> Harness<'static, EarshotApp> {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let options = StartOptions {
+        audio: AudioChoice { no_card: true, ..AudioChoice::default() },
+        ..StartOptions::default()
+    };
+    let phone = runtime.block_on(start(config, options)).unwrap();
+    let app = EarshotApp::new(phone, Some(runtime));
+    Harness::builder().with_size(size).build_ui_state(|ui, app: &mut EarshotApp| app.show(ui), app)
+}
+
 /// Steps the window until `ready` holds (bounded: 10 s).
 fn until(
     harness: &mut Harness<'_, EarshotApp>,
@@ -49,17 +61,7 @@ fn until(
 #[test]
 fn accept_hold_resume_and_transfer_from_the_window() {
     let dir = temp_dir("window");
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let config = loopback_config(&dir, "agent");
-    let options = StartOptions {
-        audio: AudioChoice { no_card: true, ..AudioChoice::default() },
-        ..StartOptions::default()
-    };
-    let phone = runtime.block_on(start(config, options)).unwrap();
-    let app = EarshotApp::new(phone, Some(runtime));
-    let mut harness = Harness::builder()
-        .with_size([380.0, 640.0])
-        .build_ui_state(|ui, app: &mut EarshotApp| app.show(ui), app);
+    let mut harness = window(loopback_config(&dir, "agent"), [380.0, 640.0]);
     until(&mut harness, "address", |h| !h.state().view.uri.is_empty());
     let ours = harness.state().view.uri.clone();
     harness.get_by_label_contains(&format!("You: {ours}"));
@@ -345,7 +347,6 @@ fn the_desk_from_the_window_preview_accept_by_key_wrap_up_and_state() {
     use earshot_engine::desk::wrap_up::WrapUpMode;
     use eframe::egui::{Key, Modifiers, accesskit::Role};
     let dir = temp_dir("window-desk");
-    let runtime = tokio::runtime::Runtime::new().unwrap();
     let peers = tokio::runtime::Runtime::new().unwrap();
     let _enter = peers.enter();
     let mut config = loopback_config(&dir, "agent");
@@ -362,15 +363,7 @@ fn the_desk_from_the_window_preview_accept_by_key_wrap_up_and_state() {
             ..QueueConfig::default()
         },
     );
-    let options = StartOptions {
-        audio: AudioChoice { no_card: true, ..AudioChoice::default() },
-        ..StartOptions::default()
-    };
-    let phone = runtime.block_on(start(config, options)).unwrap();
-    let app = EarshotApp::new(phone, Some(runtime));
-    let mut harness = Harness::builder()
-        .with_size([420.0, 900.0])
-        .build_ui_state(|ui, app: &mut EarshotApp| app.show(ui), app);
+    let mut harness = window(config, [420.0, 900.0]);
     let state = |h: &Harness<'_, EarshotApp>| {
         h.state().view.agent_state.as_ref().map(|s| (s.state.clone(), s.reason.clone()))
     };
@@ -380,29 +373,8 @@ fn the_desk_from_the_window_preview_accept_by_key_wrap_up_and_state() {
     until(&mut harness, "Ready", |h| state(h) == Some(("ready".into(), None)));
     let listen = harness.state().view.uri.clone();
     let target = listen.trim_start_matches("sip:").split('@').nth(1).unwrap().to_owned();
-    let scenario = earshot_tests::asset("sipp/uac_queue_case.xml");
     let sent = Instant::now();
-    let caller = earshot_tests::Peer::spawn(
-        "sipp",
-        "sipp",
-        &[
-            "-nostdin",
-            "-timeout",
-            "40s",
-            "-timeout_error",
-            "-sf",
-            scenario.to_str().unwrap(),
-            "-i",
-            "127.0.0.1",
-            "-p",
-            "0",
-            "-m",
-            "1",
-            "-s",
-            "support",
-            &target,
-        ],
-    );
+    let caller = earshot_tests::sipp_call("uac_queue_case.xml", "support", &target);
     until(&mut harness, "the preview", |h| h.query_by_label("Accept").is_some());
     eprintln!(
         "SIPp started to the preview drawn: {} ms (the window is stepped every 30 ms)",

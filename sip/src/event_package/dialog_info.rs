@@ -155,23 +155,7 @@ impl DialogInfo {
                 }
                 // `&amp;` and the like come on their own between pieces of text.
                 Event::GeneralRef(r) => {
-                    let name = r.decode().map_err(|e| DialogInfoError::Xml(e.to_string()))?;
-                    let c = match r.resolve_char_ref() {
-                        Ok(Some(c)) => c,
-                        Ok(None) => match name.as_ref() {
-                            "amp" => '&',
-                            "lt" => '<',
-                            "gt" => '>',
-                            "quot" => '"',
-                            "apos" => '\'',
-                            _ => {
-                                return Err(DialogInfoError::Xml(format!(
-                                    "unknown entity &{name};"
-                                )));
-                            }
-                        },
-                        Err(e) => return Err(DialogInfoError::Xml(e.to_string())),
-                    };
+                    let c = super::xml_text::resolve(&r).map_err(DialogInfoError::Xml)?;
                     text_in(&path, c.encode_utf8(&mut [0; 4]), &mut dialog);
                 }
                 Event::Eof => break,

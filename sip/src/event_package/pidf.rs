@@ -64,19 +64,7 @@ impl Pidf {
                     text_now.push_str(&t.decode().map_err(|e| PidfError::Xml(e.to_string()))?);
                 }
                 Event::GeneralRef(r) => {
-                    let name = r.decode().map_err(|e| PidfError::Xml(e.to_string()))?;
-                    let c = match r.resolve_char_ref() {
-                        Ok(Some(c)) => c,
-                        Ok(None) => match name.as_ref() {
-                            "amp" => '&',
-                            "lt" => '<',
-                            "gt" => '>',
-                            "quot" => '"',
-                            "apos" => '\'',
-                            _ => return Err(PidfError::Xml(format!("unknown entity &{name};"))),
-                        },
-                        Err(e) => return Err(PidfError::Xml(e.to_string())),
-                    };
+                    let c = super::xml_text::resolve(&r).map_err(PidfError::Xml)?;
                     text_now.push(c);
                 }
                 Event::End(_) => {
