@@ -214,8 +214,8 @@ async fn opus_speech_and_dtmf_earshot_calls_baresip() {
     check("opus", 48000, true, 3.5, false).await;
 }
 
-/// baresip asks for and sends 40 ms Opus packets (`a=ptime:40`): Earshot sends 40 ms
-/// packets too, and plays baresip's at their length through its 20 ms loop.
+/// baresip asks for 40 ms Opus packets (`a=ptime:40`): Earshot sends 40 ms packets (baresip
+/// sends the 20 ms Earshot's answer asks for; 40 ms packets in are tested on the leg).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn opus_in_40_ms_packets_baresip_calls_earshot() {
     check_with_ptime("opus", 48000, false, 3.5, false, Some(40)).await;
