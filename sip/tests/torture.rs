@@ -207,3 +207,40 @@ fn rfc5118_ipv6() {
     assert!(matches!(mapped.uri, Uri::Sip(_)));
     assert_eq!(mapped.headers.top_via().unwrap().port, Some(19823));
 }
+
+/// A transferee that put the Refer-To URI's headers in its Request-URI (baresip 1.0 does
+/// on every transfer): Replaces, case data and User-to-User there become the request's
+/// headers, the request's own fields winning; any other header there (RFC 4475
+/// §3.1.2.13's Route) is still a malformed Request-URI.
+#[test]
+fn transfer_headers_in_a_request_uri_become_headers() {
+    let invite = |uri: &str, extra: &str| {
+        format!(
+            "INVITE {uri} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5062;branch=z9hG4bK1\r\n\
+             Max-Forwards: 70\r\nFrom: <sip:ann@customer.example>;tag=1\r\n\
+             To: <sip:1002@earshot.test>\r\nCall-ID: c1\r\nCSeq: 1 INVITE\r\n\
+             Contact: <sip:ann@127.0.0.1:5062>\r\n{extra}Content-Length: 0\r\n\r\n"
+        )
+    };
+    let uri = "sip:1002@127.0.0.1:5061?Replaces=abc%40h%3Bto-tag%3D1%3Bfrom-tag%3D2\
+               &X-Ticket=T-4711%20%26%20S%C3%B6hne&X-Segment=from-uri";
+    let Message::Request(r) =
+        parse_datagram(invite(uri, "X-Segment: gold\r\n").as_bytes()).unwrap()
+    else {
+        panic!()
+    };
+    assert!(r.uri.as_sip().unwrap().headers.is_empty(), "{}", r.uri);
+    assert_eq!(r.headers.get(&HeaderName::Replaces), Some("abc@h;to-tag=1;from-tag=2"));
+    assert_eq!(r.headers.get(&HeaderName::parse("X-Ticket")), Some("T-4711 & Söhne"));
+    assert_eq!(r.headers.get(&HeaderName::parse("X-Segment")), Some("gold"), "its own wins");
+    for bad in [
+        "sip:1002@h?Route=%3Csip:evil%3E",
+        "sip:1002@h?Replaces=a&Contact=%3Csip:evil%3E",
+        "sip:1002@h?X-Ticket=a%0D%0AVia:%20x",
+    ] {
+        assert!(
+            matches!(parse_datagram(invite(bad, "").as_bytes()), Err(ParseError::RequestUri(_))),
+            "{bad}"
+        );
+    }
+}

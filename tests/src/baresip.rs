@@ -55,6 +55,8 @@ pub struct BaresipAccount {
     pub password: Option<String>,
     /// Outbound proxy (registrar) as `host:port`.
     pub outbound: Option<String>,
+    /// Calls through the outbound proxy without registering (a customer of the site).
+    pub unregistered: bool,
     pub auto_answer: bool,
     /// One contact to message with the `message` command.
     pub contact: Option<String>,
@@ -114,8 +116,8 @@ impl Baresip {
         );
         std::fs::write(dir.join("config"), config).expect("config");
         let aor = account.aor.clone().unwrap_or_else(|| format!("baresip@127.0.0.1:{port}"));
-        let mut acc =
-            format!("<sip:{aor}>;regint={}", if account.outbound.is_some() { 300 } else { 0 });
+        let registers = account.outbound.is_some() && !account.unregistered;
+        let mut acc = format!("<sip:{aor}>;regint={}", if registers { 300 } else { 0 });
         if let Some(p) = &account.password {
             acc.push_str(&format!(";auth_pass={p}"));
         }

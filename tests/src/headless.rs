@@ -152,8 +152,6 @@ impl Headless {
         }
     }
 
-    /// As [`Headless::wait_for`], but an event already read (while waiting for another)
-    /// counts: for events whose order between themselves is not fixed.
     /// Whether such an event has come so far (reads what is waiting; does not wait).
     pub fn saw(&mut self, pick: impl Fn(&Value) -> bool) -> bool {
         while let Ok(e) = self.events.try_recv() {
@@ -162,6 +160,8 @@ impl Headless {
         self.seen.iter().any(|(_, e)| pick(e))
     }
 
+    /// As [`Headless::wait_for`], but an event already read (while waiting for another)
+    /// counts: for events whose order between themselves is not fixed.
     pub fn saw_or_wait(&mut self, what: &str, pick: impl Fn(&Value) -> bool) -> (Instant, Value) {
         if let Some(found) = self.seen.iter().find(|(_, e)| pick(e)) {
             return found.clone();

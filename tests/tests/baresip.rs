@@ -153,6 +153,7 @@ async fn calls_both_ways_through_kamailio() {
         auto_answer: true,
         contact: None,
         audio: None,
+        ..BaresipAccount::default()
     })
     .await;
     // The REGISTER_OK event may come before the control connection: ask instead.

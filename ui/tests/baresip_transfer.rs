@@ -34,6 +34,7 @@ fn baresip_speaking(site: &Site, auto_answer: bool) -> BaresipAccount {
         auto_answer,
         contact: None,
         audio: Some(BaresipAudio { pcm, rate: 8000, codecs: vec!["PCMU".into()], ptime: None }),
+        ..BaresipAccount::default()
     }
 }
 

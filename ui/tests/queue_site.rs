@@ -4,7 +4,10 @@
 //! queue address: only a Ready agent is offered the call, with the case data the caller
 //! sent; an offer left unanswered moves to the next Ready agent and the first becomes Not
 //! Ready ("missed offer"); with nobody Ready the caller hears ringback, waits, and is
-//! answered 480.
+//! answered 480. A customer on baresip reaches an agent through the queue; the agent fills
+//! in the case, consults a second agent (who sees it) and transfers the customer blind;
+//! with a customer on Earshot, an attended transfer completes (the consulted
+//! agent's interaction goes on with the customer); blind transfers carry the case too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
@@ -12,14 +15,18 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{Headless, temp_dir};
+use earshot_tests::baresip::{Baresip, BaresipAccount, BaresipAudio};
 use earshot_tests::kamailio::{DeskSite, Site};
+use earshot_tests::speech::say;
 use earshot_tests::{Peer, sipp_call};
 
 fn agent(dir: &std::path::Path, user: &str, site: &Site) -> Headless {
     let more = format!(
         "[[accounts]]\naor = \"sip:{user}@earshot.test\"\npassword = \"agent-{user}\"\n\
          outbound_proxy = \"{}\"\nexpires = 300\n\
-         [desk]\noffer_timeout_s = 3\n[desk.queues.support]\nlabel = \"Support\"\n",
+         [desk]\noffer_timeout_s = 3\n\
+         case_fields = [{{ source = \"Ticket\", order = 1, editable = true }}]\n\
+         [desk.queues.support]\nlabel = \"Support\"\n",
         site.addr
     );
     let mut a = Headless::start_with(dir, &format!("agent-{user}"), r#"["PCMU"]"#, &more, &[]);
@@ -53,6 +60,18 @@ fn seen(s: &mut Headless, agent: &str, state: &str) {
     s.saw_or_wait(&format!("{agent} {state}"), |e| {
         e["event"] == "agent" && e["agent"] == aor.as_str() && e["state"] == state
     });
+}
+
+/// As [`seen`], for a state reported after the supervisor's `from`th event.
+fn seen_since(s: &mut Headless, from: usize, agent: &str, state: &str) {
+    let aor = format!("sip:{agent}@earshot.test");
+    let is = |e: &serde_json::Value| {
+        e["event"] == "agent" && e["agent"] == aor.as_str() && e["state"] == state
+    };
+    let _ = s.saw(|_| false);
+    if !s.seen.iter().skip(from).any(|(_, e)| is(e)) {
+        s.wait_for(&format!("{agent} {state}"), is);
+    }
 }
 
 fn offered(e: &serde_json::Value) -> bool {
@@ -153,6 +172,158 @@ fn queue_calls_reach_ready_agents_only_and_move_on_when_missed() {
             .to_owned()
     };
     eprintln!("agent 1002's phone: RSS {} kB, peak {} kB", kb("VmRSS:"), kb("VmHWM:"));
+    for a in [a1, a2, a3, sup] {
+        a.quit();
+    }
+    drop(site);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The interaction event of `a` for interaction `id` that satisfies `f`.
+fn interaction(
+    a: &mut Headless,
+    what: &str,
+    id: u64,
+    f: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    a.saw_or_wait(what, |e| e["event"] == "interaction" && e["id"] == id && f(e)).1
+}
+
+#[test]
+fn consultations_and_transfers_carry_the_case_to_the_next_agent() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let _enter = runtime.enter();
+    let site =
+        runtime.block_on(Site::start_desk(DeskSite { queue_wait_s: 10, offer_timeout_ms: 10_000 }));
+    let dir = temp_dir("queue-site-transfers");
+    let mut a1 = agent(&dir, "1001", &site);
+    let mut a2 = agent(&dir, "1002", &site);
+    let mut a3 = agent(&dir, "1003", &site);
+    state(&mut a1, "ready", "ready");
+    state(&mut a2, "not-ready Meeting", "not-ready");
+    state(&mut a3, "not-ready Meeting", "not-ready");
+    // The site must know the states before the customer calls.
+    let mut sup = supervisor(&dir, &site);
+    for user in ["1001", "1002", "1003"] {
+        sup.send(&format!("watch {user}"));
+    }
+    seen(&mut sup, "1001", "ready");
+    seen(&mut sup, "1002", "not-ready");
+    seen(&mut sup, "1003", "not-ready");
+
+    // A customer of the site, not one of its users: calls without registering.
+    let one = say("Hello, I am calling about my broken parcel.", "en-gb", 8000);
+    let pcm: Vec<i16> = one.iter().copied().cycle().take(90 * 8000).collect();
+    let mut baresip = runtime.block_on(Baresip::start(BaresipAccount {
+        aor: Some("ann@customer.example".into()),
+        outbound: Some(site.addr.to_string()),
+        unregistered: true,
+        audio: Some(BaresipAudio { pcm, rate: 8000, codecs: vec!["PCMU".into()], ptime: None }),
+        ..BaresipAccount::default()
+    }));
+    runtime.block_on(baresip.command("dial", "sip:support@earshot.test"));
+    let (_, offer) = a1.wait_for("the queue's offer", offered);
+    assert_eq!(offer["queue"], "support", "{offer}");
+    assert_eq!(offer["contact"], "sip:ann@customer.example", "{offer}");
+    assert_eq!(offer["case"]["Ticket"], "", "a field to fill in: {offer}");
+    let first = offer["id"].as_u64().unwrap();
+    let customer_call = offer["call"].as_u64().unwrap();
+    a1.send(&format!("accept {first}"));
+    interaction(&mut a1, "active", first, |e| e["state"] == "active");
+    let ticket = "T-4711 & Söhne";
+    a1.send(&format!("case {first} Ticket {ticket}"));
+    interaction(&mut a1, "the ticket", first, |e| e["case"]["Ticket"] == ticket);
+
+    // Consultation: 1002 (Not Ready for the queue, reachable directly) sees the case.
+    a1.send(&format!("consult {customer_call} sip:1002@earshot.test"));
+    let (_, consulted) = a2.wait_for("the consultation", offered);
+    assert_eq!(consulted["case"]["Ticket"], ticket, "{consulted}");
+    assert_eq!(consulted["contact"], "sip:1001@earshot.test", "{consulted}");
+    let second = consulted["id"].as_u64().unwrap();
+    a2.send(&format!("accept {second}"));
+    interaction(&mut a2, "consultation active", second, |e| e["state"] == "active");
+    a2.send(&format!("note {second} refund agreed with 1001"));
+    let (_, consult_call) = a1.saw_or_wait("the consultation up", |e| {
+        e["event"] == "call-state"
+            && e["remote"] == "sip:1002@earshot.test"
+            && e["state"] == "active"
+    });
+    let consult_call = consult_call["id"].as_u64().unwrap();
+
+    // The consultation over, 1001 transfers the customer blind to 1002: baresip follows
+    // the REFER and 1002 is offered the customer. (baresip 1.0 drops the case that the
+    // Refer-To URI carries, and mangles Replaces, so it cannot complete an attended
+    // transfer: see the Earshot customer below.)
+    a1.send(&format!("hangup {consult_call}"));
+    interaction(&mut a2, "the consultation in wrap-up", second, |e| e["state"] == "wrap-up");
+    a1.send(&format!("transfer {customer_call} sip:1002@earshot.test"));
+    let (_, moved) = a2.wait_for("the transferred customer", |e| offered(e) && e["id"] != second);
+    eprintln!("the blind transfer's offer at 1002: {moved}");
+    assert_eq!(moved["contact"], "sip:ann@customer.example", "{moved}");
+    let moved_id = moved["id"].as_u64().unwrap();
+    a2.send(&format!("accept {moved_id}"));
+    interaction(&mut a2, "the customer on 1002", moved_id, |e| e["state"] == "active");
+    // baresip reports the new call answered (RFC 3515 NOTIFY 200): 1001's is transferred.
+    interaction(&mut a1, "transferred", first, |e| e["state"] == "transferred");
+    runtime.block_on(baresip.command("hangup", ""));
+    interaction(&mut a2, "wrap-up at 1002", moved_id, |e| e["state"] == "wrap-up");
+
+    // An attended transfer, with a customer on Earshot (peer to peer, no account): 1001
+    // takes the queue call, consults 1003 and completes the transfer; the customer's
+    // INVITE with Replaces takes the consultation's place at 1003, whose interaction goes
+    // on with the customer, case and note kept.
+    // 1001 wraps up both its interactions (the call, transferred, and the consultation).
+    let (_, consultation) = a1.saw_or_wait("the consultation's wrap-up", |e| {
+        e["event"] == "interaction" && e["link"][0] == "consultation" && e["state"] == "wrap-up"
+    });
+    let since = sup.seen.len();
+    a1.send(&format!("done {}", consultation["id"]));
+    a1.send(&format!("done {first}"));
+    a1.wait_for("ready again", |e| e["event"] == "agent-state" && e["state"] == "ready");
+    let mut customer = Headless::start_with(&dir, "ann", r#"["PCMU"]"#, "", &[]);
+    let (_, ready) = customer.saw_or_wait("ready", |e| e["event"] == "ready");
+    let ann = ready["uri"].as_str().unwrap().to_owned();
+    seen_since(&mut sup, since, "1001", "ready");
+    customer.send(&format!("call sip:support@{}", site.addr));
+    let (_, offer) = a1.wait_for("the second queue call", |e| offered(e) && e["id"] != first);
+    assert_eq!(offer["contact"], ann.as_str(), "{offer}");
+    let first = offer["id"].as_u64().unwrap();
+    let customer_call = offer["call"].as_u64().unwrap();
+    a1.send(&format!("accept {first}"));
+    interaction(&mut a1, "active", first, |e| e["state"] == "active");
+    a1.send(&format!("case {first} Ticket T-4712"));
+    interaction(&mut a1, "the ticket", first, |e| e["case"]["Ticket"] == "T-4712");
+    a1.send(&format!("consult {customer_call} sip:1003@earshot.test"));
+    let (_, consulted) = a3.wait_for("the consultation", offered);
+    assert_eq!(consulted["case"]["Ticket"], "T-4712", "{consulted}");
+    let third = consulted["id"].as_u64().unwrap();
+    a3.send(&format!("accept {third}"));
+    interaction(&mut a3, "consultation active", third, |e| e["state"] == "active");
+    a3.send(&format!("note {third} replacement sent"));
+    interaction(&mut a3, "the note", third, |e| e["note"] == "replacement sent");
+    let (_, consult_call) = a1.saw_or_wait("the consultation up", |e| {
+        e["event"] == "call-state"
+            && e["remote"] == "sip:1003@earshot.test"
+            && e["state"] == "active"
+    });
+    let consult_call = consult_call["id"].as_u64().unwrap();
+    a1.send(&format!("complete-transfer {customer_call} {consult_call}"));
+    let taken =
+        interaction(&mut a3, "the customer on 1003", third, |e| e["contact"] == ann.as_str());
+    assert_eq!(taken["state"], "active", "{taken}");
+    assert_eq!(taken["case"]["Ticket"], "T-4712", "{taken}");
+    assert_eq!(taken["note"], "replacement sent", "{taken}");
+    interaction(&mut a1, "transferred", first, |e| e["state"] == "transferred");
+    assert!(!a3.saw(|e| offered(e) && e["id"] != third), "one interaction at 1003");
+    // The customer's phone followed the REFER with a call of its own.
+    let (_, new_call) = customer.saw_or_wait("the call to 1003", |e| {
+        e["event"] == "call-state" && e["id"] != 1 && e["state"] == "active"
+    });
+    customer.send(&format!("hangup {}", new_call["id"]));
+    let ended = interaction(&mut a3, "wrap-up at 1003", third, |e| e["state"] == "wrap-up");
+    assert_eq!(ended["case"]["Ticket"], "T-4712", "{ended}");
+    customer.quit();
+    drop(baresip);
     for a in [a1, a2, a3, sup] {
         a.quit();
     }

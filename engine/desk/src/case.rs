@@ -98,6 +98,24 @@ impl CaseData {
             };
             fields.push((rule.and_then(|r| r.order), arrived, field));
         }
+        // An editable field the configuration names is there for the agent to fill in
+        // even when nothing arrived for it (a ticket number, say); it then travels on.
+        for rule in rules.iter().filter(|r| r.editable && !r.source.is_empty()) {
+            if fields.iter().any(|(_, _, f)| f.source.eq_ignore_ascii_case(&rule.source)) {
+                continue;
+            }
+            let name = rule.rename.clone().unwrap_or_else(|| rule.source.clone());
+            let field = CaseField {
+                label: rule.label.clone().unwrap_or_else(|| name.clone()),
+                name,
+                source: rule.source.clone(),
+                value: String::new(),
+                origin: Origin::Agent,
+                editable: true,
+                hidden: rule.hide,
+            };
+            fields.push((rule.order, sources.len(), field));
+        }
         fields.sort_by_key(|(order, arrived, _)| (order.is_none(), *order, *arrived));
         CaseData { fields: fields.into_iter().map(|(_, _, f)| f).collect() }
     }
@@ -110,8 +128,9 @@ impl CaseData {
             .or_else(|| self.fields.iter().find(|f| f.source.eq_ignore_ascii_case(name)))
     }
 
+    /// A field's value; an empty one counts as missing.
     pub fn value(&self, name: &str) -> Option<&str> {
-        self.get(name).map(|f| f.value.as_str())
+        self.get(name).map(|f| f.value.as_str()).filter(|v| !v.is_empty())
     }
 
     /// The agent changes an editable field.
@@ -132,11 +151,13 @@ impl CaseData {
     }
 
     /// The fields as they travel to the next agent: source name and current value (edits
-    /// included), the queue and caller left out (the next desk has its own).
+    /// included), the queue and caller left out (the next desk has its own), and fields
+    /// nobody filled in.
     pub fn carried(&self) -> Vec<Source> {
         self.fields
             .iter()
             .filter(|f| !matches!(f.origin, Origin::Queue | Origin::Caller))
+            .filter(|f| !f.value.is_empty())
             .map(|f| Source::new(f.origin, f.source.clone(), f.value.clone()))
             .collect()
     }
@@ -233,6 +254,37 @@ mod tests {
                 Source::new(Origin::UserToUser, "User-to-User", "order 42"),
             ]
         );
+    }
+
+    /// A configured editable field that did not arrive is there, empty, to fill in: it
+    /// counts as missing (screen pops stay disabled) and travels only once filled.
+    #[test]
+    fn a_configured_editable_field_waits_to_be_filled_in() {
+        let rules = vec![
+            CaseRule {
+                source: "Ticket".into(),
+                label: Some("Ticket number".into()),
+                order: Some(1),
+                editable: true,
+                ..Default::default()
+            },
+            CaseRule { source: "Segment".into(), ..Default::default() },
+        ];
+        let mut case = CaseData::build(&sources(), &rules);
+        let ticket = case.fields.first().unwrap();
+        assert_eq!(
+            (ticket.name.as_str(), ticket.label.as_str(), ticket.value.as_str(), ticket.origin),
+            ("Ticket", "Ticket number", "", Origin::Agent)
+        );
+        assert_eq!(case.value("Ticket"), None);
+        assert!(case.carried().iter().all(|s| s.name != "Ticket"));
+        case.edit("ticket", "T-1234").unwrap();
+        assert_eq!(case.value("Ticket"), Some("T-1234"));
+        assert!(case.carried().contains(&Source::new(Origin::Agent, "Ticket", "T-1234")));
+        // Arriving on the next desk, it is a header field like any other.
+        let next = CaseData::build(&case.carried(), &rules);
+        assert_eq!(next.value("Ticket"), Some("T-1234"));
+        assert_eq!(next.fields.iter().filter(|f| f.source == "Ticket").count(), 1);
     }
 
     #[test]

@@ -449,6 +449,26 @@ impl Desk {
         Ok(())
     }
 
+    /// The contact is now reached through another call: an attended transfer completed
+    /// on this side (RFC 3891: the transferee's INVITE with Replaces took the place of the
+    /// consultation), so the interaction goes on with the transferee, its case and note
+    /// kept, instead of ending and starting again without them.
+    pub fn rebind(
+        &mut self,
+        id: InteractionId,
+        call: u64,
+        contact: &str,
+        contact_name: Option<String>,
+    ) -> Result<(), DeskError> {
+        let i = self.in_state(id, &[State::Offered, State::Active], "take over a call")?;
+        i.call = Some(call);
+        i.contact = contact.to_string();
+        i.contact_name = contact_name;
+        i.held = false;
+        self.changed(id);
+        Ok(())
+    }
+
     /// Held or resumed inside an active interaction.
     pub fn held(&mut self, id: InteractionId, held: bool) -> Result<(), DeskError> {
         let i = self.in_state(id, &[State::Active], "hold")?;

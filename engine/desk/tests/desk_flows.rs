@@ -417,6 +417,34 @@ fn consultation_and_transfer_link_interactions() {
     );
 }
 
+/// The consulted agent's side of an attended transfer: the transferee's call replaces
+/// the consultation, and the same interaction goes on with the customer, its case and
+/// note kept; it ends in wrap-up when the customer hangs up.
+#[test]
+fn the_consulted_agent_keeps_the_interaction_when_the_transfer_completes() {
+    let clock = Clock::new();
+    let mut d = ready_desk(&clock);
+    let consult = offered(d.offer(Channel::Voice, Direction::Inbound, call(None, 1), clock.at()));
+    d.accept(consult, clock.at()).unwrap();
+    d.note(consult, "colleague says: refund").unwrap();
+    drain(&mut d);
+    d.rebind(consult, 2, "sip:customer@example.com", Some("Ann".into())).unwrap();
+    let (events, _) = drain(&mut d);
+    assert!(events.iter().any(|e| matches!(e, DeskEvent::Interaction(i)
+        if i.id == consult && i.call == Some(2) && i.contact == "sip:customer@example.com")));
+    let i = d.get(consult).unwrap();
+    assert_eq!((i.state, i.note.as_str()), (State::Active, "colleague says: refund"));
+    assert_eq!(i.case.value("Account-Id"), Some("A&77 é"));
+    assert_eq!(d.by_call(2).map(|i| i.id), Some(consult));
+    assert_eq!(d.by_call(1).map(|i| i.id), None);
+    d.contact_left(consult, clock.at()).unwrap();
+    assert_eq!(state(&d, consult), State::WrapUp);
+    assert!(matches!(
+        d.rebind(consult, 3, "sip:x@y", None),
+        Err(DeskError::NotNow { state: State::WrapUp, .. })
+    ));
+}
+
 #[test]
 fn a_restart_in_wrap_up_keeps_the_note() {
     let clock = Clock::new();

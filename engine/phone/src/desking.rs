@@ -59,6 +59,23 @@ impl Phone {
         }
     }
 
+    /// Call `new` replaces call `old` (RFC 3891): `old`'s interaction, when it has one
+    /// still going, now follows `new` and its contact; `old` ending no longer touches it.
+    pub(super) fn desk_take_over(
+        &mut self,
+        old: CallId,
+        new: CallId,
+        contact: &str,
+        contact_name: &Option<String>,
+    ) -> Option<InteractionId> {
+        let i = InteractionId(self.calls.get(&old)?.interaction?);
+        self.desk.rebind(i, new, contact, contact_name.clone()).ok()?;
+        if let Some(c) = self.calls.get_mut(&old) {
+            c.interaction = None;
+        }
+        Some(i)
+    }
+
     /// A call the agent placed: an outbound interaction, linked to the interaction of the
     /// call it consults for (whose case data it carries).
     pub(super) fn desk_placed(&mut self, id: CallId, to: &str, consulting_for: Option<CallId>) {

@@ -65,7 +65,15 @@ impl Phone {
                 // Every incoming call is an interaction; a routed one the agent cannot take
                 // now goes back to the site (which offers it to the next agent).
                 let name = request.headers.from().ok().and_then(|f| f.display_name());
-                let interaction = match self.desk_offer(id, &from, name, &to, &headers) {
+                // An attended transfer completing here: the interaction of the call
+                // replaced goes on with this one (its case and note kept).
+                let taken_over =
+                    replaced.and_then(|old| self.desk_take_over(old, id, &from, &name));
+                let offered_here = match taken_over {
+                    Some(i) => Ok(Some(i)),
+                    None => self.desk_offer(id, &from, name, &to, &headers),
+                };
+                let interaction = match offered_here {
                     Ok(i) => i,
                     Err(status) => {
                         let why = "the agent is not ready for this queue";

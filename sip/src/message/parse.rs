@@ -110,8 +110,33 @@ pub(crate) fn parse_head(buf: &[u8], end: usize) -> Result<Head, ParseError> {
     if let Some((name, value)) = current {
         headers.push_raw(name, value);
     }
+    let start = headers_from_request_uri(start, &mut headers)?;
     headers.validate()?;
     Ok(Head { start, headers, body_offset: end })
+}
+
+/// A transferee that put the Refer-To URI's headers in its Request-URI instead of its
+/// request (see [`super::start_line::is_transfer_header`]): each becomes the header it
+/// stands for, unless the request carries that header itself (RFC 3261 §19.1.5: the
+/// request's own fields win), and the Request-URI is left without them.
+fn headers_from_request_uri(
+    start: StartLine,
+    headers: &mut Headers,
+) -> Result<StartLine, ParseError> {
+    let StartLine::Request { method, uri: Uri::Sip(mut sip) } = start else { return Ok(start) };
+    for (name, value) in std::mem::take(&mut sip.headers) {
+        let name = HeaderName::parse(&name);
+        if headers.get(&name).is_some() {
+            continue;
+        }
+        let value = String::from_utf8(super::scan::unescape(&value))
+            .map_err(|_| ParseError::RequestUri("a header in the Request-URI is not UTF-8"))?;
+        if value.bytes().any(|b| b.is_ascii_control()) {
+            return Err(ParseError::RequestUri("a control character in a Request-URI header"));
+        }
+        headers.push_raw(name, value);
+    }
+    Ok(StartLine::Request { method, uri: Uri::Sip(sip) })
 }
 
 /// Builds the message once the body is known, checking the CSeq method (RFC 3261 §8.1.1.5).

@@ -100,6 +100,18 @@ fn check_version(v: &str) -> Result<(), ParseError> {
     }
 }
 
+/// Headers that a transferee was asked to send through the Refer-To URI (RFC 3261
+/// §19.1.5; RFC 3891 `Replaces`, case data as `X-` fields and RFC 7433 `User-to-User`)
+/// and that some put in the Request-URI of their INVITE instead (baresip 1.0 does, on
+/// every transfer): tolerated there and read as the headers they stand for (see
+/// `parse::parse_head`), so that the transfer works. Any other header in a Request-URI
+/// is still refused.
+pub(crate) fn is_transfer_header(name: &str) -> bool {
+    name.eq_ignore_ascii_case("Replaces")
+        || name.eq_ignore_ascii_case("User-to-User")
+        || name.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("X-"))
+}
+
 impl StartLine {
     pub(crate) fn parse(line: &str) -> Result<StartLine, ParseError> {
         if line.starts_with("SIP/") {
@@ -136,9 +148,10 @@ impl StartLine {
             other => other,
         })?;
         if let Uri::Sip(s) = &uri
-            && !s.headers.is_empty()
+            && !s.headers.iter().all(|(name, _)| is_transfer_header(name))
         {
-            // RFC 3261 §19.1.1, table 1: headers are not allowed in a Request-URI.
+            // RFC 3261 §19.1.1, table 1: headers are not allowed in a Request-URI (RFC 4475
+            // §3.1.2.13: a Route smuggled in that way is a 400).
             return Err(ParseError::RequestUri("headers are not allowed in a Request-URI"));
         }
         Ok(StartLine::Request { method: Method::parse(method), uri })
