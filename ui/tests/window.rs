@@ -235,7 +235,8 @@ fn settings_in_a_child() {
 }
 
 /// The supervisor's Team tab with a real site (Kamailio), agent and customer: the agent
-/// watched shows online, its call appears, Listen starts monitoring, Whisper switches
+/// watched shows online with its desk state (Not Ready with its reason, then Ready, each
+/// with the time in state), its call appears, Listen starts monitoring, Whisper switches
 /// the mode, Stop ends it; "Monitor next call" is offered between calls.
 #[test]
 fn the_team_tab_monitors_an_agent() {
@@ -300,6 +301,14 @@ fn the_team_tab_monitors_an_agent() {
     until(&mut harness, "the agent online", |h| h.query_by_label("online").is_some());
     harness.get_by_label("sip:1001@earshot.test");
     assert!(harness.query_by_label("Monitor next call").is_some(), "offered between calls");
+    // The agent's desk state, reason and time in state, as the agent changes it.
+    agent.send("state not-ready Lunch");
+    until(&mut harness, "Not Ready for lunch", |h| {
+        h.query_by_label_contains("Not Ready — Lunch · 0:0").is_some()
+    });
+    agent.send("state ready");
+    until(&mut harness, "Ready", |h| h.query_by_label_contains("Ready · 0:0").is_some());
+    assert!(harness.query_by_label_contains("Lunch").is_none(), "the reason went with it");
 
     customer.send("call 1001");
     customer.wait_state(1, "active");
