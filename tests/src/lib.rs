@@ -14,7 +14,7 @@ pub mod speech;
 pub mod voices;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -104,7 +104,16 @@ impl Drop for Peer {
 
 impl Peer {
     pub fn spawn(name: &str, program: &str, args: &[&str]) -> Peer {
-        let child = Command::new(program)
+        Peer::spawn_in(name, program, args, None)
+    }
+
+    /// As [`Peer::spawn`], in the working directory `dir` when given.
+    pub fn spawn_in(name: &str, program: &str, args: &[&str], dir: Option<&Path>) -> Peer {
+        let mut command = Command::new(program);
+        if let Some(dir) = dir {
+            command.current_dir(dir);
+        }
+        let child = command
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -163,9 +172,20 @@ pub fn asset(rel: &str) -> PathBuf {
 /// SIPp placing one call of `tests/sipp/SCENARIO` to `service@target` (the request URI's
 /// user: a queue, say) from 127.0.0.1, given up after 40 s; `finish` it for its verdict.
 pub fn sipp_call(scenario: &str, service: &str, target: &str) -> Peer {
+    sipp_call_timed(scenario, service, target, None)
+}
+
+/// As [`sipp_call`]; with `rtt_dir`, SIPp writes the scenario's response times (its
+/// `start_rtd`/`rtd` marks, 1 ms resolution) there: read them with [`sipp_response_times`].
+pub fn sipp_call_timed(
+    scenario: &str,
+    service: &str,
+    target: &str,
+    rtt_dir: Option<&Path>,
+) -> Peer {
     let scenario = asset(&format!("sipp/{scenario}"));
     let scenario = scenario.to_str().expect("utf8 path");
-    let args = [
+    let mut args = vec![
         "-nostdin",
         "-timeout",
         "40s",
@@ -182,7 +202,26 @@ pub fn sipp_call(scenario: &str, service: &str, target: &str) -> Peer {
         service,
         target,
     ];
-    Peer::spawn("sipp", "sipp", &args)
+    if rtt_dir.is_some() {
+        args.extend(["-trace_rtt", "-rtt_freq", "1"]);
+    }
+    Peer::spawn_in("sipp", "sipp", &args, rtt_dir)
+}
+
+/// The response times (ms) SIPp calls in `rtt_dir` wrote (`*_rtt.csv`: date; time; rtd).
+pub fn sipp_response_times(rtt_dir: &Path) -> Vec<u64> {
+    let mut times = Vec::new();
+    for entry in std::fs::read_dir(rtt_dir).into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        if !name.to_string_lossy().ends_with("_rtt.csv") {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        times.extend(
+            text.lines().skip(1).filter_map(|l| l.split(';').nth(1)?.trim().parse::<u64>().ok()),
+        );
+    }
+    times
 }
 
 /// PCMU-only capabilities at `ip:port` (signalling tests do not send media).

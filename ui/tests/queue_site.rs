@@ -18,7 +18,7 @@ use common::{Headless, temp_dir};
 use earshot_tests::baresip::{Baresip, BaresipAccount, BaresipAudio};
 use earshot_tests::kamailio::{DeskSite, Site};
 use earshot_tests::speech::say;
-use earshot_tests::{Peer, sipp_call};
+use earshot_tests::{Peer, sipp_call, sipp_call_timed, sipp_response_times};
 
 fn agent(dir: &std::path::Path, user: &str, site: &Site) -> Headless {
     let more = format!(
@@ -101,7 +101,10 @@ fn queue_calls_reach_ready_agents_only_and_move_on_when_missed() {
 
     // The first call goes to 1002, with its case data.
     let sent = Instant::now();
-    let call = caller("uac_queue_case.xml", &site);
+    let timing = dir.join("sipp-timing");
+    std::fs::create_dir_all(&timing).unwrap();
+    let call =
+        sipp_call_timed("uac_queue_case.xml", "support", &site.addr.to_string(), Some(&timing));
     let (at, offer) = a2.wait_for("the offer", offered);
     eprintln!("routed INVITE to offer at the agent: {} ms", (at - sent).as_millis());
     assert_eq!(offer["queue"], "support", "{offer}");
@@ -112,6 +115,9 @@ fn queue_calls_reach_ready_agents_only_and_move_on_when_missed() {
     a2.wait_for("wrap-up", |e| e["event"] == "interaction" && e["state"] == "wrap-up");
     let (code, out) = runtime.block_on(call.finish(30));
     assert_eq!(code, Some(0), "the customer reached 1002:\n{out}");
+    let rtt = sipp_response_times(&timing);
+    eprintln!("the caller's INVITE to the first 180 through the site: {rtt:?} ms");
+    assert_eq!(rtt.len(), 1, "one response time: {rtt:?}");
     assert!(!a1.saw(offered) && !a3.saw(offered), "no one else was offered it");
     // 1002 is in After-Call Work: closed for the queue.
     seen(&mut sup, "1002", "after-call-work");
@@ -251,15 +257,16 @@ fn consultations_and_transfers_carry_the_case_to_the_next_agent() {
     let consult_call = consult_call["id"].as_u64().unwrap();
 
     // The consultation over, 1001 transfers the customer blind to 1002: baresip follows
-    // the REFER and 1002 is offered the customer. (baresip 1.0 drops the case that the
-    // Refer-To URI carries, and mangles Replaces, so it cannot complete an attended
-    // transfer: see the Earshot customer below.)
+    // the REFER and 1002 is offered the customer with the case. (baresip 1.0 drops the
+    // headers of the Refer-To URI, which the site adds back to its INVITE, and garbles
+    // Replaces, so it cannot complete an attended transfer: see the Earshot customer.)
     a1.send(&format!("hangup {consult_call}"));
     interaction(&mut a2, "the consultation in wrap-up", second, |e| e["state"] == "wrap-up");
     a1.send(&format!("transfer {customer_call} sip:1002@earshot.test"));
     let (_, moved) = a2.wait_for("the transferred customer", |e| offered(e) && e["id"] != second);
     eprintln!("the blind transfer's offer at 1002: {moved}");
     assert_eq!(moved["contact"], "sip:ann@customer.example", "{moved}");
+    assert_eq!(moved["case"]["Ticket"], ticket, "the site added the case: {moved}");
     let moved_id = moved["id"].as_u64().unwrap();
     a2.send(&format!("accept {moved_id}"));
     interaction(&mut a2, "the customer on 1002", moved_id, |e| e["state"] == "active");
