@@ -22,10 +22,9 @@ const OFFERS: usize = 20;
 
 fn request(method: &str, target: &str, local: &str, branch: &str, n: usize, sdp: bool) -> String {
     let body = if sdp {
-        format!(
-            "v=0\r\no=customer 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\
-             m=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
-        )
+        "v=0\r\no=customer 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\
+         m=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+            .to_string()
     } else {
         String::new()
     };

@@ -67,6 +67,23 @@ impl EarshotApp {
         }
     }
 
+    /// Wakes the window whenever the phone reports something (a call offered, a state
+    /// changed), so that nothing waits for the next timed repaint: the phone's events go
+    /// through a relay on the phone's runtime that asks `ctx` to repaint after each.
+    pub fn wake_on_events(&mut self, ctx: egui::Context) {
+        let Some(runtime) = self._runtime.as_ref() else { return };
+        let (relay, events) = tokio::sync::mpsc::unbounded_channel();
+        let mut from_phone = std::mem::replace(&mut self.phone.events, events);
+        runtime.spawn(async move {
+            while let Some(e) = from_phone.recv().await {
+                if relay.send(e).is_err() {
+                    break;
+                }
+                ctx.request_repaint();
+            }
+        });
+    }
+
     /// Takes what the phone reported since the last frame.
     pub fn poll(&mut self) {
         let now = Instant::now();
@@ -389,8 +406,9 @@ fn state_word(s: CallState) -> &'static str {
 impl eframe::App for EarshotApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         egui::ScrollArea::vertical().show(ui, |ui| self.show(ui));
-        // Timers and events from the phone: look again a few times a second.
-        ui.ctx().request_repaint_after(Duration::from_millis(200));
+        // The phone's events wake the window (`wake_on_events`); the clocks shown (time in
+        // state, call and offer timers) move once a second.
+        ui.ctx().request_repaint_after(Duration::from_secs(1));
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {

@@ -54,11 +54,13 @@ pub fn run(cli: &Cli) -> ExitCode {
     let result = eframe::run_native(
         "Earshot",
         native,
-        Box::new(move |_cc| {
+        Box::new(move |cc| {
             if std::env::var_os("EARSHOT_STARTUP_TIME").is_some() {
                 eprintln!("earshot: window up {} ms after start", started.elapsed().as_millis());
             }
-            Ok(Box::new(EarshotApp::new(phone, Some(runtime))))
+            let mut app = EarshotApp::new(phone, Some(runtime));
+            app.wake_on_events(cc.egui_ctx.clone());
+            Ok(Box::new(app))
         }),
     );
     match result {
