@@ -89,8 +89,13 @@ pub struct PhoneParts {
     pub desk_restored: Vec<earshot_desk::Interaction>,
 }
 
-/// The housekeeping period (media reports, digits, auto-answers, liveness).
+/// The housekeeping period while there are calls (media reports, digits, auto-answers,
+/// liveness).
 pub(super) const TICK: Duration = Duration::from_millis(20);
+/// The housekeeping period without calls: nothing then needs a quick look (sound device
+/// changes and subscription retries can wait a second; the desk's deadlines are woken
+/// for exactly), and an idle phone should cost nothing.
+pub(super) const IDLE_TICK: Duration = Duration::from_secs(1);
 
 impl Phone {
     /// A phone at `now`: reports `ready` and its account, registers it and starts

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant, SystemTime};
 use earshot_sip::ua::UserAgent;
 
 use super::api::{CallId, Event};
-use super::core::{Phone, TICK};
+use super::core::{IDLE_TICK, Phone, TICK};
 use super::effect::Effect;
 
 /// How long quitting waits for the user agent to unregister and hang up.
@@ -38,14 +38,24 @@ impl Phone {
         self.publish_dialogs();
         self.apply_wanted_holds();
         self.desk_flush();
+        // A call just came or went: the housekeeping's pace follows.
+        self.next_tick = self.next_tick.min(now + self.tick_period());
     }
 
-    /// The phone's next wake-up besides the user agent's timers: its 20 ms housekeeping,
-    /// or the end of the wait when quitting.
+    /// How often the housekeeping runs now.
+    fn tick_period(&self) -> Duration {
+        if self.calls.is_empty() { IDLE_TICK } else { TICK }
+    }
+
+    /// The phone's next wake-up besides the user agent's timers: its housekeeping (every
+    /// 20 ms with calls, every second without) or the desk's next deadline, or the end of
+    /// the wait when quitting.
     pub fn poll_timeout(&self) -> Option<Instant> {
         match self.stopping {
             Some(until) => Some(until),
-            None => Some(self.next_tick),
+            None => {
+                Some(self.desk.poll_timeout().map_or(self.next_tick, |d| d.min(self.next_tick)))
+            }
         }
     }
 
@@ -55,8 +65,10 @@ impl Phone {
         self.wall = wall;
         self.ua.handle_timeout(now);
         if self.stopping.is_none() && now >= self.next_tick {
-            self.next_tick = now + TICK;
+            self.next_tick = now + self.tick_period();
             self.tick();
+        }
+        if self.stopping.is_none() {
             self.desk_tick();
         }
         self.desk_flush();
