@@ -347,3 +347,31 @@ fn a_call_nobody_answers_stops_ringing_after_the_ring_timeout() {
     let callers = net.nodes[a].ended(1).expect("the caller is told");
     assert!(callers.starts_with("480"), "{callers}");
 }
+
+/// An idle phone costs nothing: its housekeeping (media reports, retries) runs once a
+/// second; as soon as a call comes it runs every 20 ms, and once a second again after.
+#[test]
+fn an_idle_phone_looks_once_a_second_and_a_call_quickens_it() {
+    let mut net = Net::new();
+    let a = net.add(config("alice"));
+    let b = net.add(config("bob"));
+    net.advance(Duration::from_secs(2));
+    let polls = |net: &Net| net.nodes[a].log().polls;
+    let before = polls(&net);
+    net.advance(Duration::from_secs(3));
+    let idle = polls(&net) - before;
+    assert!((2..=4).contains(&idle), "{idle} looks in 3 s idle");
+    let (at_alice, _) = net.talk(a, b);
+    let next = net.nodes[a].phone.poll_timeout().unwrap();
+    assert!(next <= net.now + Duration::from_millis(20), "in a call: every 20 ms");
+    let before = polls(&net);
+    net.advance(Duration::from_secs(1));
+    let busy = polls(&net) - before;
+    assert!(busy >= 45, "{busy} looks in 1 s of a call");
+    net.command(a, Command::Hangup { id: at_alice });
+    net.advance(Duration::from_secs(1));
+    let before = polls(&net);
+    net.advance(Duration::from_secs(3));
+    let idle = polls(&net) - before;
+    assert!((2..=4).contains(&idle), "{idle} looks in 3 s idle after the call");
+}

@@ -45,6 +45,8 @@ pub struct MediaLog {
     /// Legs whose peer "sends": each poll reports more packets received.
     pub flowing: BTreeMap<LegId, u64>,
     pub stopped: bool,
+    /// How often the phone looked at its media (its housekeeping ticks).
+    pub polls: u64,
 }
 
 /// A [`MediaPort`] that records what it is asked and reports what the test sets.
@@ -117,6 +119,7 @@ impl MediaPort for RecordingMedia {
     }
     fn poll(&mut self, _now: Instant) -> (Vec<MediaEvent>, Option<RouteEvent>) {
         let mut l = self.log();
+        l.polls += 1;
         let mut events = std::mem::take(&mut l.pending);
         for (leg, packets) in l.flowing.iter_mut() {
             *packets += 1;
