@@ -1,5 +1,6 @@
 //! Call-progress and feedback tones, generated sample by sample without allocation:
-//! ringback, busy, the call-waiting beep, and DTMF feedback (ITU-T Q.23 frequencies).
+//! ringback, busy, the ringtone and each channel's offer alert, the call-waiting beep, and
+//! DTMF feedback (ITU-T Q.23 frequencies).
 
 /// A tone pattern: up to two frequencies, on for `on_ms`, off for `off_ms`, repeated
 /// (`off_ms` 0 = continuous), `repeat` 0 = forever.
@@ -24,6 +25,13 @@ impl ToneSpec {
     /// 1 s on, 2 s off.
     pub const RINGTONE: ToneSpec =
         ToneSpec { freqs: [440.0, 480.0], on_ms: 1000, off_ms: 2000, repeat: 0, level: 6000 };
+    /// A chat offered to the agent, on the ringing device: a short 880 Hz chime every
+    /// 3 s (told apart from a call's ring at once; chats come with issue 16).
+    pub const CHAT_ALERT: ToneSpec =
+        ToneSpec { freqs: [880.0, 0.0], on_ms: 150, off_ms: 2850, repeat: 0, level: 5000 };
+    /// An email offered to the agent: a low 587 Hz note every 5 s.
+    pub const EMAIL_ALERT: ToneSpec =
+        ToneSpec { freqs: [587.0, 0.0], on_ms: 300, off_ms: 4700, repeat: 0, level: 4000 };
     /// Call waiting: two short 425 Hz beeps.
     pub const CALL_WAITING: ToneSpec =
         ToneSpec { freqs: [425.0, 0.0], on_ms: 200, off_ms: 200, repeat: 2, level: 3000 };

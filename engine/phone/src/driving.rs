@@ -89,7 +89,7 @@ impl Phone {
         if self.stopping.is_some() {
             return;
         }
-        let _ = self.media.ring(false);
+        let _ = self.media.ring(None);
         let ids: Vec<CallId> = self.calls.keys().copied().collect();
         for id in ids {
             self.end(id, None, "local".into());

@@ -71,8 +71,8 @@ pub struct PhoneMedia {
     pub choice: DeviceChoice,
     /// The ringtone on the ringing device while a call rings here.
     ringer: Option<Ringer>,
-    /// The ringtone plays (on the ringing device or in the earpiece).
-    ringing: bool,
+    /// The alert that rings (on the ringing device or in the earpiece).
+    ringing: Option<ToneSpec>,
     /// RTP sockets bound for calls whose leg has not started yet.
     sockets: std::collections::BTreeMap<LegId, UdpSocket>,
 }
@@ -143,7 +143,7 @@ impl PhoneMedia {
                     ringing: audio.ringing_device.clone(),
                 },
                 ringer: None,
-                ringing: false,
+                ringing: None,
                 sockets: Default::default(),
             },
             event,
@@ -244,30 +244,32 @@ impl PhoneMedia {
         }
     }
 
-    /// Starts or stops the ringtone for an incoming call: on the ringing device when one
-    /// is chosen and the phone is on a sound card, else in the earpiece. Says why the
-    /// ringing device could not ring (it rings in the earpiece then).
-    pub fn ring(&mut self, on: bool) -> Option<String> {
-        if on == self.ringing {
+    /// Rings with `sound` (the alert of what is offered: a call's ringtone, later a chat's
+    /// or an email's chime) or stops: on the ringing device when one is chosen and the
+    /// phone is on a sound card, else in the earpiece. Says why the ringing device could
+    /// not ring (it rings in the earpiece then).
+    pub fn ring(&mut self, sound: Option<ToneSpec>) -> Option<String> {
+        if sound == self.ringing {
             return None;
         }
-        self.ringing = on;
-        if !on {
-            self.ringer = None;
+        self.ringing = sound;
+        self.ringer = None;
+        let Some(spec) = sound else {
             self.tone(None);
             return None;
-        }
+        };
         let mut problem = None;
         if let (Some(route), Some(device)) = (self.route.as_ref(), self.choice.ringing.clone()) {
-            match Ringer::start(route.host(), &CardChoice::Named(device), ToneSpec::RINGTONE) {
+            match Ringer::start(route.host(), &CardChoice::Named(device), spec) {
                 Ok(r) => {
                     self.ringer = Some(r);
+                    self.tone(None);
                     return None;
                 }
                 Err(e) => problem = Some(format!("ringing device: {e}; ringing in the earpiece")),
             }
         }
-        self.tone(Some(ToneSpec::RINGTONE));
+        self.tone(Some(spec));
         problem
     }
 

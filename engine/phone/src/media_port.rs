@@ -44,8 +44,9 @@ pub trait MediaPort: Send {
     fn restart_input(&mut self);
     /// A tone in the earpiece, or none.
     fn tone(&mut self, spec: Option<ToneSpec>);
-    /// The ringtone on or off; says why the ringing device could not ring.
-    fn ring(&mut self, on: bool) -> Option<String>;
+    /// Rings with `sound` (the alert of what is offered), or stops; says why the ringing
+    /// device could not ring.
+    fn ring(&mut self, sound: Option<ToneSpec>) -> Option<String>;
     /// Moves the audio to other devices.
     fn set_devices(&mut self, choice: DeviceChoice) -> Option<RouteEvent>;
     /// The devices chosen.
@@ -93,8 +94,8 @@ impl MediaPort for PhoneMedia {
     fn tone(&mut self, spec: Option<ToneSpec>) {
         PhoneMedia::tone(self, spec)
     }
-    fn ring(&mut self, on: bool) -> Option<String> {
-        PhoneMedia::ring(self, on)
+    fn ring(&mut self, sound: Option<ToneSpec>) -> Option<String> {
+        PhoneMedia::ring(self, sound)
     }
     fn set_devices(&mut self, choice: DeviceChoice) -> Option<RouteEvent> {
         PhoneMedia::set_devices(self, choice)

@@ -2,9 +2,12 @@
 //! other call is up (during a call the call-waiting beep says it instead), and stops when
 //! the call is answered, rejected, cancelled or auto-answered — or when it has rung too
 //! long: `[calls] ring_timeout_s`, or sooner the INVITE's `Expires` (RFC 3261 §13.3.1.1).
+//! Each channel's offers ring with a sound of their own (`offer_sound`).
 
 use std::time::Duration;
 
+use earshot_desk::Channel;
+use earshot_media::tone::ToneSpec;
 use earshot_sip::message::Request;
 
 use super::api::{CallId, CallState, Event};
@@ -24,6 +27,16 @@ pub fn ring_limit(invite: &Request, limits: &CallLimits) -> Option<(Duration, u1
     }
 }
 
+/// The sound an offer of `channel` rings with on the ringing device: each channel its own,
+/// so that an agent wearing a headset knows what came before looking.
+pub(crate) fn offer_sound(channel: Channel) -> ToneSpec {
+    match channel {
+        Channel::Voice => ToneSpec::RINGTONE,
+        Channel::Chat => ToneSpec::CHAT_ALERT,
+        Channel::Email => ToneSpec::EMAIL_ALERT,
+    }
+}
+
 impl Phone {
     /// Starts or stops the ringtone to match the calls; call after anything that changes
     /// them.
@@ -31,7 +44,8 @@ impl Phone {
         let waiting =
             self.calls.values().any(|c| c.state == CallState::Incoming && c.answer_at.is_none());
         let busy = self.calls.values().any(|c| c.is_up() && c.monitor.is_none());
-        if let Some(problem) = self.media.ring(waiting && !busy) {
+        let sound = (waiting && !busy).then(|| offer_sound(Channel::Voice));
+        if let Some(problem) = self.media.ring(sound) {
             self.emit(Event::Error { message: problem, command: None });
         }
     }
@@ -90,5 +104,17 @@ mod tests {
         assert_eq!(late, Some((Duration::from_secs(120), 480)));
         let never = CallLimits { ring_timeout_s: 0, ..CallLimits::default() };
         assert_eq!(ring_limit(&invite(""), &never), None);
+    }
+
+    /// Each channel's offer sounds different: another pitch and another cadence.
+    #[test]
+    fn each_channel_rings_its_own_sound() {
+        let sounds = Channel::ALL.map(offer_sound);
+        for (i, a) in sounds.iter().enumerate() {
+            for b in sounds.iter().skip(i + 1) {
+                assert!(a.freqs != b.freqs && (a.on_ms, a.off_ms) != (b.on_ms, b.off_ms));
+            }
+        }
+        assert_eq!(offer_sound(Channel::Voice), ToneSpec::RINGTONE);
     }
 }

@@ -27,6 +27,7 @@ fn a_call_is_offered_answered_and_hung_up_on_both_sides() {
     let incoming = net.nodes[b].incoming().expect("bob is offered the call");
     assert_eq!(net.nodes[b].state(incoming), Some(CallState::Incoming));
     assert!(net.nodes[b].log().ringing, "bob's phone rings");
+    assert_eq!(net.nodes[b].log().ring_sound, Some(ToneSpec::RINGTONE), "a call's ring");
     assert_eq!(net.nodes[a].state(1), Some(CallState::Ringing));
     assert_eq!(net.nodes[a].log().tones.last(), Some(&Some(ToneSpec::RINGBACK)));
     net.command(b, Command::Answer { id: incoming });

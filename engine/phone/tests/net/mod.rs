@@ -37,6 +37,8 @@ pub struct MediaLog {
     pub mix: Vec<(LegId, LegMix)>,
     pub tones: Vec<Option<ToneSpec>>,
     pub ringing: bool,
+    /// The alert it rings with.
+    pub ring_sound: Option<ToneSpec>,
     pub digits: Vec<(LegId, char)>,
     pub prompts: Vec<(LegId, u64, String)>,
     pub input_restarts: u32,
@@ -100,8 +102,10 @@ impl MediaPort for RecordingMedia {
     fn tone(&mut self, spec: Option<ToneSpec>) {
         self.log().tones.push(spec);
     }
-    fn ring(&mut self, on: bool) -> Option<String> {
-        self.log().ringing = on;
+    fn ring(&mut self, sound: Option<ToneSpec>) -> Option<String> {
+        let mut l = self.log();
+        l.ringing = sound.is_some();
+        l.ring_sound = sound;
         None
     }
     fn set_devices(&mut self, _choice: DeviceChoice) -> Option<RouteEvent> {
