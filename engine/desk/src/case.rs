@@ -281,7 +281,7 @@ mod tests {
         case.edit("ticket", "T-1234").unwrap();
         assert_eq!(case.value("Ticket"), Some("T-1234"));
         assert!(case.carried().contains(&Source::new(Origin::Agent, "Ticket", "T-1234")));
-        // Arriving on the next desk, it is a header field like any other.
+        // Built again from what travels (as the next desk does), it keeps its value, once.
         let next = CaseData::build(&case.carried(), &rules);
         assert_eq!(next.value("Ticket"), Some("T-1234"));
         assert_eq!(next.fields.iter().filter(|f| f.source == "Ticket").count(), 1);
