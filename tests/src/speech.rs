@@ -50,7 +50,7 @@ pub fn pesq(reference: &[i16], degraded: &[i16], rate: u32) -> f64 {
 }
 
 /// PESQ as [`pesq`], after `degraded` is realigned to `reference` phrase by phrase
-/// ([`realign_by_phrase`], delays up to `max_delay_ms`): a delay change in a pause between
+/// ([`realign_by_phrase`], delays up to `max_delay_ms`, or heard a little ahead): a delay change in a pause between
 /// phrases is not scored, one inside a phrase (time compression, a concealed frame) is.
 /// Prints the delay found for each phrase.
 pub fn pesq_by_phrase(reference: &[i16], degraded: &[i16], rate: u32, max_delay_ms: u32) -> f64 {
