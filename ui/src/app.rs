@@ -1,43 +1,57 @@
-//! The desktop window: our address and registration, a dial field, the calls with state,
-//! timer and quality, an incoming-call toast with Accept and Reject, the controls for
-//! the current call (answer, hang up, hold, mute, DTMF pad, blind and attended transfer,
-//! conference), and the last messages; a History tab (history_panel.rs), the supervisor's
-//! Team tab (team_panel.rs) and a Settings tab (settings_panel.rs). It renders [`PhoneView`] and sends commands; the
-//! phone runs on its own tokio runtime. Shortcuts: Ctrl+Shift+A answer, Ctrl+Shift+H hang
-//! up, Ctrl+Shift+M mute, Ctrl+Shift+O hold or resume.
+//! The desktop window: the top bar (agent state, address, state controls), the tabs —
+//! Desk (dial field, calls and their controls, interactions and the selected one's
+//! context), History, the supervisor's Team, Settings —, the previews of offered
+//! interactions over everything, the phone's notices at the foot, and the keys. It
+//! renders [`PhoneView`] in the agent's language and sends commands; the phone runs on its
+//! own tokio runtime. Keys: Ctrl+Shift+A accept or answer, D decline, H hang up, M mute,
+//! O hold or resume, R Ready, N Not Ready, E Done; Alt+digit a disposition.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use earshot_engine::phone::{CallId, CallState, Command, Event, PhoneHandle};
-use eframe::egui;
+use earshot_engine::phone::config::WindowSettings;
+use earshot_engine::phone::{CallState, Command, Event, PhoneHandle};
+use eframe::egui::{self, RichText};
+use jiff::tz::TimeZone;
 
-use crate::desk_panel::{DeskPanel, unix_ms};
-use crate::history_panel;
-use crate::model::{PhoneView, quality_word, timer};
-use crate::settings_panel::SettingsForm;
+use crate::call_panel::CallPanel;
+use crate::desk_panel::{DeskPanel, open, unix_ms};
+use crate::i18n::{Arg, Translator};
+use crate::model::{Notice, PhoneView};
+use crate::settings_panel::{SettingsChange, SettingsForm};
+use crate::style::{self, GAP, SECTION_GAP};
 use crate::team_panel::TeamPanel;
+use crate::time_text::agent_zone;
+use crate::{history_panel, icons, preview, top_bar};
 
 pub struct EarshotApp {
     phone: PhoneHandle,
     /// Keeps the phone's tasks running while the window is open.
     _runtime: Option<tokio::runtime::Runtime>,
     pub view: PhoneView,
-    dial: String,
-    transfer_to: String,
-    selected: Option<CallId>,
-    show_pad: bool,
     pub tab: Tab,
+    calls: CallPanel,
     settings: SettingsForm,
     team: TeamPanel,
     pub desk: DeskPanel,
+    /// The window's language and theme, as configured (changed in Settings).
+    pub window: WindowSettings,
+    /// Where `[window]` is saved (none: not saved, e.g. in tests).
+    config_path: Option<std::path::PathBuf>,
+    /// The agent's language.
+    pub tr: Translator,
+    zone: TimeZone,
     /// Calls ended since the history was last asked for.
     history_stale: bool,
+    /// Notices the agent has dismissed (how many of `view.messages`).
+    dismissed: usize,
+    /// The window's style is installed on the first frame (it needs the context).
+    styled: bool,
 }
 
-/// The window's tabs; the incoming-call toast shows on each.
+/// The window's tabs; the previews show on each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
-    Phone,
+    Desk,
     History,
     Team,
     Settings,
@@ -50,20 +64,36 @@ impl std::fmt::Debug for EarshotApp {
 }
 
 impl EarshotApp {
+    /// The window over `phone`, in the language and theme of `window` (the system's
+    /// where it names none).
     pub fn new(phone: PhoneHandle, runtime: Option<tokio::runtime::Runtime>) -> EarshotApp {
+        EarshotApp::with_settings(phone, runtime, WindowSettings::default(), None)
+    }
+
+    /// [`EarshotApp::new`] with the `[window]` settings, saved to `config_path` when the
+    /// agent changes them.
+    pub fn with_settings(
+        phone: PhoneHandle,
+        runtime: Option<tokio::runtime::Runtime>,
+        window: WindowSettings,
+        config_path: Option<std::path::PathBuf>,
+    ) -> EarshotApp {
         EarshotApp {
             desk: DeskPanel::new(phone.desk.clone()),
             phone,
             _runtime: runtime,
             view: PhoneView::default(),
-            dial: String::new(),
-            transfer_to: String::new(),
-            selected: None,
-            show_pad: false,
-            tab: Tab::Phone,
+            tab: Tab::Desk,
+            calls: CallPanel::default(),
             settings: SettingsForm::default(),
             team: TeamPanel::default(),
+            tr: Translator::for_agent(window.language.as_deref()),
+            window,
+            config_path,
+            zone: agent_zone(),
             history_stale: true,
+            dismissed: 0,
+            styled: false,
         }
     }
 
@@ -86,27 +116,27 @@ impl EarshotApp {
 
     /// Takes what the phone reported since the last frame.
     pub fn poll(&mut self) {
-        let now = Instant::now();
+        let now = std::time::Instant::now();
         while let Ok(e) = self.phone.events.try_recv() {
             if matches!(&e, Event::CallState { state: CallState::Ended, .. }) {
                 self.history_stale = true;
             }
             self.view.apply(e, now);
         }
-        if self.selected.is_some_and(|id| !self.view.calls.contains_key(&id)) {
-            self.selected = None;
-        }
+        self.dismissed = self.dismissed.min(self.view.messages.len());
     }
 
     fn send(&self, c: Command) {
         self.phone.send(c);
     }
 
-    /// The call the controls act on: the one picked in the list, else the current one.
-    fn target(&self) -> Option<CallId> {
-        self.selected
-            .filter(|id| self.view.calls.contains_key(id))
-            .or_else(|| self.view.current().map(|c| c.id))
+    /// Whether a clock is on show (time in state, a call's or an interaction's timer, an
+    /// offer's countdown): then the window repaints once a second, else only on events.
+    pub fn shows_a_clock(&self) -> bool {
+        self.view.agent_state.is_some()
+            || self.view.calls.values().any(|c| c.answered.is_some())
+            || self.view.interactions.values().any(open)
+            || !self.view.team_states.is_empty()
     }
 
     fn shortcuts(&mut self, ui: &egui::Ui) {
@@ -121,7 +151,7 @@ impl EarshotApp {
         {
             self.send(Command::Answer { id: c.id });
         }
-        let target = self.target().and_then(|id| self.view.calls.get(&id).cloned());
+        let target = self.calls.target(&self.view).and_then(|id| self.view.calls.get(&id).cloned());
         let Some(c) = target else { return };
         if pressed(egui::Key::H) {
             self.send(Command::Hangup { id: c.id });
@@ -137,80 +167,140 @@ impl EarshotApp {
 
     /// The whole window's content.
     pub fn show(&mut self, ui: &mut egui::Ui) {
+        if !self.styled {
+            self.styled = true;
+            style::install(ui.ctx(), self.window.theme);
+        }
         self.poll();
         self.desk.tidy(&self.view);
         self.shortcuts(ui);
-        let now = Instant::now();
         let now_ms = unix_ms();
-        ui.heading("Earshot");
-        ui.label(format!("You: {}", self.view.uri));
-        if !self.view.registration.is_empty() {
-            ui.label(format!("Registration: {}", self.view.registration));
-        }
-        if let Some(c) = self.desk.state_bar(ui, &self.view, now_ms) {
+        if let Some(c) = top_bar::show(ui, &self.tr, &self.view, self.desk.reasons(), now_ms) {
             self.send(c);
         }
-        ui.horizontal(|ui| {
-            for (tab, name) in [
-                (Tab::Phone, "Phone"),
-                (Tab::History, "History"),
-                (Tab::Team, "Team"),
-                (Tab::Settings, "Settings"),
-            ] {
-                if ui.selectable_label(self.tab == tab, name).clicked() && self.tab != tab {
-                    self.open_tab(tab);
-                }
-            }
-        });
-        ui.separator();
-        for c in self.desk.previews(ui, &self.view, now_ms) {
-            if matches!(c, Command::Accept { .. }) {
-                self.tab = Tab::Phone;
+        ui.add_space(GAP);
+        self.tabs(ui);
+        ui.add_space(GAP);
+        for c in preview::show(ui.ctx(), &self.tr, &self.desk.config, &self.view, now_ms) {
+            if matches!(c, Command::Accept { .. } | Command::Answer { .. }) {
+                self.tab = Tab::Desk;
             }
             self.send(c);
         }
-        self.toast(ui);
         match self.tab {
-            Tab::Phone => {
-                self.phone_tab(ui, now);
-                ui.separator();
-                ui.strong("Interactions");
-                self.desk.list(ui, &self.view, now_ms);
-                for c in self.desk.context(ui, &self.view) {
-                    self.send(c);
-                }
-            }
+            Tab::Desk => self.desk_tab(ui, now_ms),
             Tab::History => {
                 if self.history_stale {
                     self.history_stale = false;
                     self.send(Command::History { limit: 50 });
                 }
-                if let Some(c) = history_panel::show(ui, &self.view) {
+                let now = now_ms as i64;
+                if let Some(c) = history_panel::show(ui, &self.tr, &self.zone, &self.view, now) {
                     if matches!(c, Command::Call { .. }) {
-                        self.tab = Tab::Phone;
+                        self.tab = Tab::Desk;
                     }
                     self.send(c);
                 }
             }
             Tab::Team => {
-                if let Some(c) = self.team.show(ui, &self.view) {
+                if let Some(c) = self.team.show(ui, &self.tr, &self.view) {
                     self.send(c);
                 }
             }
-            Tab::Settings => {
-                if let Some(c) = self.settings.show(ui, &self.view) {
-                    self.send(c);
+            Tab::Settings => match self.settings.show(ui, &self.tr, &self.view, &self.window) {
+                Some(SettingsChange::Phone(c)) => self.send(c),
+                Some(SettingsChange::Window(w)) => self.set_window(ui.ctx(), w),
+                None => {}
+            },
+        }
+        self.notices(ui);
+        ui.add_space(SECTION_GAP);
+        ui.label(
+            RichText::new(self.tr.t("shortcuts")).small().color(ui.visuals().weak_text_color()),
+        );
+    }
+
+    /// The tab strip.
+    fn tabs(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal_wrapped(|ui| {
+            for (tab, glyph, key) in [
+                (Tab::Desk, icons::ICON_SUPPORT_AGENT, "tab-desk"),
+                (Tab::History, icons::ICON_HISTORY, "tab-history"),
+                (Tab::Team, icons::ICON_GROUPS, "tab-team"),
+                (Tab::Settings, icons::ICON_SETTINGS, "tab-settings"),
+            ] {
+                if icons::toggle(ui, self.tab == tab, glyph, &self.tr.t(key)).clicked()
+                    && self.tab != tab
+                {
+                    self.open_tab(tab);
                 }
             }
+        });
+        ui.separator();
+    }
+
+    /// The dial field, the calls and their controls, the interactions and the selected
+    /// one's context.
+    fn desk_tab(&mut self, ui: &mut egui::Ui, now_ms: u64) {
+        if let Some(c) = self.calls.dial(ui, &self.tr) {
+            self.send(c);
         }
-        if !self.view.messages.is_empty() {
-            ui.separator();
-            for m in self.view.messages.iter().rev().take(3) {
-                ui.colored_label(ui.visuals().warn_fg_color, m);
-            }
+        ui.add_space(GAP);
+        for c in self.calls.calls(ui, &self.tr, &self.view) {
+            self.send(c);
         }
-        ui.add_space(4.0);
-        ui.weak("Ctrl+Shift+A accept · D decline · H hang up · M mute · O hold · R ready · N not ready · E done");
+        ui.add_space(SECTION_GAP);
+        ui.label(RichText::new(self.tr.t("interactions-title")).strong());
+        self.desk.list(ui, &self.tr, &self.view, now_ms);
+        for c in self.desk.context(ui, &self.tr, &self.view) {
+            self.send(c);
+        }
+    }
+
+    /// The newest notice not dismissed, small, with Dismiss (older ones counted).
+    fn notices(&mut self, ui: &mut egui::Ui) {
+        let waiting = self.view.messages.get(self.dismissed..).unwrap_or(&[]);
+        let Some(last) = waiting.last() else { return };
+        let text = notice_text(&self.tr, last);
+        let earlier = waiting.len() - 1;
+        ui.add_space(SECTION_GAP);
+        style::card(ui).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal_wrapped(|ui| {
+                let tone = match last {
+                    Notice::Error(_) | Notice::Security(_) => style::Tone::Bad,
+                    _ => style::Tone::Quiet,
+                };
+                ui.label(icons::icon(ui, icons::ICON_INFO, Some(tone)));
+                ui.label(RichText::new(text).small());
+                if earlier > 0 {
+                    let more =
+                        self.tr.t_with("messages-more", &[("count", Arg::Number(earlier as f64))]);
+                    ui.weak(RichText::new(more).small());
+                }
+                if icons::button(ui, icons::ICON_CLOSE, &self.tr.t("message-dismiss"), None)
+                    .clicked()
+                {
+                    self.dismissed = self.view.messages.len();
+                }
+            });
+        });
+    }
+
+    /// Applies a new language or theme at once and saves it.
+    fn set_window(&mut self, ctx: &egui::Context, window: WindowSettings) {
+        if window.language != self.window.language {
+            self.tr = Translator::for_agent(window.language.as_deref());
+        }
+        if window.theme != self.window.theme {
+            style::install(ctx, window.theme);
+        }
+        self.window = window;
+        if let Some(path) = &self.config_path
+            && let Err(e) = earshot_engine::phone::config_file::save_window(path, &self.window)
+        {
+            self.view.messages.push(Notice::Error(e.to_string()));
+        }
     }
 
     /// Switches tabs, asking the phone for what the tab shows.
@@ -222,166 +312,7 @@ impl EarshotApp {
                 self.send(Command::Devices);
             }
             Tab::History => self.history_stale = true,
-            Tab::Phone | Tab::Team => {}
-        }
-    }
-
-    /// An incoming call the desk has no interaction for (its preview shows otherwise),
-    /// with Accept and Reject, whatever the tab.
-    fn toast(&mut self, ui: &mut egui::Ui) {
-        if let Some(c) = self.view.incoming().cloned()
-            && !self.view.interactions.values().any(|i| i.call == Some(c.id))
-        {
-            egui::Frame::group(ui.style())
-                .fill(ui.visuals().selection.bg_fill.gamma_multiply(0.3))
-                .show(ui, |ui| {
-                    ui.label(format!("Incoming call from {}", c.remote));
-                    ui.horizontal(|ui| {
-                        if ui.button("Accept").clicked() {
-                            self.send(Command::Answer { id: c.id });
-                            self.tab = Tab::Phone;
-                        }
-                        if ui.button("Reject").clicked() {
-                            self.send(Command::Reject { id: c.id, status: None });
-                        }
-                    });
-                });
-        }
-    }
-
-    /// The dial field, the calls and the controls.
-    fn phone_tab(&mut self, ui: &mut egui::Ui, now: Instant) {
-        ui.horizontal(|ui| {
-            let field = ui.add(
-                egui::TextEdit::singleline(&mut self.dial)
-                    .hint_text("sip:user@host:port or a number")
-                    .desired_width(220.0),
-            );
-            let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            if (ui.button("Call").clicked() || enter) && !self.dial.trim().is_empty() {
-                self.send(Command::Call { uri: self.dial.trim().to_owned() });
-            }
-        });
-        ui.separator();
-        if self.view.calls.is_empty() {
-            ui.label("No calls");
-        }
-        let rows: Vec<_> = self.view.calls.values().cloned().collect();
-        for c in &rows {
-            let quality = c
-                .mos
-                .map(|m| {
-                    format!(
-                        " · {} (MOS {m:.1}, loss {:.1} %)",
-                        quality_word(m),
-                        c.loss_pct.unwrap_or(0.0)
-                    )
-                })
-                .unwrap_or_default();
-            let flags = format!(
-                "{}{}",
-                if c.muted { " · muted" } else { "" },
-                if c.conference { " · conference" } else { "" }
-            );
-            let text = format!(
-                "{} — {} {}{}{}",
-                c.remote,
-                state_word(c.state),
-                timer(c.answered, now),
-                flags,
-                quality
-            );
-            if ui.selectable_label(self.target() == Some(c.id), text).clicked() {
-                self.selected = Some(c.id);
-            }
-        }
-        if let Some(id) = self.target() {
-            self.controls(ui, id);
-        }
-        if !self.view.digits.is_empty() {
-            ui.label(format!("Digits received: {}", self.view.digits));
-        }
-    }
-
-    fn controls(&mut self, ui: &mut egui::Ui, id: CallId) {
-        let Some(c) = self.view.calls.get(&id).cloned() else { return };
-        let up = matches!(c.state, CallState::Active | CallState::Held | CallState::RemoteHeld);
-        ui.separator();
-        ui.horizontal_wrapped(|ui| {
-            if c.state == CallState::Incoming && ui.button("Answer").clicked() {
-                self.send(Command::Answer { id });
-            }
-            if ui.button("Hang up").clicked() {
-                self.send(Command::Hangup { id });
-            }
-            if up {
-                let held = c.state == CallState::Held;
-                if ui.button(if held { "Resume" } else { "Hold" }).clicked() {
-                    self.send(if held { Command::Resume { id } } else { Command::Hold { id } });
-                }
-                if ui.button(if c.muted { "Unmute" } else { "Mute" }).clicked() {
-                    self.send(Command::Mute { id, on: !c.muted });
-                }
-                if ui.selectable_label(self.show_pad, "Keypad").clicked() {
-                    self.show_pad = !self.show_pad;
-                }
-                let others: Vec<CallId> = self
-                    .view
-                    .calls
-                    .values()
-                    .filter(|o| {
-                        matches!(
-                            o.state,
-                            CallState::Active | CallState::Held | CallState::RemoteHeld
-                        )
-                    })
-                    .map(|o| o.id)
-                    .collect();
-                if others.len() >= 2 && ui.button("Conference").clicked() {
-                    self.send(Command::Conference { ids: others });
-                }
-            }
-        });
-        if up && self.show_pad {
-            egui::Grid::new("keypad").show(ui, |ui| {
-                for row in ["123", "456", "789", "*0#"] {
-                    for d in row.chars() {
-                        if ui.button(d.to_string()).clicked() {
-                            self.send(Command::Dtmf { id, digits: d.to_string() });
-                        }
-                    }
-                    ui.end_row();
-                }
-            });
-        }
-        if up {
-            ui.horizontal(|ui| {
-                ui.add(
-                    egui::TextEdit::singleline(&mut self.transfer_to)
-                        .hint_text("transfer to")
-                        .desired_width(160.0),
-                );
-                let to = self.transfer_to.trim().to_owned();
-                if ui.button("Transfer").clicked() && !to.is_empty() {
-                    self.send(Command::Transfer { id, uri: to.clone() });
-                }
-                if ui.button("Consult").clicked() && !to.is_empty() {
-                    self.send(Command::Consult { id, uri: to });
-                }
-            });
-            // Attended transfer: the held call goes to the consultation call's peer.
-            let consult = self
-                .view
-                .calls
-                .values()
-                .find(|o| o.id != id && o.state == CallState::Active)
-                .map(|o| o.id);
-            if c.state == CallState::Held
-                && let Some(consult) = consult
-                && ui.button("Complete transfer").clicked()
-            {
-                self.send(Command::CompleteTransfer { id, consult });
-            }
+            Tab::Desk | Tab::Team => {}
         }
     }
 
@@ -391,24 +322,42 @@ impl EarshotApp {
     }
 }
 
-fn state_word(s: CallState) -> &'static str {
-    match s {
-        CallState::Dialing => "calling",
-        CallState::Ringing => "ringing",
-        CallState::Incoming => "incoming",
-        CallState::Active => "talking",
-        CallState::Held => "on hold",
-        CallState::RemoteHeld => "held by the other side",
-        CallState::Ended => "ended",
+/// A notice in the agent's language.
+fn notice_text(tr: &Translator, notice: &Notice) -> String {
+    match notice {
+        Notice::Error(message) => message.clone(),
+        Notice::Transfer { call, status, reason } => tr.t_with(
+            "message-transfer",
+            &[
+                ("id", Arg::Text(&call.to_string())),
+                ("status", Arg::Text(status)),
+                ("reason", Arg::Text(reason)),
+            ],
+        ),
+        Notice::Security(message) => {
+            tr.t_with("message-security", &[("message", Arg::Text(message))])
+        }
+        Notice::PromptStopped { call, file } => tr.t_with(
+            "message-prompt-stopped",
+            &[("id", Arg::Text(&call.to_string())), ("file", Arg::Text(file))],
+        ),
+        Notice::ScreenPop { interaction, url } => tr.t_with(
+            "message-screen-pop",
+            &[("id", Arg::Text(&interaction.to_string())), ("url", Arg::Text(url))],
+        ),
     }
 }
 
 impl eframe::App for EarshotApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        egui::ScrollArea::vertical().show(ui, |ui| self.show(ui));
-        // The phone's events wake the window (`wake_on_events`); the clocks shown (time in
-        // state, call and offer timers) move once a second.
-        ui.ctx().request_repaint_after(Duration::from_secs(1));
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            egui::Frame::new().inner_margin(style::WINDOW_MARGIN).show(ui, |ui| self.show(ui));
+        });
+        // The phone's events wake the window (`wake_on_events`); the clocks on show (time
+        // in state, call and offer timers) move once a second; with none, nothing ticks.
+        if self.shows_a_clock() {
+            ui.ctx().request_repaint_after(Duration::from_secs(1));
+        }
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {

@@ -1,9 +1,17 @@
 //! Earshot's window (egui): the view model rebuilt from the phone's events, and the app
-//! that renders it. The `earshot` binary (main.rs) opens it, or runs `--headless`.
+//! that renders it in the agent's language. The `earshot` binary (main.rs) opens it, or
+//! runs `--headless`.
 
 pub mod app;
+pub mod call_panel;
 pub mod desk_panel;
 pub mod history_panel;
+pub mod i18n;
+pub mod icons;
 pub mod model;
+pub mod preview;
 pub mod settings_panel;
+pub mod style;
 pub mod team_panel;
+pub mod time_text;
+pub mod top_bar;

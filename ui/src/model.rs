@@ -34,7 +34,7 @@ pub struct PhoneView {
     pub registration: String,
     pub calls: BTreeMap<CallId, CallRow>,
     /// Errors and notices, newest last (at most 20 kept).
-    pub messages: Vec<String>,
+    pub messages: Vec<Notice>,
     /// Digits received, newest last.
     pub digits: String,
     pub stopped: bool,
@@ -54,6 +54,28 @@ pub struct PhoneView {
     pub agent_state: Option<AgentStateView>,
     /// The desk: interactions by id, as last reported.
     pub interactions: BTreeMap<u64, InteractionView>,
+}
+
+/// A notice from the phone, shown in the agent's language at the foot of the window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// An error the phone reported (its own words).
+    Error(String),
+    Transfer {
+        call: CallId,
+        status: String,
+        reason: String,
+    },
+    Security(String),
+    /// A prompt cut short.
+    PromptStopped {
+        call: CallId,
+        file: String,
+    },
+    ScreenPop {
+        interaction: u64,
+        url: String,
+    },
 }
 
 /// The agent's state (`agent-state`).
@@ -134,7 +156,7 @@ impl PhoneView {
             Event::Dtmf { digit, .. } => self.digits.push(digit),
             Event::Transfer { id, status, reason, done } => {
                 if done {
-                    self.note(format!("call {id}: transfer {status} {reason}"));
+                    self.note(Notice::Transfer { call: id, status: status.to_string(), reason });
                 }
             }
             Event::Devices { inputs, outputs, input, output, ringing, using } => {
@@ -168,11 +190,11 @@ impl PhoneView {
                 }
                 self.team.insert(agent, (presence, calls));
             }
-            Event::Error { message, .. } => self.note(message),
-            Event::Security { message } => self.note(format!("security: {message}")),
+            Event::Error { message, .. } => self.note(Notice::Error(message)),
+            Event::Security { message } => self.note(Notice::Security(message)),
             // A prompt cut short is worth knowing; one played whole is what was asked.
             Event::PlayEnded { id, file, completed: false } => {
-                self.note(format!("call {id}: {file} stopped before its end"))
+                self.note(Notice::PromptStopped { call: id, file })
             }
             Event::PlayEnded { .. } => {}
             Event::AgentState { state, reason, since_ms, next, busy, .. } => {
@@ -181,12 +203,12 @@ impl PhoneView {
             Event::Interaction(i) => {
                 self.interactions.insert(i.id, *i);
             }
-            Event::ScreenPop { id, url } => self.note(format!("interaction {id}: opened {url}")),
+            Event::ScreenPop { id, url } => self.note(Notice::ScreenPop { interaction: id, url }),
             Event::Stopped => self.stopped = true,
         }
     }
 
-    fn note(&mut self, message: String) {
+    fn note(&mut self, message: Notice) {
         self.messages.push(message);
         if self.messages.len() > 20 {
             self.messages.remove(0);
@@ -257,7 +279,7 @@ mod tests {
         v.apply(state(1, CallState::Ended), now);
         assert!(v.calls.is_empty());
         v.apply(Event::Error { message: "x".into(), command: None }, now);
-        assert_eq!(v.messages, ["x"]);
+        assert_eq!(v.messages, [Notice::Error("x".into())]);
     }
 
     #[test]

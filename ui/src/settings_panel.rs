@@ -1,14 +1,27 @@
 //! The settings tab: the sound devices (microphone, earpiece, ringing device, each by name
 //! or the system default, applied at once — in a call too) and the account (address of
 //! record, authentication user and password, registrar, outbound proxy, transport), saved
-//! to the configuration file by the phone. The form only edits; the phone decides.
+//! to the configuration file by the phone; the window's language and theme, applied at
+//! once and saved by the window (`[window]`). The form only edits; the phone decides.
 
 use earshot_engine::phone::Command;
 use earshot_engine::phone::api::Account;
-use earshot_engine::phone::config::Transport;
+use earshot_engine::phone::config::{ThemeChoice, Transport, WindowSettings};
 use eframe::egui;
 
+use crate::i18n::{Arg, LANGUAGES, Translator, system_language};
+use crate::icons;
 use crate::model::PhoneView;
+use crate::style::{FIELD_WIDTH, SECTION_GAP};
+
+/// What the settings tab asks for.
+#[derive(Debug)]
+pub enum SettingsChange {
+    /// A command for the phone (devices, account).
+    Phone(Command),
+    /// The window's language or theme.
+    Window(WindowSettings),
+}
 
 /// What the form holds while the user edits it.
 #[derive(Debug, Default)]
@@ -31,26 +44,103 @@ pub struct SettingsForm {
 
 impl SettingsForm {
     /// Draws the tab; returns the command a button asked for.
-    pub fn show(&mut self, ui: &mut egui::Ui, view: &PhoneView) -> Option<Command> {
+    pub fn show(
+        &mut self,
+        ui: &mut egui::Ui,
+        tr: &Translator,
+        view: &PhoneView,
+        window: &WindowSettings,
+    ) -> Option<SettingsChange> {
         let mut command = None;
+        let mut change = None;
         self.take_reports(view);
-        ui.heading("Audio");
+        ui.heading(tr.t("settings-window"));
+        egui::Grid::new("window-settings").num_columns(2).show(ui, |ui| {
+            let name = ui.label(tr.t("settings-language"));
+            let system =
+                tr.t_with("language-system", &[("language", Arg::Text(&system_language()))]);
+            let shown = window
+                .language
+                .as_deref()
+                .and_then(|l| LANGUAGES.iter().find(|(tag, _, _)| *tag == l))
+                .map_or(system.clone(), |(_, name, _)| (*name).to_owned());
+            let mut language = window.language.clone();
+            egui::ComboBox::from_id_salt("language")
+                .selected_text(shown)
+                .width(FIELD_WIDTH)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut language, None, system);
+                    for (tag, name, _) in LANGUAGES {
+                        ui.selectable_value(&mut language, Some(tag.to_owned()), name);
+                    }
+                })
+                .response
+                .labelled_by(name.id);
+            ui.end_row();
+            let name = ui.label(tr.t("settings-theme"));
+            let mut theme = window.theme;
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut theme, ThemeChoice::System, tr.t("theme-system"));
+                ui.radio_value(&mut theme, ThemeChoice::Light, tr.t("theme-light"));
+                ui.radio_value(&mut theme, ThemeChoice::Dark, tr.t("theme-dark"));
+            })
+            .response
+            .labelled_by(name.id);
+            ui.end_row();
+            if language != window.language || theme != window.theme {
+                change = Some(SettingsChange::Window(WindowSettings { language, theme }));
+            }
+        });
+        ui.add_space(SECTION_GAP);
+        ui.heading(tr.t("settings-audio"));
         match &view.devices {
             None => {
-                ui.label("Looking for sound devices…");
+                ui.weak(tr.t("settings-looking"));
             }
             Some(d) => {
-                ui.label(format!("In use: {}", d.using));
+                ui.label(tr.t_with("settings-in-use", &[("name", Arg::Text(&d.using))]));
                 egui::Grid::new("devices").num_columns(2).show(ui, |ui| {
-                    let default = "System default";
-                    device_choice(ui, "Microphone", default, &d.inputs, &mut self.input);
-                    device_choice(ui, "Earpiece", default, &d.outputs, &mut self.output);
+                    let default = tr.t("settings-system-default");
+                    let missing =
+                        |name: &str| tr.t_with("device-not-found", &[("name", Arg::Text(name))]);
+                    device_choice(
+                        ui,
+                        &tr.t("settings-microphone"),
+                        &default,
+                        &d.inputs,
+                        &mut self.input,
+                        &missing,
+                    );
+                    device_choice(
+                        ui,
+                        &tr.t("settings-earpiece"),
+                        &default,
+                        &d.outputs,
+                        &mut self.output,
+                        &missing,
+                    );
                     // No ringing device: incoming calls ring in the earpiece.
-                    device_choice(ui, "Ringing", "In the earpiece", &d.outputs, &mut self.ringing);
+                    let earpiece = tr.t("settings-ringing-earpiece");
+                    device_choice(
+                        ui,
+                        &tr.t("settings-ringing"),
+                        &earpiece,
+                        &d.outputs,
+                        &mut self.ringing,
+                        &missing,
+                    );
                 });
                 let changed =
                     self.input != d.input || self.output != d.output || self.ringing != d.ringing;
-                if ui.add_enabled(changed, egui::Button::new("Use these devices")).clicked() {
+                if icons::button_enabled(
+                    ui,
+                    changed,
+                    icons::ICON_HEADSET_MIC,
+                    &tr.t("settings-use-devices"),
+                    None,
+                )
+                .clicked()
+                {
                     command = Some(Command::SetDevices {
                         input: self.input.clone(),
                         output: self.output.clone(),
@@ -59,30 +149,30 @@ impl SettingsForm {
                 }
             }
         }
-        ui.separator();
-        ui.heading("Account");
-        ui.weak("Leave the address empty for a peer-to-peer phone (no server).");
+        ui.add_space(SECTION_GAP);
+        ui.heading(tr.t("settings-account"));
+        ui.weak(tr.t("settings-account-p2p"));
         egui::Grid::new("account").num_columns(2).show(ui, |ui| {
-            field(ui, "Address", "sip:1001@pbx.example.com", &mut self.aor, false);
-            field(ui, "User", "1001 (the address's user)", &mut self.auth_user, false);
-            field(ui, "Password", "", &mut self.password, true);
+            field(ui, &tr.t("field-address"), &tr.t("hint-address"), &mut self.aor, false);
+            field(ui, &tr.t("field-user"), &tr.t("hint-user"), &mut self.auth_user, false);
+            field(ui, &tr.t("field-password"), "", &mut self.password, true);
             field(
                 ui,
-                "Registrar",
-                "pbx.example.com:5060 (the address's host)",
+                &tr.t("field-registrar"),
+                &tr.t("hint-registrar"),
                 &mut self.registrar,
                 false,
             );
-            field(ui, "Outbound proxy", "host:port (none)", &mut self.outbound_proxy, false);
-            ui.label("Transport");
+            field(ui, &tr.t("field-proxy"), &tr.t("hint-proxy"), &mut self.outbound_proxy, false);
+            ui.label(tr.t("field-transport"));
             ui.horizontal(|ui| {
                 ui.radio_value(&mut self.tcp, false, "UDP");
                 ui.radio_value(&mut self.tcp, true, "TCP");
             });
             ui.end_row();
         });
-        if ui.button("Save account").clicked() {
-            match self.account() {
+        if icons::button(ui, icons::ICON_SAVE, &tr.t("settings-save-account"), None).clicked() {
+            match self.account(tr) {
                 Ok(account) => {
                     self.problem = None;
                     command = Some(Command::SetAccount { account });
@@ -93,7 +183,7 @@ impl SettingsForm {
         if let Some(p) = &self.problem {
             ui.colored_label(ui.visuals().error_fg_color, p);
         }
-        command
+        change.or(command.map(SettingsChange::Phone))
     }
 
     /// Takes the phone's reports into the fields, once each (the user's edits stay).
@@ -123,7 +213,7 @@ impl SettingsForm {
     }
 
     /// The account the fields describe; none when the address is empty.
-    fn account(&self) -> Result<Option<Account>, String> {
+    fn account(&self, tr: &Translator) -> Result<Option<Account>, String> {
         let aor = self.aor.trim();
         if aor.is_empty() {
             return Ok(None);
@@ -134,7 +224,7 @@ impl SettingsForm {
             format!("sip:{aor}")
         };
         if !aor.contains('@') {
-            return Err(format!("{aor} has no user@host"));
+            return Err(tr.t_with("account-no-user-host", &[("aor", Arg::Text(&aor))]));
         }
         let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         Ok(Some(Account {
@@ -156,6 +246,7 @@ fn device_choice(
     none: &str,
     names: &[String],
     chosen: &mut Option<String>,
+    missing: &dyn Fn(&str) -> String,
 ) {
     let name = ui.label(label);
     let shown = chosen.clone().unwrap_or_else(|| none.to_owned());
@@ -168,7 +259,7 @@ fn device_choice(
             }
             // A device chosen before and not plugged in now stays choosable.
             if let Some(c) = chosen.clone().filter(|c| !names.contains(c)) {
-                ui.selectable_value(chosen, Some(c.clone()), format!("{c} (not found)"));
+                ui.selectable_value(chosen, Some(c.clone()), missing(&c));
             }
         })
         .response
@@ -177,9 +268,13 @@ fn device_choice(
 }
 
 fn field(ui: &mut egui::Ui, label: &str, hint: &str, text: &mut String, password: bool) {
-    ui.label(label);
+    let name = ui.label(label);
     ui.add(
-        egui::TextEdit::singleline(text).hint_text(hint).password(password).desired_width(260.0),
-    );
+        egui::TextEdit::singleline(text)
+            .hint_text(hint)
+            .password(password)
+            .desired_width(FIELD_WIDTH),
+    )
+    .labelled_by(name.id);
     ui.end_row();
 }

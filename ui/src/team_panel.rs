@@ -6,10 +6,29 @@
 use earshot_engine::phone::{CallId, Command};
 use eframe::egui;
 
-use crate::desk_panel::{clock_text, state_text, unix_ms};
+use crate::desk_panel::unix_ms;
+use crate::i18n::{Arg, Translator};
+use crate::icons;
 use crate::model::PhoneView;
+use crate::style::{self, GAP, agent_tone};
+use crate::time_text::clock_text;
+use crate::top_bar::{dot, state_text};
+use egui_material_icons::MaterialIcon;
 
-const MODES: [(&str, &str); 3] = [("listen", "Listen"), ("whisper", "Whisper"), ("barge", "Barge")];
+/// The monitoring modes: the phone's name, the label's key, the icon.
+const MODES: [(&str, &str, MaterialIcon); 3] = [
+    ("listen", "mode-listen", icons::ICON_HEARING),
+    ("whisper", "mode-whisper", icons::ICON_RECORD_VOICE_OVER),
+    ("barge", "mode-barge", icons::ICON_CAMPAIGN),
+];
+
+/// How a presence reads.
+fn presence_text(tr: &Translator, presence: &str) -> String {
+    match presence {
+        "online" | "offline" => tr.t(&format!("presence-{presence}")),
+        other => other.to_owned(),
+    }
+}
 
 /// What the tab holds between frames: the agent being typed.
 #[derive(Debug, Default)]
@@ -19,70 +38,85 @@ pub struct TeamPanel {
 
 impl TeamPanel {
     /// Draws the tab; returns the command a button asked for.
-    pub fn show(&mut self, ui: &mut egui::Ui, view: &PhoneView) -> Option<Command> {
+    pub fn show(
+        &mut self,
+        ui: &mut egui::Ui,
+        tr: &Translator,
+        view: &PhoneView,
+    ) -> Option<Command> {
         let mut command = None;
         for (&id, (agent, mode)) in &view.monitoring {
-            if let Some(c) = monitoring_controls(ui, id, agent, mode) {
+            if let Some(c) = monitoring_controls(ui, tr, id, agent, mode) {
                 command = Some(c);
             }
         }
         if view.team.is_empty() {
-            ui.label("No agents watched");
+            ui.weak(tr.t("team-none"));
         }
         for (agent, (presence, calls)) in &view.team {
-            ui.separator();
-            ui.horizontal(|ui| {
-                ui.strong(agent);
-                ui.weak(presence);
-            });
-            if let Some(d) = view.team_states.get(agent) {
-                let since = if d.since_ms > 0 {
-                    format!(" · {}", clock_text(unix_ms().saturating_sub(d.since_ms)))
-                } else {
-                    String::new()
-                };
-                ui.label(format!("{}{since}", state_text(d)));
-            }
-            let monitored = view.monitoring.values().any(|(a, _)| a == agent);
-            let answered: Vec<_> = calls.iter().filter(|c| c.state == "confirmed").collect();
-            for c in calls {
-                ui.label(format!(
-                    "{} {} · {}",
-                    if c.incoming { "from" } else { "to" },
-                    c.remote,
-                    c.state
-                ));
-            }
-            if monitored {
-                continue;
-            }
-            ui.horizontal(|ui| {
-                if answered.is_empty() {
-                    if presence == "online" && ui.button("Monitor next call").clicked() {
-                        command = Some(Command::MonitorNext {
-                            agent: agent.clone(),
-                            mode: "listen".into(),
-                        });
-                    }
+            let state = view.team_states.get(agent);
+            style::card(ui).show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.horizontal_wrapped(|ui| {
+                    let tone = state.map_or(style::Tone::Quiet, |d| agent_tone(&d.state, d.busy));
+                    dot(ui, tone);
+                    ui.strong(agent);
+                    ui.weak(presence_text(tr, presence));
+                });
+                if let Some(d) = state {
+                    let since = if d.since_ms > 0 {
+                        format!(" · {}", clock_text(unix_ms().saturating_sub(d.since_ms)))
+                    } else {
+                        String::new()
+                    };
+                    ui.label(format!("{}{since}", state_text(tr, d)));
+                }
+                let monitored = view.monitoring.values().any(|(a, _)| a == agent);
+                let answered: Vec<_> = calls.iter().filter(|c| c.state == "confirmed").collect();
+                for c in calls {
+                    let key = if c.incoming { "team-call-from" } else { "team-call-to" };
+                    ui.label(tr.t_with(
+                        key,
+                        &[("remote", Arg::Text(&c.remote)), ("state", Arg::Text(&c.state))],
+                    ));
+                }
+                if monitored {
                     return;
                 }
-                for (mode, label) in MODES {
-                    if ui.button(label).clicked() {
-                        command =
-                            Some(Command::Monitor { agent: agent.clone(), mode: mode.into() });
+                ui.horizontal_wrapped(|ui| {
+                    if answered.is_empty() {
+                        let label = tr.t("team-monitor-next");
+                        if presence == "online"
+                            && icons::button(ui, icons::ICON_VISIBILITY, &label, None).clicked()
+                        {
+                            command = Some(Command::MonitorNext {
+                                agent: agent.clone(),
+                                mode: "listen".into(),
+                            });
+                        }
+                        return;
                     }
-                }
+                    for (mode, key, glyph) in MODES {
+                        if icons::button(ui, glyph, &tr.t(key), None).clicked() {
+                            command =
+                                Some(Command::Monitor { agent: agent.clone(), mode: mode.into() });
+                        }
+                    }
+                });
             });
+            ui.add_space(GAP);
         }
-        ui.separator();
+        ui.add_space(GAP);
         ui.horizontal(|ui| {
             ui.add(
                 egui::TextEdit::singleline(&mut self.agent)
-                    .hint_text("agent number or sip:…")
+                    .hint_text(tr.t("team-watch-hint"))
                     .desired_width(200.0),
             );
             let agent = self.agent.trim().to_owned();
-            if ui.button("Watch").clicked() && !agent.is_empty() {
+            if icons::button(ui, icons::ICON_GROUP_ADD, &tr.t("team-watch"), None).clicked()
+                && !agent.is_empty()
+            {
                 command = Some(Command::Watch { agent });
                 self.agent.clear();
             }
@@ -92,20 +126,36 @@ impl TeamPanel {
 }
 
 /// One monitoring call: whom, the mode (click another to switch), Stop.
-fn monitoring_controls(ui: &mut egui::Ui, id: CallId, agent: &str, mode: &str) -> Option<Command> {
+fn monitoring_controls(
+    ui: &mut egui::Ui,
+    tr: &Translator,
+    id: CallId,
+    agent: &str,
+    mode: &str,
+) -> Option<Command> {
     let mut command = None;
-    egui::Frame::group(ui.style()).show(ui, |ui| {
-        ui.label(format!("Monitoring {agent}"));
-        ui.horizontal(|ui| {
-            for (m, label) in MODES {
-                if ui.selectable_label(mode == m, label).clicked() && mode != m {
+    style::alert_card(ui).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.strong(tr.t_with("team-monitoring", &[("agent", Arg::Text(agent))]));
+        ui.horizontal_wrapped(|ui| {
+            for (m, key, glyph) in MODES {
+                if icons::toggle(ui, mode == m, glyph, &tr.t(key)).clicked() && mode != m {
                     command = Some(Command::MonitorMode { id, mode: m.into() });
                 }
             }
-            if ui.button("Stop").clicked() {
+            let stop = icons::button_toned(
+                ui,
+                icons::ICON_STOP_CIRCLE,
+                &tr.t("action-stop"),
+                None,
+                Some(style::Tone::Bad),
+                true,
+            );
+            if stop.clicked() {
                 command = Some(Command::Unmonitor { id });
             }
         });
     });
+    ui.add_space(GAP);
     command
 }

@@ -35,6 +35,7 @@ pub fn run(cli: &Cli) -> ExitCode {
         Err(code) => return code,
     };
     let options = cli.start_options(&config, false);
+    let window = config.window.clone();
     let phone = match runtime.block_on(start(config, options)) {
         Ok(p) => p,
         Err(e) => {
@@ -45,8 +46,8 @@ pub fn run(cli: &Cli) -> ExitCode {
     let native = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
             .with_title("Earshot")
-            .with_inner_size([380.0, 560.0])
-            .with_min_inner_size([300.0, 360.0]),
+            .with_inner_size([420.0, 720.0])
+            .with_min_inner_size([320.0, 400.0]),
         persist_window: true,
         renderer: eframe::Renderer::Glow,
         ..Default::default()
@@ -58,7 +59,7 @@ pub fn run(cli: &Cli) -> ExitCode {
             if std::env::var_os("EARSHOT_STARTUP_TIME").is_some() {
                 eprintln!("earshot: window up {} ms after start", started.elapsed().as_millis());
             }
-            let mut app = EarshotApp::new(phone, Some(runtime));
+            let mut app = EarshotApp::with_settings(phone, Some(runtime), window, Some(path));
             app.wake_on_events(cc.egui_ctx.clone());
             Ok(Box::new(app))
         }),

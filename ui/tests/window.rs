@@ -9,6 +9,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{Headless, temp_dir};
+use earshot_engine::phone::config::WindowSettings;
 use earshot_engine::phone::{AudioChoice, Config, StartOptions, start};
 use earshot_ui::app::EarshotApp;
 use egui_kittest::Harness;
@@ -28,16 +29,48 @@ fn loopback_config(dir: &std::path::Path, user: &str) -> Config {
     }
 }
 
-/// The window over a phone started with `config` on no sound card, `size` pixels big.
+/// The window over a phone started with `config` on no sound card, `size` pixels big, in
+/// English whatever the machine's locale.
 fn window(config: Config, size: [f32; 2]) -> Harness<'static, EarshotApp> {
+    window_in("en", config, size)
+}
+
+/// [`window`] in the language `language`.
+fn window_in(language: &str, config: Config, size: [f32; 2]) -> Harness<'static, EarshotApp> {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let options = StartOptions {
         audio: AudioChoice { no_card: true, ..AudioChoice::default() },
         ..StartOptions::default()
     };
     let phone = runtime.block_on(start(config, options)).unwrap();
-    let app = EarshotApp::new(phone, Some(runtime));
+    let settings = WindowSettings { language: Some(language.into()), ..WindowSettings::default() };
+    let app = EarshotApp::with_settings(phone, Some(runtime), settings, None);
     Harness::builder().with_size(size).build_ui_state(|ui, app: &mut EarshotApp| app.show(ui), app)
+}
+
+/// The controls a screen reader could not name: buttons, fields, drop-downs, links and
+/// choices with neither a label (their own, or the text that labels them) nor a
+/// placeholder.
+fn unnamed_controls(harness: &Harness<'_, EarshotApp>) -> Vec<String> {
+    use eframe::egui::accesskit::Role;
+    harness
+        .query_all_by(|n| {
+            matches!(
+                n.role(),
+                Role::Button
+                    | Role::TextInput
+                    | Role::MultilineTextInput
+                    | Role::PasswordInput
+                    | Role::ComboBox
+                    | Role::CheckBox
+                    | Role::RadioButton
+                    | Role::Link
+                    | Role::Slider
+            ) && n.label().is_none_or(|l| l.trim().is_empty())
+                && n.data().placeholder().is_none_or(|p| p.trim().is_empty())
+        })
+        .map(|n| format!("{:?} {:?}", n.accesskit_node().role(), n.accesskit_node().value()))
+        .collect()
 }
 
 /// Steps the window until `ready` holds (bounded: 10 s).
@@ -155,7 +188,7 @@ fn settings_in_a_child() {
     let phone = runtime.block_on(start(config, options)).unwrap();
     let app = EarshotApp::new(phone, Some(runtime));
     let mut harness = Harness::builder()
-        .with_size([420.0, 720.0])
+        .with_size([420.0, 1000.0])
         .build_ui_state(|ui, app: &mut EarshotApp| app.show(ui), app);
     until(&mut harness, "address", |h| !h.state().view.uri.is_empty());
     let ours = harness.state().view.uri.clone();
@@ -176,10 +209,11 @@ fn settings_in_a_child() {
     until(&mut harness, "the call in the history", |h| {
         h.query_by_label_contains("sip:caller@127.0.0.1").is_some()
     });
-    harness.get_by_label("in");
+    harness.get_by_label("In");
     let row = harness.state().view.history.first().cloned().unwrap();
     assert!(row.duration_s() >= 1.0, "{row:?}");
-    harness.get_by_label_contains("UTC · 0:0");
+    // In the agent's time zone and language: "Today, 14:05 · 0:01".
+    harness.get_by_label_contains("Today, ");
     assert!(harness.query_by_label("Call back").is_some());
 
     // Settings: the two test devices are offered; pick the speaker as the earpiece.
@@ -196,8 +230,8 @@ fn settings_in_a_child() {
         harness.get_by_label("Use these devices").accesskit_node().is_disabled(),
         "nothing changed yet"
     );
-    // The second drop-down is the earpiece (microphone, earpiece, ringing).
-    harness.get_all_by_role(eframe::egui::accesskit::Role::ComboBox).nth(1).unwrap().click();
+    // The third drop-down is the earpiece (language, microphone, earpiece, ringing).
+    harness.get_all_by_role(eframe::egui::accesskit::Role::ComboBox).nth(2).unwrap().click();
     harness.run_steps(2);
     harness.get_by_label("Earshot test speaker").click();
     harness.run_steps(2);
@@ -372,7 +406,7 @@ fn the_desk_from_the_window_preview_accept_by_key_wrap_up_and_state() {
             ..QueueConfig::default()
         },
     );
-    let mut harness = window(config, [420.0, 900.0]);
+    let mut harness = window(config, [420.0, 1400.0]);
     let state = |h: &Harness<'_, EarshotApp>| {
         h.state().view.agent_state.as_ref().map(|s| (s.state.clone(), s.reason.clone()))
     };
@@ -435,6 +469,121 @@ fn the_desk_from_the_window_preview_accept_by_key_wrap_up_and_state() {
     harness.get_by_label_contains("Not Ready — Lunch");
     harness.key_press_modifiers(Modifiers::CTRL | Modifiers::SHIFT, Key::R);
     until(&mut harness, "Ready by key", |h| state(h) == Some(("ready".into(), None)));
+    harness.state().quit();
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The desk in Canadian French, by keyboard alone: Prêt by key; a routed call's preview
+/// ("Aperçu de l'interaction") declined by key; the next accepted by key; talking, then
+/// the wrap-up with its "Code de disposition" chosen by key and "Terminé" by key; Non prêt
+/// by key with the first reason in French. In each state, every control the window shows
+/// has a name a screen reader can say.
+#[test]
+fn the_desk_in_french_by_keyboard_alone_with_every_control_named() {
+    use earshot_engine::desk::config::QueueConfig;
+    use earshot_engine::desk::wrap_up::WrapUpMode;
+    use eframe::egui::{Key, Modifiers};
+    let dir = temp_dir("window-french");
+    let peers = tokio::runtime::Runtime::new().unwrap();
+    let _enter = peers.enter();
+    let mut config = loopback_config(&dir, "agent");
+    config.desk.queues.insert(
+        "support".into(),
+        QueueConfig {
+            label: Some("Soutien".into()),
+            wrap_up: WrapUpMode::Mandatory,
+            ..QueueConfig::default()
+        },
+    );
+    let mut harness = window_in("fr-CA", config, [420.0, 1400.0]);
+    let state = |h: &Harness<'_, EarshotApp>| {
+        h.state().view.agent_state.as_ref().map(|s| (s.state.clone(), s.reason.clone()))
+    };
+    let named = |h: &Harness<'_, EarshotApp>, when: &str| {
+        let buttons = h.query_all_by_role(eframe::egui::accesskit::Role::Button).count();
+        assert!(buttons >= 5, "{when}: the check sees the window's {buttons} buttons");
+        let unnamed = unnamed_controls(h);
+        assert!(unnamed.is_empty(), "{when}: controls without a name: {unnamed:?}");
+    };
+    let keys = Modifiers::CTRL | Modifiers::SHIFT;
+    until(&mut harness, "the desk", |h| state(h).is_some());
+    harness.get_by_label_contains("Déconnecté");
+    harness.get_by_label("Poste");
+    harness.get_by_label("Historique");
+    named(&harness, "logged out");
+
+    harness.key_press_modifiers(keys, Key::R);
+    until(&mut harness, "Prêt", |h| state(h) == Some(("ready".into(), None)));
+    // The state's label beside the Ready button's.
+    until(&mut harness, "Prêt shown", |h| h.query_all_by_label("Prêt").count() == 2);
+    named(&harness, "ready");
+
+    let listen = harness.state().view.uri.clone();
+    let target = listen.trim_start_matches("sip:").split('@').nth(1).unwrap().to_owned();
+    let declined = earshot_tests::sipp_call("uac_queue_case.xml", "support", &target);
+    until(&mut harness, "the preview", |h| h.query_by_label("Accepter").is_some());
+    harness.get_by_label("Aperçu de l'interaction");
+    harness.get_by_label_contains("Appel entrant de");
+    harness.get_by_label_contains("Soutien · attend depuis");
+    harness.get_by_label_contains("retiré dans");
+    harness.get_by_label("Refuser");
+    named(&harness, "preview");
+    harness.key_press_modifiers(keys, Key::D);
+    until(&mut harness, "declined", |h| {
+        h.state().view.interactions.get(&1).is_some_and(|i| i.state == "declined")
+    });
+    let _ = peers.block_on(declined.finish(30));
+    harness.run_steps(2);
+    assert!(harness.query_by_label("Accepter").is_none(), "the preview is gone");
+    assert!(harness.query_all_by_label_contains("Refusée").count() >= 1);
+    if state(&harness).is_some_and(|(s, _)| s != "ready") {
+        harness.key_press_modifiers(keys, Key::R);
+        until(&mut harness, "Prêt again", |h| state(h) == Some(("ready".into(), None)));
+    }
+
+    let accepted = earshot_tests::sipp_call("uac_queue_case.xml", "support", &target);
+    until(&mut harness, "the second preview", |h| h.query_by_label("Accepter").is_some());
+    harness.key_press_modifiers(keys, Key::A);
+    until(&mut harness, "talking", |h| {
+        h.state().view.interactions.get(&2).is_some_and(|i| i.state == "active")
+    });
+    until(&mut harness, "en conversation", |h| {
+        h.query_by_label_contains("en conversation").is_some()
+    });
+    harness.get_by_label("Raccrocher");
+    harness.get_by_label("Mettre en attente");
+    harness.get_by_label("Couper le micro");
+    assert!(harness.query_all_by_label_contains("En cours").count() >= 1);
+    named(&harness, "active");
+
+    until(&mut harness, "the wrap-up", |h| {
+        h.state().view.interactions.get(&2).is_some_and(|i| i.state == "wrap-up")
+    });
+    harness.run_steps(2);
+    harness.get_by_label_contains("Travail après appel");
+    harness.get_by_label("Code de disposition");
+    harness.get_by_label("obligatoire");
+    harness.get_by_label("Remarque");
+    assert!(harness.get_by_label("Terminé").accesskit_node().is_disabled());
+    named(&harness, "wrap-up");
+    harness.key_press_modifiers(Modifiers::ALT, Key::Num1);
+    until(&mut harness, "the disposition", |h| {
+        h.state().view.interactions[&2].disposition.as_deref() == Some("resolved")
+    });
+    until(&mut harness, "Réglé", |h| h.query_all_by_label("Réglé").count() >= 2);
+    harness.key_press_modifiers(keys, Key::E);
+    until(&mut harness, "terminée", |h| h.state().view.interactions[&2].state == "done");
+    let (code, out) = peers.block_on(accepted.finish(30));
+    assert_eq!(code, Some(0), "the customer's call went through:\n{out}");
+
+    harness.key_press_modifiers(keys, Key::N);
+    until(&mut harness, "Non prêt", |h| {
+        state(h) == Some(("not-ready".into(), Some("Break".into())))
+    });
+    until(&mut harness, "Non prêt — Pause", |h| {
+        h.query_by_label_contains("Non prêt — Pause").is_some()
+    });
+    named(&harness, "not ready");
     harness.state().quit();
     std::fs::remove_dir_all(&dir).ok();
 }

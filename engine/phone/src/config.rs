@@ -32,6 +32,27 @@ pub struct Config {
     /// The interaction desk: reasons, capacity, previews, queues, wrap-up, dispositions,
     /// case fields (`earshot_desk::DeskConfig`).
     pub desk: earshot_desk::DeskConfig,
+    /// The window's language and theme (the phone itself does not use them).
+    pub window: WindowSettings,
+}
+
+/// `[window]`: how the desk window looks and speaks.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WindowSettings {
+    /// A language tag (`en`, `fr-CA`); none: the system's locale.
+    pub language: Option<String>,
+    pub theme: ThemeChoice,
+}
+
+/// Light or dark, or whatever the desktop uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThemeChoice {
+    #[default]
+    System,
+    Light,
+    Dark,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -201,6 +222,7 @@ impl Default for Config {
             do_not_disturb: false,
             data_dir: None,
             desk: earshot_desk::DeskConfig::default(),
+            window: WindowSettings::default(),
         }
     }
 }
@@ -259,6 +281,10 @@ pub const DEFAULT_FILE: &str = r#"# Earshot configuration. Every setting is opti
 # dispositions = [{ code = "resolved", label = "Resolved", group = "Outcome", key = "1" }]
 # case_fields = [{ source = "Account-Id", rename = "account", label = "Account", order = 1, editable = true }]
 # queues = { support = { label = "Support", wrap_up = "mandatory", screen_pops = [{ label = "CRM", url = "https://crm.example.com/find?phone={caller}", on_accept = true }] } }
+
+[window]
+# language = "fr-CA"              # default: the system's locale (built in: en, fr-CA)
+# theme = "system"                # or "light", "dark"
 
 # [[accounts]]
 # aor = "sip:1001@pbx.example.com"

@@ -6,7 +6,9 @@ use std::path::Path;
 
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 
-use super::config::{Account, AudioSettings, ConfigError, DEFAULT_FILE, Transport};
+use super::config::{
+    Account, AudioSettings, ConfigError, DEFAULT_FILE, ThemeChoice, Transport, WindowSettings,
+};
 
 /// Sets the `[audio]` devices (an absent choice removes the key: the system default).
 pub fn save_audio(path: &Path, audio: &AudioSettings) -> Result<(), ConfigError> {
@@ -75,6 +77,30 @@ fn account_table(a: &Account) -> Table {
     t.insert("transport", value(transport));
     t.insert("expires", value(i64::from(a.expires)));
     t
+}
+
+/// Sets the `[window]` language and theme (an absent language removes the key: the
+/// system's locale).
+pub fn save_window(path: &Path, window: &WindowSettings) -> Result<(), ConfigError> {
+    edit(path, |doc| {
+        let table = doc.entry("window").or_insert(Item::Table(Table::new()));
+        let table = table.as_table_mut().ok_or("[window] is not a table")?;
+        match &window.language {
+            Some(l) => {
+                table.insert("language", value(l.as_str()));
+            }
+            None => {
+                table.remove("language");
+            }
+        }
+        let theme = match window.theme {
+            ThemeChoice::System => "system",
+            ThemeChoice::Light => "light",
+            ThemeChoice::Dark => "dark",
+        };
+        table.insert("theme", value(theme));
+        Ok(())
+    })
 }
 
 /// Reads the file (the commented defaults if there is none), applies `change`, checks

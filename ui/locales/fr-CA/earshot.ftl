@@ -1,0 +1,216 @@
+# La fenêtre d'Earshot en français (Canada), avec les termes du poste d'agent que les
+# agents connaissent : clavardage, courriel, Aperçu de l'interaction, Code de
+# disposition, Remarque. Chaque clé existe aussi en anglais (un test le vérifie).
+
+## La barre du haut
+you-are = Vous : { $uri }
+registration-registered = Enregistré
+registration-registering = Enregistrement…
+registration-unregistered = Non enregistré
+registration-failed = Échec de l'enregistrement ({ $detail })
+registration-other = Enregistrement : { $state }
+desk-starting = Démarrage du poste…
+state-ready = Prêt
+state-ready-busy = Prêt (occupé)
+state-not-ready = Non prêt
+state-after-call-work = Travail après appel
+state-logged-out = Déconnecté
+state-with-reason = { $state } — { $reason }
+state-then = ensuite { $next }
+state-time = Temps dans l'état
+action-ready = Prêt
+action-not-ready = Non prêt
+action-log-out = Se déconnecter
+not-ready-first-reason = Ctrl+Maj+N : { $reason }
+
+## Onglets
+tab-desk = Poste
+tab-history = Historique
+tab-team = Équipe
+tab-settings = Paramètres
+
+## L'aperçu d'une interaction offerte
+preview-title = Aperçu de l'interaction
+preview-voice = Appel entrant de { $who }
+preview-chat = Clavardage entrant de { $who }
+preview-email = Courriel entrant de { $who }
+preview-direct = Direct
+preview-waiting = attend depuis { $time }
+preview-withdrawn = retiré dans { $seconds } s
+action-accept = Accepter
+action-decline = Refuser
+action-reject = Rejeter
+announce-offer = { $what }. { $queue }. Accepter : Contrôle Majuscule A. Refuser : Contrôle Majuscule D.
+
+## Canaux et interactions
+channel-voice = Appel
+channel-chat = Clavardage
+channel-email = Courriel
+interactions-title = Interactions
+interactions-none = Aucune interaction. Passez à Prêt pour en recevoir.
+interaction-offered = Offerte
+interaction-active = En cours
+interaction-wrap-up = Clôture
+interaction-done = Terminée
+interaction-declined = Refusée
+interaction-missed = Manquée
+interaction-abandoned = Abandonnée
+interaction-transferred = Transférée
+interaction-on-hold = en attente
+interaction-row = { $channel } · { $who } — { $state }
+link-consultation = Consultation de n° { $parent }
+link-transfer = Transférée de n° { $parent }
+link-other = { $kind } de n° { $parent }
+case-data = Informations de contexte
+case-editable = { $label } (modifiable : Entrée enregistre)
+screen-pops = Liens
+screen-pop-no-link = Aucun lien : { $problem }
+
+## Clôture
+disposition = Code de disposition
+disposition-required = obligatoire
+disposition-none = aucun
+disposition-search = Chercher un code
+note = Remarque
+note-hint = Ce qui s'est passé, ce qui a été promis
+action-done = Terminé
+done-needs-disposition = Choisissez d'abord un code de disposition
+wrap-up-time-boxed = De nouveau Prêt à la fin du temps de clôture
+
+## Appels
+dial-hint = sip:usager@hôte ou un numéro
+action-call = Appeler
+calls-none = Aucun appel
+call-dialing = appel en cours
+call-ringing = sonne
+call-incoming = entrant
+call-active = en conversation
+call-held = en attente
+call-remote-held = mis en attente par l'autre partie
+call-ended = terminé
+call-muted = micro coupé
+call-conference = conférence
+call-quality = { $word } (MOS { $mos }, perte { $loss } %)
+quality-good = bonne
+quality-fair = correcte
+quality-poor = faible
+quality-bad = mauvaise
+incoming-call = Appel entrant de { $who }
+action-answer = Répondre
+action-hang-up = Raccrocher
+action-hold = Mettre en attente
+action-resume = Reprendre
+action-mute = Couper le micro
+action-unmute = Rétablir le micro
+action-keypad = Clavier
+action-conference = Conférence
+transfer-hint = Transférer ou consulter : sip:… ou un numéro
+action-transfer = Transférer
+action-consult = Consulter
+action-complete-transfer = Terminer le transfert
+digits-received = Chiffres reçus : { $digits }
+
+## Historique
+history-refresh = Actualiser
+history-none = Aucun appel pour l'instant
+history-in = Entrant
+history-out = Sortant
+history-call-back = Rappeler
+outcome-missed = manqué
+outcome-rejected = rejeté
+outcome-cancelled = annulé
+outcome-failed = échoué
+
+## Équipe (chefs d'équipe)
+team-none = Aucun agent suivi
+team-monitor-next = Surveiller le prochain appel
+team-monitoring = Surveillance de { $agent }
+team-call-from = de { $remote } · { $state }
+team-call-to = vers { $remote } · { $state }
+team-watch-hint = Numéro d'agent ou sip:…
+team-watch = Suivre
+mode-listen = Écouter
+mode-whisper = Chuchoter
+mode-barge = Intervenir
+action-stop = Arrêter
+presence-online = en ligne
+presence-offline = hors ligne
+
+## Paramètres
+settings-audio = Audio
+settings-looking = Recherche des appareils audio…
+settings-in-use = Utilisé : { $name }
+settings-system-default = Appareil par défaut du système
+settings-microphone = Microphone
+settings-earpiece = Écouteur
+settings-ringing = Sonnerie
+settings-ringing-earpiece = Dans l'écouteur
+settings-use-devices = Utiliser ces appareils
+device-not-found = { $name } (introuvable)
+settings-account = Compte
+settings-account-p2p = Laissez l'adresse vide pour un téléphone poste à poste (sans serveur).
+field-address = Adresse
+field-user = Usager
+field-password = Mot de passe
+field-registrar = Serveur d'enregistrement
+field-proxy = Mandataire sortant
+field-transport = Transport
+hint-address = sip:1001@pbx.exemple.com
+hint-user = 1001 (l'usager de l'adresse)
+hint-registrar = pbx.exemple.com:5060 (l'hôte de l'adresse)
+hint-proxy = hôte:port (aucun)
+settings-save-account = Enregistrer le compte
+account-no-user-host = { $aor } n'a pas de forme usager@hôte
+settings-window = Fenêtre
+settings-language = Langue
+language-system = Système ({ $language })
+settings-theme = Thème
+theme-system = Celui du système
+theme-light = Clair
+theme-dark = Sombre
+
+## Messages du téléphone
+message-transfer = Appel { $id } : transfert { $status } { $reason }
+message-security = Sécurité : { $message }
+message-prompt-stopped = Appel { $id } : { $file } arrêté avant la fin
+message-screen-pop = Interaction { $id } : { $url } ouvert
+message-dismiss = Fermer
+messages-more = { $count } plus anciens
+
+## Raccourcis
+shortcuts = Ctrl+Maj+ A accepter · D refuser · H raccrocher · M micro · O attente · R prêt · N non prêt · E terminé
+
+## Heures (fuseau horaire de l'agent)
+date-time = { $day } { $month }, { $hour } h { $minute }
+date-time-year = { $day } { $month } { $year }, { $hour } h { $minute }
+today-time = Aujourd'hui, { $hour } h { $minute }
+month-1 = janv.
+month-2 = févr.
+month-3 = mars
+month-4 = avr.
+month-5 = mai
+month-6 = juin
+month-7 = juill.
+month-8 = août
+month-9 = sept.
+month-10 = oct.
+month-11 = nov.
+month-12 = déc.
+
+## Libellés de la configuration par défaut
+reason-break = Pause
+reason-lunch = Repas
+reason-meeting = Réunion
+reason-training = Formation
+reason-missed-offer = Offre manquée
+disposition-resolved = Réglé
+disposition-follow-up = Suivi requis
+disposition-escalated = Transmis au niveau supérieur
+disposition-sale = Vente
+disposition-no-sale = Aucune vente
+disposition-wrong-number = Mauvais numéro
+disposition-callback = Rappel prévu
+disposition-timed-out = Temps de clôture écoulé
+disposition-group-outcome = Résultat
+disposition-group-sales = Ventes
+disposition-group-other = Autre
