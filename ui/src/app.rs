@@ -350,8 +350,12 @@ fn notice_text(tr: &Translator, notice: &Notice) -> String {
 
 impl eframe::App for EarshotApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        egui::ScrollArea::vertical().show(ui, |ui| {
-            egui::Frame::new().inner_margin(style::WINDOW_MARGIN).show(ui, |ui| self.show(ui));
+        // The theme's panel colour behind everything (eframe gives a bare Ui).
+        let frame = egui::Frame::central_panel(ui.style()).inner_margin(0);
+        egui::CentralPanel::default().frame(frame).show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                egui::Frame::new().inner_margin(style::WINDOW_MARGIN).show(ui, |ui| self.show(ui));
+            });
         });
         // The phone's events wake the window (`wake_on_events`); the clocks on show (time
         // in state, call and offer timers) move once a second; with none, nothing ticks.

@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use earshot_engine::phone::{CallId, CallState, Command};
-use eframe::egui::{self, RichText};
+use eframe::egui::{self, AtomExt, RichText};
 
 use crate::i18n::{Arg, Translator};
 use crate::icons;
@@ -111,10 +111,13 @@ impl CallPanel {
                 }
                 _ => icons::ICON_PHONE_IN_TALK,
             };
-            let row = ui.add(egui::Button::selectable(
-                target == Some(c.id),
-                (icons::icon(ui, glyph, Some(tone)), RichText::new(&text)),
-            ));
+            let row = ui.add(
+                egui::Button::selectable(
+                    target == Some(c.id),
+                    (icons::icon(ui, glyph, Some(tone)), RichText::new(&text).atom_shrink(true)),
+                )
+                .wrap(),
+            );
             row.widget_info(|| {
                 egui::WidgetInfo::selected(egui::Role::Button, true, target == Some(c.id), &text)
             });
@@ -145,7 +148,7 @@ impl CallPanel {
         ui.add_space(GAP);
         ui.horizontal_wrapped(|ui| {
             if c.state == CallState::Incoming
-                && icons::button(ui, icons::ICON_CALL, &tr.t("action-answer"), Some("Ctrl+Shift+A"))
+                && icons::button(ui, icons::ICON_CALL, &tr.t("action-answer"), Some(&tr.keys("A")))
                     .clicked()
             {
                 commands.push(Command::Answer { id });
@@ -154,7 +157,7 @@ impl CallPanel {
                 ui,
                 icons::ICON_CALL_END,
                 &tr.t("action-hang-up"),
-                Some("Ctrl+Shift+H"),
+                Some(&tr.keys("H")),
                 Some(Tone::Bad),
                 true,
             );
@@ -170,7 +173,7 @@ impl CallPanel {
             } else {
                 (icons::ICON_PAUSE, tr.t("action-hold"))
             };
-            if icons::button(ui, glyph, &label, Some("Ctrl+Shift+O")).clicked() {
+            if icons::button(ui, glyph, &label, Some(&tr.keys("O"))).clicked() {
                 commands.push(if held { Command::Resume { id } } else { Command::Hold { id } });
             }
             let (glyph, label) = if c.muted {
@@ -178,7 +181,7 @@ impl CallPanel {
             } else {
                 (icons::ICON_MIC_OFF, tr.t("action-mute"))
             };
-            if icons::button(ui, glyph, &label, Some("Ctrl+Shift+M")).clicked() {
+            if icons::button(ui, glyph, &label, Some(&tr.keys("M"))).clicked() {
                 commands.push(Command::Mute { id, on: !c.muted });
             }
             if icons::toggle(ui, self.show_pad, icons::ICON_DIALPAD, &tr.t("action-keypad"))

@@ -11,7 +11,7 @@ use earshot_engine::desk::DeskConfig;
 use earshot_engine::desk::wrap_up::{Disposition, search};
 use earshot_engine::phone::Command;
 use earshot_engine::phone::api::InteractionView;
-use eframe::egui::{self, RichText};
+use eframe::egui::{self, AtomExt, RichText};
 
 use crate::i18n::{Arg, Translator, slug};
 use crate::icons;
@@ -130,10 +130,11 @@ impl DeskPanel {
                     selected,
                     (
                         icons::icon(ui, icons::channel_icon(&i.channel), Some(tone)),
-                        RichText::new(&text),
+                        RichText::new(&text).atom_shrink(true),
                     ),
                 )
-                .min_size(egui::vec2(ui.available_width(), 0.0)),
+                .min_size(egui::vec2(ui.available_width(), 0.0))
+                .wrap(),
             );
             row.widget_info(|| {
                 egui::WidgetInfo::selected(egui::Role::Button, true, selected, &text)
@@ -368,7 +369,7 @@ impl DeskPanel {
                 ui,
                 icons::ICON_TASK_ALT,
                 &tr.t("action-done"),
-                Some("Ctrl+Shift+E"),
+                Some(&tr.keys("E")),
                 i.may_finish.then_some(style::Tone::Good),
                 i.may_finish,
             )

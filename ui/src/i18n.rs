@@ -88,6 +88,11 @@ impl Translator {
         self.format(key, Some(&fluent)).unwrap_or_else(|| key.to_owned())
     }
 
+    /// A shortcut as the agent's keyboard names it: "Ctrl+Shift+A", "Ctrl+Maj+A".
+    pub fn keys(&self, key: &str) -> String {
+        format!("{}+{key}", self.t("keys-ctrl-shift"))
+    }
+
     /// The translation of a label from the configuration (`reason-lunch` for "Lunch"),
     /// or the label as configured when no language has one.
     pub fn configured(&self, prefix: &str, label: &str) -> String {

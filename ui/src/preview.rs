@@ -133,7 +133,7 @@ fn offer(
                 ui,
                 icons::ICON_CALL,
                 &tr.t("action-accept"),
-                Some("Ctrl+Shift+A"),
+                Some(&tr.keys("A")),
                 Some(Tone::Good),
                 true,
             );
@@ -144,7 +144,7 @@ fn offer(
                 ui,
                 icons::ICON_CLOSE,
                 &tr.t("action-decline"),
-                Some("Ctrl+Shift+D"),
+                Some(&tr.keys("D")),
                 Some(Tone::Bad),
                 true,
             );
@@ -171,7 +171,7 @@ fn toast(ui: &mut egui::Ui, tr: &Translator, c: &CallRow) -> Vec<Command> {
                 ui,
                 icons::ICON_CALL,
                 &tr.t("action-accept"),
-                Some("Ctrl+Shift+A"),
+                Some(&tr.keys("A")),
                 Some(Tone::Good),
                 true,
             );

@@ -112,6 +112,10 @@ pub fn install(ctx: &egui::Context, theme: ThemeChoice) {
         style.spacing.button_padding = egui::vec2(8.0, 4.0);
         style.spacing.interact_size.y = 26.0;
         style.spacing.window_margin = Margin::same(CARD_MARGIN);
+        // Fields and buttons keep a visible edge in the light theme too (WCAG 2.1 §1.4.11:
+        // the boundary of a control is contrast that matters).
+        let edge = style.visuals.widgets.noninteractive.fg_stroke.color.gamma_multiply(0.35);
+        style.visuals.widgets.inactive.bg_stroke = Stroke::new(1.0, edge);
         for w in [
             &mut style.visuals.widgets.inactive,
             &mut style.visuals.widgets.hovered,

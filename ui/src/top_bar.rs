@@ -96,7 +96,7 @@ pub fn show(
                 ui,
                 icons::ICON_CHECK_CIRCLE,
                 &tr.t("action-ready"),
-                Some("Ctrl+Shift+R"),
+                Some(&tr.keys("R")),
                 Some(Tone::Good),
                 true,
             );

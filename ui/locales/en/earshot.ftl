@@ -48,7 +48,7 @@ channel-voice = Call
 channel-chat = Chat
 channel-email = Email
 interactions-title = Interactions
-interactions-none = No interactions yet. Go Ready to receive them.
+interactions-none = No interactions yet
 interaction-offered = Offered
 interaction-active = Active
 interaction-wrap-up = Wrap-up
@@ -180,6 +180,7 @@ messages-more = { $count } earlier
 
 ## Shortcuts (shown on buttons and in the footer)
 shortcuts = Ctrl+Shift+ A accept · D decline · H hang up · M mute · O hold · R ready · N not ready · E done
+keys-ctrl-shift = Ctrl+Shift
 
 ## Times (the agent's time zone)
 date-time = { $month } { $day }, { $hour }:{ $minute }

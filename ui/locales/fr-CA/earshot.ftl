@@ -47,7 +47,7 @@ channel-voice = Appel
 channel-chat = Clavardage
 channel-email = Courriel
 interactions-title = Interactions
-interactions-none = Aucune interaction. Passez à Prêt pour en recevoir.
+interactions-none = Aucune interaction pour l'instant
 interaction-offered = Offerte
 interaction-active = En cours
 interaction-wrap-up = Clôture
@@ -179,6 +179,7 @@ messages-more = { $count } plus anciens
 
 ## Raccourcis
 shortcuts = Ctrl+Maj+ A accepter · D refuser · H raccrocher · M micro · O attente · R prêt · N non prêt · E terminé
+keys-ctrl-shift = Ctrl+Maj
 
 ## Heures (fuseau horaire de l'agent)
 date-time = { $day } { $month }, { $hour } h { $minute }
