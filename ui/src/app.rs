@@ -46,6 +46,8 @@ pub struct EarshotApp {
     dismissed: usize,
     /// The window's style is installed on the first frame (it needs the context).
     styled: bool,
+    /// When the process started, if the first frame's time is to be reported.
+    report_first_frame: Option<std::time::Instant>,
 }
 
 /// The window's tabs; the previews show on each.
@@ -94,7 +96,13 @@ impl EarshotApp {
             history_stale: true,
             dismissed: 0,
             styled: false,
+            report_first_frame: None,
         }
+    }
+
+    /// Prints on stderr how long after `started` the first frame was laid out.
+    pub fn report_first_frame_since(&mut self, started: std::time::Instant) {
+        self.report_first_frame = Some(started);
     }
 
     /// Wakes the window whenever the phone reports something (a call offered, a state
@@ -130,13 +138,26 @@ impl EarshotApp {
         self.phone.send(c);
     }
 
-    /// Whether a clock is on show (time in state, a call's or an interaction's timer, an
-    /// offer's countdown): then the window repaints once a second, else only on events.
-    pub fn shows_a_clock(&self) -> bool {
-        self.view.agent_state.is_some()
-            || self.view.calls.values().any(|c| c.answered.is_some())
+    /// When the window must next repaint by itself: in a second while a clock that
+    /// counts seconds is on show (a call's or an interaction's timer, an offer's
+    /// countdown, the team's times, the first minute in a state); at the next minute of
+    /// the time in state when nothing else moves (it then counts minutes, see
+    /// [`state_clock`]); never without a desk. The phone's events wake it in between.
+    pub fn next_repaint(&self, now_ms: u64) -> Option<Duration> {
+        let seconds_on_show = self.view.calls.values().any(|c| c.answered.is_some())
             || self.view.interactions.values().any(open)
-            || !self.view.team_states.is_empty()
+            || (self.tab == Tab::Team && !self.view.team_states.is_empty());
+        let state = self.view.agent_state.as_ref()?;
+        let in_state = now_ms.saturating_sub(state.since_ms);
+        if seconds_on_show || self.busy() || in_state < 60_000 {
+            return Some(Duration::from_secs(1));
+        }
+        Some(Duration::from_millis(60_000 - in_state % 60_000))
+    }
+
+    /// Whether something is going on that counts seconds (a call, open work).
+    fn busy(&self) -> bool {
+        !self.view.calls.is_empty() || self.view.interactions.values().any(open)
     }
 
     fn shortcuts(&mut self, ui: &egui::Ui) {
@@ -175,7 +196,9 @@ impl EarshotApp {
         self.desk.tidy(&self.view);
         self.shortcuts(ui);
         let now_ms = unix_ms();
-        if let Some(c) = top_bar::show(ui, &self.tr, &self.view, self.desk.reasons(), now_ms) {
+        let minutes = !self.busy();
+        let reasons = self.desk.reasons();
+        if let Some(c) = top_bar::show(ui, &self.tr, &self.view, reasons, now_ms, minutes) {
             self.send(c);
         }
         ui.add_space(GAP);
@@ -357,10 +380,13 @@ impl eframe::App for EarshotApp {
                 egui::Frame::new().inner_margin(style::WINDOW_MARGIN).show(ui, |ui| self.show(ui));
             });
         });
-        // The phone's events wake the window (`wake_on_events`); the clocks on show (time
-        // in state, call and offer timers) move once a second; with none, nothing ticks.
-        if self.shows_a_clock() {
-            ui.ctx().request_repaint_after(Duration::from_secs(1));
+        // The phone's events wake the window (`wake_on_events`); the clocks on show move
+        // once a second, or once a minute when the agent is between interactions.
+        if let Some(after) = self.next_repaint(unix_ms()) {
+            ui.ctx().request_repaint_after(after);
+        }
+        if let Some(started) = self.report_first_frame.take() {
+            eprintln!("earshot: first frame {} ms after start", started.elapsed().as_millis());
         }
     }
 

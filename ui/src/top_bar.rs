@@ -31,6 +31,23 @@ pub fn state_text(tr: &Translator, s: &AgentStateView) -> String {
     }
 }
 
+/// The time in state between interactions: seconds in the first minute ("0:42"), then
+/// minutes ("12 min", "1 h 05"), so that an idle window repaints once a minute.
+pub fn state_clock(tr: &Translator, ms: u64) -> String {
+    let minutes = ms / 60_000;
+    match minutes {
+        0 => clock_text(ms),
+        1..60 => tr.t_with("clock-minutes", &[("minutes", Arg::Number(minutes as f64))]),
+        _ => tr.t_with(
+            "clock-hours",
+            &[
+                ("hours", Arg::Number((minutes / 60) as f64)),
+                ("minutes", Arg::Text(&format!("{:02}", minutes % 60))),
+            ],
+        ),
+    }
+}
+
 /// A filled dot in `tone`'s colour (drawn: not every font has U+25CF).
 pub fn dot(ui: &mut egui::Ui, tone: Tone) {
     let size = egui::vec2(2.0 * DOT_RADIUS + 2.0, 2.0 * DOT_RADIUS + 2.0);
@@ -58,6 +75,7 @@ pub fn show(
     view: &PhoneView,
     reasons: &[String],
     now_ms: u64,
+    minutes: bool,
 ) -> Option<Command> {
     let mut command = None;
     style::card(ui).show(ui, |ui| {
@@ -67,7 +85,8 @@ pub fn show(
                 let tone = agent_tone(&s.state, s.busy);
                 dot(ui, tone);
                 ui.label(RichText::new(state_text(tr, s)).strong().color(colour(ui, tone)));
-                let time = clock_text(now_ms.saturating_sub(s.since_ms));
+                let in_state = now_ms.saturating_sub(s.since_ms);
+                let time = if minutes { state_clock(tr, in_state) } else { clock_text(in_state) };
                 ui.label(RichText::new(format!("· {time}")).monospace())
                     .on_hover_text(tr.t("state-time"));
                 if let Some(next) = &s.next {
@@ -129,4 +148,18 @@ pub fn show(
         });
     });
     command
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_idle_clock_counts_minutes_after_the_first() {
+        let en = Translator::new("en");
+        assert_eq!(state_clock(&en, 42_000), "0:42");
+        assert_eq!(state_clock(&en, 12 * 60_000 + 5_000), "12 min");
+        assert_eq!(state_clock(&en, 65 * 60_000), "1 h 05");
+        assert_eq!(state_clock(&Translator::new("fr-CA"), 65 * 60_000), "1 h 05");
+    }
 }

@@ -56,10 +56,11 @@ pub fn run(cli: &Cli) -> ExitCode {
         "Earshot",
         native,
         Box::new(move |cc| {
+            let mut app = EarshotApp::with_settings(phone, Some(runtime), window, Some(path));
             if std::env::var_os("EARSHOT_STARTUP_TIME").is_some() {
                 eprintln!("earshot: window up {} ms after start", started.elapsed().as_millis());
+                app.report_first_frame_since(started);
             }
-            let mut app = EarshotApp::with_settings(phone, Some(runtime), window, Some(path));
             app.wake_on_events(cc.egui_ctx.clone());
             Ok(Box::new(app))
         }),

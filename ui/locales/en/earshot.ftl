@@ -185,6 +185,8 @@ keys-ctrl-shift = Ctrl+Shift
 ## Times (the agent's time zone)
 date-time = { $month } { $day }, { $hour }:{ $minute }
 date-time-year = { $month } { $day }, { $year }, { $hour }:{ $minute }
+clock-minutes = { $minutes } min
+clock-hours = { $hours } h { $minutes }
 today-time = Today, { $hour }:{ $minute }
 month-1 = Jan
 month-2 = Feb

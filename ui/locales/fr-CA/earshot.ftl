@@ -184,6 +184,8 @@ keys-ctrl-shift = Ctrl+Maj
 ## Heures (fuseau horaire de l'agent)
 date-time = { $day } { $month }, { $hour } h { $minute }
 date-time-year = { $day } { $month } { $year }, { $hour } h { $minute }
+clock-minutes = { $minutes } min
+clock-hours = { $hours } h { $minutes }
 today-time = Aujourd'hui, { $hour } h { $minute }
 month-1 = janv.
 month-2 = févr.
