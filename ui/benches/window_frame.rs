@@ -35,7 +35,7 @@ fn interaction(id: u64, state: &str, now_ms: u64) -> InteractionView {
     };
     InteractionView {
         id,
-        channel: if id % 5 == 0 { "chat".into() } else { "voice".into() },
+        channel: if id.is_multiple_of(5) { "chat".into() } else { "voice".into() },
         state: state.into(),
         direction: "inbound".into(),
         contact: format!("sip:+1514555{id:04}@site.example"),

@@ -17,6 +17,7 @@ use crate::call_panel::CallPanel;
 use crate::desk_panel::{DeskPanel, open, unix_ms};
 use crate::i18n::{Arg, Translator};
 use crate::model::{Notice, PhoneView};
+use crate::notify::{self, Notifier};
 use crate::settings_panel::{SettingsChange, SettingsForm};
 use crate::style::{self, GAP, SECTION_GAP};
 use crate::team_panel::TeamPanel;
@@ -46,6 +47,8 @@ pub struct EarshotApp {
     dismissed: usize,
     /// The window's style is installed on the first frame (it needs the context).
     styled: bool,
+    /// Offers announced on the desktop.
+    notifier: Notifier,
     /// When the process started, if the first frame's time is to be reported.
     report_first_frame: Option<std::time::Instant>,
 }
@@ -97,6 +100,7 @@ impl EarshotApp {
             dismissed: 0,
             styled: false,
             report_first_frame: None,
+            notifier: Notifier::default(),
         }
     }
 
@@ -193,6 +197,7 @@ impl EarshotApp {
             style::install(ui.ctx(), self.window.theme);
         }
         self.poll();
+        self.attention(ui.ctx());
         self.desk.tidy(&self.view);
         self.shortcuts(ui);
         let now_ms = unix_ms();
@@ -241,6 +246,22 @@ impl EarshotApp {
         ui.label(
             RichText::new(self.tr.t("shortcuts")).small().color(ui.visuals().weak_text_color()),
         );
+    }
+
+    /// A new offer while the window is behind others: announced on the desktop, and the
+    /// window asks for the agent's attention (its taskbar entry flashes).
+    fn attention(&mut self, ctx: &egui::Context) {
+        let (focused, minimized) = ctx.input(|i| (i.viewport().focused, i.viewport().minimized));
+        let in_front = focused.unwrap_or(true) && !minimized.unwrap_or(false);
+        let due = self.notifier.due(&self.tr, &self.view, in_front);
+        if !due.is_empty() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::RequestUserAttention(
+                egui::UserAttentionType::Critical,
+            ));
+        }
+        for notice in due {
+            notify::show(notice);
+        }
     }
 
     /// The tab strip.

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use earshot_engine::phone::script::{event_line, parse_line};
-use earshot_engine::phone::{Command, Config, Event, start};
+use earshot_engine::phone::{Command, Event, start};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::Cli;
@@ -26,11 +26,10 @@ fn print(event: &Event) {
 }
 
 async fn headless(cli: &Cli) -> ExitCode {
-    let path = cli.config_path();
-    let config = match Config::load_or_create(&path) {
+    let (config, demo) = match cli.load_config() {
         Ok(c) => c,
-        Err(e) => {
-            print(&Event::Error { message: e.to_string(), command: None });
+        Err(message) => {
+            print(&Event::Error { message, command: None });
             return ExitCode::from(2);
         }
     };
@@ -44,6 +43,11 @@ async fn headless(cli: &Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // A demonstration: its customers call; the agent (the script) goes Ready itself.
+    if let Some((dir, port)) = demo {
+        let every = std::time::Duration::from_secs(cli.demo_every.max(1));
+        tokio::spawn(earshot_ui::demo::run_line(dir, port, every));
+    }
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     let mut stdin_open = true;
     loop {

@@ -4,11 +4,13 @@
 
 pub mod app;
 pub mod call_panel;
+pub mod demo;
 pub mod desk_panel;
 pub mod history_panel;
 pub mod i18n;
 pub mod icons;
 pub mod model;
+pub mod notify;
 pub mod preview;
 pub mod settings_panel;
 pub mod style;

@@ -40,6 +40,13 @@ pub struct Cli {
     /// from 5060).
     #[arg(long, value_name = "N")]
     pub sip_port: Option<u16>,
+    /// A demonstration: no site and no configuration needed; simulated customers call the
+    /// desk's queues every half-minute or so (the configuration file is not read).
+    #[arg(long)]
+    pub demo: bool,
+    /// With --demo: seconds between the customers' calls.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, requires = "demo")]
+    pub demo_every: u64,
 }
 
 impl Cli {
@@ -58,7 +65,8 @@ impl Cli {
             },
             sip_port: self.sip_port,
             auto_answer: self.auto_answer,
-            config_path: Some(self.config_path()),
+            // A demonstration leaves the configuration file alone.
+            config_path: (!self.demo).then(|| self.config_path()),
             // Headless reports screen pops as events; the window opens them.
             open_links: !self.headless,
         }
@@ -66,6 +74,16 @@ impl Cli {
 }
 
 impl Cli {
+    /// The configuration to run with: the demonstration's (with its folder and the
+    /// agent's port, for the simulated line), else the file's.
+    pub fn load_config(&self) -> Result<(Config, Option<(PathBuf, u16)>), String> {
+        if self.demo {
+            let (dir, port) = earshot_ui::demo::prepare().map_err(|e| e.to_string())?;
+            return Ok((earshot_ui::demo::agent_config(&dir, port), Some((dir, port))));
+        }
+        Config::load_or_create(&self.config_path()).map(|c| (c, None)).map_err(|e| e.to_string())
+    }
+
     /// The configuration file: `--config`, else the platform's place for it.
     pub fn config_path(&self) -> PathBuf {
         self.config.clone().unwrap_or_else(Config::default_path)

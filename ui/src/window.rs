@@ -3,9 +3,9 @@
 //! position. Without a display it says so and points to `--headless`.
 
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use earshot_engine::phone::{Config, start};
+use earshot_engine::phone::{Command, start};
 
 use crate::Cli;
 use earshot_ui::app::EarshotApp;
@@ -13,7 +13,7 @@ use earshot_ui::app::EarshotApp;
 pub fn run(cli: &Cli) -> ExitCode {
     let started = Instant::now();
     let path = cli.config_path();
-    let config = match Config::load_or_create(&path) {
+    let (config, demo) = match cli.load_config() {
         Ok(c) => c,
         Err(e) => {
             eprintln!("earshot: {e}");
@@ -43,6 +43,16 @@ pub fn run(cli: &Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some((dir, port)) = demo.clone() {
+        // The demonstration starts Ready, with its customers calling.
+        phone.send(Command::State { state: "ready".into(), reason: None });
+        runtime.spawn(earshot_ui::demo::run_line(
+            dir,
+            port,
+            Duration::from_secs(cli.demo_every.max(1)),
+        ));
+    }
+    let saved_to = demo.is_none().then_some(path);
     let native = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
             .with_title("Earshot")
@@ -56,7 +66,7 @@ pub fn run(cli: &Cli) -> ExitCode {
         "Earshot",
         native,
         Box::new(move |cc| {
-            let mut app = EarshotApp::with_settings(phone, Some(runtime), window, Some(path));
+            let mut app = EarshotApp::with_settings(phone, Some(runtime), window, saved_to);
             if std::env::var_os("EARSHOT_STARTUP_TIME").is_some() {
                 eprintln!("earshot: window up {} ms after start", started.elapsed().as_millis());
                 app.report_first_frame_since(started);

@@ -36,6 +36,17 @@ impl ToneSpec {
     pub const CALL_WAITING: ToneSpec =
         ToneSpec { freqs: [425.0, 0.0], on_ms: 200, off_ms: 200, repeat: 2, level: 3000 };
 
+    /// An offer the agent let time out (Not Ready follows), on the ringing device: two
+    /// short 523 Hz beeps, once — unlike any offer's sound, and over in half a second.
+    pub const MISSED_OFFER: ToneSpec =
+        ToneSpec { freqs: [523.0, 0.0], on_ms: 180, off_ms: 120, repeat: 2, level: 6000 };
+
+    /// This sound at `percent` of its level (the agent's ring volume; 0 is silent).
+    pub fn at_volume(self, percent: u8) -> ToneSpec {
+        let level = i32::from(self.level) * i32::from(percent.min(100)) / 100;
+        ToneSpec { level: level as i16, ..self }
+    }
+
     /// DTMF feedback for a digit (ITU-T Q.23), 100 ms.
     pub fn dtmf(digit: char) -> Option<ToneSpec> {
         let (row, col) = match digit.to_ascii_uppercase() {

@@ -104,7 +104,7 @@ pub enum Transport {
     Tcp,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AudioSettings {
     /// Capture device by name; the system default when absent.
@@ -112,6 +112,15 @@ pub struct AudioSettings {
     pub output: Option<String>,
     /// Where incoming calls ring; the output device when absent.
     pub ringing: Option<String>,
+    /// The loudness of the offer sounds and the missed-offer beep, in percent of their
+    /// level (0: silent, 100: full).
+    pub ring_volume: u8,
+}
+
+impl Default for AudioSettings {
+    fn default() -> AudioSettings {
+        AudioSettings { input: None, output: None, ringing: None, ring_volume: 100 }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -249,6 +258,7 @@ pub const DEFAULT_FILE: &str = r#"# Earshot configuration. Every setting is opti
 # input = "USB Headset"           # device names as listed in the window; default: system default
 # output = "USB Headset"
 # ringing = "Speakers"
+# ring_volume = 100               # offer sounds and the missed-offer beep, 0-100 %
 
 [auto_answer]
 # always = false

@@ -148,6 +148,7 @@ mod tests {
             input: Some("USB Headset".into()),
             output: Some("USB Headset".into()),
             ringing: None,
+            ring_volume: 100,
         };
         save_audio(&path, &audio).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();

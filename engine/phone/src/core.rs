@@ -36,6 +36,8 @@ pub struct Phone {
     pub(super) effects: VecDeque<Effect>,
     pub(super) auto_answer: bool,
     pub(super) dnd: bool,
+    /// Until when the missed-offer beep plays (`ringing.rs`).
+    pub(super) missed_beep_until: Option<Instant>,
     pub(super) ssrc_seed: u64,
     /// Calls we placed because a peer transferred us: new call → the call it replaces.
     pub(super) transfers: BTreeMap<CallId, CallId>,
@@ -128,6 +130,7 @@ impl Phone {
             local_uri: local_uri.clone(),
             auto_answer: auto_answer || config.auto_answer.always,
             dnd: config.do_not_disturb,
+            missed_beep_until: None,
             config,
             ua,
             media,

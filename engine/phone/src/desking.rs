@@ -208,6 +208,10 @@ impl Phone {
             let at = self.moment();
             self.desk.timeout(at);
         }
+        // The missed-offer beep is over: the ringer is free for the next sound.
+        if self.missed_beep_until.is_some_and(|t| t <= self.now) {
+            self.update_ringing();
+        }
     }
 
     /// Carries out what the desk decided and reports what it says.
@@ -243,6 +247,11 @@ impl Phone {
             }
         }
         while let Some(event) = self.desk.poll_event() {
+            if let DeskEvent::Interaction(i) = &event
+                && i.state == State::Missed
+            {
+                self.beep_missed_offer();
+            }
             let e = match event {
                 DeskEvent::AgentState(status) => agent_state_event(&status),
                 DeskEvent::Interaction(i) => Event::Interaction(Box::new(self.view(&i))),

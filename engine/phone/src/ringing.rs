@@ -2,7 +2,8 @@
 //! other call is up (during a call the call-waiting beep says it instead), and stops when
 //! the call is answered, rejected, cancelled or auto-answered — or when it has rung too
 //! long: `[calls] ring_timeout_s`, or sooner the INVITE's `Expires` (RFC 3261 §13.3.1.1).
-//! Each channel's offers ring with a sound of their own (`offer_sound`).
+//! Each channel's offers ring with a sound of their own (`offer_sound`); an offer let
+//! time out beeps twice (`ToneSpec::MISSED_OFFER`); all at `[audio] ring_volume`.
 
 use std::time::Duration;
 
@@ -44,7 +45,16 @@ impl Phone {
         let waiting =
             self.calls.values().any(|c| c.state == CallState::Incoming && c.answer_at.is_none());
         let busy = self.calls.values().any(|c| c.is_up() && c.monitor.is_none());
-        let sound = (waiting && !busy).then(|| offer_sound(Channel::Voice));
+        if self.missed_beep_until.is_some_and(|t| t <= self.now) {
+            self.missed_beep_until = None;
+        }
+        let volume = self.config.audio.ring_volume;
+        let sound = if waiting && !busy {
+            Some(offer_sound(Channel::Voice).at_volume(volume))
+        } else {
+            // The missed-offer beep plays out even as the missed call goes.
+            self.missed_beep_until.map(|_| ToneSpec::MISSED_OFFER.at_volume(volume))
+        };
         if let Some(problem) = self.media.ring(sound) {
             self.emit(Event::Error { message: problem, command: None });
         }
@@ -52,6 +62,14 @@ impl Phone {
 }
 
 impl Phone {
+    /// An offer was let time out: the missed-offer beep, once.
+    pub(super) fn beep_missed_offer(&mut self) {
+        let s = ToneSpec::MISSED_OFFER;
+        let length = u64::from(s.repeat) * u64::from(s.on_ms + s.off_ms);
+        self.missed_beep_until = Some(self.now + Duration::from_millis(length));
+        self.update_ringing();
+    }
+
     /// Incoming calls that rang past their limit: answered 480 or 487 and ended.
     pub(super) fn end_unanswered(&mut self) {
         let now = self.now;

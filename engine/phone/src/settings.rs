@@ -38,8 +38,12 @@ impl Phone {
         if let Some(e) = self.media.set_devices(choice.clone()) {
             self.emit(route_error(&e));
         }
-        self.config.audio =
-            AudioSettings { input: choice.input, output: choice.output, ringing: choice.ringing };
+        self.config.audio = AudioSettings {
+            input: choice.input,
+            output: choice.output,
+            ringing: choice.ringing,
+            ring_volume: self.config.audio.ring_volume,
+        };
         self.devices_event();
         self.effects.push_back(Effect::SaveAudio(self.config.audio.clone()));
         Ok(())

@@ -6,6 +6,7 @@
 
 mod net;
 
+use earshot_media::tone::ToneSpec;
 use std::time::Duration;
 
 use earshot_phone::Effect;
@@ -107,8 +108,13 @@ fn a_routed_offer_left_unanswered_is_missed() {
     net.command(customer, Command::Call { uri: queue_uri(&net, agent) });
     net.advance(ms(14_000));
     assert_eq!(interaction(&net.nodes[agent], 1).unwrap().state, "offered");
+    assert_eq!(net.nodes[agent].log().ring_sound, Some(ToneSpec::RINGTONE), "it rings");
     net.advance(ms(1_100));
     assert_eq!(interaction(&net.nodes[agent], 1).unwrap().state, "missed");
+    // The offer's ring gives way to the missed-offer beep, which plays out, then silence.
+    assert_eq!(net.nodes[agent].log().ring_sound, Some(ToneSpec::MISSED_OFFER));
+    net.advance(ms(2_000));
+    assert_eq!(net.nodes[agent].log().ring_sound, None, "the beep is over");
     assert_eq!(
         agent_state(&net.nodes[agent]),
         Some(("not-ready".into(), Some("missed offer".into())))
