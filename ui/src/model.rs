@@ -97,6 +97,8 @@ pub struct Devices {
     pub output: Option<String>,
     pub ringing: Option<String>,
     pub using: String,
+    /// The offer sounds' loudness, in percent.
+    pub ring_volume: u8,
 }
 
 impl PhoneView {
@@ -159,8 +161,9 @@ impl PhoneView {
                     self.note(Notice::Transfer { call: id, status: status.to_string(), reason });
                 }
             }
-            Event::Devices { inputs, outputs, input, output, ringing, using } => {
-                self.devices = Some(Devices { inputs, outputs, input, output, ringing, using });
+            Event::Devices { inputs, outputs, input, output, ringing, using, ring_volume } => {
+                self.devices =
+                    Some(Devices { inputs, outputs, input, output, ringing, using, ring_volume });
             }
             Event::Account { account } => {
                 if account.is_none() {

@@ -29,6 +29,8 @@ pub struct SettingsForm {
     input: Option<String>,
     output: Option<String>,
     ringing: Option<String>,
+    /// The ring volume as the slider holds it.
+    ring_volume: Option<u8>,
     /// The devices report the device fields were taken from.
     devices_seen: bool,
     aor: String,
@@ -53,6 +55,7 @@ impl SettingsForm {
     ) -> Option<SettingsChange> {
         let mut command = None;
         let mut change = None;
+        let mut ring_volume = None;
         self.take_reports(view);
         ui.heading(tr.t("settings-window"));
         egui::Grid::new("window-settings").num_columns(2).show(ui, |ui| {
@@ -130,6 +133,19 @@ impl SettingsForm {
                         &missing,
                     );
                 });
+                // The ring volume applies as the slider is let go (and rings the sound of a
+                // call ringing now at the new level).
+                ui.horizontal(|ui| {
+                    let name = ui.label(tr.t("settings-ring-volume"));
+                    let mut volume = self.ring_volume.unwrap_or(d.ring_volume);
+                    let slider = ui
+                        .add(egui::Slider::new(&mut volume, 0..=100).suffix(" %"))
+                        .labelled_by(name.id);
+                    self.ring_volume = Some(volume);
+                    if slider.drag_stopped() || (slider.changed() && !slider.dragged()) {
+                        ring_volume = Some(volume);
+                    }
+                });
                 let changed =
                     self.input != d.input || self.output != d.output || self.ringing != d.ringing;
                 if icons::button_enabled(
@@ -183,7 +199,8 @@ impl SettingsForm {
         if let Some(p) = &self.problem {
             ui.colored_label(ui.visuals().error_fg_color, p);
         }
-        change.or(command.map(SettingsChange::Phone))
+        let volume = ring_volume.map(|percent| Command::SetRingVolume { percent });
+        change.or(command.or(volume).map(SettingsChange::Phone))
     }
 
     /// Takes the phone's reports into the fields, once each (the user's edits stay).
@@ -192,6 +209,7 @@ impl SettingsForm {
             self.input = d.input.clone();
             self.output = d.output.clone();
             self.ringing = d.ringing.clone();
+            self.ring_volume = Some(d.ring_volume);
             self.devices_seen = true;
         }
         if self.account_seen.as_ref() != Some(&view.account) {

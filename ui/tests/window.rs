@@ -584,6 +584,14 @@ fn the_desk_in_french_by_keyboard_alone_with_every_control_named() {
         h.query_by_label_contains("Non prêt — Pause").is_some()
     });
     named(&harness, "not ready");
+    // The settings, every control named too (language, theme, devices, ring volume,
+    // account).
+    harness.get_by_label("Paramètres").click();
+    until(&mut harness, "the devices", |h| h.state().view.devices.is_some());
+    harness.run_steps(2);
+    let slider = harness.get_by_role(eframe::egui::accesskit::Role::Slider);
+    assert_eq!(slider.accesskit_node().label().as_deref(), Some("Volume de la sonnerie"));
+    named(&harness, "settings");
     harness.state().quit();
     std::fs::remove_dir_all(&dir).ok();
 }

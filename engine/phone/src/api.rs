@@ -82,6 +82,11 @@ pub enum Command {
         /// Where incoming calls ring; none: in the earpiece (the output device).
         ringing: Option<String>,
     },
+    /// The loudness of the offer sounds and the missed-offer beep, in percent (0–100),
+    /// applied at once and kept in the configuration file (`[audio] ring_volume`).
+    SetRingVolume {
+        percent: u8,
+    },
     /// Use this account from now on (none: the peer-to-peer phone): the old one is
     /// unregistered, the new one registered, the configuration file updated.
     SetAccount {
@@ -264,6 +269,8 @@ pub enum Event {
         ringing: Option<String>,
         /// Where the audio goes now (a card, or files/null in tests and servers).
         using: String,
+        /// The offer sounds' loudness, in percent.
+        ring_volume: u8,
     },
     /// The account in use (none: peer-to-peer), after start and after `set-account`.
     Account {

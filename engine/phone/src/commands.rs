@@ -153,6 +153,10 @@ impl Phone {
             Command::SetDevices { input, output, ringing } => {
                 self.set_devices(input, output, ringing)
             }
+            Command::SetRingVolume { percent } => {
+                self.set_ring_volume(percent);
+                Ok(())
+            }
             Command::SetAccount { account } => self.set_account(account),
             Command::History { limit } => {
                 self.effects.push_back(Effect::ReadHistory { limit });

@@ -10,7 +10,8 @@ use super::config::{
     Account, AudioSettings, ConfigError, DEFAULT_FILE, ThemeChoice, Transport, WindowSettings,
 };
 
-/// Sets the `[audio]` devices (an absent choice removes the key: the system default).
+/// Sets the `[audio]` devices (an absent choice removes the key: the system default) and
+/// the ring volume.
 pub fn save_audio(path: &Path, audio: &AudioSettings) -> Result<(), ConfigError> {
     edit(path, |doc| {
         let table = doc.entry("audio").or_insert(Item::Table(Table::new()));
@@ -28,6 +29,12 @@ pub fn save_audio(path: &Path, audio: &AudioSettings) -> Result<(), ConfigError>
                     table.remove(key);
                 }
             }
+        }
+        // Full volume is the default: the key only when it is not.
+        if audio.ring_volume == 100 {
+            table.remove("ring_volume");
+        } else {
+            table.insert("ring_volume", value(i64::from(audio.ring_volume)));
         }
         Ok(())
     })

@@ -198,6 +198,17 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
             exact(0, "devices")?;
             Command::Devices
         }
+        "ring-volume" => {
+            const U: &str = "ring-volume PERCENT (0-100)";
+            exact(1, U)?;
+            let n = args.first().copied().unwrap_or_default();
+            let percent = n
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= 100)
+                .ok_or_else(|| usage(U, &format!("{n:?} is not a percentage")))?;
+            Command::SetRingVolume { percent }
+        }
         "history" => {
             const U: &str = "history [N]";
             let limit = match args.as_slice() {
@@ -325,6 +336,7 @@ mod tests {
             ),
             ("unwatch sip:1001@pbx", Command::Unwatch { agent: "sip:1001@pbx".into() }),
             ("history", Command::History { limit: 20 }),
+            ("ring-volume 40", Command::SetRingVolume { percent: 40 }),
             ("history 5", Command::History { limit: 5 }),
             (
                 r#"{"command":"set-devices","input":"USB Headset","output":null,"ringing":"Speakers"}"#,

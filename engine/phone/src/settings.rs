@@ -24,7 +24,16 @@ impl Phone {
             output: c.output.clone(),
             ringing: c.ringing.clone(),
             using,
+            ring_volume: self.config.audio.ring_volume,
         });
+    }
+
+    /// Sets the offer sounds' loudness (a sound ringing now changes at once) and keeps it.
+    pub(super) fn set_ring_volume(&mut self, percent: u8) {
+        self.config.audio.ring_volume = percent.min(100);
+        self.update_ringing();
+        self.devices_event();
+        self.effects.push_back(Effect::SaveAudio(self.config.audio.clone()));
     }
 
     /// Moves the audio to the chosen devices now and keeps the choice.

@@ -254,3 +254,29 @@ fn a_blind_transfer_carries_the_case_to_the_next_agent() {
     assert_eq!(interaction(&net.nodes[first], 1).unwrap().state, "transferred");
     assert_eq!(net.nodes[customer].state(2), Some(CallState::Active), "the customer follows");
 }
+
+/// The ring volume set while a call rings: the ring goes on at the new level, the devices
+/// report says so, and the setting is kept for the configuration file.
+#[test]
+fn the_ring_volume_applies_to_a_ringing_call_and_is_kept() {
+    let mut net = Net::new();
+    let (customer, agent) = (net.add(config("customer")), net.add(config("agent")));
+    net.command(customer, Command::Call { uri: net.uri(agent) });
+    net.advance(ms(40));
+    assert_eq!(net.nodes[agent].log().ring_sound, Some(ToneSpec::RINGTONE));
+    net.command(agent, Command::SetRingVolume { percent: 40 });
+    net.advance(ms(20));
+    let quieter = ToneSpec { level: ToneSpec::RINGTONE.level / 5 * 2, ..ToneSpec::RINGTONE };
+    assert_eq!(net.nodes[agent].log().ring_sound, Some(quieter));
+    assert!(
+        net.nodes[agent].events.iter().any(|e| matches!(e, Event::Devices { ring_volume: 40, .. })),
+        "the devices report gives the new volume"
+    );
+    assert!(
+        net.nodes[agent]
+            .effects
+            .iter()
+            .any(|e| matches!(e, Effect::SaveAudio(a) if a.ring_volume == 40)),
+        "kept in the configuration file"
+    );
+}

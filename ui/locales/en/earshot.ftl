@@ -146,6 +146,7 @@ settings-microphone = Microphone
 settings-earpiece = Earpiece
 settings-ringing = Ringing
 settings-ringing-earpiece = In the earpiece
+settings-ring-volume = Ring volume
 settings-use-devices = Use these devices
 device-not-found = { $name } (not found)
 settings-account = Account

@@ -145,6 +145,7 @@ settings-microphone = Microphone
 settings-earpiece = Écouteur
 settings-ringing = Sonnerie
 settings-ringing-earpiece = Dans l'écouteur
+settings-ring-volume = Volume de la sonnerie
 settings-use-devices = Utiliser ces appareils
 device-not-found = { $name } (introuvable)
 settings-account = Compte
