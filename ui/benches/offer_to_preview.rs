@@ -12,10 +12,8 @@
 use std::net::UdpSocket;
 use std::time::{Duration, Instant};
 
-use earshot_engine::desk::config::QueueConfig;
-use earshot_engine::phone::{AudioChoice, Config, StartOptions, start};
-use earshot_ui::app::EarshotApp;
-use egui_kittest::Harness;
+mod common;
+
 use egui_kittest::kittest::Queryable;
 
 const OFFERS: usize = 20;
@@ -56,32 +54,8 @@ fn wait_status(socket: &UdpSocket, status: &str) -> String {
 
 fn main() {
     let dir = std::env::temp_dir().join(format!("earshot-offer-bench-{}", std::process::id()));
-    let mut config = Config {
-        user: "agent".into(),
-        codecs: vec!["PCMU".into()],
-        sip: earshot_engine::phone::config::SipSettings {
-            address: Some("127.0.0.1".parse().unwrap()),
-            ..Default::default()
-        },
-        data_dir: Some(dir.join("data")),
-        ..Config::default()
-    };
-    config.desk.queues.insert("support".into(), QueueConfig::default());
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let options = StartOptions {
-        audio: AudioChoice { no_card: true, ..AudioChoice::default() },
-        ..StartOptions::default()
-    };
-    let phone = runtime.block_on(start(config, options)).unwrap();
-    let app = EarshotApp::new(phone, Some(runtime));
-    let mut harness = Harness::builder()
-        .with_size([420.0, 900.0])
-        .build_ui_state(|ui, app: &mut EarshotApp| app.show(ui), app);
+    let mut harness = common::window_over_phone(&dir, "en");
     let deadline = Instant::now() + Duration::from_secs(10);
-    while harness.state().view.agent_state.is_none() {
-        assert!(Instant::now() < deadline, "the desk did not start");
-        harness.step();
-    }
     harness.get_by_label("Ready").click();
     while harness.state().view.agent_state.as_ref().is_none_or(|s| s.state != "ready") {
         assert!(Instant::now() < deadline, "not Ready");

@@ -12,13 +12,10 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use earshot_engine::desk::config::QueueConfig;
+mod common;
+
 use earshot_engine::phone::api::{CaseFieldView, InteractionView, ScreenPopView};
-use earshot_engine::phone::config::WindowSettings;
-use earshot_engine::phone::{AudioChoice, Config, StartOptions, start};
-use earshot_ui::app::EarshotApp;
 use earshot_ui::model::AgentStateView;
-use egui_kittest::Harness;
 
 const LISTED: u64 = 20;
 const WARM_UP: usize = 30;
@@ -69,33 +66,7 @@ fn interaction(id: u64, state: &str, now_ms: u64) -> InteractionView {
 
 fn frames(language: &str) {
     let dir = std::env::temp_dir().join(format!("earshot-frame-bench-{}", std::process::id()));
-    let mut config = Config {
-        user: "agent".into(),
-        codecs: vec!["PCMU".into()],
-        sip: earshot_engine::phone::config::SipSettings {
-            address: Some("127.0.0.1".parse().unwrap()),
-            ..Default::default()
-        },
-        data_dir: Some(dir.join("data")),
-        ..Config::default()
-    };
-    config.desk.queues.insert("support".into(), QueueConfig::default());
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let options = StartOptions {
-        audio: AudioChoice { no_card: true, ..AudioChoice::default() },
-        ..StartOptions::default()
-    };
-    let phone = runtime.block_on(start(config, options)).unwrap();
-    let settings = WindowSettings { language: Some(language.into()), ..WindowSettings::default() };
-    let app = EarshotApp::with_settings(phone, Some(runtime), settings, None);
-    let mut harness = Harness::builder()
-        .with_size([420.0, 900.0])
-        .build_ui_state(|ui, app: &mut EarshotApp| app.show(ui), app);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while harness.state().view.agent_state.is_none() {
-        assert!(Instant::now() < deadline, "the desk did not start");
-        harness.step();
-    }
+    let mut harness = common::window_over_phone(&dir, language);
     let now_ms = earshot_ui::desk_panel::unix_ms();
     {
         let view = &mut harness.state_mut().view;

@@ -128,30 +128,13 @@ fn offer(
                 });
         }
         ui.add_space(GAP);
-        ui.horizontal(|ui| {
-            let accept = icons::button_toned(
-                ui,
-                icons::ICON_CALL,
-                &tr.t("action-accept"),
-                Some(&tr.keys("A")),
-                Some(Tone::Good),
-                true,
-            );
-            if accept.clicked() {
-                commands.push(Command::Accept { id: i.id });
-            }
-            let decline = icons::button_toned(
-                ui,
-                icons::ICON_CLOSE,
-                &tr.t("action-decline"),
-                Some(&tr.keys("D")),
-                Some(Tone::Bad),
-                true,
-            );
-            if decline.clicked() {
-                commands.push(Command::Decline { id: i.id });
-            }
-        });
+        let (accept, decline) = answer_buttons(ui, tr, ("action-decline", icons::ICON_CLOSE), true);
+        if accept {
+            commands.push(Command::Accept { id: i.id });
+        }
+        if decline {
+            commands.push(Command::Decline { id: i.id });
+        }
     });
     commands
 }
@@ -166,30 +149,39 @@ fn toast(ui: &mut egui::Ui, tr: &Translator, c: &CallRow) -> Vec<Command> {
         ui.ctx().accesskit_node_builder(title.id, |node| {
             node.set_live(egui::accesskit::Live::Assertive);
         });
-        ui.horizontal(|ui| {
-            let accept = icons::button_toned(
-                ui,
-                icons::ICON_CALL,
-                &tr.t("action-accept"),
-                Some(&tr.keys("A")),
-                Some(Tone::Good),
-                true,
-            );
-            if accept.clicked() {
-                commands.push(Command::Answer { id: c.id });
-            }
-            let reject = icons::button_toned(
-                ui,
-                icons::ICON_CALL_END,
-                &tr.t("action-reject"),
-                None,
-                Some(Tone::Bad),
-                true,
-            );
-            if reject.clicked() {
-                commands.push(Command::Reject { id: c.id, status: None });
-            }
-        });
+        let (accept, reject) =
+            answer_buttons(ui, tr, ("action-reject", icons::ICON_CALL_END), false);
+        if accept {
+            commands.push(Command::Answer { id: c.id });
+        }
+        if reject {
+            commands.push(Command::Reject { id: c.id, status: None });
+        }
     });
     commands
+}
+
+/// Accept (green, Ctrl+Shift+A) and the refusal `no` (its label's key and icon; red,
+/// Ctrl+Shift+D when `keyed`) side by side: which was clicked.
+fn answer_buttons(
+    ui: &mut egui::Ui,
+    tr: &Translator,
+    (no_key, no_icon): (&str, egui_material_icons::MaterialIcon),
+    keyed: bool,
+) -> (bool, bool) {
+    ui.horizontal(|ui| {
+        let accept = icons::button_toned(
+            ui,
+            icons::ICON_CALL,
+            &tr.t("action-accept"),
+            Some(&tr.keys("A")),
+            Some(Tone::Good),
+            true,
+        );
+        let keys = keyed.then(|| tr.keys("D"));
+        let no =
+            icons::button_toned(ui, no_icon, &tr.t(no_key), keys.as_deref(), Some(Tone::Bad), true);
+        (accept.clicked(), no.clicked())
+    })
+    .inner
 }

@@ -29,6 +29,26 @@ fn loopback_config(dir: &std::path::Path, user: &str) -> Config {
     }
 }
 
+/// An agent on loopback with the queue `support` (shown as `label`, wrap-up mandatory,
+/// with `screen_pops`).
+fn queue_agent(
+    dir: &std::path::Path,
+    label: &str,
+    screen_pops: Vec<earshot_engine::desk::config::ScreenPopConfig>,
+) -> Config {
+    use earshot_engine::desk::config::QueueConfig;
+    use earshot_engine::desk::wrap_up::WrapUpMode;
+    let mut config = loopback_config(dir, "agent");
+    let queue = QueueConfig {
+        label: Some(label.into()),
+        wrap_up: WrapUpMode::Mandatory,
+        screen_pops,
+        ..QueueConfig::default()
+    };
+    config.desk.queues.insert("support".into(), queue);
+    config
+}
+
 /// The window over a phone started with `config` on no sound card, `size` pixels big, in
 /// English whatever the machine's locale.
 fn window(config: Config, size: [f32; 2]) -> Harness<'static, EarshotApp> {
@@ -386,26 +406,17 @@ fn the_team_tab_monitors_an_agent() {
 /// reason from the picker, then Ready by key.
 #[test]
 fn the_desk_from_the_window_preview_accept_by_key_wrap_up_and_state() {
-    use earshot_engine::desk::config::{QueueConfig, ScreenPopConfig};
-    use earshot_engine::desk::wrap_up::WrapUpMode;
+    use earshot_engine::desk::config::ScreenPopConfig;
     use eframe::egui::{Key, Modifiers, accesskit::Role};
     let dir = temp_dir("window-desk");
     let peers = tokio::runtime::Runtime::new().unwrap();
     let _enter = peers.enter();
-    let mut config = loopback_config(&dir, "agent");
-    config.desk.queues.insert(
-        "support".into(),
-        QueueConfig {
-            label: Some("Support line".into()),
-            wrap_up: WrapUpMode::Mandatory,
-            screen_pops: vec![ScreenPopConfig {
-                label: "Open the account in the CRM".into(),
-                url: "https://crm.example/find?account={Account-Id}".into(),
-                on_accept: false,
-            }],
-            ..QueueConfig::default()
-        },
-    );
+    let crm = ScreenPopConfig {
+        label: "Open the account in the CRM".into(),
+        url: "https://crm.example/find?account={Account-Id}".into(),
+        on_accept: false,
+    };
+    let config = queue_agent(&dir, "Support line", vec![crm]);
     let mut harness = window(config, [420.0, 1400.0]);
     let state = |h: &Harness<'_, EarshotApp>| {
         h.state().view.agent_state.as_ref().map(|s| (s.state.clone(), s.reason.clone()))
@@ -480,21 +491,11 @@ fn the_desk_from_the_window_preview_accept_by_key_wrap_up_and_state() {
 /// has a name a screen reader can say.
 #[test]
 fn the_desk_in_french_by_keyboard_alone_with_every_control_named() {
-    use earshot_engine::desk::config::QueueConfig;
-    use earshot_engine::desk::wrap_up::WrapUpMode;
     use eframe::egui::{Key, Modifiers};
     let dir = temp_dir("window-french");
     let peers = tokio::runtime::Runtime::new().unwrap();
     let _enter = peers.enter();
-    let mut config = loopback_config(&dir, "agent");
-    config.desk.queues.insert(
-        "support".into(),
-        QueueConfig {
-            label: Some("Soutien".into()),
-            wrap_up: WrapUpMode::Mandatory,
-            ..QueueConfig::default()
-        },
-    );
+    let config = queue_agent(&dir, "Soutien", Vec::new());
     let mut harness = window_in("fr-CA", config, [420.0, 1400.0]);
     let state = |h: &Harness<'_, EarshotApp>| {
         h.state().view.agent_state.as_ref().map(|s| (s.state.clone(), s.reason.clone()))
