@@ -83,7 +83,7 @@ impl EarshotApp {
         window: WindowSettings,
         config_path: Option<std::path::PathBuf>,
     ) -> EarshotApp {
-        EarshotApp {
+        let mut app = EarshotApp {
             desk: DeskPanel::new(phone.desk.clone()),
             phone,
             _runtime: runtime,
@@ -92,7 +92,7 @@ impl EarshotApp {
             calls: CallPanel::default(),
             settings: SettingsForm::default(),
             team: TeamPanel::default(),
-            tr: Translator::for_agent(window.language.as_deref()),
+            tr: Translator::default(),
             window,
             config_path,
             zone: agent_zone(),
@@ -101,6 +101,19 @@ impl EarshotApp {
             styled: false,
             report_first_frame: None,
             notifier: Notifier::default(),
+        };
+        app.load_language();
+        app
+    }
+
+    /// The agent's language with the site's own files over it; what they lack or get
+    /// wrong is said at the foot of the window.
+    fn load_language(&mut self) {
+        self.tr = Translator::for_agent(self.window.language.as_deref());
+        if let Some(dir) = self.window.translations.clone() {
+            for problem in self.tr.add_site_files(&dir) {
+                self.view.messages.push(Notice::Error(problem));
+            }
         }
     }
 
@@ -333,13 +346,14 @@ impl EarshotApp {
 
     /// Applies a new language or theme at once and saves it.
     fn set_window(&mut self, ctx: &egui::Context, window: WindowSettings) {
-        if window.language != self.window.language {
-            self.tr = Translator::for_agent(window.language.as_deref());
-        }
+        let language_changed = window.language != self.window.language;
         if window.theme != self.window.theme {
             style::install(ctx, window.theme);
         }
         self.window = window;
+        if language_changed {
+            self.load_language();
+        }
         if let Some(path) = &self.config_path
             && let Err(e) = earshot_engine::phone::config_file::save_window(path, &self.window)
         {

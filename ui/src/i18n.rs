@@ -65,6 +65,41 @@ impl Translator {
         }
     }
 
+    /// Adds a site's own translations over the built-in ones: every `*.ftl` file in
+    /// `dir/en/` and in `dir/<language>/` (its reasons, dispositions, queue names, or any
+    /// string it words differently). Returns what could not be read or parsed; the rest
+    /// applies.
+    pub fn add_site_files(&mut self, dir: &std::path::Path) -> Vec<String> {
+        let mut problems = Vec::new();
+        // English is every language's fallback: its site files go there too.
+        for (tag, bundle) in [("en", &mut self.english), (self.tag, &mut self.bundle)] {
+            let folder = dir.join(tag);
+            let Ok(entries) = std::fs::read_dir(&folder) else { continue };
+            let mut files: Vec<_> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "ftl"))
+                .collect();
+            files.sort();
+            for file in files {
+                match std::fs::read_to_string(&file) {
+                    Ok(text) => {
+                        let resource = match FluentResource::try_new(text) {
+                            Ok(r) => r,
+                            Err((r, errors)) => {
+                                problems.push(format!("{}: {:?}", file.display(), errors));
+                                r
+                            }
+                        };
+                        bundle.add_resource_overriding(resource);
+                    }
+                    Err(e) => problems.push(format!("{}: {e}", file.display())),
+                }
+            }
+        }
+        problems
+    }
+
     /// The language in use (a tag of [`LANGUAGES`]).
     pub fn language(&self) -> &'static str {
         self.tag
@@ -182,6 +217,29 @@ mod tests {
             assert!(missing.is_empty(), "{tag} lacks {missing:?}");
             assert!(extra.is_empty(), "{tag} has keys English lacks: {extra:?}");
         }
+    }
+
+    #[test]
+    fn a_sites_files_add_and_override_strings() {
+        let dir = std::env::temp_dir().join(format!("earshot-site-ftl-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("fr-CA")).unwrap();
+        std::fs::create_dir_all(dir.join("en")).unwrap();
+        std::fs::write(dir.join("en/site.ftl"), "reason-coaching = Coaching session\n").unwrap();
+        std::fs::write(
+            dir.join("fr-CA/site.ftl"),
+            "reason-coaching = Séance d'accompagnement\nstate-ready = Disponible\nbroken = {\n",
+        )
+        .unwrap();
+        let mut fr = Translator::new("fr-CA");
+        let problems = fr.add_site_files(&dir);
+        assert_eq!(problems.len(), 1, "the broken line is reported: {problems:?}");
+        assert_eq!(fr.configured("reason", "Coaching"), "Séance d'accompagnement");
+        assert_eq!(fr.t("state-ready"), "Disponible", "the site's wording wins");
+        assert_eq!(fr.t("state-not-ready"), "Non prêt", "the rest stays");
+        let mut en = Translator::new("en");
+        assert!(en.add_site_files(&dir).is_empty());
+        assert_eq!(en.configured("reason", "Coaching"), "Coaching session");
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]

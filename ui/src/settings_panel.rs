@@ -91,7 +91,9 @@ impl SettingsForm {
             .labelled_by(name.id);
             ui.end_row();
             if language != window.language || theme != window.theme {
-                change = Some(SettingsChange::Window(WindowSettings { language, theme }));
+                let translations = window.translations.clone();
+                change =
+                    Some(SettingsChange::Window(WindowSettings { language, theme, translations }));
             }
         });
         ui.add_space(SECTION_GAP);

@@ -43,6 +43,9 @@ pub struct WindowSettings {
     /// A language tag (`en`, `fr-CA`); none: the system's locale.
     pub language: Option<String>,
     pub theme: ThemeChoice,
+    /// A folder of the site's own translations: `<language>/*.ftl` (Fluent), read over
+    /// the built-in ones (its reasons, dispositions, or its own wording).
+    pub translations: Option<PathBuf>,
 }
 
 /// Light or dark, or whatever the desktop uses.
@@ -295,6 +298,7 @@ pub const DEFAULT_FILE: &str = r#"# Earshot configuration. Every setting is opti
 [window]
 # language = "fr-CA"              # default: the system's locale (built in: en, fr-CA)
 # theme = "system"                # or "light", "dark"
+# translations = "/etc/earshot/locales"  # the site's own strings: fr-CA/*.ftl, en/*.ftl
 
 # [[accounts]]
 # aor = "sip:1001@pbx.example.com"
