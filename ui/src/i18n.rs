@@ -100,11 +100,6 @@ impl Translator {
         problems
     }
 
-    /// The language in use (a tag of [`LANGUAGES`]).
-    pub fn language(&self) -> &'static str {
-        self.tag
-    }
-
     /// The string for `key`.
     pub fn t(&self, key: &str) -> String {
         self.format(key, None).unwrap_or_else(|| key.to_owned())
@@ -137,11 +132,6 @@ impl Translator {
     /// The string for `key`, if a language has it.
     pub fn lookup(&self, key: &str) -> Option<String> {
         self.format(key, None)
-    }
-
-    /// Whether `key` exists in English (the reference language).
-    pub fn has(&self, key: &str) -> bool {
-        self.english.has_message(key)
     }
 
     fn format(&self, key: &str, args: Option<&FluentArgs<'_>>) -> Option<String> {

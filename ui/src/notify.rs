@@ -18,7 +18,7 @@ pub struct Notifier {
 
 /// One notification: its title and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Notice {
+pub struct DesktopNotice {
     pub title: String,
     pub body: String,
 }
@@ -26,7 +26,7 @@ pub struct Notice {
 impl Notifier {
     /// The offers to announce now: offered, not announced before, and the window not in
     /// front. Offers seen while the window is in front count as seen.
-    pub fn due(&mut self, tr: &Translator, view: &PhoneView, in_front: bool) -> Vec<Notice> {
+    pub fn due(&mut self, tr: &Translator, view: &PhoneView, in_front: bool) -> Vec<DesktopNotice> {
         let offered: Vec<_> = view.interactions.values().filter(|i| i.state == "offered").collect();
         self.announced.retain(|id| offered.iter().any(|i| i.id == *id));
         let mut due = Vec::new();
@@ -46,7 +46,7 @@ impl Notifier {
                 body.push_str(" · ");
                 body.push_str(q);
             }
-            due.push(Notice { title, body });
+            due.push(DesktopNotice { title, body });
         }
         due
     }
@@ -54,7 +54,7 @@ impl Notifier {
 
 /// Shows `notice` on the desktop, from a thread of its own; a desktop without a
 /// notification service just does not show it.
-pub fn show(notice: Notice) {
+pub fn show(notice: DesktopNotice) {
     let _ = std::thread::Builder::new().name("notify".into()).spawn(move || {
         let _ = notify_rust::Notification::new()
             .appname("Earshot")
@@ -108,7 +108,7 @@ mod tests {
         let due = n.due(&tr, &view, false);
         assert_eq!(
             due,
-            [Notice {
+            [DesktopNotice {
                 title: "Appel entrant de Marie Tremblay".into(),
                 body: "Appel · support".into()
             }]

@@ -23,8 +23,6 @@ pub const ICON_SIZE: f32 = 18.0;
 pub const BIG_ICON_SIZE: f32 = 26.0;
 /// The state dot of the top bar and the team list.
 pub const DOT_RADIUS: f32 = 5.0;
-/// The width of label columns in forms.
-pub const LABEL_WIDTH: f32 = 110.0;
 /// Text fields in forms.
 pub const FIELD_WIDTH: f32 = 240.0;
 
