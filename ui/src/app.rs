@@ -111,8 +111,9 @@ impl EarshotApp {
     fn load_language(&mut self) {
         self.tr = Translator::for_agent(self.window.language.as_deref());
         if let Some(dir) = self.window.translations.clone() {
-            for problem in self.tr.add_site_files(&dir) {
-                self.view.messages.push(Notice::Error(problem));
+            for (file, why) in self.tr.add_site_files(&dir) {
+                let args = vec![("file", file), ("why", why)];
+                self.view.messages.push(Notice::WindowError { key: "error-site-translation", args });
             }
         }
     }
@@ -325,7 +326,9 @@ impl EarshotApp {
             ui.set_width(ui.available_width());
             ui.horizontal_wrapped(|ui| {
                 let tone = match last {
-                    Notice::Error(_) | Notice::Security(_) => style::Tone::Bad,
+                    Notice::Error { .. } | Notice::WindowError { .. } | Notice::Security(_) => {
+                        style::Tone::Bad
+                    }
                     _ => style::Tone::Quiet,
                 };
                 ui.label(icons::icon(ui, icons::ICON_INFO, Some(tone)));
@@ -357,7 +360,8 @@ impl EarshotApp {
         if let Some(path) = &self.config_path
             && let Err(e) = earshot_engine::phone::config_file::save_window(path, &self.window)
         {
-            self.view.messages.push(Notice::Error(e.to_string()));
+            let args = vec![("why", e.to_string())];
+            self.view.messages.push(Notice::WindowError { key: "error-window-not-saved", args });
         }
     }
 
@@ -383,7 +387,14 @@ impl EarshotApp {
 /// A notice in the agent's language.
 fn notice_text(tr: &Translator, notice: &Notice) -> String {
     match notice {
-        Notice::Error(message) => message.clone(),
+        Notice::Error { message, problem } => {
+            problem.as_ref().and_then(|p| tr.problem(p)).unwrap_or_else(|| message.clone())
+        }
+        Notice::WindowError { key, args } => {
+            let args: Vec<(&str, Arg<'_>)> =
+                args.iter().map(|(name, value)| (*name, Arg::Text(value))).collect();
+            tr.t_with(key, &args)
+        }
         Notice::Transfer { call, status, reason } => tr.t_with(
             "message-transfer",
             &[

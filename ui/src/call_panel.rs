@@ -75,7 +75,8 @@ impl CallPanel {
                 egui::TextEdit::singleline(&mut self.dial)
                     .hint_text(tr.t("dial-hint"))
                     .desired_width(width),
-            );
+            )
+            .accessible_name(tr.t("dial-name"));
             let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             let call = icons::button(ui, icons::ICON_CALL, &tr.t("action-call"), None);
             if (call.clicked() || enter) && !self.dial.trim().is_empty() {
@@ -227,7 +228,8 @@ impl CallPanel {
                 egui::TextEdit::singleline(&mut self.transfer_to)
                     .hint_text(tr.t("transfer-hint"))
                     .desired_width(FIELD_WIDTH),
-            );
+            )
+            .accessible_name(tr.t("transfer-name"));
             let to = self.transfer_to.trim().to_owned();
             let transfer = icons::button_enabled(
                 ui,

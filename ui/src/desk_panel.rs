@@ -305,7 +305,8 @@ impl DeskPanel {
                     .hint_text(tr.t("disposition-search"))
                     .desired_width(200.0)
                     .id_salt("disposition-search"),
-            );
+            )
+            .accessible_name(tr.t("disposition-search"));
         });
         let typing = ui.ctx().memory(|m| m.focused().is_some());
         let found = search(&catalogue, &self.search);

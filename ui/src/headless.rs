@@ -29,7 +29,7 @@ async fn headless(cli: &Cli) -> ExitCode {
     let (config, demo) = match cli.load_config() {
         Ok(c) => c,
         Err(message) => {
-            print(&Event::Error { message, command: None });
+            print(&Event::Error { message, command: None, problem: None });
             return ExitCode::from(2);
         }
     };
@@ -39,7 +39,7 @@ async fn headless(cli: &Cli) -> ExitCode {
     let mut phone = match start(config, options).await {
         Ok(p) => p,
         Err(e) => {
-            print(&Event::Error { message: e.to_string(), command: None });
+            print(&Event::Error { message: e.to_string(), command: None, problem: None });
             return ExitCode::from(2);
         }
     };
@@ -62,7 +62,9 @@ async fn headless(cli: &Cli) -> ExitCode {
                         }
                     }
                     Ok(None) => {}
-                    Err(e) => print(&Event::Error { message: e.to_string(), command: Some(line) }),
+                    Err(e) => {
+                        print(&Event::Error { message: e.to_string(), command: Some(line), problem: None })
+                    }
                 },
                 _ => {
                     stdin_open = false;

@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 
+use earshot_engine::phone::Problem;
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
 use unic_langid::LanguageIdentifier;
 
@@ -68,8 +69,8 @@ impl Translator {
     /// Adds a site's own translations over the built-in ones: every `*.ftl` file in
     /// `dir/en/` and in `dir/<language>/` (its reasons, dispositions, queue names, or any
     /// string it words differently). Returns what could not be read or parsed; the rest
-    /// applies.
-    pub fn add_site_files(&mut self, dir: &std::path::Path) -> Vec<String> {
+    /// applies: each file with the reason.
+    pub fn add_site_files(&mut self, dir: &std::path::Path) -> Vec<(String, String)> {
         let mut problems = Vec::new();
         // English is every language's fallback: its site files go there too.
         for (tag, bundle) in [("en", &mut self.english), (self.tag, &mut self.bundle)] {
@@ -87,13 +88,14 @@ impl Translator {
                         let resource = match FluentResource::try_new(text) {
                             Ok(r) => r,
                             Err((r, errors)) => {
-                                problems.push(format!("{}: {:?}", file.display(), errors));
+                                let why = errors.iter().map(ToString::to_string).collect::<Vec<_>>();
+                                problems.push((file.display().to_string(), why.join("; ")));
                                 r
                             }
                         };
                         bundle.add_resource_overriding(resource);
                     }
-                    Err(e) => problems.push(format!("{}: {e}", file.display())),
+                    Err(e) => problems.push((file.display().to_string(), e.to_string())),
                 }
             }
         }
@@ -127,6 +129,15 @@ impl Translator {
     /// or the label as configured when no language has one.
     pub fn configured(&self, prefix: &str, label: &str) -> String {
         self.format(&format!("{prefix}-{}", slug(label)), None).unwrap_or_else(|| label.to_owned())
+    }
+
+    /// A phone's problem in the agent's language (`error-<code>`), if a language words it.
+    pub fn problem(&self, problem: &Problem) -> Option<String> {
+        let mut fluent = FluentArgs::new();
+        for (name, value) in problem.args() {
+            fluent.set(name, FluentValue::String(Cow::Owned(value)));
+        }
+        self.format(&format!("error-{}", problem.code()), Some(&fluent))
     }
 
     /// The string for `key`, if a language has it.
@@ -207,6 +218,25 @@ mod tests {
             assert!(missing.is_empty(), "{tag} lacks {missing:?}");
             assert!(extra.is_empty(), "{tag} has keys English lacks: {extra:?}");
         }
+    }
+
+    #[test]
+    fn every_language_words_every_problem_of_the_phone() {
+        for (tag, _, _) in &LANGUAGES {
+            let tr = Translator::new(tag);
+            for problem in Problem::every_kind() {
+                let words = tr.problem(&problem);
+                assert!(words.is_some(), "{tag} lacks error-{}", problem.code());
+                let words = words.unwrap_or_default();
+                assert!(!words.contains("{"), "{tag}: error-{} names a missing value", problem.code());
+            }
+        }
+        let fr = Translator::new("fr-CA");
+        let problem = Problem::NoSoundDevice { why: "ALSA: busy".into() };
+        assert_eq!(
+            fr.problem(&problem).as_deref(),
+            Some("Aucun périphérique audio ne fonctionne (ALSA: busy); les appels continuent sans audio")
+        );
     }
 
     #[test]

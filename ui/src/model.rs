@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use earshot_engine::phone::api::{Account, AgentCall, CallRecord, InteractionView};
-use earshot_engine::phone::{CallId, CallState, Direction, Event};
+use earshot_engine::phone::{CallId, CallState, Direction, Event, Problem};
 
 /// One call as listed.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,8 +59,11 @@ pub struct PhoneView {
 /// A notice from the phone, shown in the agent's language at the foot of the window.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
-    /// An error the phone reported (its own words).
-    Error(String),
+    /// An error the phone reported: its English words, and its problem to translate.
+    Error { message: String, problem: Option<Problem> },
+    /// A problem of the window itself (its settings file, a site's translation file): the
+    /// key of its words and their values.
+    WindowError { key: &'static str, args: Vec<(&'static str, String)> },
     Transfer {
         call: CallId,
         status: String,
@@ -193,7 +196,7 @@ impl PhoneView {
                 }
                 self.team.insert(agent, (presence, calls));
             }
-            Event::Error { message, .. } => self.note(Notice::Error(message)),
+            Event::Error { message, problem, .. } => self.note(Notice::Error { message, problem }),
             Event::Security { message } => self.note(Notice::Security(message)),
             // A prompt cut short is worth knowing; one played whole is what was asked.
             Event::PlayEnded { id, file, completed: false } => {
@@ -281,8 +284,8 @@ mod tests {
         assert_eq!(v.current().map(|c| c.id), Some(1));
         v.apply(state(1, CallState::Ended), now);
         assert!(v.calls.is_empty());
-        v.apply(Event::Error { message: "x".into(), command: None }, now);
-        assert_eq!(v.messages, [Notice::Error("x".into())]);
+        v.apply(Event::Error { message: "x".into(), command: None, problem: None }, now);
+        assert_eq!(v.messages, [Notice::Error { message: "x".into(), problem: None }]);
     }
 
     #[test]

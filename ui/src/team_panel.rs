@@ -112,7 +112,8 @@ impl TeamPanel {
                 egui::TextEdit::singleline(&mut self.agent)
                     .hint_text(tr.t("team-watch-hint"))
                     .desired_width(200.0),
-            );
+            )
+            .accessible_name(tr.t("team-watch-name"));
             let agent = self.agent.trim().to_owned();
             if icons::button(ui, icons::ICON_GROUP_ADD, &tr.t("team-watch"), None).clicked()
                 && !agent.is_empty()

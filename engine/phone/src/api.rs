@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::problem::Problem;
+
 pub use super::config::Account;
 pub use super::history::CallRecord;
 
@@ -336,6 +338,9 @@ pub enum Event {
     Error {
         message: String,
         command: Option<String>,
+        /// The same as a code and values, for the window to word in the agent's language.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        problem: Option<Problem>,
     },
     /// The phone stopped (after `quit`).
     Stopped,
@@ -409,4 +414,12 @@ pub struct ScreenPopView {
     pub label: String,
     pub url: Option<String>,
     pub problem: Option<String>,
+}
+
+impl Event {
+    /// The `error` event of a problem: its English sentence, and its code and values for
+    /// the window to word in the agent's language.
+    pub fn problem(problem: Problem, command: Option<String>) -> Event {
+        Event::Error { message: problem.to_string(), command, problem: Some(problem) }
+    }
 }

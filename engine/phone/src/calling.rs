@@ -5,6 +5,7 @@ use earshot_sip::message::{HeaderName, NameAddr};
 use earshot_sip::sdp::{self, Direction as SdpDirection, SessionDescription};
 use earshot_sip::ua::CallHandle;
 
+use super::problem::Problem;
 use super::api::{CallId, CallState, Direction, Event};
 use super::call::Call;
 use super::core::Phone;
@@ -207,16 +208,17 @@ impl Phone {
         let Some(c) = self.calls.get_mut(&id) else { return };
         let Some(before) = c.hold_in_flight.take() else { return };
         if !(200..300).contains(&status) {
-            let asked = if c.local_hold { "hold" } else { "resume" };
             c.local_hold = before;
             c.settle_state();
-            let now_is = if before { "on hold" } else { "active" };
             self.remix();
             self.emit_state(id);
-            let message = format!(
-                "call {id}: the other side refused the {asked} ({status}); the call stays {now_is}"
-            );
-            self.emit(Event::Error { message, command: None });
+            // `before` is what the call stays: a refused hold stays active.
+            let problem = if before {
+                Problem::ResumeRefused { call: id, status }
+            } else {
+                Problem::HoldRefused { call: id, status }
+            };
+            self.emit(Event::problem(problem, None));
         }
         self.apply_wanted_hold(id);
     }
@@ -229,7 +231,7 @@ impl Phone {
         }
         let Some(hold) = c.wanted_hold.take() else { return };
         if let Err(e) = self.set_hold(id, hold) {
-            self.emit(Event::Error { message: e.to_string(), command: None });
+            self.emit(Event::problem(e.problem(), None));
         }
     }
 
@@ -275,10 +277,7 @@ impl Phone {
             }
             Err(e) => {
                 let _ = self.ua.answer_update(call, Err(488), self.now);
-                self.emit(Event::Error {
-                    message: format!("call {id}: re-INVITE refused: {e}"),
-                    command: None,
-                });
+                self.emit(Event::problem(Problem::ReInviteRefused { call: id, why: e }, None));
             }
         }
     }

@@ -27,7 +27,7 @@ impl Phone {
         match self.do_command(c) {
             Ok(()) => {}
             Err(CommandError::Locating(name)) => self.park(name, Parked::Command(again)),
-            Err(e) => self.emit(Event::Error { message: e.to_string(), command: Some(text) }),
+            Err(e) => self.emit(Event::problem(e.problem(), Some(text))),
         }
         self.desk_flush();
     }

@@ -13,6 +13,7 @@ use earshot_sip::message::{NameAddr, Uri};
 use earshot_sip::sdp::{self, Direction as SdpDirection, Origin};
 use earshot_sip::ua::{CallHandle, EndReason, UserAgent};
 
+use super::problem::Problem;
 use super::api::{CallId, CallState, Event};
 use super::call::Call;
 use super::call_record;
@@ -163,8 +164,8 @@ impl Phone {
         }
         for agent in phone.config.monitoring.agents.clone() {
             if let Err(e) = phone.watch(&agent) {
-                let message = format!("watch {agent}: {e}");
-                phone.emit(Event::Error { message, command: None });
+                let problem = Problem::WatchFailed { agent: agent.clone(), why: e.to_string() };
+                phone.emit(Event::problem(problem, None));
             }
         }
         phone.desk_flush();
@@ -199,10 +200,7 @@ impl Phone {
             })
         });
         let Some(registrar) = registrar.and_then(|r| Uri::parse(&format!("sip:{r}")).ok()) else {
-            self.emit(Event::Error {
-                message: format!("account {}: no registrar", a.aor),
-                command: None,
-            });
+            self.emit(Event::problem(Problem::NoRegistrar { account: a.aor.clone() }, None));
             return;
         };
         match self.ensure_located(&registrar) {
@@ -212,16 +210,17 @@ impl Phone {
                 return;
             }
             Err(problem) => {
-                let message = format!("account {}: {problem}", a.aor);
-                self.emit(Event::Error { message, command: None });
+                let why = problem.to_string();
+                let problem = Problem::AccountFailed { account: a.aor.clone(), why };
+                self.emit(Event::problem(problem, None));
                 return;
             }
         }
         match self.ua.register(registrar, a.expires, self.now) {
             Ok(reg) => self.registration = Some(reg),
             Err(e) => {
-                let message = format!("account {}: {e}", a.aor);
-                self.emit(Event::Error { message, command: None });
+                let problem = Problem::AccountFailed { account: a.aor.clone(), why: e.to_string() };
+                self.emit(Event::problem(problem, None));
             }
         }
     }
@@ -326,8 +325,8 @@ impl Phone {
                 c.heard = Some(super::liveness::Heard::new(self.now));
             }
             Err(e) => {
-                let message = format!("call {id}: no audio: {e}");
-                self.emit(Event::Error { message, command: None });
+                let problem = Problem::CallWithoutAudio { call: id, why: e.to_string() };
+                self.emit(Event::problem(problem, None));
             }
         }
         self.remix();
@@ -337,7 +336,7 @@ impl Phone {
         let legs: Vec<(u32, super::mix::LegMix)> =
             self.calls.values().filter(|c| c.has_leg).map(|c| (c.id as u32, c.mix())).collect();
         if let Err(e) = self.media.apply_mix(&legs) {
-            self.emit(Event::Error { message: format!("mix: {e}"), command: None });
+            self.emit(Event::problem(Problem::Mix { why: e.to_string() }, None));
         }
     }
 

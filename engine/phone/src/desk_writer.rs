@@ -10,6 +10,7 @@ use earshot_desk::{AgentStatus, Interaction};
 use earshot_store::{DeskStore, SqliteStore, StoreError};
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::problem::Problem;
 use super::api::Event;
 
 enum Write {
@@ -64,8 +65,8 @@ impl DeskWriter {
                     Write::AgentState(s) => store.save_agent_state(&agent, s),
                 };
                 if let Err(e) = done {
-                    let message = format!("{e}; the desk's last change is not saved");
-                    let _ = events.send(Event::Error { message, command: None });
+                    let problem = Problem::DeskNotSaved { why: e.to_string() };
+                    let _ = events.send(Event::problem(problem, None));
                 }
             }
         });

@@ -13,6 +13,7 @@ use earshot_desk::{
 };
 use earshot_sip::message::HeaderName;
 
+use super::problem::Problem;
 use super::api::{CallId, CallState, CaseFieldView, Event, InteractionView, ScreenPopView};
 use super::core::Phone;
 use super::effect::Effect;
@@ -222,8 +223,8 @@ impl Phone {
                     if self.calls.get(&call).is_some_and(|c| c.state == CallState::Incoming)
                         && let Err(e) = self.answer(call)
                     {
-                        let message = format!("call {call}: {e}");
-                        self.emit(Event::Error { message, command: None });
+                        let why = e.to_string();
+                        self.emit(Event::problem(Problem::CallFailed { call, why }, None));
                     }
                 }
                 DeskEffect::Refuse { call: Some(call), status, .. } => {

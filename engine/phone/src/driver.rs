@@ -13,6 +13,7 @@ use earshot_sip::transport::Core;
 use earshot_sip::ua::UserAgent;
 use tokio::sync::mpsc;
 
+use super::problem::Problem;
 use super::api::{Command, Event};
 use super::config_file;
 use super::core::Phone;
@@ -93,16 +94,16 @@ impl PhoneDriver {
                         .lock()
                         .map_err(|e| e.to_string())
                         .and_then(|mut h| h.record(&row).map_err(|e| e.to_string()));
-                    if let Err(message) = written {
-                        let _ = events.send(Event::Error { message, command: None });
+                    if let Err(why) = written {
+                        let problem = Problem::HistoryNotWritten { why };
+                        let _ = events.send(Event::problem(problem, None));
                     }
                 });
             }
             Effect::ReadHistory { limit } => {
                 let events = self.events.clone();
                 let Some(history) = self.history.clone() else {
-                    let _ = events
-                        .send(Event::Error { message: "no call history".into(), command: None });
+                    let _ = events.send(Event::problem(Problem::NoHistory, None));
                     return;
                 };
                 tokio::task::spawn_blocking(move || {
@@ -112,7 +113,7 @@ impl PhoneDriver {
                         .and_then(|h| h.recent(limit).map_err(|e| e.to_string()));
                     let _ = events.send(match read {
                         Ok(calls) => Event::History { calls },
-                        Err(message) => Event::Error { message, command: None },
+                        Err(why) => Event::problem(Problem::HistoryNotRead { why }, None),
                     });
                 });
             }
@@ -120,8 +121,8 @@ impl PhoneDriver {
                 if let Some(path) = &self.config_path
                     && let Err(e) = config_file::save_audio(path, &audio)
                 {
-                    let message = format!("devices in use, but not saved: {e}");
-                    let _ = self.events.send(Event::Error { message, command: None });
+                    let problem = Problem::DevicesNotSaved { why: e.to_string() };
+                    let _ = self.events.send(Event::problem(problem, None));
                 }
             }
             Effect::SaveInteraction(i, at_ms) => {
@@ -140,8 +141,8 @@ impl PhoneDriver {
                     // The browser is started off the async threads.
                     tokio::task::spawn_blocking(move || {
                         if let Err(e) = webbrowser::open(&url) {
-                            let message = format!("cannot open {url}: {e}");
-                            let _ = events.send(Event::Error { message, command: None });
+                            let problem = Problem::CannotOpenLink { url, why: e.to_string() };
+                            let _ = events.send(Event::problem(problem, None));
                         }
                     });
                 }
@@ -150,8 +151,8 @@ impl PhoneDriver {
                 if let Some(path) = &self.config_path
                     && let Err(e) = config_file::save_account(path, account.as_ref())
                 {
-                    let message = format!("account in use, but not saved: {e}");
-                    let _ = self.events.send(Event::Error { message, command: None });
+                    let problem = Problem::AccountNotSaved { why: e.to_string() };
+                    let _ = self.events.send(Event::problem(problem, None));
                 }
             }
         }

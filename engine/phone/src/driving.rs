@@ -7,6 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use earshot_sip::ua::UserAgent;
 
+use super::problem::Problem;
 use super::api::{CallId, Event};
 use super::core::{IDLE_TICK, Phone, TICK};
 use super::effect::Effect;
@@ -121,8 +122,8 @@ impl Phone {
 
     /// A problem the driver met outside the core (a device, the history, DNS set-up),
     /// reported to the agent in order with the core's own events.
-    pub fn report_error(&mut self, message: String) {
-        self.emit(Event::Error { message, command: None });
+    pub fn report_error(&mut self, problem: Problem) {
+        self.emit(Event::problem(problem, None));
     }
 }
 

@@ -5,52 +5,91 @@ use earshot_sip::ua::UaError;
 
 use super::api::CallId;
 use super::media::MediaError;
+use super::problem::Problem;
 
-/// A command refused or failed, before or while it changed anything.
-#[derive(Debug, thiserror::Error)]
+/// A command refused or failed, before or while it changed anything. Its words are its
+/// [`Problem`]'s (`problem()`), which the window translates.
+#[derive(Debug)]
 pub enum CommandError {
-    #[error("no call {0}")]
     NoCall(CallId),
-    #[error("call {0} is not ringing here")]
     NotRinging(CallId),
-    #[error("call {0} is not answered")]
     NotAnswered(CallId),
-    #[error("call {0} is not a monitoring call")]
     NotMonitoring(CallId),
-    #[error("call {0} has no audio to play into")]
     NoAudio(CallId),
-    #[error(
-        "{0:?}: give a SIP URI such as sip:user@host:port (no account to call numbers through)"
-    )]
     NoAccountForNumber(String),
-    #[error("{text:?} is not a SIP address: {why}")]
     NotAnAddress { text: String, why: String },
-    #[error("{0:?}: listen, whisper or barge")]
     BadMode(String),
-    #[error("{0} is not watched here (watch it first)")]
     NotWatched(String),
-    #[error("{0} has no call in progress")]
     AgentIdle(String),
-    #[error("{0} did not say which dialog")]
     NoDialog(String),
-    #[error("not watching {0}")]
     NotWatching(String),
-    #[error("call {id}: cannot answer its offer ({why}): rejected with 488")]
     Unanswerable { id: CallId, why: String },
-    #[error("{0}")]
-    Sip(#[from] UaError),
-    #[error(transparent)]
-    Media(#[from] MediaError),
-    #[error("{file}: {why}")]
+    Sip(UaError),
+    Media(MediaError),
     Play { file: String, why: MediaError },
-    #[error("{0}")]
     Account(String),
     /// The desk refused (see `earshot_desk::DeskError`).
-    #[error("{0}")]
     Desk(String),
     /// The name is being looked up in DNS; the work waits for it (lookups.rs).
-    #[error("looking up {0} in DNS")]
     Locating(String),
-    #[error("DNS: {0}")]
     Dns(String),
+}
+
+impl CommandError {
+    /// What went wrong, as the window words it.
+    pub fn problem(&self) -> Problem {
+        use CommandError as E;
+        match self {
+            E::NoCall(call) => Problem::NoCall { call: *call },
+            E::NotRinging(call) => Problem::NotRinging { call: *call },
+            E::NotAnswered(call) => Problem::NotAnswered { call: *call },
+            E::NotMonitoring(call) => Problem::NotMonitoring { call: *call },
+            E::NoAudio(call) => Problem::NoAudioToPlayInto { call: *call },
+            E::NoAccountForNumber(text) => Problem::NoAccountForNumber { text: text.clone() },
+            E::NotAnAddress { text, why } => {
+                Problem::NotAnAddress { text: text.clone(), why: why.clone() }
+            }
+            E::BadMode(text) => Problem::BadMonitorMode { text: text.clone() },
+            E::NotWatched(agent) => Problem::NotWatched { agent: agent.clone() },
+            E::AgentIdle(agent) => Problem::AgentIdle { agent: agent.clone() },
+            E::NoDialog(agent) => Problem::NoDialog { agent: agent.clone() },
+            E::NotWatching(agent) => Problem::NotWatching { agent: agent.clone() },
+            E::Unanswerable { id, why } => Problem::Unanswerable { call: *id, why: why.clone() },
+            E::Sip(e) => Problem::Sip { why: e.to_string() },
+            E::Media(e) => Problem::Audio { why: e.to_string() },
+            E::Play { file, why } => Problem::Play { file: file.clone(), why: why.to_string() },
+            E::Account(why) => Problem::Account { why: why.clone() },
+            E::Desk(why) => Problem::Desk { why: why.clone() },
+            E::Locating(name) => Problem::Locating { name: name.clone() },
+            E::Dns(why) => Problem::Dns { why: why.clone() },
+        }
+    }
+}
+
+impl std::fmt::Display for CommandError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.problem().fmt(f)
+    }
+}
+
+impl std::error::Error for CommandError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CommandError::Sip(e) => Some(e),
+            CommandError::Media(e) | CommandError::Play { why: e, .. } => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<UaError> for CommandError {
+    fn from(e: UaError) -> Self {
+        CommandError::Sip(e)
+    }
+}
+
+impl From<MediaError> for CommandError {
+    fn from(e: MediaError) -> Self {
+        CommandError::Media(e)
+    }
 }

@@ -13,6 +13,7 @@ use earshot_sip::message::{HeaderName, NameAddr, Uri};
 use earshot_sip::target::{Target, TransportKind};
 use earshot_sip::ua::CallHandle;
 
+use super::problem::Problem;
 use super::api::{CallId, Command, Event};
 use super::config::{Account, Transport};
 use super::core::Phone;
@@ -137,13 +138,17 @@ impl Phone {
             match (&failure, work) {
                 (None, Parked::Command(c)) => self.command(c, now, wall),
                 (Some(why), Parked::Command(c)) => {
-                    let message = format!("cannot find {name}: {why}");
-                    self.emit(Event::Error { message, command: Some(format!("{c:?}")) });
+                    let problem = Problem::NameNotFound { name: name.to_string(), why: why.clone() };
+                    self.emit(Event::problem(problem, Some(format!("{c:?}"))));
                 }
                 (None, Parked::Register(a)) => self.register(&a),
                 (Some(why), Parked::Register(a)) => {
-                    let message = format!("account {}: cannot find {name}: {why}", a.aor);
-                    self.emit(Event::Error { message, command: None });
+                    let problem = Problem::RegistrarNotFound {
+                        account: a.aor.clone(),
+                        name: name.to_string(),
+                        why: why.clone(),
+                    };
+                    self.emit(Event::problem(problem, None));
                 }
                 (None, Parked::Transferred { call, id, to, extra }) => {
                     self.transfer_to(call, id, to, extra)

@@ -266,7 +266,7 @@ impl PhoneMedia {
                     self.tone(None);
                     return None;
                 }
-                Err(e) => problem = Some(format!("ringing device: {e}; ringing in the earpiece")),
+                Err(e) => problem = Some(e.to_string()),
             }
         }
         self.tone(Some(spec));
@@ -387,16 +387,19 @@ pub fn check_input_file(path: &Path) -> Result<(), MediaError> {
 
 /// What became of a device choice, as an `error` event.
 pub fn route_error(e: &RouteEvent) -> super::api::Event {
-    let message = match e {
+    super::api::Event::problem(route_problem(e), None)
+}
+
+/// What became of a device choice, as a problem.
+pub fn route_problem(e: &RouteEvent) -> super::problem::Problem {
+    use super::problem::Problem;
+    match e {
         RouteEvent::ChosenMissing { wanted, using } => {
-            format!("audio device {wanted} not found; using {using}")
+            Problem::DeviceMissing { wanted: wanted.clone(), using: using.clone() }
         }
         RouteEvent::FellBack { lost, using } => {
-            format!("audio device {lost} failed; now using {using}")
+            Problem::DeviceFailed { lost: lost.clone(), using: using.clone() }
         }
-        RouteEvent::NoDevice { reason } => {
-            format!("no sound device works ({reason}); calls go on without audio")
-        }
-    };
-    super::api::Event::Error { message, command: None }
+        RouteEvent::NoDevice { reason } => Problem::NoSoundDevice { why: reason.clone() },
+    }
 }

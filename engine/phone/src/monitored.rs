@@ -59,7 +59,7 @@ impl Phone {
         c.monitor = Some((customer, mode));
         self.calls.insert(id, c);
         if let Err(e) = self.answer_holding(id, false) {
-            self.emit(Event::Error { message: e.to_string(), command: None });
+            self.emit(Event::problem(e.problem(), None));
             return;
         }
         if self.config.monitoring.beep {

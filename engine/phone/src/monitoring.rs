@@ -52,7 +52,7 @@ impl Phone {
             self.team.next_call.remove(&agent);
             if let Err(e) = self.monitor(&agent, &mode) {
                 let command = Some(format!("monitor-next {agent}"));
-                self.emit(Event::Error { message: e.to_string(), command });
+                self.emit(Event::problem(e.problem(), command));
             }
         }
     }

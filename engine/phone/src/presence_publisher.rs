@@ -9,6 +9,7 @@ use earshot_desk::AgentStatus;
 use earshot_desk::presence::{CONTENT_TYPE, document};
 use earshot_sip::ua::{PubHandle, SubHandle};
 
+use super::problem::Problem;
 use super::api::Event;
 use super::core::Phone;
 
@@ -62,7 +63,7 @@ impl Phone {
                 let to = match self.target(&entity) {
                     Ok(to) => to,
                     Err(e) => {
-                        self.report_error(format!("cannot publish the agent state: {e}"));
+                        self.report_error(Problem::StateNotPublishable { why: e.to_string() });
                         return;
                     }
                 };
@@ -75,7 +76,7 @@ impl Phone {
                     self.now,
                 ) {
                     Ok(p) => self.presence.publication = Some(p),
-                    Err(e) => self.report_error(format!("cannot publish the agent state: {e}")),
+                    Err(e) => self.report_error(Problem::StateNotPublishable { why: e.to_string() }),
                 }
             }
         }
@@ -114,15 +115,17 @@ impl Phone {
             if let Some(p) = self.presence.publication.take() {
                 let _ = self.ua.unpublish(p, self.now);
             }
-            "the site does not take it; supervisors watching us directly still see it"
+            true
         } else {
-            "trying again in a minute"
+            false
         };
-        let what = if status == 0 { reason } else { format!("{status} {reason}") };
-        self.emit(Event::Error {
-            message: format!("the agent state was not published ({what}): {then}"),
-            command: None,
-        });
+        let why = if status == 0 { reason } else { format!("{status} {reason}") };
+        let problem = if then {
+            Problem::StateRefusedBySite { why }
+        } else {
+            Problem::StateNotPublished { why }
+        };
+        self.emit(Event::problem(problem, None));
     }
 
     /// Our address of record: the account's, else our own address.

@@ -11,6 +11,7 @@ use earshot_desk::Channel;
 use earshot_media::tone::ToneSpec;
 use earshot_sip::message::Request;
 
+use super::problem::Problem;
 use super::api::{CallId, CallState, Event};
 use super::config::CallLimits;
 use super::core::Phone;
@@ -56,7 +57,7 @@ impl Phone {
             self.missed_beep_until.map(|_| ToneSpec::MISSED_OFFER.at_volume(volume))
         };
         if let Some(problem) = self.media.ring(sound) {
-            self.emit(Event::Error { message: problem, command: None });
+            self.emit(Event::problem(Problem::RingingDeviceFailed { why: problem }, None));
         }
     }
 }

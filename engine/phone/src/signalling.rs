@@ -8,6 +8,7 @@ use earshot_sip::message::{HeaderName, NameAddr, Uri};
 use earshot_sip::sdp::{self, Direction as SdpDirection, SessionDescription};
 use earshot_sip::ua::{CallHandle, EndReason, UaEvent};
 
+use super::problem::Problem;
 use super::api::{CallId, CallState, Direction, Event};
 use super::call::Call;
 use super::core::Phone;
@@ -32,11 +33,9 @@ impl Phone {
                         self.ua.reject_with(call, status, Some((warning.0, &warning.1)), self.now)
                     };
                     let from = request.headers.from().map(|f| f.uri.to_string());
-                    let message = format!(
-                        "a call from {} was refused with {e}",
-                        from.as_deref().unwrap_or("an unknown caller")
-                    );
-                    self.emit(Event::Error { message, command: None });
+                    let from = from.ok().unwrap_or_else(|| "?".to_owned());
+                    let problem = Problem::OfferRefused { from, why: e.to_string() };
+                    self.emit(Event::problem(problem, None));
                     return;
                 }
                 // Being transferred (RFC 3891): the new call replaces one of ours.
@@ -134,8 +133,8 @@ impl Phone {
                     {
                         Ok(n) => c.negotiated = Some(n),
                         Err(e) => {
-                            let message = format!("call {id}: unusable SDP answer: {e}");
-                            self.events.push_back(Event::Error { message, command: None });
+                            let problem = Problem::BadAnswer { call: id, why: e.to_string() };
+                            self.events.push_back(Event::problem(problem, None));
                         }
                     }
                 }
@@ -164,8 +163,7 @@ impl Phone {
                 if self.calls.get(&id).is_some_and(|c| c.hold_in_flight.is_some()) {
                     self.hold_settled(id, status);
                 } else if !(200..300).contains(&status) {
-                    let message = format!("call {id}: re-INVITE answered {status}");
-                    self.emit(Event::Error { message, command: None });
+                    self.emit(Event::problem(Problem::ReInviteAnswered { call: id, status }, None));
                 }
             }
             UaEvent::Ended { call, reason } => {
@@ -267,8 +265,8 @@ impl Phone {
             UaEvent::FlowFailed { reason, .. } => {
                 let account =
                     self.config.accounts.first().map(|a| a.aor.clone()).unwrap_or_default();
-                let message = format!("account {account}: {reason}; registering again");
-                self.emit(Event::Error { message, command: None });
+                let problem = Problem::RegisteringAgain { account, why: reason.to_string() };
+                self.emit(Event::problem(problem, None));
             }
             UaEvent::SubscriptionRequested { sub, package, from, request } => {
                 self.subscription_requested(sub, package, from, *request);
@@ -322,8 +320,8 @@ impl Phone {
         e: &CommandError,
     ) {
         let _ = self.ua.transfer_progress(call, 503, "Service Unavailable", self.now);
-        let message = format!("call {id}: transfer to {} failed: {e}", to.uri);
-        self.emit(Event::Error { message, command: None });
+        let problem = Problem::TransferFailed { call: id, to: to.uri.to_string(), why: e.to_string() };
+        self.emit(Event::problem(problem, None));
     }
 
     /// Tells the peer that transferred call `old` how the new call went (NOTIFY).

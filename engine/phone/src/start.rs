@@ -19,7 +19,8 @@ use super::desk_writer::{DeskSaved, DeskWriter};
 use super::driver::{Input, PhoneDriver};
 use super::history::History;
 use super::locating::Locator;
-use super::media::route_error;
+use super::media::route_problem;
+use super::problem::Problem;
 use super::media::{AudioChoice, PhoneMedia};
 use std::sync::{Arc, Mutex};
 
@@ -113,7 +114,7 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
     let history = match History::open(&config.data_dir().join("history.db")) {
         Ok(h) => Some(Arc::new(Mutex::new(h))),
         Err(e) => {
-            problems.push(format!("{e}; calls are not kept in the history"));
+            problems.push(Problem::HistoryUnavailable { why: e.to_string() });
             None
         }
     };
@@ -123,7 +124,7 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
         match DeskWriter::open(&config.data_dir().join("desk.db"), agent, ev_tx.clone()) {
             Ok((w, saved)) => (Some(w), saved),
             Err(e) => {
-                problems.push(format!("{e}; interactions are not kept"));
+                problems.push(Problem::DeskUnavailable { why: e.to_string() });
                 (None, DeskSaved::default())
             }
         };
@@ -132,16 +133,14 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
     // the stores first (a new SQLite file syncs several times) kept it from being one.
     let (media, route_event) =
         PhoneMedia::start(&options.audio, &cname, config.preference.max_delay_ms())?;
-    if let Some(e) = route_event
-        && let Event::Error { message, .. } = route_error(&e)
-    {
-        problems.push(message);
+    if let Some(e) = route_event {
+        problems.push(route_problem(&e));
     }
     let seed = rand_seed();
     let locator = match Locator::new(&config.sip.dns_servers, seed) {
         Ok(l) => Some(l),
         Err(e) => {
-            problems.push(e.to_string());
+            problems.push(Problem::Dns { why: e.to_string() });
             None
         }
     };
@@ -158,8 +157,8 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
         desk_restored: desk_saved.open,
     };
     let mut phone = Phone::new(parts, now, wall);
-    for message in problems {
-        phone.report_error(message);
+    for problem in problems {
+        phone.report_error(problem);
     }
     let driver = PhoneDriver {
         phone,

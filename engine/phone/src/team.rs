@@ -15,6 +15,7 @@ use earshot_sip::event_package::pidf::{self, Pidf};
 use earshot_sip::message::NameAddr;
 use earshot_sip::ua::SubHandle;
 
+use super::problem::Problem;
 use super::api::{AgentCall, Event};
 use super::core::Phone;
 use super::dialog_watchers::PACKAGE;
@@ -221,8 +222,9 @@ impl Phone {
             match Pidf::parse(body) {
                 Ok(doc) => m.desk = Some(DeskState::read(&doc)),
                 Err(e) => {
-                    let message = format!("agent {}: unreadable presence: {e}", m.agent);
-                    self.emit(Event::Error { message, command: None });
+                    let problem =
+                        Problem::UnreadablePresence { agent: m.agent.clone(), why: e.to_string() };
+                    self.emit(Event::problem(problem, None));
                     return;
                 }
             }
@@ -233,8 +235,9 @@ impl Phone {
         let info = match DialogInfo::parse(body) {
             Ok(i) => i,
             Err(e) => {
-                let message = format!("agent {}: unreadable dialog state: {e}", m.agent);
-                self.emit(Event::Error { message, command: None });
+                let problem =
+                    Problem::UnreadableDialog { agent: m.agent.clone(), why: e.to_string() };
+                self.emit(Event::problem(problem, None));
                 return;
             }
         };
@@ -268,8 +271,8 @@ impl Phone {
             let (e, agent) = (member_event(m), m.agent.clone());
             self.emit(e);
             if !reason.starts_with("timeout") && !reason.is_empty() {
-                let message = format!("agent {agent}: its state is not shown ({reason})");
-                self.emit(Event::Error { message, command: None });
+                let problem = Problem::StateNotShown { agent: agent.clone(), why: reason.to_owned() };
+                self.emit(Event::problem(problem, None));
             }
             return;
         }

@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use super::problem::Problem;
 use super::api::{CallId, CallState, Event};
 use super::call::Figures;
 use super::core::Phone;
@@ -51,8 +52,7 @@ impl Phone {
         {
             self.scheduling_seen = true;
             if let earshot_media::priority::Scheduling::Ordinary(why) = s {
-                let message = format!("the audio runs without real-time priority: {why}");
-                self.emit(Event::Error { message, command: None });
+                self.emit(Event::problem(Problem::NoRealTime { why: why.to_string() }, None));
             }
         }
         self.team_retry(now);
@@ -132,7 +132,7 @@ impl Phone {
                 c.answer_at = None;
             }
             if let Err(e) = self.answer(id) {
-                self.emit(Event::Error { message: e.to_string(), command: None });
+                self.emit(Event::problem(e.problem(), None));
             }
         }
         // Digits: one every 200 ms (100 ms tone, 100 ms gap, RFC 4733 §2.5).
