@@ -113,7 +113,9 @@ impl EarshotApp {
         if let Some(dir) = self.window.translations.clone() {
             for (file, why) in self.tr.add_site_files(&dir) {
                 let args = vec![("file", file), ("why", why)];
-                self.view.messages.push(Notice::WindowError { key: "error-site-translation", args });
+                self.view
+                    .messages
+                    .push(Notice::WindowError { key: "error-site-translation", args });
             }
         }
     }

@@ -71,12 +71,13 @@ impl CallPanel {
         let mut command = None;
         ui.horizontal(|ui| {
             let width = (ui.available_width() - 110.0).clamp(120.0, FIELD_WIDTH + 60.0);
-            let field = ui.add(
-                egui::TextEdit::singleline(&mut self.dial)
-                    .hint_text(tr.t("dial-hint"))
-                    .desired_width(width),
-            )
-            .accessible_name(tr.t("dial-name"));
+            let field = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.dial)
+                        .hint_text(tr.t("dial-hint"))
+                        .desired_width(width),
+                )
+                .accessible_name(tr.t("dial-name"));
             let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             let call = icons::button(ui, icons::ICON_CALL, &tr.t("action-call"), None);
             if (call.clicked() || enter) && !self.dial.trim().is_empty() {

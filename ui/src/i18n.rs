@@ -88,7 +88,8 @@ impl Translator {
                         let resource = match FluentResource::try_new(text) {
                             Ok(r) => r,
                             Err((r, errors)) => {
-                                let why = errors.iter().map(ToString::to_string).collect::<Vec<_>>();
+                                let why =
+                                    errors.iter().map(ToString::to_string).collect::<Vec<_>>();
                                 problems.push((file.display().to_string(), why.join("; ")));
                                 r
                             }
@@ -228,14 +229,20 @@ mod tests {
                 let words = tr.problem(&problem);
                 assert!(words.is_some(), "{tag} lacks error-{}", problem.code());
                 let words = words.unwrap_or_default();
-                assert!(!words.contains("{"), "{tag}: error-{} names a missing value", problem.code());
+                assert!(
+                    !words.contains("{"),
+                    "{tag}: error-{} names a missing value",
+                    problem.code()
+                );
             }
         }
         let fr = Translator::new("fr-CA");
         let problem = Problem::NoSoundDevice { why: "ALSA: busy".into() };
         assert_eq!(
             fr.problem(&problem).as_deref(),
-            Some("Aucun périphérique audio ne fonctionne (ALSA: busy); les appels continuent sans audio")
+            Some(
+                "Aucun périphérique audio ne fonctionne (ALSA: busy); les appels continuent sans audio"
+            )
         );
     }
 

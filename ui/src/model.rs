@@ -60,10 +60,16 @@ pub struct PhoneView {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
     /// An error the phone reported: its English words, and its problem to translate.
-    Error { message: String, problem: Option<Problem> },
+    Error {
+        message: String,
+        problem: Option<Problem>,
+    },
     /// A problem of the window itself (its settings file, a site's translation file): the
     /// key of its words and their values.
-    WindowError { key: &'static str, args: Vec<(&'static str, String)> },
+    WindowError {
+        key: &'static str,
+        args: Vec<(&'static str, String)>,
+    },
     Transfer {
         call: CallId,
         status: String,

@@ -19,7 +19,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use ringbuf::HeapRb;
-use ringbuf::traits::{Consumer, Producer, Split};
+use ringbuf::traits::{Consumer, Observer, Producer, Split};
 use ringbuf::{HeapCons, HeapProd};
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
 
@@ -38,6 +38,9 @@ use super::tone::{ToneGenerator, ToneSpec};
 pub const MAX_LEGS: usize = 8;
 /// The largest frame: 20 ms at 48 kHz.
 pub const MAX_FRAME: usize = 960;
+
+/// The longest a resting loop sleeps without a command (see [`Source::may_rest`]).
+const IDLE_REST: Duration = Duration::from_secs(2);
 
 pub type LegId = u32;
 
@@ -181,6 +184,8 @@ pub struct MediaHandle {
     frame_ms: u32,
     /// Set by the loop's thread once it has asked for real-time scheduling.
     scheduling: std::sync::Arc<std::sync::OnceLock<Scheduling>>,
+    /// Wakes a loop resting while nothing needs it (see [`Source::may_rest`]).
+    wake: Option<std::sync::Arc<Doorbell>>,
 }
 
 impl MediaHandle {
@@ -225,7 +230,16 @@ impl MediaHandle {
 
     /// Queues a command for the next tick; gives it back if the ring is full.
     pub fn send(&mut self, c: Command) -> Result<(), Command> {
-        self.commands.try_push(c)
+        self.commands.try_push(c)?;
+        self.wake_loop();
+        Ok(())
+    }
+
+    /// Rings the loop's bell if it rests (one `write(2)` then; nothing otherwise).
+    fn wake_loop(&self) {
+        if let Some(bell) = &self.wake {
+            bell.pushed(1);
+        }
     }
 
     pub fn poll_report(&mut self) -> Option<Report> {
@@ -239,6 +253,7 @@ impl MediaHandle {
             c = back;
             std::thread::sleep(Duration::from_millis(5));
         }
+        self.wake_loop();
         self.thread.take()?.join().ok()
     }
 }
@@ -255,13 +270,23 @@ pub fn start(
     let frame = frame.min(MAX_FRAME);
     let scheduling = std::sync::Arc::new(std::sync::OnceLock::new());
     let told = std::sync::Arc::clone(&scheduling);
+    let wake = Doorbell::new().map(std::sync::Arc::new);
+    let bell = wake.clone();
     let thread = std::thread::Builder::new().name("earshot-media".into()).spawn(move || {
         // Before the loop: asking the scheduler is a system call, never done per tick.
         let _ = told.set(crate::priority::promote_current_thread());
-        run(source, sink, frame, frame_ms, cmd_rx, report_tx)
+        run(source, sink, frame, frame_ms, cmd_rx, report_tx, bell)
     })?;
     let sample_rate = (frame as u64 * 1000 / u64::from(frame_ms.max(1))) as u32;
-    Ok(MediaHandle { commands, reports, thread: Some(thread), sample_rate, frame_ms, scheduling })
+    Ok(MediaHandle {
+        commands,
+        reports,
+        thread: Some(thread),
+        sample_rate,
+        frame_ms,
+        scheduling,
+        wake,
+    })
 }
 
 fn run(
@@ -271,6 +296,7 @@ fn run(
     frame_ms: u32,
     mut commands: HeapCons<Command>,
     mut reports: HeapProd<Report>,
+    wake: Option<std::sync::Arc<Doorbell>>,
 ) -> Devices {
     let mut legs: [Option<Box<LegSetup>>; MAX_LEGS] = Default::default();
     let mut plan: Box<MixPlan> = Box::new(MixPlan::new(1, 1));
@@ -458,6 +484,22 @@ fn run(
             }
         }
         next += tick;
+        // Nothing needs the loop (no call, tone or recording; devices nobody hears): it
+        // rests until a command rings its bell (or for a couple of seconds at most).
+        let idle = legs.iter().all(Option::is_none)
+            && tone.is_none()
+            && recording.is_none()
+            && source.may_rest()
+            && sink.may_rest();
+        if idle && let Some(bell) = wake.as_deref() {
+            bell.arm(0);
+            if commands.is_empty() {
+                let until = Instant::now() + IDLE_REST;
+                wait_for_tick(&mut legs, Some(bell), until, &mut datagram, &mut reports, start);
+            }
+            next = Instant::now();
+            continue;
+        }
         if source.ready_in().is_some() {
             // A sound card's clock paces the loop: wait until its next frame is there.
             // Should it stop delivering, tick anyway after two frames' time (and on the

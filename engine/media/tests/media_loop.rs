@@ -83,3 +83,37 @@ fn speech_crosses_two_loops_on_loopback() {
     assert!(corr > 0.95, "correlation {corr}");
     assert!(lag as f64 / 8.0 <= 120.0, "delay {} ms", lag as f64 / 8.0);
 }
+
+/// A loop on the null device with nothing to do rests (no tick); a command wakes it at
+/// once: the plan it replaces comes back well before the rest would have ended, and a
+/// leg added then carries audio as usual.
+#[test]
+fn a_resting_loop_wakes_for_a_command() {
+    let mut idle = media_loop::start(Box::new(NullDevice), Box::new(NullDevice), 160, 20).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let sent = std::time::Instant::now();
+    idle.send(Command::SetPlan(Box::new(MixPlan::agent(MonitorMode::None, false)))).unwrap();
+    let mut woke = None;
+    while sent.elapsed() < Duration::from_secs(3) {
+        if std::iter::from_fn(|| idle.poll_report()).any(|r| matches!(r, Report::PlanReplaced(_))) {
+            woke = Some(sent.elapsed());
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let woke = woke.expect("the plan came back");
+    assert!(woke < Duration::from_millis(200), "woke after {woke:?}");
+    // A leg now: the loop ticks again (its stats come every 12 ticks).
+    let (mine, theirs) =
+        (UdpSocket::bind("127.0.0.1:0").unwrap(), UdpSocket::bind("127.0.0.1:0").unwrap());
+    let to = theirs.local_addr().unwrap();
+    idle.send(Command::AddLeg(LegSetup::new(1, pcmu_leg(0xC), mine, to).unwrap())).unwrap();
+    theirs.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    let mut packets = 0;
+    let mut buf = [0u8; 1500];
+    while packets < 10 && theirs.recv(&mut buf).is_ok() {
+        packets += 1;
+    }
+    assert_eq!(packets, 10, "the leg sends RTP every tick");
+    idle.stop().unwrap();
+}

@@ -5,12 +5,12 @@ use earshot_sip::message::{HeaderName, NameAddr};
 use earshot_sip::sdp::{self, Direction as SdpDirection, SessionDescription};
 use earshot_sip::ua::CallHandle;
 
-use super::problem::Problem;
 use super::api::{CallId, CallState, Direction, Event};
 use super::call::Call;
 use super::core::Phone;
 use super::errors::CommandError;
 use super::monitor_request::set_mode;
+use super::problem::Problem;
 use earshot_media::mix::MonitorMode;
 
 impl Phone {

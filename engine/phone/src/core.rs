@@ -13,7 +13,6 @@ use earshot_sip::message::{NameAddr, Uri};
 use earshot_sip::sdp::{self, Direction as SdpDirection, Origin};
 use earshot_sip::ua::{CallHandle, EndReason, UserAgent};
 
-use super::problem::Problem;
 use super::api::{CallId, CallState, Event};
 use super::call::Call;
 use super::call_record;
@@ -23,6 +22,7 @@ use super::errors::CommandError;
 use super::lookups::{Lookups, Parked};
 use super::media::audio_caps;
 use super::media_port::MediaPort;
+use super::problem::Problem;
 
 /// The phone: calls, transfers, conferences and monitoring over one user agent.
 pub struct Phone {

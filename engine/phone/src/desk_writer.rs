@@ -10,8 +10,8 @@ use earshot_desk::{AgentStatus, Interaction};
 use earshot_store::{DeskStore, SqliteStore, StoreError};
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::problem::Problem;
 use super::api::Event;
+use super::problem::Problem;
 
 enum Write {
     /// An interaction, and where to say it is on disk.

@@ -13,11 +13,11 @@ use earshot_desk::{
 };
 use earshot_sip::message::HeaderName;
 
-use super::problem::Problem;
 use super::api::{CallId, CallState, CaseFieldView, Event, InteractionView, ScreenPopView};
 use super::core::Phone;
 use super::effect::Effect;
 use super::errors::CommandError;
+use super::problem::Problem;
 
 impl Phone {
     /// The time of the input being handled, as the desk takes it.

@@ -13,13 +13,13 @@ use earshot_sip::transport::Core;
 use earshot_sip::ua::UserAgent;
 use tokio::sync::mpsc;
 
-use super::problem::Problem;
 use super::api::{Command, Event};
 use super::config_file;
 use super::core::Phone;
 use super::effect::Effect;
 use super::history::History;
 use super::locating::Locator;
+use super::problem::Problem;
 
 /// What other tasks send the running phone.
 #[derive(Debug)]

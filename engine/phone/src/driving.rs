@@ -7,10 +7,10 @@ use std::time::{Duration, Instant, SystemTime};
 
 use earshot_sip::ua::UserAgent;
 
-use super::problem::Problem;
 use super::api::{CallId, Event};
 use super::core::{IDLE_TICK, Phone, TICK};
 use super::effect::Effect;
+use super::problem::Problem;
 
 /// How long quitting waits for the user agent to unregister and hang up.
 const QUIT_WAIT: Duration = Duration::from_secs(2);

@@ -17,16 +17,25 @@ pub enum CommandError {
     NotMonitoring(CallId),
     NoAudio(CallId),
     NoAccountForNumber(String),
-    NotAnAddress { text: String, why: String },
+    NotAnAddress {
+        text: String,
+        why: String,
+    },
     BadMode(String),
     NotWatched(String),
     AgentIdle(String),
     NoDialog(String),
     NotWatching(String),
-    Unanswerable { id: CallId, why: String },
+    Unanswerable {
+        id: CallId,
+        why: String,
+    },
     Sip(UaError),
     Media(MediaError),
-    Play { file: String, why: MediaError },
+    Play {
+        file: String,
+        why: MediaError,
+    },
     Account(String),
     /// The desk refused (see `earshot_desk::DeskError`).
     Desk(String),

@@ -13,12 +13,12 @@ use earshot_sip::message::{HeaderName, NameAddr, Uri};
 use earshot_sip::target::{Target, TransportKind};
 use earshot_sip::ua::CallHandle;
 
-use super::problem::Problem;
 use super::api::{CallId, Command, Event};
 use super::config::{Account, Transport};
 use super::core::Phone;
 use super::effect::Effect;
 use super::errors::CommandError;
+use super::problem::Problem;
 
 /// How long what DNS found is used before it is asked again (the resolver itself caches
 /// within the records' TTL, so asking again is cheap).
@@ -138,7 +138,8 @@ impl Phone {
             match (&failure, work) {
                 (None, Parked::Command(c)) => self.command(c, now, wall),
                 (Some(why), Parked::Command(c)) => {
-                    let problem = Problem::NameNotFound { name: name.to_string(), why: why.clone() };
+                    let problem =
+                        Problem::NameNotFound { name: name.to_string(), why: why.clone() };
                     self.emit(Event::problem(problem, Some(format!("{c:?}"))));
                 }
                 (None, Parked::Register(a)) => self.register(&a),

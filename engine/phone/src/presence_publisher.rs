@@ -9,9 +9,9 @@ use earshot_desk::AgentStatus;
 use earshot_desk::presence::{CONTENT_TYPE, document};
 use earshot_sip::ua::{PubHandle, SubHandle};
 
-use super::problem::Problem;
 use super::api::Event;
 use super::core::Phone;
+use super::problem::Problem;
 
 /// The package served and published.
 pub const PACKAGE: &str = "presence";
@@ -76,7 +76,9 @@ impl Phone {
                     self.now,
                 ) {
                     Ok(p) => self.presence.publication = Some(p),
-                    Err(e) => self.report_error(Problem::StateNotPublishable { why: e.to_string() }),
+                    Err(e) => {
+                        self.report_error(Problem::StateNotPublishable { why: e.to_string() })
+                    }
                 }
             }
         }

@@ -22,7 +22,9 @@ pub enum Problem {
     NotMonitoring { call: CallId },
     #[error("call {call} has no audio to play into")]
     NoAudioToPlayInto { call: CallId },
-    #[error("{text:?}: give a SIP URI such as sip:user@host:port (no account to call numbers through)")]
+    #[error(
+        "{text:?}: give a SIP URI such as sip:user@host:port (no account to call numbers through)"
+    )]
     NoAccountForNumber { text: String },
     #[error("{text:?} is not a SIP address: {why}")]
     NotAnAddress { text: String, why: String },
@@ -256,7 +258,10 @@ mod tests {
         let p = Problem::HoldRefused { call: 4, status: 488 };
         assert_eq!(p.code(), "hold-refused");
         assert_eq!(p.args(), [("call".into(), "4".into()), ("status".into(), "488".into())]);
-        assert_eq!(p.to_string(), "call 4: the other side refused the hold (488); the call stays active");
+        assert_eq!(
+            p.to_string(),
+            "call 4: the other side refused the hold (488); the call stays active"
+        );
         assert_eq!(Problem::NoHistory.code(), "no-history");
         assert!(Problem::NoHistory.args().is_empty());
     }

@@ -11,10 +11,10 @@ use earshot_desk::Channel;
 use earshot_media::tone::ToneSpec;
 use earshot_sip::message::Request;
 
-use super::problem::Problem;
 use super::api::{CallId, CallState, Event};
 use super::config::CallLimits;
 use super::core::Phone;
+use super::problem::Problem;
 
 /// How long an incoming call may ring, and the status it then gets: the INVITE's
 /// `Expires` (487 Request Terminated) if sooner than the configured limit (480).

@@ -8,12 +8,12 @@ use earshot_sip::message::{HeaderName, NameAddr, Uri};
 use earshot_sip::sdp::{self, Direction as SdpDirection, SessionDescription};
 use earshot_sip::ua::{CallHandle, EndReason, UaEvent};
 
-use super::problem::Problem;
 use super::api::{CallId, CallState, Direction, Event};
 use super::call::Call;
 use super::core::Phone;
 use super::errors::CommandError;
 use super::lookups::Parked;
+use super::problem::Problem;
 use earshot_media::tone::ToneSpec;
 
 impl Phone {
@@ -320,7 +320,8 @@ impl Phone {
         e: &CommandError,
     ) {
         let _ = self.ua.transfer_progress(call, 503, "Service Unavailable", self.now);
-        let problem = Problem::TransferFailed { call: id, to: to.uri.to_string(), why: e.to_string() };
+        let problem =
+            Problem::TransferFailed { call: id, to: to.uri.to_string(), why: e.to_string() };
         self.emit(Event::problem(problem, None));
     }
 

@@ -20,8 +20,8 @@ use super::driver::{Input, PhoneDriver};
 use super::history::History;
 use super::locating::Locator;
 use super::media::route_problem;
-use super::problem::Problem;
 use super::media::{AudioChoice, PhoneMedia};
+use super::problem::Problem;
 use std::sync::{Arc, Mutex};
 
 /// How the phone is started, beyond its configuration (the command line's flags).

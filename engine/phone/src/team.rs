@@ -15,12 +15,12 @@ use earshot_sip::event_package::pidf::{self, Pidf};
 use earshot_sip::message::NameAddr;
 use earshot_sip::ua::SubHandle;
 
-use super::problem::Problem;
 use super::api::{AgentCall, Event};
 use super::core::Phone;
 use super::dialog_watchers::PACKAGE;
 use super::errors::CommandError;
 use super::identity::address_of_record;
+use super::problem::Problem;
 
 /// How long a subscription to an agent is asked for, in seconds.
 const EXPIRES: u32 = 600;
@@ -271,7 +271,8 @@ impl Phone {
             let (e, agent) = (member_event(m), m.agent.clone());
             self.emit(e);
             if !reason.starts_with("timeout") && !reason.is_empty() {
-                let problem = Problem::StateNotShown { agent: agent.clone(), why: reason.to_owned() };
+                let problem =
+                    Problem::StateNotShown { agent: agent.clone(), why: reason.to_owned() };
                 self.emit(Event::problem(problem, None));
             }
             return;

@@ -3,12 +3,12 @@
 
 use std::time::{Duration, Instant};
 
-use super::problem::Problem;
 use super::api::{CallId, CallState, Event};
 use super::call::Figures;
 use super::core::Phone;
 use super::liveness::Verdict;
 use super::media::route_error;
+use super::problem::Problem;
 use earshot_media::control::MediaEvent;
 
 impl Phone {

@@ -69,8 +69,16 @@ impl Source for NullDevice {
     fn read(&mut self, out: &mut [i16]) {
         out.fill(0);
     }
+
+    fn may_rest(&self) -> bool {
+        true
+    }
 }
 
 impl Sink for NullDevice {
     fn write(&mut self, _frame: &[i16]) {}
+
+    fn may_rest(&self) -> bool {
+        true
+    }
 }

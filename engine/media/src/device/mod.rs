@@ -51,10 +51,22 @@ pub trait Source: Send + std::any::Any {
     fn doorbell(&self) -> Option<&Doorbell> {
         None
     }
+
+    /// Whether the loop may stop ticking while no call, tone or recording needs it: true
+    /// for a device nobody speaks into (the null device), so that an idle phone without a
+    /// sound card costs nothing. Files and sound cards keep their time.
+    fn may_rest(&self) -> bool {
+        false
+    }
 }
 
 /// Takes one frame of earpiece audio per tick; the same rules as [`Source`]. (`Any` lets
 /// the owner take a concrete device back when the loop stops.)
 pub trait Sink: Send + std::any::Any {
     fn write(&mut self, frame: &[i16]);
+
+    /// As [`Source::may_rest`]: true for a device nobody listens to.
+    fn may_rest(&self) -> bool {
+        false
+    }
 }
