@@ -4,5 +4,7 @@
 //! crates of their own so that a change to one rebuilds only what depends on it.
 
 pub use earshot_desk as desk;
+pub use earshot_directory as directory;
 pub use earshot_media as media;
 pub use earshot_phone as phone;
+pub use earshot_store as store;

@@ -10,6 +10,7 @@ pub mod kamailio;
 pub mod media_call;
 pub mod netns;
 pub mod phrase_align;
+pub mod postgres;
 pub mod speech;
 pub mod voices;
 

@@ -37,9 +37,15 @@ pub fn call_state_text(tr: &Translator, s: CallState) -> String {
 }
 
 /// A call's row: "sip:… — talking 1:05 · muted · good (MOS 4.3, loss 0.0 %)".
-fn row_text(tr: &Translator, c: &CallRow, now: Instant) -> String {
-    let mut text =
-        format!("{} — {} {}", c.remote, call_state_text(tr, c.state), timer(c.answered, now));
+fn row_text(tr: &Translator, view: &PhoneView, c: &CallRow, now: Instant) -> String {
+    // Who it is: the contact's name its interaction carries, else the address.
+    let who = view
+        .interactions
+        .values()
+        .filter(|i| i.call == Some(c.id))
+        .find_map(|i| i.contact_name.as_deref())
+        .unwrap_or(&c.remote);
+    let mut text = format!("{who} — {} {}", call_state_text(tr, c.state), timer(c.answered, now));
     if c.muted {
         text.push_str(&format!(" · {}", tr.t("call-muted")));
     }
@@ -100,7 +106,7 @@ impl CallPanel {
         }
         let target = self.target(view);
         for c in view.calls.values() {
-            let text = row_text(tr, c, now);
+            let text = row_text(tr, view, c, now);
             let tone = match c.state {
                 CallState::Active => Tone::Accent,
                 CallState::Held | CallState::RemoteHeld | CallState::Incoming => Tone::Busy,

@@ -8,6 +8,8 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("store {path} was written by a newer Earshot (schema {found}, this one knows {known})")]
     TooNew { path: String, found: i64, known: usize },
+    #[error("team store: {0}")]
+    Postgres(#[from] postgres::Error),
     #[error("store: a saved row cannot be read back ({0})")]
     Corrupt(String),
 }

@@ -3,10 +3,16 @@
 //! the embedded default is SQLite in the data directory ([`SqliteStore`]), and a team store
 //! (PostgreSQL) implements the same trait without the desk changing.
 
+pub mod contacts;
 pub mod errors;
+pub mod postgres;
+mod raw;
 pub mod sqlite;
+mod sqlite_contacts;
 
+pub use contacts::ContactStore;
 pub use errors::StoreError;
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 use earshot_desk::{AgentStatus, Interaction, InteractionId};

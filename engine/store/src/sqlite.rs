@@ -5,11 +5,10 @@
 
 use std::path::Path;
 
-use earshot_desk::{AgentStatus, CaseData, Interaction, InteractionId, Link};
+use earshot_desk::{AgentStatus, Interaction, InteractionId};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 
+use crate::raw::{COLUMNS, RawInteraction, UPDATES};
 use crate::{DeskStore, StoreError};
 
 /// The schema, one step per entry; a database at `user_version = n` has had the first `n`.
@@ -49,15 +48,30 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE interactions (
         since_ms INTEGER NOT NULL,
         busy INTEGER NOT NULL
     );
-    CREATE INDEX agent_states_by_agent ON agent_states (agent, since_ms);"];
-
-const COLUMNS: &str = "id, channel, direction, contact, contact_name, queue, call, state, held, \
-     disposition, note, link_kind, link_parent, wrap_up, case_data, offered_ms, accepted_ms, \
-     ended_ms, done_ms";
+    CREATE INDEX agent_states_by_agent ON agent_states (agent, since_ms);",
+    // Contacts (sqlite_contacts.rs): their identities' keys, and which contact each
+    // interaction was with, by which agent.
+    "CREATE TABLE contacts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL,
+        organisation TEXT NOT NULL,
+        identities TEXT NOT NULL,
+        fields TEXT NOT NULL
+    );
+    CREATE TABLE contact_keys (
+        key TEXT NOT NULL,
+        contact INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+        PRIMARY KEY (key, contact)
+    );
+    CREATE INDEX contact_keys_by_contact ON contact_keys (contact);
+    ALTER TABLE interactions ADD COLUMN contact_id INTEGER;
+    ALTER TABLE interactions ADD COLUMN agent TEXT;
+    CREATE INDEX interactions_by_contact ON interactions (contact_id, offered_ms);",
+];
 
 #[derive(Debug)]
 pub struct SqliteStore {
-    conn: Connection,
+    pub(crate) conn: Connection,
 }
 
 /// Puts the file in write-ahead-log mode. Switching a new file needs it to itself, and
@@ -129,55 +143,29 @@ impl SqliteStore {
     }
 }
 
-/// An enum's name as the API spells it (its serde form).
-fn name<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        Ok(other) => other.to_string(),
-        Err(_) => String::new(),
-    }
-}
-
-fn parse<T: DeserializeOwned>(column: &str, text: &str) -> Result<T, StoreError> {
-    serde_json::from_value(serde_json::Value::String(text.to_string()))
-        .map_err(|e| StoreError::Corrupt(format!("{column} {text:?}: {e}")))
-}
-
 fn read(row: &Row<'_>) -> Result<Interaction, StoreError> {
-    let text = |i: usize| -> Result<String, StoreError> { Ok(row.get::<_, String>(i)?) };
-    let link_kind: Option<String> = row.get(11)?;
-    let link_parent: Option<i64> = row.get(12)?;
-    let link = match (link_kind, link_parent) {
-        (Some(kind), Some(parent)) => {
-            Some(Link { kind: parse("link_kind", &kind)?, parent: InteractionId(parent as u64) })
-        }
-        _ => None,
-    };
-    let case: CaseData = serde_json::from_str(&text(14)?)
-        .map_err(|e| StoreError::Corrupt(format!("case_data: {e}")))?;
-    let ms = |i: usize| -> Result<Option<u64>, StoreError> {
-        Ok(row.get::<_, Option<i64>>(i)?.map(|v| v as u64))
-    };
-    Ok(Interaction {
-        id: InteractionId(row.get::<_, i64>(0)? as u64),
-        channel: parse("channel", &text(1)?)?,
-        direction: parse("direction", &text(2)?)?,
-        contact: text(3)?,
+    RawInteraction {
+        id: row.get(0)?,
+        channel: row.get(1)?,
+        direction: row.get(2)?,
+        contact: row.get(3)?,
         contact_name: row.get(4)?,
         queue: row.get(5)?,
-        call: row.get::<_, Option<i64>>(6)?.map(|c| c as u64),
-        state: parse("state", &text(7)?)?,
+        call: row.get(6)?,
+        state: row.get(7)?,
         held: row.get(8)?,
         disposition: row.get(9)?,
-        note: text(10)?,
-        link,
-        wrap_up: parse("wrap_up", &text(13)?)?,
-        case,
-        offered_ms: row.get::<_, i64>(15)? as u64,
-        accepted_ms: ms(16)?,
-        ended_ms: ms(17)?,
-        done_ms: ms(18)?,
-    })
+        note: row.get(10)?,
+        link_kind: row.get(11)?,
+        link_parent: row.get(12)?,
+        wrap_up: row.get(13)?,
+        case_data: row.get(14)?,
+        offered_ms: row.get(15)?,
+        accepted_ms: row.get(16)?,
+        ended_ms: row.get(17)?,
+        done_ms: row.get(18)?,
+    }
+    .interaction()
 }
 
 impl DeskStore for SqliteStore {
@@ -188,46 +176,43 @@ impl DeskStore for SqliteStore {
     }
 
     fn save_interaction(&mut self, i: &Interaction, at_ms: u64) -> Result<(), StoreError> {
-        let case = serde_json::to_string(&i.case)
-            .map_err(|e| StoreError::Corrupt(format!("case_data: {e}")))?;
-        let state = name(&i.state);
+        let r = RawInteraction::of(i)?;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let before: Option<String> = tx
-            .query_row("SELECT state FROM interactions WHERE id = ?1", [i.id.0 as i64], |r| {
-                r.get(0)
-            })
+            .query_row("SELECT state FROM interactions WHERE id = ?1", [r.id], |row| row.get(0))
             .optional()?;
         tx.execute(
             &format!(
-                "INSERT OR REPLACE INTO interactions ({COLUMNS}) VALUES \
-                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+                "INSERT INTO interactions ({COLUMNS}) VALUES \
+                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) \
+                 ON CONFLICT (id) DO UPDATE SET {UPDATES}"
             ),
             params![
-                i.id.0 as i64,
-                name(&i.channel),
-                name(&i.direction),
-                i.contact,
-                i.contact_name,
-                i.queue,
-                i.call.map(|c| c as i64),
-                state,
-                i.held,
-                i.disposition,
-                i.note,
-                i.link.map(|l| name(&l.kind)),
-                i.link.map(|l| l.parent.0 as i64),
-                name(&i.wrap_up),
-                case,
-                i.offered_ms as i64,
-                i.accepted_ms.map(|v| v as i64),
-                i.ended_ms.map(|v| v as i64),
-                i.done_ms.map(|v| v as i64),
+                r.id,
+                r.channel,
+                r.direction,
+                r.contact,
+                r.contact_name,
+                r.queue,
+                r.call,
+                r.state,
+                r.held,
+                r.disposition,
+                r.note,
+                r.link_kind,
+                r.link_parent,
+                r.wrap_up,
+                r.case_data,
+                r.offered_ms,
+                r.accepted_ms,
+                r.ended_ms,
+                r.done_ms,
             ],
         )?;
-        if before.as_deref() != Some(state.as_str()) {
+        if before.as_deref() != Some(r.state.as_str()) {
             tx.execute(
                 "INSERT INTO interaction_states (interaction, state, at_ms) VALUES (?1, ?2, ?3)",
-                params![i.id.0 as i64, state, at_ms as i64],
+                params![r.id, r.state, at_ms as i64],
             )?;
         }
         tx.commit()?;

@@ -1,0 +1,118 @@
+//! Team Communicator's search per keystroke: queries typed one character at a time
+//! ("m", "mu", "mul", … "müller"; a name and a first name; a number in three formats)
+//! over 1 000, 10 000 and 100 000 contacts with 2 000 agents and 50 queues. Prints p50,
+//! p99 and the worst keystroke for each size (budget: 10 ms at p99), and the time to load
+//! the index.
+//!   cargo bench -p earshot-directory --bench search_keystroke
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::time::{Duration, Instant};
+
+use earshot_directory::{Directory, Numbering, Target, TargetKind};
+
+const FIRST: &[&str] = &[
+    "Jürgen", "Anna", "Samuel", "Marie", "José", "Zoé", "Chloé", "Liam", "Noah", "Olivia",
+    "Émile", "Søren", "Łukasz", "Aoife", "Nuño", "Françoise", "Mateo", "Yuki", "Priya", "Omar",
+];
+const LAST: &[&str] = &[
+    "Müller", "Tremblay", "Gagnon", "Roy", "Côté", "Bouchard", "Smith", "Jones", "Okafor",
+    "Nguyen", "García", "Øster", "Kowalski", "O'Brien", "Dubois", "Lefèvre", "Schröder", "Rossi",
+    "Bernard", "Moreau", "Petit", "Fournier", "Lambert", "Mercier", "Girard", "Bonnet",
+];
+const ORGS: &[&str] = &["", "Müller GmbH", "Tremblay & fils", "Acme Ltd", "Café du Coin", ""];
+
+/// A small deterministic generator (xorshift), so every run indexes the same contacts.
+fn next(seed: &mut u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed
+}
+
+fn directory(contacts: usize) -> (Directory, Duration) {
+    let mut d = Directory::new(Numbering::new("GB").unwrap());
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let started = Instant::now();
+    for i in 0..2000 {
+        d.put(Target {
+            kind: TargetKind::Agent,
+            id: format!("sip:agent{i}@site.example"),
+            name: format!("{} {}", FIRST[i % FIRST.len()], LAST[(i / 7) % LAST.len()]),
+            addresses: vec![format!("sip:agent{i}@site.example"), format!("{}", 2000 + i)],
+            detail: String::new(),
+        });
+    }
+    for i in 0..50 {
+        d.put(Target {
+            kind: TargetKind::Queue,
+            id: format!("queue{i}"),
+            name: format!("Queue {i}"),
+            addresses: vec![format!("sip:queue{i}@site.example")],
+            detail: "Support".into(),
+        });
+    }
+    for i in 0..contacts {
+        let r = next(&mut seed);
+        let first = FIRST[(r % FIRST.len() as u64) as usize];
+        let last = LAST[((r >> 8) % LAST.len() as u64) as usize];
+        let org = ORGS[((r >> 16) % ORGS.len() as u64) as usize];
+        let number = format!("+44 20 79{:02} {:04}", (r >> 24) % 100, (r >> 32) % 10_000);
+        d.put(Target {
+            kind: TargetKind::Contact,
+            id: i.to_string(),
+            name: format!("{first} {last}"),
+            addresses: vec![number, format!("{}.{}{i}@example.com", first.to_lowercase(), i % 97)],
+            detail: org.into(),
+        });
+    }
+    // The contact every query below looks for.
+    d.put(Target {
+        kind: TargetKind::Contact,
+        id: "target".into(),
+        name: "Jürgen Müllerson".into(),
+        addresses: vec!["+44 20 7946 0000".into()],
+        detail: "Müller GmbH".into(),
+    });
+    (d, started.elapsed())
+}
+
+fn typed(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    (1..=chars.len()).map(|n| chars[..n].iter().collect()).collect()
+}
+
+fn main() {
+    let queries: Vec<String> = ["müller", "jurgen mull", "020 7946 0000", "+44 20 7946 0000", "442079460000", "tremblay marie"]
+        .iter()
+        .flat_map(|q| typed(q))
+        .collect();
+    println!("search per keystroke ({} keystrokes × 20 rounds per size), 2 000 agents, 50 queues", queries.len());
+    println!("{:>9} {:>10} {:>10} {:>10} {:>10}", "contacts", "load", "p50", "p99", "worst");
+    for size in [1_000usize, 10_000, 100_000] {
+        let (d, load) = directory(size);
+        let mut times = Vec::new();
+        let mut found = 0usize;
+        for _ in 0..20 {
+            for q in &queries {
+                let t = Instant::now();
+                let hits = d.search(q, 10);
+                times.push(t.elapsed());
+                found += hits.len();
+            }
+        }
+        assert!(found > 0);
+        assert!(d.search("müller", 10).iter().any(|h| h.id == "target"));
+        assert!(d.search("020 7946 0000", 10).first().is_some_and(|h| h.id == "target"));
+        times.sort();
+        let at = |p: f64| times[((times.len() as f64 - 1.0) * p) as usize];
+        let ms = |d: Duration| format!("{:.3} ms", d.as_secs_f64() * 1000.0);
+        println!(
+            "{:>9} {:>10} {:>10} {:>10} {:>10}",
+            size,
+            format!("{:.0} ms", load.as_secs_f64() * 1000.0),
+            ms(at(0.5)),
+            ms(at(0.99)),
+            ms(*times.last().unwrap())
+        );
+    }
+}

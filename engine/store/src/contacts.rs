@@ -1,0 +1,45 @@
+//! What the directory needs kept (DESIGN.md §7 "Directory"): contacts with their identities
+//! and fields, each identity's key (its normal form, `earshot_directory::Numbering::key`)
+//! to find the contact an interaction comes from, and the interactions of a contact by any
+//! agent, newest first. One trait; each backend implements it beside `DeskStore`.
+
+use earshot_desk::InteractionId;
+use earshot_directory::{Contact, ContactId, PastInteraction};
+
+use crate::StoreError;
+
+pub trait ContactStore: Send {
+    /// Saves `contact` with the keys of its identities: a new one (id 0) gets its number,
+    /// which is returned; an existing one is replaced, its keys with it.
+    fn save_contact(&mut self, contact: &Contact, keys: &[String])
+    -> Result<ContactId, StoreError>;
+    fn contact(&mut self, id: ContactId) -> Result<Option<Contact>, StoreError>;
+    /// Every contact, by number (what the search index is loaded from).
+    fn contacts(&mut self) -> Result<Vec<Contact>, StoreError>;
+    /// The contact an identity key belongs to (the oldest, should two share it).
+    fn contact_by_key(&mut self, key: &str) -> Result<Option<ContactId>, StoreError>;
+    /// `gone` merged into `keep`: `keep` saved as `merged` with `keys`, `gone`'s
+    /// interactions moved to `keep`, `gone` deleted; all or nothing.
+    fn merge_contacts(
+        &mut self,
+        keep: ContactId,
+        gone: ContactId,
+        merged: &Contact,
+        keys: &[String],
+    ) -> Result<(), StoreError>;
+    /// Records that the interaction `id` of `agent` was with `contact`.
+    fn link_interaction(
+        &mut self,
+        agent: &str,
+        id: InteractionId,
+        contact: ContactId,
+    ) -> Result<(), StoreError>;
+    /// The contact's interactions, newest first: at most `limit`, offered before
+    /// `before_ms` when paging on.
+    fn contact_history(
+        &mut self,
+        contact: ContactId,
+        before_ms: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<PastInteraction>, StoreError>;
+}

@@ -1,0 +1,196 @@
+//! The store's conformance suite: what every backend (`DeskStore` and `ContactStore`) must
+//! do — interactions saved and read back with their states logged once each, open and
+//! recent ones found, contacts with their identity keys, merges, and a contact's history
+//! across agents, newest first and paged. The same suite runs on the embedded SQLite file
+//! and on a real PostgreSQL server the test starts (two agents sharing it).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use earshot_engine::desk::case::{Origin, Source};
+use earshot_engine::desk::{
+    AgentState, AgentStatus, CaseData, Channel, Direction, Interaction, InteractionId, Link,
+    LinkKind, State, WrapUpMode,
+};
+use earshot_engine::directory::{Contact, IdentityKind, Numbering};
+use earshot_engine::store::{ContactStore, DeskStore, PostgresStore, SqliteStore};
+use earshot_tests::postgres::Postgres;
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("earshot-contacts-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn interaction(id: u64, contact: &str, offered_ms: u64, disposition: &str, note: &str) -> Interaction {
+    Interaction {
+        id: InteractionId(id),
+        channel: Channel::Voice,
+        direction: Direction::Inbound,
+        contact: contact.into(),
+        contact_name: None,
+        queue: Some("billing".into()),
+        call: Some(id),
+        case: CaseData::default(),
+        state: State::Done,
+        held: false,
+        disposition: Some(disposition.into()),
+        note: note.into(),
+        link: None,
+        wrap_up: WrapUpMode::Optional,
+        offered_ms,
+        accepted_ms: Some(offered_ms + 2_000),
+        ended_ms: Some(offered_ms + 62_000),
+        done_ms: Some(offered_ms + 70_000),
+    }
+}
+
+/// The desk's part of the suite: any backend, fresh.
+fn desk_conformance<S: DeskStore>(store: &mut S) {
+    assert_eq!(store.next_interaction_id().unwrap(), 1);
+    let mut i = interaction(7, "sip:+15145550123@example.com", 1_796_468_400_000, "", "");
+    i.state = State::Offered;
+    i.disposition = None;
+    i.accepted_ms = None;
+    i.ended_ms = None;
+    i.done_ms = None;
+    i.contact_name = Some("Zoë Tremblay".into());
+    i.link = Some(Link { kind: LinkKind::Consultation, parent: InteractionId(1) });
+    i.case = CaseData::build(
+        &[
+            Source::new(Origin::Caller, "caller", "+15145550123"),
+            Source::new(Origin::Header, "Account-Id", "A-77 & \"quoted\""),
+        ],
+        &[],
+    );
+    store.save_interaction(&i, 10).unwrap();
+    assert_eq!(store.interaction(InteractionId(7)).unwrap().as_ref(), Some(&i));
+    assert_eq!(store.next_interaction_id().unwrap(), 8);
+    // Typed as it goes: saves without a change of state log nothing new.
+    i.state = State::Active;
+    i.accepted_ms = Some(1_796_468_402_000);
+    store.save_interaction(&i, 20).unwrap();
+    i.note = "refund promised".into();
+    store.save_interaction(&i, 21).unwrap();
+    i.state = State::WrapUp;
+    store.save_interaction(&i, 30).unwrap();
+    assert_eq!(store.interaction(InteractionId(7)).unwrap().unwrap().note, "refund promised");
+    let states = store.state_changes(InteractionId(7)).unwrap();
+    assert_eq!(states, [("offered".into(), 10), ("active".into(), 20), ("wrap-up".into(), 30)]);
+    let mut done = interaction(8, "sip:b@example.com", 1_796_468_500_000, "resolved", "");
+    done.state = State::Done;
+    store.save_interaction(&done, 40).unwrap();
+    let open: Vec<u64> = store.open_interactions().unwrap().iter().map(|i| i.id.0).collect();
+    assert_eq!(open, [7]);
+    let recent: Vec<u64> = store.recent_interactions(5).unwrap().iter().map(|i| i.id.0).collect();
+    assert_eq!(recent, [8, 7]);
+    assert_eq!(store.interaction(InteractionId(99)).unwrap(), None);
+    let status = AgentStatus { state: AgentState::Ready, since_ms: 50, next: None, busy: false };
+    store.save_agent_state("sip:agent@site", &status).unwrap();
+}
+
+/// The directory's part of the suite: any backend, with no contacts yet.
+fn contact_conformance<S: DeskStore + ContactStore>(store: &mut S) {
+    let n = Numbering::new("GB").unwrap();
+    // A contact saved, read back, found by any of its identities' keys.
+    let muller = Contact::new("Jürgen Müller")
+        .with(IdentityKind::Phone, "+44 20 7946 0000")
+        .with(IdentityKind::Email, "JM@Example.de");
+    let id = store.save_contact(&muller, &muller.keys(&n)).unwrap();
+    assert!(id > 0);
+    let back = store.contact(id).unwrap().unwrap();
+    assert_eq!(back, Contact { id, ..muller.clone() });
+    for address in ["020 7946 0000", "sip:+442079460000@site", "JM@example.DE"] {
+        let (_, key) = n.identify(address).unwrap();
+        assert_eq!(store.contact_by_key(&key).unwrap(), Some(id), "{address}");
+    }
+    assert_eq!(store.contact_by_key("tel:+15145550199").unwrap(), None);
+    assert_eq!(store.contact(id + 1000).unwrap(), None);
+
+    // Changed: its keys change with it.
+    let mut changed = back.clone();
+    changed.identities.retain(|i| i.kind != IdentityKind::Email);
+    changed.fields.insert("Segment".into(), "gold".into());
+    assert_eq!(store.save_contact(&changed, &changed.keys(&n)).unwrap(), id);
+    assert_eq!(store.contact_by_key("mailto:JM@example.de").unwrap(), None);
+    assert_eq!(store.contact(id).unwrap().unwrap().fields["Segment"], "gold");
+
+    // Two interactions with it, by two of its numbers' formats; one with someone else.
+    store.save_interaction(&interaction(11, "sip:+442079460000@site", 1_000_000, "resolved", "refund promised"), 1).unwrap();
+    store.save_interaction(&interaction(12, "020 7946 0000", 2_000_000, "callback", "call back Friday"), 2).unwrap();
+    store.save_interaction(&interaction(13, "sip:other@site", 3_000_000, "resolved", ""), 3).unwrap();
+    store.link_interaction(AGENT, InteractionId(11), id).unwrap();
+    store.link_interaction(AGENT, InteractionId(12), id).unwrap();
+    // A later save of the interaction (its note edited) keeps the link.
+    let mut edited = interaction(12, "020 7946 0000", 2_000_000, "callback", "call back Friday 3 pm");
+    edited.state = State::Done;
+    store.save_interaction(&edited, 4).unwrap();
+    let history = store.contact_history(id, None, 10).unwrap();
+    let seen: Vec<(u64, &str, &str)> = history
+        .iter()
+        .map(|h| (h.agent_interaction, h.disposition.as_deref().unwrap_or(""), h.note.as_str()))
+        .collect();
+    assert_eq!(seen, [(12, "callback", "call back Friday 3 pm"), (11, "resolved", "refund promised")]);
+    let first = &history[1];
+    assert_eq!((first.agent.as_str(), first.channel.as_str(), first.queue.as_deref()), (AGENT, "voice", Some("billing")));
+    assert_eq!((first.started_ms, first.duration_ms), (1_000_000, Some(60_000)));
+    // Paged: one at a time, older than the last seen.
+    let page = store.contact_history(id, None, 1).unwrap();
+    assert_eq!(page.len(), 1);
+    let next = store.contact_history(id, Some(page[0].started_ms), 1).unwrap();
+    assert_eq!(next[0].agent_interaction, 11);
+    assert!(store.contact_history(id, Some(next[0].started_ms), 1).unwrap().is_empty());
+
+    // A second contact made from an unknown number, merged into the first.
+    let unknown = Contact::new("").with(IdentityKind::Phone, "07700 900123");
+    let other = store.save_contact(&unknown, &unknown.keys(&n)).unwrap();
+    assert_ne!(other, id);
+    store.link_interaction(AGENT, InteractionId(13), other).unwrap();
+    let mut merged = store.contact(id).unwrap().unwrap();
+    merged.absorb(&store.contact(other).unwrap().unwrap());
+    store.merge_contacts(id, other, &merged, &merged.keys(&n)).unwrap();
+    assert_eq!(store.contact(other).unwrap(), None);
+    let (_, key) = n.identify("07700 900123").unwrap();
+    assert_eq!(store.contact_by_key(&key).unwrap(), Some(id));
+    assert_eq!(store.contact_history(id, None, 10).unwrap().len(), 3);
+    let all = store.contacts().unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].identities.len(), 2);
+}
+
+const AGENT: &str = "sip:agent@site";
+
+#[test]
+fn sqlite_passes_the_store_suite() {
+    let dir = temp_dir("suite");
+    let mut store = SqliteStore::open(&dir.join("desk.sqlite")).unwrap();
+    desk_conformance(&mut store);
+    contact_conformance(&mut store);
+    // And it is all still there after reopening.
+    drop(store);
+    let mut again = SqliteStore::open(&dir.join("desk.sqlite")).unwrap();
+    assert_eq!(again.contacts().unwrap().len(), 1);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// On PostgreSQL: the same suite; a second agent on the same database has interactions of
+/// its own numbered from 1 and sees the first agent's in the contact's history.
+#[test]
+fn postgresql_passes_the_store_suite() {
+    let pg = Postgres::start("suite");
+    let mut store = PostgresStore::connect(&pg.url(), AGENT).unwrap();
+    desk_conformance(&mut store);
+    contact_conformance(&mut store);
+    let mut other = PostgresStore::connect(&pg.url(), "sip:other-agent@site").unwrap();
+    assert_eq!(other.next_interaction_id().unwrap(), 1, "each agent numbers its own");
+    assert!(other.open_interactions().unwrap().is_empty());
+    let contact = other.contacts().unwrap()[0].id;
+    other.save_interaction(&interaction(1, "020 7946 0000", 4_000_000, "resolved", "second agent"), 5).unwrap();
+    other.link_interaction("sip:other-agent@site", InteractionId(1), contact).unwrap();
+    let history = store.contact_history(contact, None, 10).unwrap();
+    let agents: Vec<&str> = history.iter().map(|h| h.agent.as_str()).collect();
+    assert_eq!(agents, ["sip:other-agent@site", AGENT, AGENT, AGENT]);
+    assert_eq!(history[0].note, "second agent");
+    // A third connection migrating an up-to-date schema changes nothing.
+    drop(PostgresStore::connect(&pg.url(), AGENT).unwrap());
+    assert_eq!(store.recent_interactions(10).unwrap().len(), 5);
+}
