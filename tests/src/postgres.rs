@@ -69,8 +69,9 @@ impl Postgres {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
         let as_user = if running_as_root() {
-            let user = postgres_user()
-                .unwrap_or_else(|| panic!("no postgres user to run the server as (install postgresql)"));
+            let user = postgres_user().unwrap_or_else(|| {
+                panic!("no postgres user to run the server as (install postgresql)")
+            });
             let chown = Command::new("chown")
                 .args([&format!("{}:{}", user.0, user.1), &dir.display().to_string()])
                 .status();
@@ -80,7 +81,8 @@ impl Postgres {
             None
         };
         let bin = bin_dir();
-        let mut pg = Postgres { dir, bin, port: crate::free_port("127.0.0.1"), server: None, as_user };
+        let mut pg =
+            Postgres { dir, bin, port: crate::free_port("127.0.0.1"), server: None, as_user };
         let data = pg.data();
         let out = pg
             .command("initdb")
@@ -124,11 +126,18 @@ impl Postgres {
         assert!(self.server.is_none(), "already running");
         let log = std::fs::File::create(self.dir.join("server.log")).ok();
         let mut c = self.command("postgres");
-        c.args(["-D", &self.data(), "-p", &self.port.to_string(), "-k", &self.dir.display().to_string()])
-            .args(["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=50"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .process_group(0);
+        c.args([
+            "-D",
+            &self.data(),
+            "-p",
+            &self.port.to_string(),
+            "-k",
+            &self.dir.display().to_string(),
+        ])
+        .args(["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=50"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .process_group(0);
         if let Some(log) = log {
             c.stderr(log);
         }

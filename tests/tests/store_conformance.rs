@@ -21,7 +21,13 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
-fn interaction(id: u64, contact: &str, offered_ms: u64, disposition: &str, note: &str) -> Interaction {
+fn interaction(
+    id: u64,
+    contact: &str,
+    offered_ms: u64,
+    disposition: &str,
+    note: &str,
+) -> Interaction {
     Interaction {
         id: InteractionId(id),
         channel: Channel::Voice,
@@ -115,13 +121,26 @@ fn contact_conformance<S: DeskStore + ContactStore>(store: &mut S) {
     assert_eq!(store.contact(id).unwrap().unwrap().fields["Segment"], "gold");
 
     // Two interactions with it, by two of its numbers' formats; one with someone else.
-    store.save_interaction(&interaction(11, "sip:+442079460000@site", 1_000_000, "resolved", "refund promised"), 1).unwrap();
-    store.save_interaction(&interaction(12, "020 7946 0000", 2_000_000, "callback", "call back Friday"), 2).unwrap();
-    store.save_interaction(&interaction(13, "sip:other@site", 3_000_000, "resolved", ""), 3).unwrap();
+    store
+        .save_interaction(
+            &interaction(11, "sip:+442079460000@site", 1_000_000, "resolved", "refund promised"),
+            1,
+        )
+        .unwrap();
+    store
+        .save_interaction(
+            &interaction(12, "020 7946 0000", 2_000_000, "callback", "call back Friday"),
+            2,
+        )
+        .unwrap();
+    store
+        .save_interaction(&interaction(13, "sip:other@site", 3_000_000, "resolved", ""), 3)
+        .unwrap();
     store.link_interaction(AGENT, InteractionId(11), id).unwrap();
     store.link_interaction(AGENT, InteractionId(12), id).unwrap();
     // A later save of the interaction (its note edited) keeps the link.
-    let mut edited = interaction(12, "020 7946 0000", 2_000_000, "callback", "call back Friday 3 pm");
+    let mut edited =
+        interaction(12, "020 7946 0000", 2_000_000, "callback", "call back Friday 3 pm");
     edited.state = State::Done;
     store.save_interaction(&edited, 4).unwrap();
     let history = store.contact_history(id, None, 10).unwrap();
@@ -129,9 +148,15 @@ fn contact_conformance<S: DeskStore + ContactStore>(store: &mut S) {
         .iter()
         .map(|h| (h.agent_interaction, h.disposition.as_deref().unwrap_or(""), h.note.as_str()))
         .collect();
-    assert_eq!(seen, [(12, "callback", "call back Friday 3 pm"), (11, "resolved", "refund promised")]);
+    assert_eq!(
+        seen,
+        [(12, "callback", "call back Friday 3 pm"), (11, "resolved", "refund promised")]
+    );
     let first = &history[1];
-    assert_eq!((first.agent.as_str(), first.channel.as_str(), first.queue.as_deref()), (AGENT, "voice", Some("billing")));
+    assert_eq!(
+        (first.agent.as_str(), first.channel.as_str(), first.queue.as_deref()),
+        (AGENT, "voice", Some("billing"))
+    );
     assert_eq!((first.started_ms, first.duration_ms), (1_000_000, Some(60_000)));
     // Paged: one at a time, older than the last seen.
     let page = store.contact_history(id, None, 1).unwrap();
@@ -184,7 +209,12 @@ fn postgresql_passes_the_store_suite() {
     assert_eq!(other.next_interaction_id().unwrap(), 1, "each agent numbers its own");
     assert!(other.open_interactions().unwrap().is_empty());
     let contact = other.contacts().unwrap()[0].id;
-    other.save_interaction(&interaction(1, "020 7946 0000", 4_000_000, "resolved", "second agent"), 5).unwrap();
+    other
+        .save_interaction(
+            &interaction(1, "020 7946 0000", 4_000_000, "resolved", "second agent"),
+            5,
+        )
+        .unwrap();
     other.link_interaction("sip:other-agent@site", InteractionId(1), contact).unwrap();
     let history = store.contact_history(contact, None, 10).unwrap();
     let agents: Vec<&str> = history.iter().map(|h| h.agent.as_str()).collect();

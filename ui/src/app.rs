@@ -416,6 +416,16 @@ fn notice_text(tr: &Translator, notice: &Notice) -> String {
             "message-screen-pop",
             &[("id", Arg::Text(&interaction.to_string())), ("url", Arg::Text(url))],
         ),
+        Notice::Imported { file, added, merged, rejected } => tr.t_with(
+            "message-contacts-imported",
+            &[
+                ("file", Arg::Text(file)),
+                ("added", Arg::Number(*added as f64)),
+                ("merged", Arg::Number(*merged as f64)),
+                ("refused", Arg::Number(rejected.len() as f64)),
+                ("lines", Arg::Text(&rejected.join(", "))),
+            ],
+        ),
     }
 }
 

@@ -54,6 +54,11 @@ pub struct PhoneView {
     pub agent_state: Option<AgentStateView>,
     /// The desk: interactions by id, as last reported.
     pub interactions: BTreeMap<u64, InteractionView>,
+    /// Team Communicator: the last search answered, and its results.
+    pub search: Option<(String, Vec<earshot_engine::directory::Hit>)>,
+    /// The contact last read, and its history as last read.
+    pub contact: Option<earshot_engine::directory::Contact>,
+    pub contact_history: Option<(u64, Vec<earshot_engine::directory::PastInteraction>)>,
 }
 
 /// A notice from the phone, shown in the agent's language at the foot of the window.
@@ -84,6 +89,13 @@ pub enum Notice {
     ScreenPop {
         interaction: u64,
         url: String,
+    },
+    /// Contacts imported from a file: how many added and merged, the lines refused.
+    Imported {
+        file: String,
+        added: usize,
+        merged: usize,
+        rejected: Vec<String>,
     },
 }
 
@@ -216,6 +228,15 @@ impl PhoneView {
                 self.interactions.insert(i.id, *i);
             }
             Event::ScreenPop { id, url } => self.note(Notice::ScreenPop { interaction: id, url }),
+            Event::Results { query, items } => self.search = Some((query, items)),
+            Event::Contact { contact } => self.contact = Some(contact),
+            Event::ContactHistory { contact, items } => {
+                self.contact_history = Some((contact, items))
+            }
+            Event::ContactsImported { file, added, merged, rejected } => {
+                let lines = rejected.iter().map(|r| r.line.to_string()).collect::<Vec<_>>();
+                self.note(Notice::Imported { file, added, merged, rejected: lines })
+            }
             Event::Stopped => self.stopped = true,
         }
     }

@@ -11,13 +11,54 @@ use std::time::{Duration, Instant};
 use earshot_directory::{Directory, Numbering, Target, TargetKind};
 
 const FIRST: &[&str] = &[
-    "Jürgen", "Anna", "Samuel", "Marie", "José", "Zoé", "Chloé", "Liam", "Noah", "Olivia",
-    "Émile", "Søren", "Łukasz", "Aoife", "Nuño", "Françoise", "Mateo", "Yuki", "Priya", "Omar",
+    "Jürgen",
+    "Anna",
+    "Samuel",
+    "Marie",
+    "José",
+    "Zoé",
+    "Chloé",
+    "Liam",
+    "Noah",
+    "Olivia",
+    "Émile",
+    "Søren",
+    "Łukasz",
+    "Aoife",
+    "Nuño",
+    "Françoise",
+    "Mateo",
+    "Yuki",
+    "Priya",
+    "Omar",
 ];
 const LAST: &[&str] = &[
-    "Müller", "Tremblay", "Gagnon", "Roy", "Côté", "Bouchard", "Smith", "Jones", "Okafor",
-    "Nguyen", "García", "Øster", "Kowalski", "O'Brien", "Dubois", "Lefèvre", "Schröder", "Rossi",
-    "Bernard", "Moreau", "Petit", "Fournier", "Lambert", "Mercier", "Girard", "Bonnet",
+    "Müller",
+    "Tremblay",
+    "Gagnon",
+    "Roy",
+    "Côté",
+    "Bouchard",
+    "Smith",
+    "Jones",
+    "Okafor",
+    "Nguyen",
+    "García",
+    "Øster",
+    "Kowalski",
+    "O'Brien",
+    "Dubois",
+    "Lefèvre",
+    "Schröder",
+    "Rossi",
+    "Bernard",
+    "Moreau",
+    "Petit",
+    "Fournier",
+    "Lambert",
+    "Mercier",
+    "Girard",
+    "Bonnet",
 ];
 const ORGS: &[&str] = &["", "Müller GmbH", "Tremblay & fils", "Acme Ltd", "Café du Coin", ""];
 
@@ -82,11 +123,21 @@ fn typed(text: &str) -> Vec<String> {
 }
 
 fn main() {
-    let queries: Vec<String> = ["müller", "jurgen mull", "020 7946 0000", "+44 20 7946 0000", "442079460000", "tremblay marie"]
-        .iter()
-        .flat_map(|q| typed(q))
-        .collect();
-    println!("search per keystroke ({} keystrokes × 20 rounds per size), 2 000 agents, 50 queues", queries.len());
+    let queries: Vec<String> = [
+        "müller",
+        "jurgen mull",
+        "020 7946 0000",
+        "+44 20 7946 0000",
+        "442079460000",
+        "tremblay marie",
+    ]
+    .iter()
+    .flat_map(|q| typed(q))
+    .collect();
+    println!(
+        "search per keystroke ({} keystrokes × 20 rounds per size), 2 000 agents, 50 queues",
+        queries.len()
+    );
     println!("{:>9} {:>10} {:>10} {:>10} {:>10}", "contacts", "load", "p50", "p99", "worst");
     for size in [1_000usize, 10_000, 100_000] {
         let (d, load) = directory(size);

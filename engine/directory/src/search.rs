@@ -86,6 +86,15 @@ impl Directory {
         self.by_id.is_empty()
     }
 
+    /// The numbering its numbers are read with.
+    pub fn numbering(&self) -> &Numbering {
+        &self.numbering
+    }
+
+    pub fn contains(&self, kind: TargetKind, id: &str) -> bool {
+        self.by_id.contains_key(&(kind, id.to_owned()))
+    }
+
     /// Adds `target`, or replaces the one with its kind and id (its state is kept).
     pub fn put(&mut self, target: Target) {
         let key = (target.kind, target.id.clone());

@@ -88,6 +88,7 @@ fn speech_crosses_two_loops_on_loopback() {
 /// once: the plan it replaces comes back well before the rest would have ended, and a
 /// leg added then carries audio as usual.
 #[test]
+#[allow(clippy::disallowed_methods)] // a real-time test: how soon the loop wakes, by the clock
 fn a_resting_loop_wakes_for_a_command() {
     let mut idle = media_loop::start(Box::new(NullDevice), Box::new(NullDevice), 160, 20).unwrap();
     std::thread::sleep(Duration::from_millis(300));

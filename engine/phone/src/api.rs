@@ -98,6 +98,25 @@ pub enum Command {
     History {
         limit: usize,
     },
+    /// Team Communicator: the agents, queues and contacts that match `text` (a `results`
+    /// event).
+    Search {
+        text: String,
+    },
+    /// A contact with its identities and fields (a `contact` event).
+    Contact {
+        id: u64,
+    },
+    /// A contact's earlier interactions by any agent, newest first (`contact-history`).
+    ContactHistory {
+        id: u64,
+        #[serde(default = "twenty")]
+        limit: usize,
+    },
+    /// Contacts from a CSV or vCard file (`contacts-imported`).
+    ImportContacts {
+        file: String,
+    },
     /// Supervisor: follow an agent's calls (its dialog events, RFC 4235): `agent` events.
     Watch {
         agent: String,
@@ -334,6 +353,29 @@ pub enum Event {
         id: InteractionNumber,
         url: String,
     },
+    /// Team Communicator's answer to `search`: grouped (agents, queues, contacts), best
+    /// first in each group.
+    Results {
+        query: String,
+        items: Vec<earshot_directory::Hit>,
+    },
+    /// A contact (`contact`), with its identities and fields.
+    Contact {
+        contact: earshot_directory::Contact,
+    },
+    /// A contact's earlier interactions by any agent, newest first.
+    ContactHistory {
+        contact: u64,
+        items: Vec<earshot_directory::PastInteraction>,
+    },
+    /// What `import-contacts` read: contacts added, contacts an existing one took in (an
+    /// identity already known), and the lines refused with why.
+    ContactsImported {
+        file: String,
+        added: usize,
+        merged: usize,
+        rejected: Vec<earshot_directory::Rejected>,
+    },
     /// Something went wrong; the phone carries on.
     Error {
         message: String,
@@ -414,6 +456,10 @@ pub struct ScreenPopView {
     pub label: String,
     pub url: Option<String>,
     pub problem: Option<String>,
+}
+
+fn twenty() -> usize {
+    20
 }
 
 impl Event {

@@ -158,6 +158,22 @@ impl Phone {
                 Ok(())
             }
             Command::SetAccount { account } => self.set_account(account),
+            Command::Search { text } => {
+                self.search(text);
+                Ok(())
+            }
+            Command::Contact { id } => {
+                self.read_contact(id);
+                Ok(())
+            }
+            Command::ContactHistory { id, limit } => {
+                self.read_contact_history(id, limit);
+                Ok(())
+            }
+            Command::ImportContacts { file } => {
+                self.import_contacts(file);
+                Ok(())
+            }
             Command::History { limit } => {
                 self.effects.push_back(Effect::ReadHistory { limit });
                 Ok(())

@@ -34,6 +34,18 @@ pub struct Config {
     pub desk: earshot_desk::DeskConfig,
     /// The window's language and theme (the phone itself does not use them).
     pub window: WindowSettings,
+    /// Contacts and Team Communicator.
+    pub directory: DirectorySettings,
+}
+
+/// `[directory]`: how contacts' identities are read.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DirectorySettings {
+    /// The country a number written without its country code is in (ISO 3166: `GB`,
+    /// `CA`, `FR`); none: only numbers written with `+` and their country code are
+    /// recognised as one whatever their format.
+    pub country: Option<String>,
 }
 
 /// `[window]`: how the desk window looks and speaks.
@@ -235,6 +247,7 @@ impl Default for Config {
             data_dir: None,
             desk: earshot_desk::DeskConfig::default(),
             window: WindowSettings::default(),
+            directory: DirectorySettings::default(),
         }
     }
 }
@@ -294,6 +307,9 @@ pub const DEFAULT_FILE: &str = r#"# Earshot configuration. Every setting is opti
 # dispositions = [{ code = "resolved", label = "Resolved", group = "Outcome", key = "1" }]
 # case_fields = [{ source = "Account-Id", rename = "account", label = "Account", order = 1, editable = true }]
 # queues = { support = { label = "Support", wrap_up = "mandatory", screen_pops = [{ label = "CRM", url = "https://crm.example.com/find?phone={caller}", on_accept = true }] } }
+
+[directory]
+# country = "GB"                  # numbers written nationally (020 7946 0000) are in this country
 
 [window]
 # language = "fr-CA"              # default: the system's locale (built in: en, fr-CA)

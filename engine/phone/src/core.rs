@@ -72,6 +72,8 @@ pub struct Phone {
     pub(super) desk: earshot_desk::Desk,
     /// Whether the media thread's scheduling has been looked at (once it has started).
     pub(super) scheduling_seen: bool,
+    /// Team Communicator's index: queues, agents, contacts (directory_commands.rs).
+    pub(super) directory: earshot_directory::Directory,
 }
 
 /// What a phone is made of: its configuration, a user agent bound to its address, and
@@ -90,6 +92,8 @@ pub struct PhoneParts {
     /// last run (taken up again: wrap-ups with their notes).
     pub desk_first_id: u64,
     pub desk_restored: Vec<earshot_desk::Interaction>,
+    /// The contacts the store holds, for Team Communicator's index.
+    pub contacts: Vec<earshot_directory::Contact>,
 }
 
 /// The housekeeping period while there are calls (media reports, digits, auto-answers,
@@ -113,7 +117,10 @@ impl Phone {
             seed,
             desk_first_id,
             desk_restored,
+            contacts,
         } = parts;
+        let (numbering, numbering_problem) = super::directory_commands::numbering_of(&config);
+        let directory = super::directory_commands::site_directory(&config, numbering);
         let unix_ms =
             wall.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
         let at = earshot_desk::Moment { now, unix_ms };
@@ -156,7 +163,12 @@ impl Phone {
             stopped: false,
             desk,
             scheduling_seen: false,
+            directory,
         };
+        phone.contacts_known(&contacts);
+        if let Some(p) = numbering_problem {
+            phone.emit(Event::problem(p, None));
+        }
         phone.emit(Event::Ready { uri: local_uri, listen: local.to_string() });
         phone.emit(Event::Account { account: account.clone() });
         if let Some(a) = account {
@@ -173,6 +185,7 @@ impl Phone {
     }
 
     pub(super) fn emit(&mut self, e: Event) {
+        self.follow_in_directory(&e);
         self.events.push_back(e);
     }
 

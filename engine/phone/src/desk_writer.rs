@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use earshot_desk::{AgentStatus, Interaction};
-use earshot_store::{DeskStore, SqliteStore, StoreError};
+use earshot_store::{ContactStore, DeskStore, SqliteStore, StoreError};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::api::Event;
@@ -17,7 +17,13 @@ enum Write {
     /// An interaction, and where to say it is on disk.
     Interaction(Box<Interaction>, u64, mpsc::SyncSender<()>),
     AgentState(AgentStatus),
+    /// Any other work on the store (reading contacts, importing them), in turn with the
+    /// writes.
+    Job(StoreJob),
 }
+
+/// Work done on the store's thread.
+pub type StoreJob = Box<dyn FnOnce(&mut SqliteStore) + Send>;
 
 /// The writer's end of the store.
 #[derive(Debug, Clone)]
@@ -40,6 +46,8 @@ pub struct DeskSaved {
     pub first_id: u64,
     /// Offered, active or in wrap-up when the last run ended.
     pub open: Vec<Interaction>,
+    /// The contacts it holds.
+    pub contacts: Vec<earshot_directory::Contact>,
 }
 
 impl DeskWriter {
@@ -51,18 +59,25 @@ impl DeskWriter {
         events: UnboundedSender<Event>,
     ) -> Result<(DeskWriter, DeskSaved), StoreError> {
         let mut store = SqliteStore::open(path)?;
-        let saved =
-            DeskSaved { first_id: store.next_interaction_id()?, open: store.open_interactions()? };
+        let saved = DeskSaved {
+            first_id: store.next_interaction_id()?,
+            open: store.open_interactions()?,
+            contacts: store.contacts()?,
+        };
         let (writes, queue) = mpsc::channel::<WriteBox>();
         let spawned = std::thread::Builder::new().name("desk-store".into()).spawn(move || {
             for WriteBox(w) in queue {
-                let done = match &w {
+                let done = match w {
                     Write::Interaction(i, at_ms, saved) => {
-                        let done = store.save_interaction(i, *at_ms);
+                        let done = store.save_interaction(&i, at_ms);
                         let _ = saved.try_send(());
                         done
                     }
-                    Write::AgentState(s) => store.save_agent_state(&agent, s),
+                    Write::AgentState(s) => store.save_agent_state(&agent, &s),
+                    Write::Job(job) => {
+                        job(&mut store);
+                        Ok(())
+                    }
                 };
                 if let Err(e) = done {
                     let problem = Problem::DeskNotSaved { why: e.to_string() };
@@ -88,5 +103,11 @@ impl DeskWriter {
 
     pub fn save_agent_state(&self, s: AgentStatus) {
         let _ = self.writes.send(WriteBox(Write::AgentState(s)));
+    }
+
+    /// Runs `job` on the store's thread, after the writes before it; false if the writer
+    /// has stopped.
+    pub fn run(&self, job: StoreJob) -> bool {
+        self.writes.send(WriteBox(Write::Job(job))).is_ok()
     }
 }

@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 
 use super::api::{Command, Event};
 use super::config_file;
+use super::contact_jobs;
 use super::core::Phone;
 use super::effect::Effect;
 use super::history::History;
@@ -28,6 +29,8 @@ pub enum Input {
     Command(Command),
     /// DNS answered a lookup the core asked for.
     Located { name: SipUri, found: Result<Vec<Target>, String> },
+    /// Contacts the store now holds (an import): for the core's index.
+    Contacts(Vec<earshot_directory::Contact>),
 }
 
 /// The phone core and what its effects need.
@@ -60,6 +63,11 @@ fn wall() -> SystemTime {
 }
 
 impl PhoneDriver {
+    /// Where a store job's answers go.
+    fn answers(&self) -> contact_jobs::Answers {
+        contact_jobs::Answers { events: self.events.clone(), inputs: self.inputs.clone() }
+    }
+
     /// Passes the core's events on and does its effects.
     fn flush(&mut self) {
         // Effects first: a change saved (the desk's store) before it is shown.
@@ -135,6 +143,16 @@ impl PhoneDriver {
                     store.save_agent_state(status);
                 }
             }
+            Effect::ReadContact(id) => {
+                contact_jobs::read_contact(self.desk_store.as_ref(), self.answers(), id);
+            }
+            Effect::ReadContactHistory { id, limit } => {
+                contact_jobs::read_history(self.desk_store.as_ref(), self.answers(), id, limit);
+            }
+            Effect::ImportContacts(path) => {
+                let numbering = self.phone.numbering();
+                contact_jobs::import(self.desk_store.as_ref(), self.answers(), numbering, path);
+            }
             Effect::OpenUrl(url) => {
                 if self.open_links {
                     let events = self.events.clone();
@@ -170,6 +188,7 @@ impl Core for PhoneDriver {
         match input {
             Input::Command(c) => self.phone.command(c, now, wall()),
             Input::Located { name, found } => self.phone.located(&name, found, now, wall()),
+            Input::Contacts(contacts) => self.phone.contacts_known(&contacts),
         }
     }
 

@@ -29,4 +29,11 @@ pub enum Effect {
     SaveAgentState(earshot_desk::AgentStatus),
     /// Open a screen-pop link in the system browser.
     OpenUrl(String),
+    /// Read a contact from the store (a `contact` event).
+    ReadContact(u64),
+    /// Read a contact's history from the store (a `contact-history` event).
+    ReadContactHistory { id: u64, limit: usize },
+    /// Read contacts from a CSV or vCard file into the store (`contacts-imported`), and
+    /// hand them to the core's index.
+    ImportContacts(std::path::PathBuf),
 }

@@ -129,6 +129,16 @@ pub enum Problem {
     #[error("mix: {why}")]
     Mix { why: String },
 
+    // --- Contacts ---
+    #[error("directory: {why}")]
+    Directory { why: String },
+    #[error("no contact {id}")]
+    NoContact { id: u64 },
+    #[error("contacts: {why}")]
+    ContactStore { why: String },
+    #[error("cannot import {file}: {why}")]
+    ImportFailed { file: String, why: String },
+
     // --- The team ---
     #[error("watch {agent}: {why}")]
     WatchFailed { agent: String, why: String },
@@ -228,6 +238,10 @@ impl Problem {
             Problem::RingingDeviceFailed { why: s() },
             Problem::NoRealTime { why: s() },
             Problem::Mix { why: s() },
+            Problem::Directory { why: s() },
+            Problem::NoContact { id: 1 },
+            Problem::ContactStore { why: s() },
+            Problem::ImportFailed { file: s(), why: s() },
             Problem::WatchFailed { agent: s(), why: s() },
             Problem::UnreadablePresence { agent: s(), why: s() },
             Problem::UnreadableDialog { agent: s(), why: s() },

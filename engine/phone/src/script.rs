@@ -23,6 +23,17 @@ fn rest_after(line: &str, words: usize) -> &str {
     rest.trim()
 }
 
+/// The number at `args[i]` (a contact's id), or the usage.
+fn number(
+    args: &[&str],
+    i: usize,
+    u: &'static str,
+    usage: &dyn Fn(&'static str, &str) -> ScriptError,
+) -> Result<u64, ScriptError> {
+    let a = args.get(i).ok_or_else(|| usage(u, "missing id"))?;
+    a.parse().map_err(|_| usage(u, &format!("{a:?} is not an id")))
+}
+
 /// Parses one line. Blank lines and `#` comments give `None`.
 pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
     let line = line.trim();
@@ -208,6 +219,37 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
                 .filter(|p| *p <= 100)
                 .ok_or_else(|| usage(U, &format!("{n:?} is not a percentage")))?;
             Command::SetRingVolume { percent }
+        }
+        "search" => {
+            // The text is the rest of the line, spaces and all.
+            let text = line.get(verb.len()..).unwrap_or_default().trim();
+            if text.is_empty() {
+                return Err(usage("search TEXT", "missing text"));
+            }
+            Command::Search { text: text.into() }
+        }
+        "contact" => {
+            const U: &str = "contact ID";
+            exact(1, U)?;
+            Command::Contact { id: number(&args, 0, U, &usage)? }
+        }
+        "contact-history" => {
+            const U: &str = "contact-history ID [N]";
+            let limit = match args.get(1) {
+                None => 20,
+                Some(n) => n.parse().map_err(|_| usage(U, &format!("{n:?} is not a count")))?,
+            };
+            if args.len() > 2 {
+                return Err(usage(U, "at most two arguments"));
+            }
+            Command::ContactHistory { id: number(&args, 0, U, &usage)?, limit }
+        }
+        "import-contacts" => {
+            let file = line.get(verb.len()..).unwrap_or_default().trim();
+            if file.is_empty() {
+                return Err(usage("import-contacts FILE", "missing file"));
+            }
+            Command::ImportContacts { file: file.into() }
         }
         "history" => {
             const U: &str = "history [N]";

@@ -155,6 +155,7 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
         seed,
         desk_first_id: desk_saved.first_id,
         desk_restored: desk_saved.open,
+        contacts: desk_saved.contacts,
     };
     let mut phone = Phone::new(parts, now, wall);
     for problem in problems {

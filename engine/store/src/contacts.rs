@@ -42,4 +42,47 @@ pub trait ContactStore: Send {
         before_ms: Option<u64>,
         limit: usize,
     ) -> Result<Vec<PastInteraction>, StoreError>;
+
+    /// Contacts read from a file: each one whose identity is already known is taken into
+    /// the contact that has it (`Contact::absorb`), the others are added. `keys` gives a
+    /// contact's identity keys. Returns the contacts as now stored, and how many were
+    /// added and merged.
+    fn import(
+        &mut self,
+        contacts: Vec<Contact>,
+        keys: &dyn Fn(&Contact) -> Vec<String>,
+    ) -> Result<Imported, StoreError> {
+        let mut out = Imported::default();
+        for c in contacts {
+            let mut known = None;
+            for k in keys(&c) {
+                if let Some(id) = self.contact_by_key(&k)? {
+                    known = Some(id);
+                    break;
+                }
+            }
+            match known.map(|id| self.contact(id)).transpose()?.flatten() {
+                Some(mut existing) => {
+                    existing.absorb(&c);
+                    self.save_contact(&existing, &keys(&existing))?;
+                    out.merged += 1;
+                    out.contacts.push(existing);
+                }
+                None => {
+                    let id = self.save_contact(&c, &keys(&c))?;
+                    out.added += 1;
+                    out.contacts.push(Contact { id, ..c });
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct Imported {
+    pub contacts: Vec<Contact>,
+    pub added: usize,
+    pub merged: usize,
 }

@@ -10,7 +10,7 @@ mod raw;
 pub mod sqlite;
 mod sqlite_contacts;
 
-pub use contacts::ContactStore;
+pub use contacts::{ContactStore, Imported};
 pub use errors::StoreError;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;

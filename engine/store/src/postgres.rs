@@ -130,7 +130,11 @@ impl PostgresStore {
         Ok(())
     }
 
-    fn select(&mut self, clause: &str, args: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<Vec<Interaction>, StoreError> {
+    fn select(
+        &mut self,
+        clause: &str,
+        args: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<Interaction>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM interactions WHERE agent = $1 {clause}");
         let mut all: Vec<&(dyn postgres::types::ToSql + Sync)> = vec![&self.agent];
         all.extend_from_slice(args);
@@ -166,8 +170,9 @@ fn read(row: &Row) -> Result<Interaction, StoreError> {
 
 impl DeskStore for PostgresStore {
     fn next_interaction_id(&mut self) -> Result<u64, StoreError> {
-        let row =
-            self.client.query_one("SELECT MAX(id) FROM interactions WHERE agent = $1", &[&self.agent])?;
+        let row = self
+            .client
+            .query_one("SELECT MAX(id) FROM interactions WHERE agent = $1", &[&self.agent])?;
         let max: Option<i64> = row.try_get(0)?;
         Ok(max.map_or(1, |m| m as u64 + 1))
     }
@@ -310,7 +315,11 @@ fn write_contact(
 }
 
 impl ContactStore for PostgresStore {
-    fn save_contact(&mut self, contact: &Contact, keys: &[String]) -> Result<ContactId, StoreError> {
+    fn save_contact(
+        &mut self,
+        contact: &Contact,
+        keys: &[String],
+    ) -> Result<ContactId, StoreError> {
         let mut tx = self.client.transaction()?;
         let id = write_contact(&mut tx, contact, keys)?;
         tx.commit()?;
@@ -334,7 +343,9 @@ impl ContactStore for PostgresStore {
     }
 
     fn contact_by_key(&mut self, key: &str) -> Result<Option<ContactId>, StoreError> {
-        let row = self.client.query_one("SELECT MIN(contact) FROM contact_keys WHERE key = $1", &[&key])?;
+        let row = self
+            .client
+            .query_one("SELECT MIN(contact) FROM contact_keys WHERE key = $1", &[&key])?;
         let id: Option<i64> = row.try_get(0)?;
         Ok(id.map(|i| i as u64))
     }

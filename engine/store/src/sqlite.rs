@@ -12,7 +12,8 @@ use crate::raw::{COLUMNS, RawInteraction, UPDATES};
 use crate::{DeskStore, StoreError};
 
 /// The schema, one step per entry; a database at `user_version = n` has had the first `n`.
-const MIGRATIONS: &[&str] = &["CREATE TABLE interactions (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE interactions (
         id INTEGER PRIMARY KEY,
         channel TEXT NOT NULL,
         direction TEXT NOT NULL,

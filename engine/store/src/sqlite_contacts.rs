@@ -61,7 +61,11 @@ fn write_contact(
 }
 
 impl ContactStore for SqliteStore {
-    fn save_contact(&mut self, contact: &Contact, keys: &[String]) -> Result<ContactId, StoreError> {
+    fn save_contact(
+        &mut self,
+        contact: &Contact,
+        keys: &[String],
+    ) -> Result<ContactId, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let id = write_contact(&tx, contact, keys)?;
         tx.commit()?;
@@ -89,9 +93,8 @@ impl ContactStore for SqliteStore {
     }
 
     fn contact_by_key(&mut self, key: &str) -> Result<Option<ContactId>, StoreError> {
-        let mut statement = self
-            .conn
-            .prepare_cached("SELECT MIN(contact) FROM contact_keys WHERE key = ?1")?;
+        let mut statement =
+            self.conn.prepare_cached("SELECT MIN(contact) FROM contact_keys WHERE key = ?1")?;
         let id: Option<i64> = statement.query_row([key], |r| r.get(0))?;
         Ok(id.map(|i| i as u64))
     }

@@ -179,6 +179,10 @@ message-transfer = Call { $id }: transfer { $status } { $reason }
 message-security = Security: { $message }
 message-prompt-stopped = Call { $id }: { $file } stopped before its end
 message-screen-pop = Interaction { $id }: opened { $url }
+message-contacts-imported = { $file }: { $added } contacts added, { $merged } merged{ $refused ->
+    [0] {""}
+   *[other] ; lines refused: { $lines }
+}
 message-dismiss = Dismiss
 messages-more = { $count } earlier
 
@@ -235,6 +239,10 @@ error-no-sound-device = No sound device works ({ $why }); calls go on without au
 error-ringing-device-failed = The ringing device failed ({ $why }); ringing in the headset
 error-no-real-time = The audio runs without real-time priority: { $why }
 error-mix = Audio mix: { $why }
+error-directory = Directory: { $why }
+error-no-contact = There is no contact { $id }
+error-contact-store = Contacts: { $why }
+error-import-failed = Cannot import { $file }: { $why }
 error-watch-failed = Cannot watch { $agent }: { $why }
 error-unreadable-presence = { $agent }: unreadable state: { $why }
 error-unreadable-dialog = { $agent }: unreadable call state: { $why }

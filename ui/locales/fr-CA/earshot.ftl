@@ -178,6 +178,10 @@ message-transfer = Appel { $id } : transfert { $status } { $reason }
 message-security = Sécurité : { $message }
 message-prompt-stopped = Appel { $id } : { $file } arrêté avant la fin
 message-screen-pop = Interaction { $id } : { $url } ouvert
+message-contacts-imported = { $file } : { $added } contacts ajoutés, { $merged } fusionnés{ $refused ->
+    [0] {""}
+   *[other] ; lignes refusées : { $lines }
+}
 message-dismiss = Fermer
 messages-more = { $count } plus anciens
 
@@ -234,6 +238,10 @@ error-no-sound-device = Aucun périphérique audio ne fonctionne ({ $why }); les
 error-ringing-device-failed = Le périphérique de sonnerie a fait défaut ({ $why }); la sonnerie passe dans le casque
 error-no-real-time = L'audio tourne sans priorité temps réel : { $why }
 error-mix = Mixage audio : { $why }
+error-directory = Répertoire : { $why }
+error-no-contact = Il n'y a pas de contact { $id }
+error-contact-store = Contacts : { $why }
+error-import-failed = Impossible d'importer { $file } : { $why }
 error-watch-failed = Impossible de suivre { $agent } : { $why }
 error-unreadable-presence = { $agent } : état illisible : { $why }
 error-unreadable-dialog = { $agent } : état d'appel illisible : { $why }

@@ -249,6 +249,7 @@ impl Net {
             seed: 1000 + index as u64,
             desk_first_id: 1,
             desk_restored: Vec::new(),
+            contacts: Vec::new(),
         };
         let phone = Phone::new(parts, self.now, self.wall);
         self.nodes.push(Node {

@@ -1,0 +1,85 @@
+//! The driver's side of contacts: reading a contact or its history and importing a file
+//! on the store's thread (after the writes before them), answering with events, and
+//! handing what changed back to the core's index (`Input::Contacts`).
+
+use std::path::PathBuf;
+
+use earshot_directory::{Numbering, read_contacts};
+use earshot_store::ContactStore;
+use tokio::sync::mpsc::{UnboundedSender, WeakUnboundedSender};
+
+use super::api::Event;
+use super::desk_writer::DeskWriter;
+use super::driver::Input;
+use super::problem::Problem;
+
+/// Where a job's answers go.
+#[derive(Debug, Clone)]
+pub struct Answers {
+    pub events: UnboundedSender<Event>,
+    pub inputs: WeakUnboundedSender<Input>,
+}
+
+fn unavailable(answers: &Answers) {
+    let why = "the desk's store is not open".to_owned();
+    let _ = answers.events.send(Event::problem(Problem::ContactStore { why }, None));
+}
+
+pub fn read_contact(store: Option<&DeskWriter>, answers: Answers, id: u64) {
+    let Some(store) = store else { return unavailable(&answers) };
+    store.run(Box::new(move |s| {
+        let event = match s.contact(id) {
+            Ok(Some(contact)) => Event::Contact { contact },
+            Ok(None) => Event::problem(Problem::NoContact { id }, None),
+            Err(e) => Event::problem(Problem::ContactStore { why: e.to_string() }, None),
+        };
+        let _ = answers.events.send(event);
+    }));
+}
+
+pub fn read_history(store: Option<&DeskWriter>, answers: Answers, id: u64, limit: usize) {
+    let Some(store) = store else { return unavailable(&answers) };
+    store.run(Box::new(move |s| {
+        let event = match s.contact(id).and_then(|c| Ok((c, s.contact_history(id, None, limit)?))) {
+            Ok((Some(_), items)) => Event::ContactHistory { contact: id, items },
+            Ok((None, _)) => Event::problem(Problem::NoContact { id }, None),
+            Err(e) => Event::problem(Problem::ContactStore { why: e.to_string() }, None),
+        };
+        let _ = answers.events.send(event);
+    }));
+}
+
+/// Reads `path` (CSV or vCard) and keeps its contacts; the file is read on the store's
+/// thread too, off the async threads.
+pub fn import(store: Option<&DeskWriter>, answers: Answers, numbering: Numbering, path: PathBuf) {
+    let Some(store) = store else { return unavailable(&answers) };
+    store.run(Box::new(move |s| {
+        let file = path.display().to_string();
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) => {
+                let problem = Problem::ImportFailed { file, why: e.to_string() };
+                let _ = answers.events.send(Event::problem(problem, None));
+                return;
+            }
+        };
+        let read = read_contacts(&bytes, &numbering);
+        match s.import(read.contacts, &|c| c.keys(&numbering)) {
+            Ok(done) => {
+                if let Some(inputs) = answers.inputs.upgrade() {
+                    let _ = inputs.send(Input::Contacts(done.contacts));
+                }
+                let _ = answers.events.send(Event::ContactsImported {
+                    file,
+                    added: done.added,
+                    merged: done.merged,
+                    rejected: read.rejected,
+                });
+            }
+            Err(e) => {
+                let problem = Problem::ImportFailed { file, why: e.to_string() };
+                let _ = answers.events.send(Event::problem(problem, None));
+            }
+        }
+    }));
+}

@@ -1,0 +1,109 @@
+//! Team Communicator and contacts in the phone core: the search index (queues from the
+//! desk's configuration, watched agents with their live state, contacts as the store hands
+//! them over), `search` answered at once from memory, and contact reads and imports handed
+//! to the driver as effects (the store is I/O).
+
+use earshot_directory::{Contact, Directory, Numbering, Target, TargetKind};
+
+use super::api::Event;
+use super::config::Config;
+use super::core::Phone;
+use super::effect::Effect;
+use super::problem::Problem;
+
+/// The site's numbering as configured; a country that is not one is reported and the
+/// numbering falls back to numbers written with their country code.
+pub fn numbering_of(config: &Config) -> (Numbering, Option<Problem>) {
+    match config.directory.country.as_deref() {
+        None => (Numbering::default(), None),
+        Some(c) => match Numbering::new(c) {
+            Ok(n) => (n, None),
+            Err(e) => (Numbering::default(), Some(Problem::Directory { why: e.to_string() })),
+        },
+    }
+}
+
+/// How a contact is found in the index.
+pub fn contact_target(c: &Contact) -> Target {
+    Target {
+        kind: TargetKind::Contact,
+        id: c.id.to_string(),
+        name: c.name.clone(),
+        addresses: c.identities.iter().map(|i| i.value.clone()).collect(),
+        detail: c.organisation.clone(),
+    }
+}
+
+/// The index for `config`: its queues and the agents it watches.
+pub fn site_directory(config: &Config, numbering: Numbering) -> Directory {
+    let mut d = Directory::new(numbering);
+    for (name, q) in &config.desk.queues {
+        d.put(Target {
+            kind: TargetKind::Queue,
+            id: name.clone(),
+            name: q.label.clone().unwrap_or_else(|| name.clone()),
+            addresses: Vec::new(),
+            detail: name.clone(),
+        });
+    }
+    for agent in &config.monitoring.agents {
+        d.put(agent_target(agent));
+    }
+    d
+}
+
+fn agent_target(agent: &str) -> Target {
+    let user = agent.trim_start_matches("sip:").trim_start_matches("sips:");
+    let user = user.split('@').next().unwrap_or(user);
+    Target {
+        kind: TargetKind::Agent,
+        id: agent.to_owned(),
+        name: user.to_owned(),
+        addresses: vec![agent.to_owned()],
+        detail: String::new(),
+    }
+}
+
+impl Phone {
+    /// The site's numbering (for the driver's imports).
+    pub fn numbering(&self) -> Numbering {
+        self.directory.numbering().clone()
+    }
+
+    /// `search TEXT`: the best matches of each group, at once.
+    pub(super) fn search(&mut self, text: String) {
+        let items = self.directory.search(&text, earshot_directory::search::PER_GROUP);
+        self.emit(Event::Results { query: text, items });
+    }
+
+    pub(super) fn read_contact(&mut self, id: u64) {
+        self.effects.push_back(Effect::ReadContact(id));
+    }
+
+    pub(super) fn read_contact_history(&mut self, id: u64, limit: usize) {
+        self.effects.push_back(Effect::ReadContactHistory { id, limit });
+    }
+
+    pub(super) fn import_contacts(&mut self, file: String) {
+        self.effects.push_back(Effect::ImportContacts(file.into()));
+    }
+
+    /// Contacts the store has now (at start, after an import or an edit): into the index.
+    pub fn contacts_known(&mut self, contacts: &[Contact]) {
+        for c in contacts {
+            self.directory.put(contact_target(c));
+        }
+    }
+
+    /// Keeps the index's agents as the phone reports them: a watched agent's state shows
+    /// in its results.
+    pub(super) fn follow_in_directory(&mut self, e: &Event) {
+        if let Event::Agent { agent, state, busy, .. } = e {
+            if !self.directory.contains(TargetKind::Agent, agent) {
+                self.directory.put(agent_target(agent));
+            }
+            let state = state.as_ref().map(|s| if *busy { "busy".to_owned() } else { s.clone() });
+            self.directory.set_state(TargetKind::Agent, agent, state);
+        }
+    }
+}
