@@ -67,6 +67,112 @@ pub struct Directory {
     entries: Vec<Option<Entry>>,
     by_id: HashMap<(TargetKind, String), usize>,
     free: Vec<usize>,
+    /// The entries in name order (ties among equal matches go to the first name), rebuilt
+    /// at the first search after a change, with their text laid end to end for the scan.
+    scan: Scan,
+    ordered: bool,
+}
+
+/// Every entry's text end to end, in name order, so that one SIMD search (`memmem`) per
+/// typed word finds every entry holding it: names, addresses and numbers, each entry's
+/// part ended by a newline, with where each part starts.
+#[derive(Debug, Default)]
+struct Scan {
+    order: Vec<usize>,
+    /// By place in the scan: the group (0 agents, 1 queues, 2 contacts) and the length of
+    /// the folded text, so that ranking a match touches no entry.
+    groups: Vec<u8>,
+    text_lens: Vec<u32>,
+    names: String,
+    name_starts: Vec<u32>,
+    addresses: String,
+    address_starts: Vec<u32>,
+    /// Each entry's numbers (digits) separated by spaces.
+    numbers: String,
+    number_starts: Vec<u32>,
+}
+
+fn group_of(kind: TargetKind) -> u8 {
+    match kind {
+        TargetKind::Agent => 0,
+        TargetKind::Queue => 1,
+        TargetKind::Contact => 2,
+    }
+}
+
+/// Calls `found(k, at, start)` for every occurrence of `needle` in `text` laid out by
+/// `starts`: `k` the entry's place in the scan, `at` where it is, `start` where the
+/// entry's part begins.
+fn occurrences(
+    text: &str,
+    starts: &[u32],
+    needle: &str,
+    mut found: impl FnMut(usize, usize, usize),
+) {
+    let finder = memchr::memmem::Finder::new(needle.as_bytes());
+    let mut k = 0usize;
+    for at in finder.find_iter(text.as_bytes()) {
+        // The occurrences come in order: move on to the entry holding this one.
+        while starts.get(k + 1).is_some_and(|&next| next as usize <= at) {
+            k += 1;
+        }
+        found(k, at, starts.get(k).copied().unwrap_or(0) as usize);
+    }
+}
+
+impl Scan {
+    /// A typed word in the names: 40 where an entry's text starts with it, 30 at the start
+    /// of another of its words, 10 inside one.
+    fn names(&self, word: &str, anywhere: bool, scores: &mut [u32]) {
+        let bytes = self.names.as_bytes();
+        occurrences(&self.names, &self.name_starts, word, |k, at, start| {
+            let s = if at == start {
+                40
+            } else if at
+                .checked_sub(1)
+                .and_then(|b| bytes.get(b))
+                .is_some_and(|b| !b.is_ascii_alphanumeric())
+            {
+                30
+            } else if anywhere {
+                10
+            } else {
+                0
+            };
+            if let Some(slot) = scores.get_mut(k) {
+                *slot = (*slot).max(s);
+            }
+        });
+    }
+
+    /// A typed word in the addresses: 10.
+    fn addresses(&self, word: &str, scores: &mut [u32]) {
+        occurrences(&self.addresses, &self.address_starts, word, |k, _, _| {
+            if let Some(slot) = scores.get_mut(k) {
+                *slot = (*slot).max(10);
+            }
+        });
+    }
+
+    /// Typed digits in the numbers: 100 for a whole number, 70 for its end (a local
+    /// number), 40 for a part.
+    fn numbers(&self, digits: &str, scores: &mut [u32]) {
+        let bytes = self.numbers.as_bytes();
+        occurrences(&self.numbers, &self.number_starts, digits, |k, at, _| {
+            let before = at.checked_sub(1).and_then(|b| bytes.get(b)).copied();
+            let after = bytes.get(at + digits.len()).copied();
+            let starts = !before.is_some_and(|b| b.is_ascii_digit());
+            let ends = !after.is_some_and(|b| b.is_ascii_digit());
+            let s = match (starts, ends) {
+                (true, true) => 100,
+                (_, true) => 70,
+                _ => 40,
+            };
+            if let Some(slot) = scores.get_mut(k) {
+                *slot = (*slot).max(s);
+            }
+        });
+    }
 }
 
 /// At most this many results per group unless asked otherwise.
@@ -97,6 +203,7 @@ impl Directory {
 
     /// Adds `target`, or replaces the one with its kind and id (its state is kept).
     pub fn put(&mut self, target: Target) {
+        self.ordered = false;
         let key = (target.kind, target.id.clone());
         let state = self.by_id.get(&key).and_then(|&i| self.entry(i)).and_then(|e| e.state.clone());
         let entry = self.entry_for(target, state);
@@ -125,6 +232,7 @@ impl Directory {
     }
 
     pub fn remove(&mut self, kind: TargetKind, id: &str) {
+        self.ordered = false;
         if let Some(i) = self.by_id.remove(&(kind, id.to_owned())) {
             if let Some(slot) = self.entries.get_mut(i) {
                 *slot = None;
@@ -173,7 +281,8 @@ impl Directory {
 
     /// The best `per_group` matches of `query` in each group, agents first, then queues,
     /// then contacts.
-    pub fn search(&self, query: &str, per_group: usize) -> Vec<Hit> {
+    pub fn search(&mut self, query: &str, per_group: usize) -> Vec<Hit> {
+        self.put_in_order();
         let folded = fold(query);
         let words: Vec<&str> = folded.split_whitespace().collect();
         if words.is_empty() || per_group == 0 {
@@ -188,33 +297,54 @@ impl Directory {
             }
             wanted.push(query_digits);
         }
+        let typed_len = words.iter().map(|w| w.len()).sum::<usize>() + words.len() - 1;
+        // Every word must be found (in a name or an address); their scores add up.
+        let n = self.scan.order.len();
+        let mut total = vec![0u32; n];
+        let mut word = vec![0u32; n];
+        for (w, text) in words.iter().enumerate() {
+            word.fill(0);
+            // One letter finds the words it starts; longer words are looked for anywhere.
+            let anywhere = text.chars().nth(1).is_some();
+            self.scan.names(text, anywhere, &mut word);
+            // Typed digits are looked for in the numbers (below), not in the addresses'
+            // text, where every number of every contact would match a part of them.
+            if anywhere && wanted.is_empty() {
+                self.scan.addresses(text, &mut word);
+            }
+            for (t, s) in total.iter_mut().zip(&word) {
+                *t = if *s == 0 || (w > 0 && *t == 0) { 0 } else { *t + s };
+            }
+        }
+        if !wanted.is_empty() {
+            word.fill(0);
+            for digits in &wanted {
+                self.scan.numbers(digits, &mut word);
+            }
+            for (t, s) in total.iter_mut().zip(&word) {
+                *t = (*t).max(*s);
+            }
+        }
         let mut best: [Vec<(u32, usize)>; 3] = [Vec::new(), Vec::new(), Vec::new()];
-        for (i, e) in self.entries.iter().enumerate() {
-            let Some(e) = e else { continue };
-            let score = if wanted.is_empty() {
-                text_score(e, &words)
-            } else {
-                number_score(e, &wanted).max(text_score(e, &words))
-            };
-            if score > 0 {
-                let group = match e.target.kind {
-                    TargetKind::Agent => 0,
-                    TargetKind::Queue => 1,
-                    TargetKind::Contact => 2,
-                };
-                if let Some(g) = best.get_mut(group) {
-                    g.push((score, i));
-                    if g.len() >= per_group * 2 + 16 {
-                        g.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| self.name_order(a.1, b.1)));
-                        g.truncate(per_group);
-                    }
-                }
+        for (k, &score) in total.iter().enumerate() {
+            if score == 0 {
+                continue;
+            }
+            let Some(&i) = self.scan.order.get(k) else { continue };
+            // The whole name typed: best of all (the entry is read only when its length
+            // says it may be).
+            let whole = self.scan.text_lens.get(k).is_some_and(|&l| l as usize == typed_len)
+                && self
+                    .entry(i)
+                    .is_some_and(|e| e.text.split_whitespace().eq(words.iter().copied()));
+            let score = if whole { score + 50 } else { score };
+            let group = self.scan.groups.get(k).copied().unwrap_or(2);
+            if let Some(g) = best.get_mut(usize::from(group)) {
+                keep_best(g, (score, i), per_group);
             }
         }
         let mut hits = Vec::new();
-        for mut group in best {
-            group.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| self.name_order(a.1, b.1)));
-            group.truncate(per_group);
+        for group in best {
             for (score, i) in group {
                 if let Some(e) = self.entry(i) {
                     hits.push(Hit {
@@ -232,68 +362,53 @@ impl Directory {
         hits
     }
 
-    fn name_order(&self, a: usize, b: usize) -> std::cmp::Ordering {
-        match (self.entry(a), self.entry(b)) {
-            (Some(x), Some(y)) => x.text.cmp(&y.text),
+    /// Readies the index after changes (sorts the entries by name and lays their text
+    /// out for the scan): done by the first search after a change, or ahead of it (after
+    /// loading contacts) so that no keystroke waits for it.
+    pub fn prepare(&mut self) {
+        self.put_in_order();
+    }
+
+    fn put_in_order(&mut self) {
+        if self.ordered {
+            return;
+        }
+        let mut order: Vec<usize> =
+            (0..self.entries.len()).filter(|&i| self.entry(i).is_some()).collect();
+        order.sort_by(|&a, &b| match (self.entry(a), self.entry(b)) {
+            (Some(x), Some(y)) => x.text.cmp(&y.text).then_with(|| x.target.id.cmp(&y.target.id)),
             _ => std::cmp::Ordering::Equal,
+        });
+        let mut scan = Scan::default();
+        for &i in &order {
+            let Some(e) = self.entry(i) else { continue };
+            scan.groups.push(group_of(e.target.kind));
+            scan.text_lens.push(e.text.len() as u32);
+            scan.name_starts.push(scan.names.len() as u32);
+            scan.names.push_str(&e.text.replace('\n', " "));
+            scan.names.push('\n');
+            scan.address_starts.push(scan.addresses.len() as u32);
+            scan.addresses.push_str(&e.address_text.replace('\n', " "));
+            scan.addresses.push('\n');
+            scan.number_starts.push(scan.numbers.len() as u32);
+            scan.numbers.push_str(&e.numbers.join(" "));
+            scan.numbers.push('\n');
         }
+        scan.order = order;
+        self.scan = scan;
+        self.ordered = true;
     }
 }
 
-/// Every word must be found: starting the name (best), starting a word of it, inside it,
-/// or inside an address.
-fn text_score(e: &Entry, words: &[&str]) -> u32 {
-    let mut total = 0;
-    for w in words {
-        let s = word_score(&e.text, w).max(if e.address_text.contains(w) { 10 } else { 0 });
-        if s == 0 {
-            return 0;
-        }
-        total += s;
+/// Keeps the `n` best of a group, scores high to low; among equal scores the first seen
+/// (the entries come in name order). No allocation beyond the group's `n` slots.
+fn keep_best(group: &mut Vec<(u32, usize)>, hit: (u32, usize), n: usize) {
+    if group.len() == n && group.last().is_some_and(|last| last.0 >= hit.0) {
+        return;
     }
-    if e.text.split_whitespace().eq(words.iter().copied()) {
-        total += 50;
-    }
-    total
-}
-
-fn word_score(text: &str, word: &str) -> u32 {
-    let mut best = 0;
-    for (at, _) in text.match_indices(word) {
-        let s = if at == 0 {
-            40
-        } else if text.as_bytes().get(at - 1).is_some_and(|b| !b.is_ascii_alphanumeric()) {
-            30
-        } else {
-            10
-        };
-        best = best.max(s);
-        if best == 40 {
-            break;
-        }
-    }
-    best
-}
-
-/// A number typed in any format: the whole number (best), its end (a local number), or a
-/// part of it.
-fn number_score(e: &Entry, wanted: &[String]) -> u32 {
-    let mut best = 0;
-    for n in &e.numbers {
-        for w in wanted {
-            let s = if n == w {
-                100
-            } else if n.ends_with(w.as_str()) {
-                70
-            } else if n.contains(w.as_str()) {
-                40
-            } else {
-                0
-            };
-            best = best.max(s);
-        }
-    }
-    best
+    let at = group.partition_point(|g| g.0 >= hit.0);
+    group.insert(at, hit);
+    group.truncate(n);
 }
 
 #[cfg(test)]
@@ -339,7 +454,7 @@ mod tests {
 
     #[test]
     fn folded_prefixes_find_mueller() {
-        let d = directory();
+        let mut d = directory();
         assert_eq!(names(&d.search("muller", 10)), ["Jürgen Müller"]);
         // Agents first; then equal matches by name.
         assert_eq!(names(&d.search("mull", 10)), ["Ada Mull", "Anna Mullins", "Jürgen Müller"]);
@@ -354,7 +469,7 @@ mod tests {
 
     #[test]
     fn a_number_in_any_format() {
-        let d = directory();
+        let mut d = directory();
         for q in ["+44 20 7946 0000", "020 7946 0000", "(020) 7946-0000", "442079460000"] {
             assert_eq!(names(&d.search(q, 10))[..1], ["Jürgen Müller"], "{q}");
         }

@@ -93,6 +93,8 @@ impl Phone {
         for c in contacts {
             self.directory.put(contact_target(c));
         }
+        // Sorted now, not at the agent's first keystroke.
+        self.directory.prepare();
     }
 
     /// Keeps the index's agents as the phone reports them: a watched agent's state shows
