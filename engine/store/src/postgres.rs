@@ -9,7 +9,7 @@ use earshot_desk::{AgentStatus, Interaction, InteractionId};
 use earshot_directory::{Contact, ContactId, PastInteraction};
 use postgres::{Client, NoTls, Row, Transaction};
 
-use crate::raw::{COLUMNS, RawInteraction, UPDATES};
+use crate::raw::{COLUMNS, CONTACT_COLUMNS, RawContact, RawInteraction, UPDATES};
 use crate::{ContactStore, DeskStore, StoreError};
 
 /// The schema, one step per entry; `earshot_schema.version` counts the steps applied.
@@ -261,22 +261,15 @@ impl DeskStore for PostgresStore {
     }
 }
 
-fn json<T: serde::Serialize>(what: &str, value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
-}
-
 fn read_contact(row: &Row) -> Result<Contact, StoreError> {
-    let identities: String = row.try_get(3)?;
-    let fields: String = row.try_get(4)?;
-    Ok(Contact {
-        id: row.try_get::<_, i64>(0)? as u64,
+    RawContact {
+        id: row.try_get(0)?,
         name: row.try_get(1)?,
         organisation: row.try_get(2)?,
-        identities: serde_json::from_str(&identities)
-            .map_err(|e| StoreError::Corrupt(format!("contact identities: {e}")))?,
-        fields: serde_json::from_str(&fields)
-            .map_err(|e| StoreError::Corrupt(format!("contact fields: {e}")))?,
-    })
+        identities: row.try_get(3)?,
+        fields: row.try_get(4)?,
+    }
+    .contact()
 }
 
 fn write_contact(
@@ -284,23 +277,22 @@ fn write_contact(
     contact: &Contact,
     keys: &[String],
 ) -> Result<ContactId, StoreError> {
-    let identities = json("contact identities", &contact.identities)?;
-    let fields = json("contact fields", &contact.fields)?;
+    let r = RawContact::of(contact)?;
     let id: i64 = if contact.id == 0 {
         tx.query_one(
             "INSERT INTO contacts (name, organisation, identities, fields) VALUES ($1, $2, $3, $4) \
              RETURNING id",
-            &[&contact.name, &contact.organisation, &identities, &fields],
+            &[&r.name, &r.organisation, &r.identities, &r.fields],
         )?
         .try_get(0)?
     } else {
-        let id = contact.id as i64;
+        let id = r.id;
         tx.execute(
             "INSERT INTO contacts (id, name, organisation, identities, fields) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
              organisation = excluded.organisation, identities = excluded.identities, \
              fields = excluded.fields",
-            &[&id, &contact.name, &contact.organisation, &identities, &fields],
+            &[&id, &r.name, &r.organisation, &r.identities, &r.fields],
         )?;
         id
     };
@@ -328,17 +320,16 @@ impl ContactStore for PostgresStore {
 
     fn contact(&mut self, id: ContactId) -> Result<Option<Contact>, StoreError> {
         let row = self.client.query_opt(
-            "SELECT id, name, organisation, identities, fields FROM contacts WHERE id = $1",
+            format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = $1").as_str(),
             &[&(id as i64)],
         )?;
         row.as_ref().map(read_contact).transpose()
     }
 
     fn contacts(&mut self) -> Result<Vec<Contact>, StoreError> {
-        let rows = self.client.query(
-            "SELECT id, name, organisation, identities, fields FROM contacts ORDER BY id",
-            &[],
-        )?;
+        let rows = self
+            .client
+            .query(format!("SELECT {CONTACT_COLUMNS} FROM contacts ORDER BY id").as_str(), &[])?;
         rows.iter().map(read_contact).collect()
     }
 

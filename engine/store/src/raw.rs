@@ -123,3 +123,45 @@ impl RawInteraction {
         })
     }
 }
+
+/// A contact as its row holds it: identities and fields as JSON text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawContact {
+    pub id: i64,
+    pub name: String,
+    pub organisation: String,
+    pub identities: String,
+    pub fields: String,
+}
+
+/// The columns of a contact's row, in `RawContact` order.
+pub const CONTACT_COLUMNS: &str = "id, name, organisation, identities, fields";
+
+impl RawContact {
+    pub fn of(c: &earshot_directory::Contact) -> Result<RawContact, StoreError> {
+        Ok(RawContact {
+            id: c.id.min(i64::MAX as u64) as i64,
+            name: c.name.clone(),
+            organisation: c.organisation.clone(),
+            identities: json("identities", &c.identities)?,
+            fields: json("fields", &c.fields)?,
+        })
+    }
+
+    pub fn contact(self) -> Result<earshot_directory::Contact, StoreError> {
+        Ok(earshot_directory::Contact {
+            id: self.id as u64,
+            name: self.name,
+            organisation: self.organisation,
+            identities: serde_json::from_str(&self.identities)
+                .map_err(|e| StoreError::Corrupt(format!("contact identities: {e}")))?,
+            fields: serde_json::from_str(&self.fields)
+                .map_err(|e| StoreError::Corrupt(format!("contact fields: {e}")))?,
+        })
+    }
+}
+
+/// `value` as JSON text for a column.
+fn json<T: Serialize>(what: &str, value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("contact {what}: {e}")))
+}

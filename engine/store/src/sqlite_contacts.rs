@@ -6,24 +6,18 @@ use earshot_desk::InteractionId;
 use earshot_directory::{Contact, ContactId, PastInteraction};
 use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
+use crate::raw::{CONTACT_COLUMNS, RawContact};
 use crate::{ContactStore, SqliteStore, StoreError};
 
-fn json<T: serde::Serialize>(what: &str, value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
-}
-
 fn read_contact(row: &Row<'_>) -> Result<Contact, StoreError> {
-    let identities: String = row.get(3)?;
-    let fields: String = row.get(4)?;
-    Ok(Contact {
-        id: row.get::<_, i64>(0)? as u64,
+    RawContact {
+        id: row.get(0)?,
         name: row.get(1)?,
         organisation: row.get(2)?,
-        identities: serde_json::from_str(&identities)
-            .map_err(|e| StoreError::Corrupt(format!("contact identities: {e}")))?,
-        fields: serde_json::from_str(&fields)
-            .map_err(|e| StoreError::Corrupt(format!("contact fields: {e}")))?,
-    })
+        identities: row.get(3)?,
+        fields: row.get(4)?,
+    }
+    .contact()
 }
 
 /// Writes `contact` (a new row when its id is 0) and its keys, inside `tx`.
@@ -32,12 +26,11 @@ fn write_contact(
     contact: &Contact,
     keys: &[String],
 ) -> Result<ContactId, StoreError> {
-    let identities = json("contact identities", &contact.identities)?;
-    let fields = json("contact fields", &contact.fields)?;
+    let r = RawContact::of(contact)?;
     let id = if contact.id == 0 {
         tx.execute(
             "INSERT INTO contacts (name, organisation, identities, fields) VALUES (?1, ?2, ?3, ?4)",
-            params![contact.name, contact.organisation, identities, fields],
+            params![r.name, r.organisation, r.identities, r.fields],
         )?;
         tx.last_insert_rowid() as u64
     } else {
@@ -46,7 +39,7 @@ fn write_contact(
              VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
              organisation = excluded.organisation, identities = excluded.identities, \
              fields = excluded.fields",
-            params![contact.id as i64, contact.name, contact.organisation, identities, fields],
+            params![r.id, r.name, r.organisation, r.identities, r.fields],
         )?;
         contact.id
     };
@@ -73,17 +66,17 @@ impl ContactStore for SqliteStore {
     }
 
     fn contact(&mut self, id: ContactId) -> Result<Option<Contact>, StoreError> {
-        let mut statement = self.conn.prepare_cached(
-            "SELECT id, name, organisation, identities, fields FROM contacts WHERE id = ?1",
-        )?;
+        let mut statement = self
+            .conn
+            .prepare_cached(&format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = ?1"))?;
         let row = statement.query_row([id as i64], |r| Ok(read_contact(r))).optional()?;
         row.transpose()
     }
 
     fn contacts(&mut self) -> Result<Vec<Contact>, StoreError> {
-        let mut statement = self.conn.prepare_cached(
-            "SELECT id, name, organisation, identities, fields FROM contacts ORDER BY id",
-        )?;
+        let mut statement = self
+            .conn
+            .prepare_cached(&format!("SELECT {CONTACT_COLUMNS} FROM contacts ORDER BY id"))?;
         let rows = statement.query_map([], |r| Ok(read_contact(r)))?;
         let mut out = Vec::new();
         for row in rows {
