@@ -92,8 +92,8 @@ pub struct PhoneParts {
     /// last run (taken up again: wrap-ups with their notes).
     pub desk_first_id: u64,
     pub desk_restored: Vec<earshot_desk::Interaction>,
-    /// The contacts the store holds, for Team Communicator's index.
-    pub contacts: Vec<earshot_directory::Contact>,
+    /// Team Communicator's index with the contacts the store holds.
+    pub index: super::directory_commands::StartingIndex,
 }
 
 /// The housekeeping period while there are calls (media reports, digits, auto-answers,
@@ -117,10 +117,8 @@ impl Phone {
             seed,
             desk_first_id,
             desk_restored,
-            contacts,
+            index,
         } = parts;
-        let (numbering, numbering_problem) = super::directory_commands::numbering_of(&config);
-        let directory = super::directory_commands::site_directory(&config, numbering);
         let unix_ms =
             wall.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
         let at = earshot_desk::Moment { now, unix_ms };
@@ -163,10 +161,9 @@ impl Phone {
             stopped: false,
             desk,
             scheduling_seen: false,
-            directory,
+            directory: index.directory,
         };
-        phone.contacts_known(&contacts);
-        if let Some(p) = numbering_problem {
+        if let Some(p) = index.problem {
             phone.emit(Event::problem(p, None));
         }
         phone.emit(Event::Ready { uri: local_uri, listen: local.to_string() });

@@ -16,6 +16,7 @@ use super::api::{Command, Event};
 use super::config::{Config, Transport};
 use super::core::{Phone, PhoneParts};
 use super::desk_writer::{DeskSaved, DeskWriter};
+use super::directory_commands::StartingIndex;
 use super::driver::{Input, PhoneDriver};
 use super::history::History;
 use super::locating::Locator;
@@ -128,6 +129,7 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
                 (None, DeskSaved::default())
             }
         };
+    let index = StartingIndex::new(&config, &desk_saved.contacts);
     // The media loop starts last, just before `ready`: its files (`--audio-in-live`,
     // `--audio-out`) start with it, and scripts line them up on the `ready` moment; opening
     // the stores first (a new SQLite file syncs several times) kept it from being one.
@@ -155,7 +157,7 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
         seed,
         desk_first_id: desk_saved.first_id,
         desk_restored: desk_saved.open,
-        contacts: desk_saved.contacts,
+        index,
     };
     let mut phone = Phone::new(parts, now, wall);
     for problem in problems {

@@ -240,6 +240,7 @@ impl Net {
         let ua_cfg = ua_config(&config, account.as_ref(), addr).expect("configuration");
         let ua = UserAgent::new(ua_cfg, 7 + index as u64);
         let media = RecordingMedia::default();
+        let directory = earshot_phone::directory_commands::StartingIndex::new(&config, &[]);
         let parts = PhoneParts {
             config,
             ua,
@@ -249,7 +250,7 @@ impl Net {
             seed: 1000 + index as u64,
             desk_first_id: 1,
             desk_restored: Vec::new(),
-            contacts: Vec::new(),
+            index: directory,
         };
         let phone = Phone::new(parts, self.now, self.wall);
         self.nodes.push(Node {
