@@ -11,7 +11,7 @@ use earshot_engine::desk::{
     LinkKind, State, WrapUpMode,
 };
 use earshot_engine::directory::{Contact, IdentityKind, Numbering};
-use earshot_engine::store::{ContactStore, DeskStore, PostgresStore, SqliteStore};
+use earshot_engine::store::{ContactStore, DeskStore, PostgresStore, SqliteStore, TeamStore};
 use earshot_tests::postgres::Postgres;
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
@@ -180,6 +180,32 @@ fn contact_conformance<S: DeskStore + ContactStore>(store: &mut S) {
     let all = store.contacts().unwrap();
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].identities.len(), 2);
+
+    // Interactions matched as they come: a known number in yet another format finds the
+    // contact; an unknown address makes a contact without a name, found again next time.
+    store.save_interaction(&interaction(14, "tel:+44-20-7946-0000", 5_000_000, "", ""), 6).unwrap();
+    let (identity, key) = n.identify("tel:+44-20-7946-0000").unwrap();
+    let (found, new) =
+        store.match_interaction(AGENT, InteractionId(14), &identity, &[key]).unwrap();
+    assert_eq!((found.id, new), (id, false));
+    assert_eq!(store.contact_history(id, None, 1).unwrap()[0].agent_interaction, 14);
+    for (i, at) in [(15, 6_000_000), (16, 7_000_000)] {
+        store.save_interaction(&interaction(i, "sip:New.Caller@Site", at, "", ""), 7).unwrap();
+    }
+    let (identity, key) = n.identify("sip:New.Caller@Site").unwrap();
+    let keys = [key];
+    let (made, new) = store.match_interaction(AGENT, InteractionId(15), &identity, &keys).unwrap();
+    assert!(new && made.name.is_empty() && made.id != id, "{made:?}");
+    assert_eq!(made.identities, [identity.clone()]);
+    let (again, new) = store.match_interaction(AGENT, InteractionId(16), &identity, &keys).unwrap();
+    assert_eq!((again.id, new), (made.id, false));
+    let history: Vec<u64> = store
+        .contact_history(made.id, None, 10)
+        .unwrap()
+        .iter()
+        .map(|h| h.agent_interaction)
+        .collect();
+    assert_eq!(history, [16, 15]);
 }
 
 const AGENT: &str = "sip:agent@site";
@@ -193,7 +219,7 @@ fn sqlite_passes_the_store_suite() {
     // And it is all still there after reopening.
     drop(store);
     let mut again = SqliteStore::open(&dir.join("desk.sqlite")).unwrap();
-    assert_eq!(again.contacts().unwrap().len(), 1);
+    assert_eq!(again.contacts().unwrap().len(), 2);
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -218,9 +244,30 @@ fn postgresql_passes_the_store_suite() {
     other.link_interaction("sip:other-agent@site", InteractionId(1), contact).unwrap();
     let history = store.contact_history(contact, None, 10).unwrap();
     let agents: Vec<&str> = history.iter().map(|h| h.agent.as_str()).collect();
-    assert_eq!(agents, ["sip:other-agent@site", AGENT, AGENT, AGENT]);
-    assert_eq!(history[0].note, "second agent");
+    assert_eq!(agents, [AGENT, "sip:other-agent@site", AGENT, AGENT, AGENT]);
+    assert_eq!(history[1].note, "second agent");
     // A third connection migrating an up-to-date schema changes nothing.
     drop(PostgresStore::connect(&pg.url(), AGENT).unwrap());
-    assert_eq!(store.recent_interactions(10).unwrap().len(), 5);
+    assert_eq!(store.recent_interactions(10).unwrap().len(), 8);
+}
+
+/// A phone on the team store (its SQLite file and outbox in front of PostgreSQL): the same
+/// suite, and everything it wrote is in the team store, each state logged once.
+#[test]
+fn a_phone_on_the_team_store_passes_the_store_suite() {
+    let pg = Postgres::start("team-suite");
+    let dir = temp_dir("team-suite");
+    let mut store = TeamStore::open(&dir.join("desk.sqlite"), &pg.url(), AGENT).unwrap();
+    assert!(store.is_online());
+    desk_conformance(&mut store);
+    contact_conformance(&mut store);
+    let round = store.deliver().unwrap();
+    assert!(round.online && round.waiting == 0, "{round:?}");
+    let mut team = PostgresStore::connect(&pg.url(), AGENT).unwrap();
+    assert_eq!(team.recent_interactions(10).unwrap().len(), 8);
+    let states = team.state_changes(InteractionId(7)).unwrap();
+    assert_eq!(states, [("offered".into(), 10), ("active".into(), 20), ("wrap-up".into(), 30)]);
+    assert_eq!(team.interaction(InteractionId(7)).unwrap().unwrap().note, "refund promised");
+    drop(store);
+    std::fs::remove_dir_all(&dir).ok();
 }

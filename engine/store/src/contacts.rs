@@ -4,7 +4,7 @@
 //! agent, newest first. One trait; each backend implements it beside `DeskStore`.
 
 use earshot_desk::InteractionId;
-use earshot_directory::{Contact, ContactId, PastInteraction};
+use earshot_directory::{Contact, ContactId, Identity, PastInteraction};
 
 use crate::StoreError;
 
@@ -42,6 +42,31 @@ pub trait ContactStore: Send {
         before_ms: Option<u64>,
         limit: usize,
     ) -> Result<Vec<PastInteraction>, StoreError>;
+
+    /// Interaction `id` of `agent` came from `identity`, whose keys are `keys`: links it to
+    /// the contact holding one of them (the first key found wins), or to a new contact
+    /// without a name holding `identity` (the agent names it, or merges it, later).
+    /// Returns the contact and whether it is new.
+    fn match_interaction(
+        &mut self,
+        agent: &str,
+        id: InteractionId,
+        identity: &Identity,
+        keys: &[String],
+    ) -> Result<(Contact, bool), StoreError> {
+        for k in keys {
+            if let Some(found) = self.contact_by_key(k)?
+                && let Some(contact) = self.contact(found)?
+            {
+                self.link_interaction(agent, id, found)?;
+                return Ok((contact, false));
+            }
+        }
+        let mut contact = Contact { identities: vec![identity.clone()], ..Contact::default() };
+        contact.id = self.save_contact(&contact, keys)?;
+        self.link_interaction(agent, id, contact.id)?;
+        Ok((contact, true))
+    }
 
     /// Contacts read from a file: each one whose identity is already known is taken into
     /// the contact that has it (`Contact::absorb`), the others are added. `keys` gives a

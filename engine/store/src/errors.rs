@@ -10,6 +10,8 @@ pub enum StoreError {
     TooNew { path: String, found: i64, known: usize },
     #[error("team store: {0}")]
     Postgres(#[from] postgres::Error),
+    #[error("the team store cannot be reached ({0})")]
+    Offline(String),
     #[error("store: a saved row cannot be read back ({0})")]
     Corrupt(String),
 }

@@ -5,15 +5,18 @@
 
 pub mod contacts;
 pub mod errors;
+pub mod outbox;
 pub mod postgres;
-mod raw;
+pub mod raw;
 pub mod sqlite;
 mod sqlite_contacts;
+pub mod team;
 
 pub use contacts::{ContactStore, Imported};
 pub use errors::StoreError;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+pub use team::{Delivery, TeamStore};
 
 use earshot_desk::{AgentStatus, Interaction, InteractionId};
 
@@ -37,3 +40,9 @@ pub trait DeskStore: Send {
     /// Logs the agent's state (the team view and reports read it).
     fn save_agent_state(&mut self, agent: &str, status: &AgentStatus) -> Result<(), StoreError>;
 }
+
+/// Every store a phone may work on: the desk's and the contacts' traits together (what the
+/// phone's store thread is handed, whichever backend it runs).
+pub trait Stores: DeskStore + ContactStore {}
+
+impl<T: DeskStore + ContactStore> Stores for T {}

@@ -3,8 +3,8 @@
 //! from this; the reading rules are here once.
 
 use earshot_desk::{CaseData, Interaction, InteractionId, Link};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use crate::StoreError;
 
@@ -24,7 +24,7 @@ pub const UPDATES: &str = "channel = excluded.channel, direction = excluded.dire
      case_data = excluded.case_data, offered_ms = excluded.offered_ms, \
      accepted_ms = excluded.accepted_ms, ended_ms = excluded.ended_ms, done_ms = excluded.done_ms";
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RawInteraction {
     pub id: i64,
     pub channel: String,

@@ -8,6 +8,7 @@ use std::path::Path;
 use earshot_desk::{AgentStatus, Interaction, InteractionId};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
+use crate::outbox::{AgentStateRow, Parcel, post};
 use crate::raw::{COLUMNS, RawInteraction, UPDATES};
 use crate::{DeskStore, StoreError};
 
@@ -68,11 +69,22 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE interactions ADD COLUMN contact_id INTEGER;
     ALTER TABLE interactions ADD COLUMN agent TEXT;
     CREATE INDEX interactions_by_contact ON interactions (contact_id, offered_ms);",
+    // The outbox of a phone on a team store (outbox.rs): what waits to be delivered, in
+    // order, and the outbox's own name, which the team store counts deliveries under.
+    "CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        parcel TEXT NOT NULL
+    );
+    CREATE TABLE outbox_name (name TEXT NOT NULL);
+    INSERT INTO outbox_name (name) VALUES (lower(hex(randomblob(16))));",
 ];
 
 #[derive(Debug)]
 pub struct SqliteStore {
     pub(crate) conn: Connection,
+    /// Every interaction and agent state saved is also put in the outbox, in the same
+    /// transaction (a phone on a team store: `TeamStore`).
+    pub(crate) posting: bool,
 }
 
 /// Puts the file in write-ahead-log mode. Switching a new file needs it to itself, and
@@ -102,7 +114,7 @@ impl SqliteStore {
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(open_error)?;
         set_write_ahead_log(&conn).map_err(open_error)?;
         conn.pragma_update(None, "synchronous", "FULL").map_err(open_error)?;
-        let mut store = SqliteStore { conn };
+        let mut store = SqliteStore { conn, posting: false };
         store.migrate(&shown)?;
         Ok(store)
     }
@@ -216,6 +228,9 @@ impl DeskStore for SqliteStore {
                 params![r.id, r.state, at_ms as i64],
             )?;
         }
+        if self.posting {
+            post(&tx, &Parcel::Interaction { row: r, at_ms })?;
+        }
         tx.commit()?;
         Ok(())
     }
@@ -243,10 +258,16 @@ impl DeskStore for SqliteStore {
     }
 
     fn save_agent_state(&mut self, agent: &str, status: &AgentStatus) -> Result<(), StoreError> {
-        self.conn.execute(
+        let state = AgentStateRow::of(agent, status);
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
             "INSERT INTO agent_states (agent, state, reason, since_ms, busy) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![agent, status.state.name(), status.state.reason(), status.since_ms as i64, status.busy],
+            params![state.agent, state.state, state.reason, state.since_ms as i64, state.busy],
         )?;
+        if self.posting {
+            post(&tx, &Parcel::AgentState(state))?;
+        }
+        tx.commit()?;
         Ok(())
     }
 }
