@@ -209,6 +209,33 @@ pub fn sipp_call_timed(
     Peer::spawn_in("sipp", "sipp", &args, rtt_dir)
 }
 
+/// As [`sipp_call`], the scenario's `[caller]` set to `caller` (an address).
+pub fn sipp_call_from(scenario: &str, service: &str, target: &str, caller: &str) -> Peer {
+    let scenario = asset(&format!("sipp/{scenario}"));
+    let scenario = scenario.to_str().expect("utf8 path");
+    let args = [
+        "-nostdin",
+        "-timeout",
+        "40s",
+        "-timeout_error",
+        "-sf",
+        scenario,
+        "-i",
+        "127.0.0.1",
+        "-p",
+        "0",
+        "-m",
+        "1",
+        "-key",
+        "caller",
+        caller,
+        "-s",
+        service,
+        target,
+    ];
+    Peer::spawn_in("sipp", "sipp", &args, None)
+}
+
 /// The response times (ms) SIPp calls in `rtt_dir` wrote (`*_rtt.csv`: date; time; rtd).
 pub fn sipp_response_times(rtt_dir: &Path) -> Vec<u64> {
     let mut times = Vec::new();

@@ -59,6 +59,28 @@ pub struct PhoneView {
     /// The contact last read, and its history as last read.
     pub contact: Option<earshot_engine::directory::Contact>,
     pub contact_history: Option<(u64, Vec<earshot_engine::directory::PastInteraction>)>,
+    /// Each interaction's contact as the store matched it, with its last interactions.
+    pub contacts_of: BTreeMap<u64, ContactMatch>,
+    /// The team store, when the phone works on one: reachable or not, writes waiting.
+    pub team_store: Option<TeamStoreView>,
+}
+
+/// An interaction's contact (`contact-matched`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactMatch {
+    pub contact: earshot_engine::directory::Contact,
+    /// Made for this interaction (an identity nobody knew).
+    pub new: bool,
+    /// Its last interactions before this one, newest first.
+    pub recent: Vec<earshot_engine::directory::PastInteraction>,
+}
+
+/// The team store's state (`team-store`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamStoreView {
+    pub online: bool,
+    pub waiting: usize,
+    pub why: Option<String>,
 }
 
 /// A notice from the phone, shown in the agent's language at the foot of the window.
@@ -232,6 +254,12 @@ impl PhoneView {
             Event::Contact { contact } => self.contact = Some(contact),
             Event::ContactHistory { contact, items } => {
                 self.contact_history = Some((contact, items))
+            }
+            Event::ContactMatched { interaction, contact, new, recent } => {
+                self.contacts_of.insert(interaction, ContactMatch { contact, new, recent });
+            }
+            Event::TeamStore { online, waiting, why } => {
+                self.team_store = Some(TeamStoreView { online, waiting, why });
             }
             Event::ContactsImported { file, added, merged, rejected } => {
                 let lines = rejected.iter().map(|r| r.line.to_string()).collect::<Vec<_>>();

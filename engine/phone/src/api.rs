@@ -368,6 +368,23 @@ pub enum Event {
         contact: u64,
         items: Vec<earshot_directory::PastInteraction>,
     },
+    /// The contact an interaction is with, found by its identity as it arrived (or made
+    /// for an identity not known yet: `new`, without a name), with its last few earlier
+    /// interactions by anyone in the team, newest first.
+    ContactMatched {
+        interaction: u64,
+        contact: earshot_directory::Contact,
+        new: bool,
+        recent: Vec<earshot_directory::PastInteraction>,
+    },
+    /// The team store (`[store] url`): whether it can be reached, and how many of this
+    /// phone's writes wait in its outbox for it. Sent when either changes.
+    TeamStore {
+        online: bool,
+        waiting: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        why: Option<String>,
+    },
     /// What `import-contacts` read: contacts added, contacts an existing one took in (an
     /// identity already known), and the lines refused with why.
     ContactsImported {

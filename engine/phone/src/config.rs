@@ -36,6 +36,18 @@ pub struct Config {
     pub window: WindowSettings,
     /// Contacts and Team Communicator.
     pub directory: DirectorySettings,
+    /// Where interactions, contacts and their history are kept for the team.
+    pub store: StoreSettings,
+}
+
+/// `[store]`: the team store. Without one, everything stays in the SQLite file in the
+/// data directory; with one, that file is the outbox in front of it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreSettings {
+    /// The team's PostgreSQL database: `postgresql://user:password@host:port/db` or
+    /// `host=… port=… user=… dbname=…`.
+    pub url: Option<String>,
 }
 
 /// `[directory]`: how contacts' identities are read.
@@ -248,6 +260,7 @@ impl Default for Config {
             desk: earshot_desk::DeskConfig::default(),
             window: WindowSettings::default(),
             directory: DirectorySettings::default(),
+            store: StoreSettings::default(),
         }
     }
 }
@@ -310,6 +323,9 @@ pub const DEFAULT_FILE: &str = r#"# Earshot configuration. Every setting is opti
 
 [directory]
 # country = "GB"                  # numbers written nationally (020 7946 0000) are in this country
+
+[store]
+# url = "postgresql://earshot@db.example.com/earshot"  # the team store; default: this computer only
 
 [window]
 # language = "fr-CA"              # default: the system's locale (built in: en, fr-CA)

@@ -4,14 +4,18 @@
 
 use std::path::PathBuf;
 
-use earshot_directory::{Numbering, read_contacts};
-use earshot_store::ContactStore;
+use earshot_desk::InteractionId;
+use earshot_directory::{Identity, Numbering, read_contacts};
+use earshot_store::StoreError;
 use tokio::sync::mpsc::{UnboundedSender, WeakUnboundedSender};
 
 use super::api::Event;
-use super::desk_writer::DeskWriter;
+use super::desk_writer::{DeskWriter, recent_before};
 use super::driver::Input;
 use super::problem::Problem;
+
+/// How many earlier interactions come with a matched contact (the preview's glance).
+pub const RECENT: usize = 5;
 
 /// Where a job's answers go.
 #[derive(Debug, Clone)]
@@ -27,7 +31,7 @@ fn unavailable(answers: &Answers) {
 
 pub fn read_contact(store: Option<&DeskWriter>, answers: Answers, id: u64) {
     let Some(store) = store else { return unavailable(&answers) };
-    store.run(Box::new(move |s| {
+    store.run(Box::new(move |s, _| {
         let event = match s.contact(id) {
             Ok(Some(contact)) => Event::Contact { contact },
             Ok(None) => Event::problem(Problem::NoContact { id }, None),
@@ -39,7 +43,7 @@ pub fn read_contact(store: Option<&DeskWriter>, answers: Answers, id: u64) {
 
 pub fn read_history(store: Option<&DeskWriter>, answers: Answers, id: u64, limit: usize) {
     let Some(store) = store else { return unavailable(&answers) };
-    store.run(Box::new(move |s| {
+    store.run(Box::new(move |s, _| {
         let event = match s.contact(id).and_then(|c| Ok((c, s.contact_history(id, None, limit)?))) {
             Ok((Some(_), items)) => Event::ContactHistory { contact: id, items },
             Ok((None, _)) => Event::problem(Problem::NoContact { id }, None),
@@ -53,7 +57,7 @@ pub fn read_history(store: Option<&DeskWriter>, answers: Answers, id: u64, limit
 /// thread too, off the async threads.
 pub fn import(store: Option<&DeskWriter>, answers: Answers, numbering: Numbering, path: PathBuf) {
     let Some(store) = store else { return unavailable(&answers) };
-    store.run(Box::new(move |s| {
+    store.run(Box::new(move |s, _| {
         let file = path.display().to_string();
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
@@ -66,9 +70,7 @@ pub fn import(store: Option<&DeskWriter>, answers: Answers, numbering: Numbering
         let read = read_contacts(&bytes, &numbering);
         match s.import(read.contacts, &|c| c.keys(&numbering)) {
             Ok(done) => {
-                if let Some(inputs) = answers.inputs.upgrade() {
-                    let _ = inputs.send(Input::Contacts(done.contacts));
-                }
+                answers.contacts_known(done.contacts);
                 let _ = answers.events.send(Event::ContactsImported {
                     file,
                     added: done.added,
@@ -78,6 +80,32 @@ pub fn import(store: Option<&DeskWriter>, answers: Answers, numbering: Numbering
             }
             Err(e) => {
                 let problem = Problem::ImportFailed { file, why: e.to_string() };
+                let _ = answers.events.send(Event::problem(problem, None));
+            }
+        }
+    }));
+}
+
+/// Finds (or makes) the contact interaction `interaction` came from, by `identity` and its
+/// `keys`, after the interaction's own save; answers `contact-matched` with its last few
+/// interactions. A team store that cannot be reached matches it on delivery instead.
+pub fn match_contact(
+    store: Option<&DeskWriter>,
+    answers: Answers,
+    interaction: u64,
+    identity: Identity,
+    keys: Vec<String>,
+) {
+    let Some(store) = store else { return };
+    store.run(Box::new(move |s, agent| {
+        match s.match_interaction(agent, InteractionId(interaction), &identity, &keys) {
+            Ok((contact, new)) => {
+                let recent = recent_before(s, contact.id, interaction);
+                answers.matched(interaction, contact, new, recent);
+            }
+            Err(StoreError::Offline(_)) => {}
+            Err(e) => {
+                let problem = Problem::ContactStore { why: e.to_string() };
                 let _ = answers.events.send(Event::problem(problem, None));
             }
         }

@@ -74,6 +74,8 @@ pub struct Phone {
     pub(super) scheduling_seen: bool,
     /// Team Communicator's index: queues, agents, contacts (directory_commands.rs).
     pub(super) directory: earshot_directory::Directory,
+    /// The interactions whose contact was asked for (once each, at their first save).
+    pub(super) matched: std::collections::BTreeSet<u64>,
 }
 
 /// What a phone is made of: its configuration, a user agent bound to its address, and
@@ -162,6 +164,7 @@ impl Phone {
             desk,
             scheduling_seen: false,
             directory: index.directory,
+            matched: Default::default(),
         };
         if let Some(p) = index.problem {
             phone.emit(Event::problem(p, None));

@@ -1,17 +1,25 @@
 //! The desk's store, written by one thread in order (a note saved as typed must never be
 //! overwritten by an older save), reporting a failure as an `error` event. An
 //! interaction's save is waited for (a few ms with full sync) before the change is shown,
-//! so that what the agent sees typed is on disk when they see it.
+//! so that what the agent sees typed is on disk when they see it. On a team store
+//! (`[store] url`) the same thread delivers the outbox after each write and, while the team
+//! store cannot be reached or parcels wait, every couple of seconds; it reports the team
+//! store's state as it changes, and the contacts of interactions matched on delivery.
 
 use std::path::Path;
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
-use earshot_desk::{AgentStatus, Interaction};
-use earshot_store::{ContactStore, DeskStore, SqliteStore, StoreError};
-use tokio::sync::mpsc::UnboundedSender;
+use earshot_desk::{AgentStatus, Interaction, InteractionId};
+use earshot_store::{ContactStore, Delivery, SqliteStore, StoreError, Stores, TeamStore};
 
 use super::api::Event;
+use super::contact_jobs::{Answers, RECENT};
+use super::driver::Input;
 use super::problem::Problem;
+
+/// How often an unreachable team store is tried again.
+const RETRY: Duration = Duration::from_secs(2);
 
 enum Write {
     /// An interaction, and where to say it is on disk.
@@ -22,8 +30,8 @@ enum Write {
     Job(StoreJob),
 }
 
-/// Work done on the store's thread.
-pub type StoreJob = Box<dyn FnOnce(&mut SqliteStore) + Send>;
+/// Work done on the store's thread: the store, and the agent it writes for.
+pub type StoreJob = Box<dyn FnOnce(&mut dyn Stores, &str) + Send>;
 
 /// The writer's end of the store.
 #[derive(Debug, Clone)]
@@ -46,48 +54,74 @@ pub struct DeskSaved {
     pub first_id: u64,
     /// Offered, active or in wrap-up when the last run ended.
     pub open: Vec<Interaction>,
-    /// The contacts it holds.
+    /// The contacts it holds (none yet when the team store could not be reached: they
+    /// come once it can, as `Input::Contacts`).
     pub contacts: Vec<earshot_directory::Contact>,
 }
 
+/// The store the thread works on.
+enum Backend {
+    /// This computer only.
+    Local(SqliteStore),
+    /// The team's, with the outbox in front of it.
+    Team {
+        store: Box<TeamStore>,
+        /// What the agent was last told: online, parcels waiting.
+        told: Option<(bool, usize)>,
+        /// The team's contacts have not been read yet (it could not be reached at start).
+        contacts_missing: bool,
+    },
+}
+
+impl Backend {
+    fn stores(&mut self) -> &mut dyn Stores {
+        match self {
+            Backend::Local(s) => s,
+            Backend::Team { store, .. } => store.as_mut(),
+        }
+    }
+
+    /// Whether the outbox needs another try later.
+    fn behind(&self) -> bool {
+        matches!(self, Backend::Team { told: Some((online, waiting)), .. }
+            if !*online || *waiting > 0)
+    }
+}
+
 impl DeskWriter {
-    /// Opens the store at `path`, reads what a starting desk needs, and starts the writer
-    /// thread; `agent` names the agent in the state log.
+    /// Opens the store at `path` — in front of the team store at `team_url` when there is
+    /// one — reads what a starting desk needs, and starts the writer thread; `agent` names
+    /// the agent in the state log and the team store.
+    ///
+    /// All of it on the writer's own thread: the team store's client runs a runtime of its
+    /// own, which may not be started from the phone's.
     pub fn open(
         path: &Path,
+        team_url: Option<&str>,
         agent: String,
-        events: UnboundedSender<Event>,
+        answers: Answers,
     ) -> Result<(DeskWriter, DeskSaved), StoreError> {
-        let mut store = SqliteStore::open(path)?;
-        let saved = DeskSaved {
-            first_id: store.next_interaction_id()?,
-            open: store.open_interactions()?,
-            contacts: store.contacts()?,
-        };
         let (writes, queue) = mpsc::channel::<WriteBox>();
-        let spawned = std::thread::Builder::new().name("desk-store".into()).spawn(move || {
-            for WriteBox(w) in queue {
-                let done = match w {
-                    Write::Interaction(i, at_ms, saved) => {
-                        let done = store.save_interaction(&i, at_ms);
-                        let _ = saved.try_send(());
-                        done
+        let (opened, saved) = mpsc::sync_channel(1);
+        let (path, team_url) = (path.to_owned(), team_url.map(str::to_owned));
+        let spawned =
+            std::thread::Builder::new().name("desk-store".into()).spawn(
+                move || match open_backend(&path, team_url.as_deref(), &agent) {
+                    Ok((backend, saved)) => {
+                        let _ = opened.send(Ok(saved));
+                        write_in_turn(backend, &agent, &queue, &answers);
                     }
-                    Write::AgentState(s) => store.save_agent_state(&agent, &s),
-                    Write::Job(job) => {
-                        job(&mut store);
-                        Ok(())
+                    Err(e) => {
+                        let _ = opened.send(Err(e));
                     }
-                };
-                if let Err(e) = done {
-                    let problem = Problem::DeskNotSaved { why: e.to_string() };
-                    let _ = events.send(Event::problem(problem, None));
-                }
-            }
-        });
+                },
+            );
         if let Err(e) = spawned {
             return Err(StoreError::Corrupt(format!("cannot start the store's writer: {e}")));
         }
+        let saved = saved.recv().unwrap_or_else(|_| {
+            Err(StoreError::Corrupt("the store's writer stopped while opening it".into()))
+        })?;
         Ok((DeskWriter { writes }, saved))
     }
 
@@ -97,7 +131,7 @@ impl DeskWriter {
     pub fn save_interaction(&self, i: Box<Interaction>, at_ms: u64) {
         let (saved, on_disk) = mpsc::sync_channel(1);
         if self.writes.send(WriteBox(Write::Interaction(i, at_ms, saved))).is_ok() {
-            let _ = on_disk.recv_timeout(std::time::Duration::from_secs(1));
+            let _ = on_disk.recv_timeout(Duration::from_secs(1));
         }
     }
 
@@ -109,5 +143,154 @@ impl DeskWriter {
     /// has stopped.
     pub fn run(&self, job: StoreJob) -> bool {
         self.writes.send(WriteBox(Write::Job(job))).is_ok()
+    }
+}
+
+/// The store opened, and what a starting desk needs from it.
+fn open_backend(
+    path: &Path,
+    team_url: Option<&str>,
+    agent: &str,
+) -> Result<(Backend, DeskSaved), StoreError> {
+    let mut backend = match team_url {
+        None => Backend::Local(SqliteStore::open(path)?),
+        Some(url) => Backend::Team {
+            store: Box::new(TeamStore::open(path, url, agent)?),
+            told: None,
+            contacts_missing: false,
+        },
+    };
+    let contacts = match backend.stores().contacts() {
+        Ok(c) => c,
+        Err(StoreError::Offline(_)) => {
+            if let Backend::Team { contacts_missing, .. } = &mut backend {
+                *contacts_missing = true;
+            }
+            Vec::new()
+        }
+        Err(e) => return Err(e),
+    };
+    let stores = backend.stores();
+    let first_id = stores.next_interaction_id()?;
+    let open = stores.open_interactions()?;
+    Ok((backend, DeskSaved { first_id, open, contacts }))
+}
+
+/// The writer thread: each write in turn; on a team store, the outbox delivered after each
+/// and retried while behind. The driver's thread: it reads the clock.
+#[allow(clippy::disallowed_methods)]
+fn write_in_turn(
+    mut backend: Backend,
+    agent: &str,
+    queue: &mpsc::Receiver<WriteBox>,
+    answers: &Answers,
+) {
+    let team = matches!(backend, Backend::Team { .. });
+    let mut next_try = Instant::now();
+    if team {
+        deliver(&mut backend, answers);
+    }
+    loop {
+        let write = if backend.behind() {
+            match queue.recv_timeout(next_try.saturating_duration_since(Instant::now())) {
+                Ok(w) => Some(w),
+                Err(mpsc::RecvTimeoutError::Timeout) => None,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        } else {
+            match queue.recv() {
+                Ok(w) => Some(w),
+                Err(_) => break,
+            }
+        };
+        if let Some(WriteBox(w)) = write {
+            let stores = backend.stores();
+            let done = match w {
+                Write::Interaction(i, at_ms, saved) => {
+                    let done = stores.save_interaction(&i, at_ms);
+                    let _ = saved.try_send(());
+                    done
+                }
+                Write::AgentState(s) => stores.save_agent_state(agent, &s),
+                Write::Job(job) => {
+                    job(stores, agent);
+                    Ok(())
+                }
+            };
+            if let Err(e) = done {
+                let problem = Problem::DeskNotSaved { why: e.to_string() };
+                let _ = answers.events.send(Event::problem(problem, None));
+            }
+        }
+        // Online: deliver what was just written. Behind: only every RETRY (a team store
+        // that does not answer costs its connection timeout at each try).
+        if team && (!backend.behind() || Instant::now() >= next_try) {
+            deliver(&mut backend, answers);
+            next_try = Instant::now() + RETRY;
+        }
+    }
+}
+
+/// A round of deliveries, and what it tells the agent and the core.
+fn deliver(backend: &mut Backend, answers: &Answers) {
+    let Backend::Team { store, told, contacts_missing } = backend else { return };
+    let round = match store.deliver() {
+        Ok(r) => r,
+        Err(e) => {
+            let problem = Problem::DeskNotSaved { why: e.to_string() };
+            let _ = answers.events.send(Event::problem(problem, None));
+            return;
+        }
+    };
+    let Delivery { online, why, waiting, matched, unreadable, .. } = round;
+    for why in unreadable {
+        let _ = answers.events.send(Event::problem(Problem::DeskNotSaved { why }, None));
+    }
+    if online && *contacts_missing {
+        if let Ok(all) = store.contacts() {
+            *contacts_missing = false;
+            answers.contacts_known(all);
+        }
+    }
+    for (interaction, contact, new) in matched {
+        let recent = recent_before(store.as_mut(), contact.id, interaction);
+        answers.matched(interaction, contact, new, recent);
+    }
+    if *told != Some((online, waiting)) {
+        *told = Some((online, waiting));
+        let _ = answers.events.send(Event::TeamStore { online, waiting, why });
+    }
+}
+
+/// The contact's last few interactions before `interaction` (of this agent) was offered.
+pub fn recent_before(
+    store: &mut dyn Stores,
+    contact: u64,
+    interaction: u64,
+) -> Vec<earshot_directory::PastInteraction> {
+    let before = store.interaction(InteractionId(interaction)).ok().flatten().map(|i| i.offered_ms);
+    store.contact_history(contact, before, RECENT).unwrap_or_default()
+}
+
+impl Answers {
+    /// Hands contacts to the core's index.
+    pub fn contacts_known(&self, contacts: Vec<earshot_directory::Contact>) {
+        if let Some(inputs) = self.inputs.upgrade() {
+            let _ = inputs.send(Input::Contacts(contacts));
+        }
+    }
+
+    /// Tells of an interaction's contact (a new one goes into the index too).
+    pub fn matched(
+        &self,
+        interaction: u64,
+        contact: earshot_directory::Contact,
+        new: bool,
+        recent: Vec<earshot_directory::PastInteraction>,
+    ) {
+        if new {
+            self.contacts_known(vec![contact.clone()]);
+        }
+        let _ = self.events.send(Event::ContactMatched { interaction, contact, new, recent });
     }
 }

@@ -242,7 +242,20 @@ impl Phone {
                 }
                 DeskEffect::Save(i) => {
                     let at_ms = self.moment().unix_ms;
+                    // (A consultation's other side is a colleague, not a contact.)
+                    let first = i.link.is_none() && self.matched.insert(i.id.0);
+                    let identity = first.then(|| self.directory.numbering().identify(&i.contact));
+                    let interaction = i.id.0;
                     self.effects.push_back(Effect::SaveInteraction(Box::new(i), at_ms));
+                    // Its contact, once it is saved (the store links the two).
+                    if let Some(Some((identity, key))) = identity {
+                        let keys = vec![key];
+                        self.effects.push_back(Effect::MatchContact {
+                            interaction,
+                            identity,
+                            keys,
+                        });
+                    }
                 }
                 DeskEffect::OpenUrl { url, .. } => self.effects.push_back(Effect::OpenUrl(url)),
             }

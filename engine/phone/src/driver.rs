@@ -149,6 +149,11 @@ impl PhoneDriver {
             Effect::ReadContactHistory { id, limit } => {
                 contact_jobs::read_history(self.desk_store.as_ref(), self.answers(), id, limit);
             }
+            Effect::MatchContact { interaction, identity, keys } => {
+                let answers = self.answers();
+                let store = self.desk_store.as_ref();
+                contact_jobs::match_contact(store, answers, interaction, identity, keys);
+            }
             Effect::ImportContacts(path) => {
                 let numbering = self.phone.numbering();
                 contact_jobs::import(self.desk_store.as_ref(), self.answers(), numbering, path);

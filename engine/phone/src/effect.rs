@@ -33,6 +33,9 @@ pub enum Effect {
     ReadContact(u64),
     /// Read a contact's history from the store (a `contact-history` event).
     ReadContactHistory { id: u64, limit: usize },
+    /// Find the contact of interaction `interaction` by its identity (after its save),
+    /// making one for an identity not known yet (a `contact-matched` event).
+    MatchContact { interaction: u64, identity: earshot_directory::Identity, keys: Vec<String> },
     /// Read contacts from a CSV or vCard file into the store (`contacts-imported`), and
     /// hand them to the core's index.
     ImportContacts(std::path::PathBuf),

@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 
 use super::api::{Command, Event};
 use super::config::{Config, Transport};
+use super::contact_jobs::Answers;
 use super::core::{Phone, PhoneParts};
 use super::desk_writer::{DeskSaved, DeskWriter};
 use super::directory_commands::StartingIndex;
@@ -121,14 +122,18 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
     };
     let agent =
         account.as_ref().map_or_else(|| format!("sip:{}@{local}", config.user), |a| a.aor.clone());
-    let (desk_store, desk_saved) =
-        match DeskWriter::open(&config.data_dir().join("desk.db"), agent, ev_tx.clone()) {
-            Ok((w, saved)) => (Some(w), saved),
-            Err(e) => {
-                problems.push(Problem::DeskUnavailable { why: e.to_string() });
-                (None, DeskSaved::default())
-            }
-        };
+    let (desk_store, desk_saved) = match DeskWriter::open(
+        &config.data_dir().join("desk.db"),
+        config.store.url.as_deref(),
+        agent,
+        Answers { events: ev_tx.clone(), inputs: input_tx.downgrade() },
+    ) {
+        Ok((w, saved)) => (Some(w), saved),
+        Err(e) => {
+            problems.push(Problem::DeskUnavailable { why: e.to_string() });
+            (None, DeskSaved::default())
+        }
+    };
     let index = StartingIndex::new(&config, &desk_saved.contacts);
     // The media loop starts last, just before `ready`: its files (`--audio-in-live`,
     // `--audio-out`) start with it, and scripts line them up on the `ready` moment; opening
