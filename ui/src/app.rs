@@ -20,6 +20,7 @@ use crate::model::{Notice, PhoneView};
 use crate::notify::{self, Notifier};
 use crate::settings_panel::{SettingsChange, SettingsForm};
 use crate::style::{self, GAP, SECTION_GAP};
+use crate::team_communicator::TeamCommunicator;
 use crate::team_panel::TeamPanel;
 use crate::time_text::agent_zone;
 use crate::{history_panel, icons, preview, top_bar};
@@ -33,6 +34,8 @@ pub struct EarshotApp {
     calls: CallPanel,
     settings: SettingsForm,
     team: TeamPanel,
+    /// The search box at the top of the desk (Ctrl+K).
+    communicator: TeamCommunicator,
     pub desk: DeskPanel,
     /// The window's language and theme, as configured (changed in Settings).
     pub window: WindowSettings,
@@ -92,6 +95,7 @@ impl EarshotApp {
             calls: CallPanel::default(),
             settings: SettingsForm::default(),
             team: TeamPanel::default(),
+            communicator: TeamCommunicator::default(),
             tr: Translator::default(),
             window,
             config_path,
@@ -216,6 +220,10 @@ impl EarshotApp {
         self.attention(ui.ctx());
         self.desk.tidy(&self.view);
         self.shortcuts(ui);
+        // Ctrl+K from any tab: to the desk, where the search box takes it.
+        if self.tab != Tab::Desk && ui.input(|i| i.modifiers.ctrl && i.key_pressed(egui::Key::K)) {
+            self.open_tab(Tab::Desk);
+        }
         let now_ms = unix_ms();
         let minutes = !self.busy();
         let reasons = self.desk.reasons();
@@ -302,7 +310,8 @@ impl EarshotApp {
     /// The dial field, the calls and their controls, the interactions and the selected
     /// one's context.
     fn desk_tab(&mut self, ui: &mut egui::Ui, now_ms: u64) {
-        if let Some(c) = self.calls.dial(ui, &self.tr) {
+        let target = self.calls.target(&self.view);
+        for c in self.communicator.show(ui, &self.tr, &self.view, target) {
             self.send(c);
         }
         ui.add_space(GAP);
@@ -312,7 +321,7 @@ impl EarshotApp {
         ui.add_space(SECTION_GAP);
         ui.label(RichText::new(self.tr.t("interactions-title")).strong());
         self.desk.list(ui, &self.tr, &self.view, now_ms);
-        for c in self.desk.context(ui, &self.tr, &self.view) {
+        for c in self.desk.context(ui, &self.tr, &self.zone, &self.view) {
             self.send(c);
         }
     }

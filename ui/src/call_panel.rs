@@ -1,4 +1,4 @@
-//! The voice channel's part of the desk: the dial field, the calls with their state,
+//! The voice channel's part of the desk (dialling is Team Communicator's box): the calls with their state,
 //! timer and quality, and the controls of the call acted on — answer, hang up, hold,
 //! mute, keypad (DTMF), blind and attended transfer, consultation, conference. It holds
 //! only what is typed; the phone decides and reports.
@@ -16,7 +16,6 @@ use crate::style::{FIELD_WIDTH, GAP, Tone};
 /// What the call panel holds between frames.
 #[derive(Debug, Default)]
 pub struct CallPanel {
-    dial: String,
     transfer_to: String,
     /// The call picked in the list (else the current one).
     pub selected: Option<CallId>,
@@ -70,27 +69,6 @@ impl CallPanel {
         self.selected
             .filter(|id| view.calls.contains_key(id))
             .or_else(|| view.current().map(|c| c.id))
-    }
-
-    /// The dial field and Call.
-    pub fn dial(&mut self, ui: &mut egui::Ui, tr: &Translator) -> Option<Command> {
-        let mut command = None;
-        ui.horizontal(|ui| {
-            let width = (ui.available_width() - 110.0).clamp(120.0, FIELD_WIDTH + 60.0);
-            let field = ui
-                .add(
-                    egui::TextEdit::singleline(&mut self.dial)
-                        .hint_text(tr.t("dial-hint"))
-                        .desired_width(width),
-                )
-                .accessible_name(tr.t("dial-name"));
-            let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            let call = icons::button(ui, icons::ICON_CALL, &tr.t("action-call"), None);
-            if (call.clicked() || enter) && !self.dial.trim().is_empty() {
-                command = Some(Command::Call { uri: self.dial.trim().to_owned() });
-            }
-        });
-        command
     }
 
     /// The calls, one row each (a click picks the one the controls act on), and the

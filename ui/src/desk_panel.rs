@@ -13,9 +13,10 @@ use earshot_engine::phone::Command;
 use earshot_engine::phone::api::InteractionView;
 use eframe::egui::{self, AtomExt, RichText};
 
+use crate::contact_glance;
 use crate::i18n::{Arg, Translator, slug};
 use crate::icons;
-use crate::model::PhoneView;
+use crate::model::{ContactMatch, PhoneView};
 use crate::preview::queue_label;
 use crate::style::{self, GAP, SECTION_GAP, colour, interaction_tone};
 use crate::time_text::clock_text;
@@ -106,7 +107,12 @@ impl DeskPanel {
         let (working, finished): (Vec<_>, Vec<_>) =
             view.interactions.values().rev().partition(|i| open(i));
         for i in working.iter().chain(finished.iter().take(10)) {
-            let who = i.contact_name.as_deref().unwrap_or(&i.contact);
+            let who = view
+                .contacts_of
+                .get(&i.id)
+                .and_then(contact_glance::name)
+                .or(i.contact_name.as_deref())
+                .unwrap_or(&i.contact);
             let mut state = interaction_state_text(tr, &i.state);
             if i.held {
                 state.push_str(&format!(", {}", tr.t("interaction-on-hold")));
@@ -151,17 +157,28 @@ impl DeskPanel {
         &mut self,
         ui: &mut egui::Ui,
         tr: &Translator,
+        zone: &jiff::tz::TimeZone,
         view: &PhoneView,
     ) -> Vec<Command> {
         let mut commands = Vec::new();
         let Some(i) = self.selected.and_then(|id| view.interactions.get(&id)) else {
             return commands;
         };
+        let contact = view.contacts_of.get(&i.id);
         ui.add_space(GAP);
         style::card(ui).show(ui, |ui| {
             ui.set_width(ui.available_width());
-            commands = self.context_inside(ui, tr, i);
+            commands = self.context_inside(ui, tr, i, contact);
         });
+        // Beside the context: the contact's earlier interactions with the team.
+        if let Some(m) = contact {
+            ui.add_space(GAP);
+            style::card(ui).show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                let now_ms = unix_ms();
+                commands.extend(contact_glance::recent_list(ui, tr, &self.config, zone, m, now_ms));
+            });
+        }
         commands
     }
 
@@ -170,10 +187,14 @@ impl DeskPanel {
         ui: &mut egui::Ui,
         tr: &Translator,
         i: &InteractionView,
+        contact: Option<&ContactMatch>,
     ) -> Vec<Command> {
         let mut commands = Vec::new();
         let id = i.id;
-        let who = i.contact_name.as_deref().unwrap_or(&i.contact);
+        let who = contact
+            .and_then(contact_glance::name)
+            .or(i.contact_name.as_deref())
+            .unwrap_or(&i.contact);
         ui.horizontal_wrapped(|ui| {
             let tone = interaction_tone(&i.state);
             ui.label(icons::icon(ui, icons::channel_icon(&i.channel), Some(tone)));

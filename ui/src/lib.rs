@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod call_panel;
+pub mod contact_glance;
 pub mod demo;
 pub mod desk_panel;
 pub mod history_panel;
@@ -14,6 +15,7 @@ pub mod notify;
 pub mod preview;
 pub mod settings_panel;
 pub mod style;
+pub mod team_communicator;
 pub mod team_panel;
 pub mod time_text;
 pub mod top_bar;

@@ -251,7 +251,14 @@ impl PhoneView {
             }
             Event::ScreenPop { id, url } => self.note(Notice::ScreenPop { interaction: id, url }),
             Event::Results { query, items } => self.search = Some((query, items)),
-            Event::Contact { contact } => self.contact = Some(contact),
+            Event::Contact { contact } => {
+                self.contact_changed(&contact, None);
+                self.contact = Some(contact);
+            }
+            Event::ContactsMerged { contact, gone } => {
+                self.contact_changed(&contact, Some(gone));
+                self.contact = Some(contact);
+            }
             Event::ContactHistory { contact, items } => {
                 self.contact_history = Some((contact, items))
             }
@@ -266,6 +273,16 @@ impl PhoneView {
                 self.note(Notice::Imported { file, added, merged, rejected: lines })
             }
             Event::Stopped => self.stopped = true,
+        }
+    }
+
+    /// A contact as now stored (renamed, merged from `gone`): the interactions with it
+    /// show it so.
+    fn contact_changed(&mut self, contact: &earshot_engine::directory::Contact, gone: Option<u64>) {
+        for m in self.contacts_of.values_mut() {
+            if m.contact.id == contact.id || Some(m.contact.id) == gone {
+                m.contact = contact.clone();
+            }
         }
     }
 

@@ -8,9 +8,10 @@ use earshot_engine::phone::Command;
 use earshot_engine::phone::api::InteractionView;
 use eframe::egui::{self, RichText};
 
+use crate::contact_glance;
 use crate::i18n::{Arg, Translator};
 use crate::icons;
-use crate::model::{CallRow, PhoneView};
+use crate::model::{CallRow, ContactMatch, PhoneView};
 use crate::style::{self, BIG_ICON_SIZE, GAP, Tone, colour};
 use crate::time_text::clock_text;
 
@@ -57,7 +58,8 @@ pub fn show(
         .show(ctx, |ui| {
             ui.set_width(width);
             for i in offered {
-                commands.extend(offer(ui, tr, config, i, now_ms));
+                let contact = view.contacts_of.get(&i.id);
+                commands.extend(offer(ui, tr, config, i, contact, now_ms));
                 ui.add_space(GAP);
             }
             if let Some(c) = ringing {
@@ -73,12 +75,17 @@ fn offer(
     tr: &Translator,
     config: &DeskConfig,
     i: &InteractionView,
+    contact: Option<&ContactMatch>,
     now_ms: u64,
 ) -> Vec<Command> {
     let mut commands = Vec::new();
     style::alert_card(ui).show(ui, |ui| {
         ui.set_width(ui.available_width());
-        let who = i.contact_name.as_deref().unwrap_or(&i.contact);
+        // The name the team gave the contact, else the one its call carried.
+        let who = contact
+            .and_then(contact_glance::name)
+            .or(i.contact_name.as_deref())
+            .unwrap_or(&i.contact);
         let what = match i.channel.as_str() {
             "chat" => tr.t_with("preview-chat", &[("who", Arg::Text(who))]),
             "email" => tr.t_with("preview-email", &[("who", Arg::Text(who))]),
@@ -112,6 +119,12 @@ fn offer(
             line.push_str(&tr.t_with("preview-withdrawn", &[("seconds", Arg::Number(seconds))]));
         }
         ui.label(line);
+        if let Some(m) = contact {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(icons::icon(ui, icons::ICON_HISTORY, Some(Tone::Accent)));
+                ui.label(contact_glance::glance(tr, config, m, now_ms));
+            });
+        }
         let fields: Vec<_> = i.fields.iter().filter(|f| !f.hidden).collect();
         if !fields.is_empty() {
             ui.add_space(GAP);

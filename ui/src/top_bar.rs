@@ -68,6 +68,34 @@ fn registration_text(tr: &Translator, registration: &str) -> String {
     }
 }
 
+/// The team store's state when it is not simply there: offline with the writes that wait
+/// (why on hover), or catching up.
+fn team_store(ui: &mut egui::Ui, tr: &Translator, view: &PhoneView) {
+    let Some(s) = &view.team_store else { return };
+    let waiting = Arg::Number(s.waiting as f64);
+    let (glyph, tone, text) = match (s.online, s.waiting) {
+        (false, _) => (
+            icons::ICON_CLOUD_OFF,
+            Tone::Bad,
+            tr.t_with("team-store-offline", &[("waiting", waiting)]),
+        ),
+        (true, 0) => return,
+        (true, _) => (
+            icons::ICON_CLOUD_UPLOAD,
+            Tone::Busy,
+            tr.t_with("team-store-sending", &[("waiting", waiting)]),
+        ),
+    };
+    let badge = ui.horizontal(|ui| {
+        ui.spacing_mut().item_spacing.x = GAP;
+        ui.label(icons::icon(ui, glyph, Some(tone)));
+        ui.label(RichText::new(&text).small().strong().color(colour(ui, tone)))
+    });
+    if let Some(why) = &s.why {
+        badge.inner.on_hover_text(tr.t_with("team-store-why", &[("why", Arg::Text(why))]));
+    }
+}
+
 /// Draws the bar; returns the state change a control asked for.
 pub fn show(
     ui: &mut egui::Ui,
@@ -108,6 +136,7 @@ pub fn show(
                         .color(colour(ui, tone)),
                 );
             }
+            team_store(ui, tr, view);
         });
         ui.add_space(GAP);
         ui.horizontal_wrapped(|ui| {

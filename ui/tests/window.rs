@@ -8,107 +8,14 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::desk_window::{
+    loopback_config, queue_agent, unnamed_controls, until, window, window_in,
+};
 use common::{Headless, temp_dir};
-use earshot_engine::phone::config::WindowSettings;
 use earshot_engine::phone::{AudioChoice, Config, StartOptions, start};
 use earshot_ui::app::EarshotApp;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-
-/// A PCMU phone for `user` on 127.0.0.1 (first free port), its history under `dir`.
-fn loopback_config(dir: &std::path::Path, user: &str) -> Config {
-    Config {
-        user: user.into(),
-        codecs: vec!["PCMU".into()],
-        sip: earshot_engine::phone::config::SipSettings {
-            address: Some("127.0.0.1".parse().unwrap()),
-            ..Default::default()
-        },
-        data_dir: Some(dir.join(format!("{user}-data"))),
-        ..Config::default()
-    }
-}
-
-/// An agent on loopback with the queue `support` (shown as `label`, wrap-up mandatory,
-/// with `screen_pops`).
-fn queue_agent(
-    dir: &std::path::Path,
-    label: &str,
-    screen_pops: Vec<earshot_engine::desk::config::ScreenPopConfig>,
-) -> Config {
-    use earshot_engine::desk::config::QueueConfig;
-    use earshot_engine::desk::wrap_up::WrapUpMode;
-    let mut config = loopback_config(dir, "agent");
-    let queue = QueueConfig {
-        label: Some(label.into()),
-        wrap_up: WrapUpMode::Mandatory,
-        screen_pops,
-        ..QueueConfig::default()
-    };
-    config.desk.queues.insert("support".into(), queue);
-    config
-}
-
-/// The window over a phone started with `config` on no sound card, `size` pixels big, in
-/// English whatever the machine's locale.
-fn window(config: Config, size: [f32; 2]) -> Harness<'static, EarshotApp> {
-    window_in("en", config, size)
-}
-
-/// [`window`] in the language `language`.
-fn window_in(language: &str, config: Config, size: [f32; 2]) -> Harness<'static, EarshotApp> {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let options = StartOptions {
-        audio: AudioChoice { no_card: true, ..AudioChoice::default() },
-        ..StartOptions::default()
-    };
-    let phone = runtime.block_on(start(config, options)).unwrap();
-    let settings = WindowSettings { language: Some(language.into()), ..WindowSettings::default() };
-    let app = EarshotApp::with_settings(phone, Some(runtime), settings, None);
-    Harness::builder().with_size(size).build_ui_state(|ui, app: &mut EarshotApp| app.show(ui), app)
-}
-
-/// The controls a screen reader could not name: buttons, fields, drop-downs, links and
-/// choices without a label (their own, or the text that labels them); a placeholder
-/// does not count, it goes as the agent types.
-fn unnamed_controls(harness: &Harness<'_, EarshotApp>) -> Vec<String> {
-    use eframe::egui::accesskit::Role;
-    harness
-        .query_all_by(|n| {
-            matches!(
-                n.role(),
-                Role::Button
-                    | Role::TextInput
-                    | Role::MultilineTextInput
-                    | Role::PasswordInput
-                    | Role::ComboBox
-                    | Role::CheckBox
-                    | Role::RadioButton
-                    | Role::Link
-                    | Role::Slider
-            ) && n.label().is_none_or(|l| l.trim().is_empty())
-        })
-        .map(|n| format!("{:?} {:?}", n.accesskit_node().role(), n.accesskit_node().value()))
-        .collect()
-}
-
-/// Steps the window until `ready` holds (bounded: 10 s).
-fn until(
-    harness: &mut Harness<'_, EarshotApp>,
-    what: &str,
-    ready: impl Fn(&Harness<'_, EarshotApp>) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !ready(harness) {
-        assert!(
-            Instant::now() < deadline,
-            "window: no {what} within 10 s; view: {:?}",
-            harness.state().view
-        );
-        std::thread::sleep(Duration::from_millis(30));
-        harness.step();
-    }
-}
 
 #[test]
 fn accept_hold_resume_and_transfer_from_the_window() {
@@ -585,7 +492,7 @@ fn the_desk_in_french_by_keyboard_alone_with_every_control_named() {
     });
     named(&harness, "not ready");
     // The phone's own errors in French too: an address it cannot read.
-    let dial = harness.get_by_label("Numéro ou adresse à appeler");
+    let dial = harness.get_by_label("Rechercher ou composer");
     dial.focus();
     dial.type_text("sip:");
     harness.run_steps(2);

@@ -117,6 +117,22 @@ pub enum Command {
     ImportContacts {
         file: String,
     },
+    /// Saves a contact as given (its name, organisation, identities, fields): a `contact`
+    /// event with it as stored.
+    SaveContact {
+        contact: earshot_directory::Contact,
+    },
+    /// Names a contact (one made for an unknown caller, say): a `contact` event.
+    NameContact {
+        id: u64,
+        name: String,
+    },
+    /// `gone` taken into `keep` (its identities, fields and interactions); `gone` is no
+    /// more: a `contacts-merged` event.
+    MergeContacts {
+        keep: u64,
+        gone: u64,
+    },
     /// Supervisor: follow an agent's calls (its dialog events, RFC 4235): `agent` events.
     Watch {
         agent: String,
@@ -367,6 +383,11 @@ pub enum Event {
     ContactHistory {
         contact: u64,
         items: Vec<earshot_directory::PastInteraction>,
+    },
+    /// `gone` was merged into `contact` (as it now is).
+    ContactsMerged {
+        contact: earshot_directory::Contact,
+        gone: u64,
     },
     /// The contact an interaction is with, found by its identity as it arrived (or made
     /// for an identity not known yet: `new`, without a name), with its last few earlier

@@ -174,6 +174,15 @@ impl Phone {
                 self.import_contacts(file);
                 Ok(())
             }
+            Command::SaveContact { contact } => {
+                self.effects.push_back(Effect::SaveContact(Box::new(contact)));
+                Ok(())
+            }
+            Command::NameContact { id, name } => {
+                self.effects.push_back(Effect::NameContact { id, name });
+                Ok(())
+            }
+            Command::MergeContacts { keep, gone } => self.merge_contacts(keep, gone),
             Command::History { limit } => {
                 self.effects.push_back(Effect::ReadHistory { limit });
                 Ok(())

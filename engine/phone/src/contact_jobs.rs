@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use earshot_desk::InteractionId;
-use earshot_directory::{Identity, Numbering, read_contacts};
+use earshot_directory::{Contact, Identity, Numbering, read_contacts};
 use earshot_store::StoreError;
 use tokio::sync::mpsc::{UnboundedSender, WeakUnboundedSender};
 
@@ -110,4 +110,92 @@ pub fn match_contact(
             }
         }
     }));
+}
+
+/// Saves `contact` as given (a new one when its id is 0) with its identities' keys.
+pub fn save(store: Option<&DeskWriter>, answers: Answers, numbering: Numbering, contact: Contact) {
+    let Some(store) = store else { return unavailable(&answers) };
+    store.run(Box::new(move |s, _| {
+        let keys = contact.keys(&numbering);
+        match s.save_contact(&contact, &keys) {
+            Ok(id) => answers.saved(Contact { id, ..contact }),
+            Err(e) => answers.store_failed(&e),
+        }
+    }));
+}
+
+/// Gives contact `id` the name `name`.
+pub fn rename(
+    store: Option<&DeskWriter>,
+    answers: Answers,
+    numbering: Numbering,
+    id: u64,
+    name: String,
+) {
+    let Some(store) = store else { return unavailable(&answers) };
+    store.run(Box::new(move |s, _| {
+        let mut contact = match s.contact(id) {
+            Ok(Some(c)) => c,
+            Ok(None) => {
+                let _ = answers.events.send(Event::problem(Problem::NoContact { id }, None));
+                return;
+            }
+            Err(e) => return answers.store_failed(&e),
+        };
+        contact.name = name.trim().to_owned();
+        match s.save_contact(&contact, &contact.keys(&numbering)) {
+            Ok(_) => answers.saved(contact),
+            Err(e) => answers.store_failed(&e),
+        }
+    }));
+}
+
+/// Takes contact `gone` into `keep` (`Contact::absorb`: identities and fields not already
+/// there, the name if `keep` has none), with its interactions.
+pub fn merge(
+    store: Option<&DeskWriter>,
+    answers: Answers,
+    numbering: Numbering,
+    keep: u64,
+    gone: u64,
+) {
+    let Some(store) = store else { return unavailable(&answers) };
+    store.run(Box::new(move |s, _| {
+        let (mut kept, merged) = match (s.contact(keep), s.contact(gone)) {
+            (Ok(Some(k)), Ok(Some(g))) => (k, g),
+            (Ok(None), _) => {
+                let _ = answers.events.send(Event::problem(Problem::NoContact { id: keep }, None));
+                return;
+            }
+            (_, Ok(None)) => {
+                let _ = answers.events.send(Event::problem(Problem::NoContact { id: gone }, None));
+                return;
+            }
+            (Err(e), _) | (_, Err(e)) => return answers.store_failed(&e),
+        };
+        kept.absorb(&merged);
+        match s.merge_contacts(keep, gone, &kept, &kept.keys(&numbering)) {
+            Ok(()) => {
+                if let Some(inputs) = answers.inputs.upgrade() {
+                    let _ = inputs.send(Input::ContactGone(gone));
+                }
+                answers.contacts_known(vec![kept.clone()]);
+                let _ = answers.events.send(Event::ContactsMerged { contact: kept, gone });
+            }
+            Err(e) => answers.store_failed(&e),
+        }
+    }));
+}
+
+impl Answers {
+    /// A contact saved: into the index, and told.
+    fn saved(&self, contact: Contact) {
+        self.contacts_known(vec![contact.clone()]);
+        let _ = self.events.send(Event::Contact { contact });
+    }
+
+    fn store_failed(&self, e: &StoreError) {
+        let problem = Problem::ContactStore { why: e.to_string() };
+        let _ = self.events.send(Event::problem(problem, None));
+    }
 }

@@ -9,6 +9,7 @@ use super::api::Event;
 use super::config::Config;
 use super::core::Phone;
 use super::effect::Effect;
+use super::errors::CommandError;
 use super::problem::Problem;
 
 /// The site's numbering as configured; a country that is not one is reported and the
@@ -109,6 +110,20 @@ impl Phone {
 
     pub(super) fn import_contacts(&mut self, file: String) {
         self.effects.push_back(Effect::ImportContacts(file.into()));
+    }
+
+    /// `merge-contacts KEEP GONE`: two different contacts, merged by the store.
+    pub(super) fn merge_contacts(&mut self, keep: u64, gone: u64) -> Result<(), CommandError> {
+        if keep == gone {
+            return Err(CommandError::MergeSelf(keep));
+        }
+        self.effects.push_back(Effect::MergeContacts { keep, gone });
+        Ok(())
+    }
+
+    /// A contact merged into another: out of the index.
+    pub fn contact_gone(&mut self, id: u64) {
+        self.directory.remove(TargetKind::Contact, &id.to_string());
     }
 
     /// Contacts the store has now (at start, after an import or an edit): into the index.

@@ -31,6 +31,8 @@ pub enum Input {
     Located { name: SipUri, found: Result<Vec<Target>, String> },
     /// Contacts the store now holds (an import): for the core's index.
     Contacts(Vec<earshot_directory::Contact>),
+    /// A contact merged into another, to take out of the index.
+    ContactGone(u64),
 }
 
 /// The phone core and what its effects need.
@@ -154,6 +156,20 @@ impl PhoneDriver {
                 let store = self.desk_store.as_ref();
                 contact_jobs::match_contact(store, answers, interaction, identity, keys);
             }
+            Effect::SaveContact(contact) => {
+                let numbering = self.phone.numbering();
+                let store = self.desk_store.as_ref();
+                contact_jobs::save(store, self.answers(), numbering, *contact);
+            }
+            Effect::NameContact { id, name } => {
+                let numbering = self.phone.numbering();
+                contact_jobs::rename(self.desk_store.as_ref(), self.answers(), numbering, id, name);
+            }
+            Effect::MergeContacts { keep, gone } => {
+                let numbering = self.phone.numbering();
+                let store = self.desk_store.as_ref();
+                contact_jobs::merge(store, self.answers(), numbering, keep, gone);
+            }
             Effect::ImportContacts(path) => {
                 let numbering = self.phone.numbering();
                 contact_jobs::import(self.desk_store.as_ref(), self.answers(), numbering, path);
@@ -194,6 +210,7 @@ impl Core for PhoneDriver {
             Input::Command(c) => self.phone.command(c, now, wall()),
             Input::Located { name, found } => self.phone.located(&name, found, now, wall()),
             Input::Contacts(contacts) => self.phone.contacts_known(&contacts),
+            Input::ContactGone(id) => self.phone.contact_gone(id),
         }
     }
 

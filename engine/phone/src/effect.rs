@@ -36,6 +36,12 @@ pub enum Effect {
     /// Find the contact of interaction `interaction` by its identity (after its save),
     /// making one for an identity not known yet (a `contact-matched` event).
     MatchContact { interaction: u64, identity: earshot_directory::Identity, keys: Vec<String> },
+    /// Save a contact as given (`contact`), and hand it to the core's index.
+    SaveContact(Box<earshot_directory::Contact>),
+    /// Rename contact `id` (`contact`).
+    NameContact { id: u64, name: String },
+    /// Merge `gone` into `keep` (`contacts-merged`).
+    MergeContacts { keep: u64, gone: u64 },
     /// Read contacts from a CSV or vCard file into the store (`contacts-imported`), and
     /// hand them to the core's index.
     ImportContacts(std::path::PathBuf),

@@ -42,6 +42,8 @@ pub enum CommandError {
     /// The name is being looked up in DNS; the work waits for it (lookups.rs).
     Locating(String),
     Dns(String),
+    /// A contact merged into itself.
+    MergeSelf(u64),
 }
 
 impl CommandError {
@@ -71,6 +73,7 @@ impl CommandError {
             E::Desk(why) => Problem::Desk { why: why.clone() },
             E::Locating(name) => Problem::Locating { name: name.clone() },
             E::Dns(why) => Problem::Dns { why: why.clone() },
+            E::MergeSelf(id) => Problem::MergeSelf { id: *id },
         }
     }
 }

@@ -134,6 +134,8 @@ pub enum Problem {
     Directory { why: String },
     #[error("no contact {id}")]
     NoContact { id: u64 },
+    #[error("contact {id} cannot be merged into itself")]
+    MergeSelf { id: u64 },
     #[error("contacts: {why}")]
     ContactStore { why: String },
     #[error("cannot import {file}: {why}")]
@@ -240,6 +242,7 @@ impl Problem {
             Problem::Mix { why: s() },
             Problem::Directory { why: s() },
             Problem::NoContact { id: 1 },
+            Problem::MergeSelf { id: 1 },
             Problem::ContactStore { why: s() },
             Problem::ImportFailed { file: s(), why: s() },
             Problem::WatchFailed { agent: s(), why: s() },

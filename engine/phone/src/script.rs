@@ -244,6 +244,24 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
             }
             Command::ContactHistory { id: number(&args, 0, U, &usage)?, limit }
         }
+        "name-contact" => {
+            const U: &str = "name-contact ID NAME…";
+            if args.len() < 2 {
+                return Err(usage(U, "missing name"));
+            }
+            Command::NameContact {
+                id: number(&args, 0, U, &usage)?,
+                name: rest_after(line, 2).into(),
+            }
+        }
+        "merge-contacts" => {
+            const U: &str = "merge-contacts KEEP GONE";
+            exact(2, U)?;
+            Command::MergeContacts {
+                keep: number(&args, 0, U, &usage)?,
+                gone: number(&args, 1, U, &usage)?,
+            }
+        }
         "import-contacts" => {
             let file = line.get(verb.len()..).unwrap_or_default().trim();
             if file.is_empty() {

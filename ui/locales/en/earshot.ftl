@@ -79,8 +79,8 @@ done-needs-disposition = Choose a disposition code first
 wrap-up-time-boxed = Ready again when the wrap-up time is up
 
 ## Calls
-dial-hint = sip:user@host or a number
-dial-name = Number or address to call
+dial-hint = Name, number or address (Ctrl+K)
+dial-name = Search or dial
 action-call = Call
 calls-none = No calls
 call-dialing = calling
@@ -241,6 +241,7 @@ error-no-real-time = The audio runs without real-time priority: { $why }
 error-mix = Audio mix: { $why }
 error-directory = Directory: { $why }
 error-no-contact = There is no contact { $id }
+error-merge-self = Contact { $id } cannot be merged into itself
 error-contact-store = Contacts: { $why }
 error-import-failed = Cannot import { $file }: { $why }
 error-watch-failed = Cannot watch { $agent }: { $why }
@@ -251,7 +252,7 @@ error-site-translation = Translation file { $file }: { $why }
 error-window-not-saved = The window's settings are in use, but not saved: { $why }
 
 ## Shortcuts (shown on buttons and in the footer)
-shortcuts = Ctrl+Shift+ A accept · D decline · H hang up · M mute · O hold · R ready · N not ready · E done
+shortcuts = Ctrl+K search · Ctrl+Shift+ A accept · D decline · H hang up · M mute · O hold · R ready · N not ready · E done
 keys-ctrl-shift = Ctrl+Shift
 
 ## Times (the agent's time zone)
@@ -290,3 +291,54 @@ disposition-timed-out = Wrap-up timed out
 disposition-group-outcome = Outcome
 disposition-group-sales = Sales
 disposition-group-other = Other
+
+## The team store
+team-store-offline = Team store offline{ $waiting ->
+    [0] {""}
+    [one] {" "}· 1 change waiting
+   *[other] {" "}· { $waiting } changes waiting
+}
+team-store-sending = Sending { $waiting ->
+    [one] 1 change
+   *[other] { $waiting } changes
+} to the team store
+team-store-why = Kept on this computer until the team store is back ({ $why })
+
+## An interaction's contact and its history
+contact-new = New contact: no earlier interactions
+contact-first = No earlier interactions
+contact-recent-week = { $count ->
+    [one] 1 earlier interaction
+   *[other] { $count } earlier interactions
+} this week
+contact-recent-older = None this week
+contact-glance = { $often } · last: { $last }
+contact-outcome-note = { $what }: { $note }
+contact-history-title = Earlier with this contact
+contact-whole-history = Whole history
+
+## Team Communicator
+search-nothing = Nobody found: Enter calls what is typed
+search-agents = Agents
+search-queues = Queues
+search-contacts = Contacts
+search-busy = On a call
+search-call-who = Call { $who }
+search-consult-who = Consult { $who }
+search-transfer-who = Transfer to { $who }
+search-conference-who = Conference with { $who }
+search-merge-who = Merge { $who } into the open card
+search-card-who = Card of { $who }
+action-merge-into-card = Merge into card
+action-contact-card = Card
+action-close = Close
+action-save = Save
+contact-card = Contact card
+contact-loading = Loading…
+contact-name = Contact's name
+contact-name-hint = Name this contact
+contact-merge-help = Search another contact and choose "Merge into card" to make them one.
+identity-phone = Phone
+identity-sip = SIP
+identity-email = Email
+identity-chat = Chat

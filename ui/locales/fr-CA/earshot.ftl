@@ -78,8 +78,8 @@ done-needs-disposition = Choisissez d'abord un code de disposition
 wrap-up-time-boxed = De nouveau Prêt à la fin du temps de clôture
 
 ## Appels
-dial-hint = sip:usager@hôte ou un numéro
-dial-name = Numéro ou adresse à appeler
+dial-hint = Nom, numéro ou adresse (Ctrl+K)
+dial-name = Rechercher ou composer
 action-call = Appeler
 calls-none = Aucun appel
 call-dialing = appel en cours
@@ -240,6 +240,7 @@ error-no-real-time = L'audio tourne sans priorité temps réel : { $why }
 error-mix = Mixage audio : { $why }
 error-directory = Répertoire : { $why }
 error-no-contact = Il n'y a pas de contact { $id }
+error-merge-self = Le contact { $id } ne peut pas être fusionné avec lui-même
 error-contact-store = Contacts : { $why }
 error-import-failed = Impossible d'importer { $file } : { $why }
 error-watch-failed = Impossible de suivre { $agent } : { $why }
@@ -250,7 +251,7 @@ error-site-translation = Fichier de traduction { $file } : { $why }
 error-window-not-saved = Les réglages de la fenêtre sont utilisés, mais pas enregistrés : { $why }
 
 ## Raccourcis
-shortcuts = Ctrl+Maj+ A accepter · D refuser · H raccrocher · M micro · O attente · R prêt · N non prêt · E terminé
+shortcuts = Ctrl+K rechercher · Ctrl+Maj+ A accepter · D refuser · H raccrocher · M micro · O attente · R prêt · N non prêt · E terminé
 keys-ctrl-shift = Ctrl+Maj
 
 ## Heures (fuseau horaire de l'agent)
@@ -289,3 +290,54 @@ disposition-timed-out = Temps de clôture écoulé
 disposition-group-outcome = Résultat
 disposition-group-sales = Ventes
 disposition-group-other = Autre
+
+## Le serveur de l'équipe
+team-store-offline = Serveur de l'équipe hors ligne{ $waiting ->
+    [0] {""}
+    [one] {" "}· 1 modification en attente
+   *[other] {" "}· { $waiting } modifications en attente
+}
+team-store-sending = Envoi de { $waiting ->
+    [one] 1 modification
+   *[other] { $waiting } modifications
+} au serveur de l'équipe
+team-store-why = Conservé sur cet ordinateur jusqu'au retour du serveur de l'équipe ({ $why })
+
+## Le contact d'une interaction et son historique
+contact-new = Nouveau contact : aucune interaction précédente
+contact-first = Aucune interaction précédente
+contact-recent-week = { $count ->
+    [one] 1 interaction précédente
+   *[other] { $count } interactions précédentes
+} cette semaine
+contact-recent-older = Aucune cette semaine
+contact-glance = { $often } · dernière : { $last }
+contact-outcome-note = { $what } : { $note }
+contact-history-title = Déjà avec ce contact
+contact-whole-history = Tout l'historique
+
+## Team Communicator
+search-nothing = Personne trouvé : Entrée compose ce qui est saisi
+search-agents = Agents
+search-queues = Files d'attente
+search-contacts = Contacts
+search-busy = En appel
+search-call-who = Appeler { $who }
+search-consult-who = Consulter { $who }
+search-transfer-who = Transférer à { $who }
+search-conference-who = Conférence avec { $who }
+search-merge-who = Fusionner { $who } avec la fiche ouverte
+search-card-who = Fiche de { $who }
+action-merge-into-card = Fusionner avec la fiche
+action-contact-card = Fiche
+action-close = Fermer
+action-save = Enregistrer
+contact-card = Fiche du contact
+contact-loading = Chargement…
+contact-name = Nom du contact
+contact-name-hint = Nommer ce contact
+contact-merge-help = Cherchez un autre contact et choisissez « Fusionner avec la fiche » pour n'en faire qu'un.
+identity-phone = Téléphone
+identity-sip = SIP
+identity-email = Courriel
+identity-chat = Clavardage

@@ -1,7 +1,9 @@
 //! The shared real-process harness (`earshot-tests`: headless.rs, voices.rs) as the ui
-//! tests use it, and what each monitoring mode must mix (modes.rs).
+//! tests use it, what each monitoring mode must mix (modes.rs), and the desk window over a
+//! real phone (desk_window.rs).
 #![allow(dead_code, unused_imports)]
 
+pub mod desk_window;
 pub mod modes;
 
 pub use earshot_tests::headless::*;
