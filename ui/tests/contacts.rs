@@ -2,7 +2,8 @@
 //! --headless` with its SQLite store: a CSV with a bad line and a vCard file imported (the
 //! bad line named, the rest kept, a second card with a known number merged), `search` by
 //! folded name and by a number in three formats, queues found by label, `contact` and
-//! `contact-history` answered, errors coded, and everything still there after a restart.
+//! `contact-history` answered, a contact named and two merged, errors coded, and everything
+//! still there after a restart.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use earshot_tests::headless::{Headless, temp_dir};
@@ -90,6 +91,28 @@ fn contacts_imported_searched_read_and_kept() {
     let (_, h) = phone.wait_for("contact-history", |e| e["event"] == "contact-history");
     assert_eq!((h["contact"].as_u64(), h["items"].as_array().map(Vec::len)), (Some(id), Some(0)));
 
+    // Named, and two made one: the index follows both.
+    let marie = results(&mut phone, "tremblay")[0]["id"].as_str().unwrap().parse::<u64>().unwrap();
+    phone.send(&format!("name-contact {marie} Marie-Ève Tremblay"));
+    phone.wait_for("renamed", |e| {
+        e["event"] == "contact" && e["contact"]["name"] == "Marie-Ève Tremblay"
+    });
+    assert_eq!(names(&results(&mut phone, "eve")), ["Marie-Ève Tremblay"]);
+    let lee = results(&mut phone, "samuel")[0]["id"].as_str().unwrap().parse::<u64>().unwrap();
+    phone.send(&format!("merge-contacts {id} {lee}"));
+    let (_, merged) = phone.wait_for("merged", |e| e["event"] == "contacts-merged");
+    assert_eq!((merged["gone"].as_u64(), merged["contact"]["id"].as_u64()), (Some(lee), Some(id)));
+    assert!(results(&mut phone, "samuel").is_empty(), "the merged contact is gone");
+    assert_eq!(names(&results(&mut phone, "020 7946 0999")), ["Jürgen Müller"]);
+    phone.send(&format!("merge-contacts {id} {id}"));
+    phone.wait_for("merge refused", |e| {
+        e["event"] == "error" && e["problem"]["code"] == "merge-self"
+    });
+    phone.send(&format!("merge-contacts {id} 9999"));
+    phone.wait_for("no such contact", |e| {
+        e["event"] == "error" && e["problem"]["code"] == "no-contact" && e["problem"]["id"] == 9999
+    });
+
     // Errors, coded for the window.
     phone.send("contact 9999");
     let (_, e) = phone
@@ -106,8 +129,9 @@ fn contacts_imported_searched_read_and_kept() {
 
     // Started again: the contacts are in the store and in the index.
     let mut again = Headless::start_with(&dir, "agent", r#"["PCMU"]"#, SITE, &[]);
-    assert_eq!(names(&results(&mut again, "tremblay")), ["Marie Tremblay"]);
-    assert_eq!(names(&results(&mut again, "+1 (514) 555-0199")), ["Marie Tremblay"]);
+    assert_eq!(names(&results(&mut again, "tremblay")), ["Marie-Ève Tremblay"]);
+    assert_eq!(names(&results(&mut again, "+1 (514) 555-0199")), ["Marie-Ève Tremblay"]);
+    assert!(results(&mut again, "samuel").is_empty());
     again.quit();
     std::fs::remove_dir_all(&dir).ok();
 }
