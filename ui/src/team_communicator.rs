@@ -118,7 +118,8 @@ impl TeamCommunicator {
                 self.text.clear();
             }
             enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            let call = icons::button(ui, icons::ICON_CALL, &tr.t("action-call"), Some("Enter"));
+            let enter_key = tr.t("key-enter");
+            let call = icons::button(ui, icons::ICON_CALL, &tr.t("action-call"), Some(&enter_key));
             enter |= call.clicked();
         });
         let typed = self.text.trim().to_owned();

@@ -77,31 +77,41 @@ pub trait ContactStore: Send {
         contacts: Vec<Contact>,
         keys: &dyn Fn(&Contact) -> Vec<String>,
     ) -> Result<Imported, StoreError> {
-        let mut out = Imported::default();
-        for c in contacts {
-            let mut known = None;
-            for k in keys(&c) {
-                if let Some(id) = self.contact_by_key(&k)? {
-                    known = Some(id);
-                    break;
-                }
-            }
-            match known.map(|id| self.contact(id)).transpose()?.flatten() {
-                Some(mut existing) => {
-                    existing.absorb(&c);
-                    self.save_contact(&existing, &keys(&existing))?;
-                    out.merged += 1;
-                    out.contacts.push(existing);
-                }
-                None => {
-                    let id = self.save_contact(&c, &keys(&c))?;
-                    out.added += 1;
-                    out.contacts.push(Contact { id, ..c });
-                }
+        import_each(self, contacts, keys)
+    }
+}
+
+/// [`ContactStore::import`], one contact after the other (a backend may run it inside one
+/// transaction).
+pub fn import_each<S: ContactStore + ?Sized>(
+    store: &mut S,
+    contacts: Vec<Contact>,
+    keys: &dyn Fn(&Contact) -> Vec<String>,
+) -> Result<Imported, StoreError> {
+    let mut out = Imported::default();
+    for c in contacts {
+        let mut known = None;
+        for k in keys(&c) {
+            if let Some(id) = store.contact_by_key(&k)? {
+                known = Some(id);
+                break;
             }
         }
-        Ok(out)
+        match known.map(|id| store.contact(id)).transpose()?.flatten() {
+            Some(mut existing) => {
+                existing.absorb(&c);
+                store.save_contact(&existing, &keys(&existing))?;
+                out.merged += 1;
+                out.contacts.push(existing);
+            }
+            None => {
+                let id = store.save_contact(&c, &keys(&c))?;
+                out.added += 1;
+                out.contacts.push(Contact { id, ..c });
+            }
+        }
     }
+    Ok(out)
 }
 
 /// What an import did.

@@ -85,6 +85,8 @@ pub struct SqliteStore {
     /// Every interaction and agent state saved is also put in the outbox, in the same
     /// transaction (a phone on a team store: `TeamStore`).
     pub(crate) posting: bool,
+    /// Inside an import's own transaction: contacts are written without one of their own.
+    pub(crate) importing: bool,
 }
 
 /// Puts the file in write-ahead-log mode. Switching a new file needs it to itself, and
@@ -114,7 +116,7 @@ impl SqliteStore {
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(open_error)?;
         set_write_ahead_log(&conn).map_err(open_error)?;
         conn.pragma_update(None, "synchronous", "FULL").map_err(open_error)?;
-        let mut store = SqliteStore { conn, posting: false };
+        let mut store = SqliteStore { conn, posting: false, importing: false };
         store.migrate(&shown)?;
         Ok(store)
     }

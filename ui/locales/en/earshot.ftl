@@ -318,6 +318,7 @@ contact-history-title = Earlier with this contact
 contact-whole-history = Whole history
 
 ## Team Communicator
+key-enter = Enter
 search-nothing = Nobody found: Enter calls what is typed
 search-agents = Agents
 search-queues = Queues

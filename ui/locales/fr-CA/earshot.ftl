@@ -317,6 +317,7 @@ contact-history-title = Déjà avec ce contact
 contact-whole-history = Tout l'historique
 
 ## Team Communicator
+key-enter = Entrée
 search-nothing = Personne trouvé : Entrée compose ce qui est saisi
 search-agents = Agents
 search-queues = Files d'attente
