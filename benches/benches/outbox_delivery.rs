@@ -10,55 +10,24 @@
 
 use std::time::Instant;
 
-use earshot_engine::desk::{
-    AgentState, AgentStatus, CaseData, Channel, Direction, Interaction, InteractionId, State,
-    WrapUpMode,
-};
+use earshot_engine::desk::{AgentState, AgentStatus, InteractionId};
 use earshot_engine::store::{DeskStore, PostgresStore, TeamStore};
+use earshot_tests::desk_calls::call_saves;
 use earshot_tests::postgres::Postgres;
 
 const CALLS: u64 = 500;
 const AGENT: &str = "sip:1001@site";
 
-/// Call `id`'s saves through its life, as the desk makes them.
+/// Call `id` through its life (six saves) and the agent Ready after it.
 fn take_call(store: &mut TeamStore, id: u64) {
     let at = 1_796_000_000_000 + id * 300_000;
-    let mut i = Interaction {
-        id: InteractionId(id),
-        channel: Channel::Voice,
-        direction: Direction::Inbound,
-        contact: format!("sip:+4420794{id:05}@site"),
-        contact_name: None,
-        queue: Some("support".into()),
-        call: Some(id),
-        case: CaseData::default(),
-        state: State::Offered,
-        held: false,
-        disposition: None,
-        note: String::new(),
-        link: None,
-        wrap_up: WrapUpMode::Mandatory,
-        offered_ms: at,
-        accepted_ms: None,
-        ended_ms: None,
-        done_ms: None,
-    };
-    store.save_interaction(&i, at).unwrap();
-    i.state = State::Active;
-    i.accepted_ms = Some(at + 2_000);
-    store.save_interaction(&i, at + 2_000).unwrap();
-    i.state = State::WrapUp;
-    i.ended_ms = Some(at + 120_000);
-    store.save_interaction(&i, at + 120_000).unwrap();
-    i.note = "customer asked for".into();
-    store.save_interaction(&i, at + 125_000).unwrap();
-    i.note = "customer asked for a refund; promised by Friday".into();
-    i.disposition = Some("callback".into());
-    store.save_interaction(&i, at + 130_000).unwrap();
-    i.state = State::Done;
-    i.done_ms = Some(at + 131_000);
-    store.save_interaction(&i, at + 131_000).unwrap();
-    let ready = AgentStatus { state: AgentState::Ready, since_ms: at + 131_000, next: None, busy: false };
+    let from = format!("sip:+4420794{id:05}@site");
+    let note = "customer asked for a refund; promised by Friday";
+    for (i, at) in call_saves(id, &from, at, "callback", note) {
+        store.save_interaction(&i, at).unwrap();
+    }
+    let ready =
+        AgentStatus { state: AgentState::Ready, since_ms: at + 63_000, next: None, busy: false };
     store.save_agent_state(AGENT, &ready).unwrap();
 }
 

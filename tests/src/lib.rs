@@ -4,6 +4,7 @@
 #![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
 
 pub mod baresip;
+pub mod desk_calls;
 pub mod dns;
 pub mod headless;
 pub mod kamailio;
@@ -184,6 +185,23 @@ pub fn sipp_call_timed(
     target: &str,
     rtt_dir: Option<&Path>,
 ) -> Peer {
+    let trace: &[&str] = if rtt_dir.is_some() { &["-trace_rtt", "-rtt_freq", "1"] } else { &[] };
+    sipp_call_with(scenario, service, target, trace, rtt_dir)
+}
+
+/// As [`sipp_call`], the scenario's `[caller]` set to `caller` (an address).
+pub fn sipp_call_from(scenario: &str, service: &str, target: &str, caller: &str) -> Peer {
+    sipp_call_with(scenario, service, target, &["-key", "caller", caller], None)
+}
+
+/// One SIPp call with `more` arguments, run in `dir`.
+fn sipp_call_with(
+    scenario: &str,
+    service: &str,
+    target: &str,
+    more: &[&str],
+    dir: Option<&Path>,
+) -> Peer {
     let scenario = asset(&format!("sipp/{scenario}"));
     let scenario = scenario.to_str().expect("utf8 path");
     let mut args = vec![
@@ -203,37 +221,8 @@ pub fn sipp_call_timed(
         service,
         target,
     ];
-    if rtt_dir.is_some() {
-        args.extend(["-trace_rtt", "-rtt_freq", "1"]);
-    }
-    Peer::spawn_in("sipp", "sipp", &args, rtt_dir)
-}
-
-/// As [`sipp_call`], the scenario's `[caller]` set to `caller` (an address).
-pub fn sipp_call_from(scenario: &str, service: &str, target: &str, caller: &str) -> Peer {
-    let scenario = asset(&format!("sipp/{scenario}"));
-    let scenario = scenario.to_str().expect("utf8 path");
-    let args = [
-        "-nostdin",
-        "-timeout",
-        "40s",
-        "-timeout_error",
-        "-sf",
-        scenario,
-        "-i",
-        "127.0.0.1",
-        "-p",
-        "0",
-        "-m",
-        "1",
-        "-key",
-        "caller",
-        caller,
-        "-s",
-        service,
-        target,
-    ];
-    Peer::spawn_in("sipp", "sipp", &args, None)
+    args.extend_from_slice(more);
+    Peer::spawn_in("sipp", "sipp", &args, dir)
 }
 
 /// The response times (ms) SIPp calls in `rtt_dir` wrote (`*_rtt.csv`: date; time; rtd).

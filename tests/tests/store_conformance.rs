@@ -196,7 +196,7 @@ fn contact_conformance<S: DeskStore + ContactStore>(store: &mut S) {
     let keys = [key];
     let (made, new) = store.match_interaction(AGENT, InteractionId(15), &identity, &keys).unwrap();
     assert!(new && made.name.is_empty() && made.id != id, "{made:?}");
-    assert_eq!(made.identities, [identity.clone()]);
+    assert_eq!(made.identities, std::slice::from_ref(&identity));
     let (again, new) = store.match_interaction(AGENT, InteractionId(16), &identity, &keys).unwrap();
     assert_eq!((again.id, new), (made.id, false));
     let history: Vec<u64> = store

@@ -6,14 +6,12 @@
 //! the outbox's) is applied once.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use earshot_engine::desk::{
-    AgentState, AgentStatus, CaseData, Channel, Direction, Interaction, InteractionId, State,
-    WrapUpMode,
-};
+use earshot_engine::desk::{AgentState, AgentStatus, InteractionId};
 use earshot_engine::directory::{Contact, IdentityKind, Numbering};
 use earshot_engine::store::outbox::{AgentStateRow, Parcel};
 use earshot_engine::store::postgres::Delivered;
 use earshot_engine::store::{ContactStore, DeskStore, PostgresStore, StoreError, TeamStore};
+use earshot_tests::desk_calls::call_saves;
 use earshot_tests::postgres::Postgres;
 
 const AGENT: &str = "sip:1001@site";
@@ -25,44 +23,11 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
-/// Call `id` from `from` taken through its life (offered, active, wrap-up, done with a
-/// disposition and a note typed in two goes), each step saved as the desk saves it.
+/// Call `id` from `from` taken through its life, each step saved as the desk saves it.
 fn take_call<S: DeskStore>(store: &mut S, id: u64, from: &str, at_ms: u64, note: &str) {
-    let mut i = Interaction {
-        id: InteractionId(id),
-        channel: Channel::Voice,
-        direction: Direction::Inbound,
-        contact: from.into(),
-        contact_name: None,
-        queue: Some("billing".into()),
-        call: Some(id),
-        case: CaseData::default(),
-        state: State::Offered,
-        held: false,
-        disposition: None,
-        note: String::new(),
-        link: None,
-        wrap_up: WrapUpMode::Mandatory,
-        offered_ms: at_ms,
-        accepted_ms: None,
-        ended_ms: None,
-        done_ms: None,
-    };
-    store.save_interaction(&i, at_ms).unwrap();
-    i.state = State::Active;
-    i.accepted_ms = Some(at_ms + 1_000);
-    store.save_interaction(&i, at_ms + 1_000).unwrap();
-    i.state = State::WrapUp;
-    i.ended_ms = Some(at_ms + 60_000);
-    store.save_interaction(&i, at_ms + 60_000).unwrap();
-    i.note = note[..note.len() / 2].into();
-    store.save_interaction(&i, at_ms + 61_000).unwrap();
-    i.note = note.into();
-    i.disposition = Some("resolved".into());
-    store.save_interaction(&i, at_ms + 62_000).unwrap();
-    i.state = State::Done;
-    i.done_ms = Some(at_ms + 63_000);
-    store.save_interaction(&i, at_ms + 63_000).unwrap();
+    for (i, at) in call_saves(id, from, at_ms, "resolved", note) {
+        store.save_interaction(&i, at).unwrap();
+    }
 }
 
 fn states(store: &mut PostgresStore, id: u64) -> Vec<String> {

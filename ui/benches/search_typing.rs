@@ -20,13 +20,54 @@ use egui_kittest::kittest::Queryable;
 
 const CONTACTS: usize = 100_000;
 const FIRST: &[&str] = &[
-    "Jürgen", "Anna", "Samuel", "Marie", "José", "Zoé", "Chloé", "Liam", "Noah", "Olivia", "Émile",
-    "Søren", "Łukasz", "Aoife", "Nuño", "Françoise", "Mateo", "Yuki", "Priya", "Omar",
+    "Jürgen",
+    "Anna",
+    "Samuel",
+    "Marie",
+    "José",
+    "Zoé",
+    "Chloé",
+    "Liam",
+    "Noah",
+    "Olivia",
+    "Émile",
+    "Søren",
+    "Łukasz",
+    "Aoife",
+    "Nuño",
+    "Françoise",
+    "Mateo",
+    "Yuki",
+    "Priya",
+    "Omar",
 ];
 const LAST: &[&str] = &[
-    "Müller", "Tremblay", "Gagnon", "Roy", "Côté", "Bouchard", "Smith", "Jones", "Okafor",
-    "Nguyen", "García", "Øster", "Kowalski", "O'Brien", "Dubois", "Lefèvre", "Schröder", "Rossi",
-    "Bernard", "Moreau", "Petit", "Fournier", "Lambert", "Mercier", "Girard", "Bonnet",
+    "Müller",
+    "Tremblay",
+    "Gagnon",
+    "Roy",
+    "Côté",
+    "Bouchard",
+    "Smith",
+    "Jones",
+    "Okafor",
+    "Nguyen",
+    "García",
+    "Øster",
+    "Kowalski",
+    "O'Brien",
+    "Dubois",
+    "Lefèvre",
+    "Schröder",
+    "Rossi",
+    "Bernard",
+    "Moreau",
+    "Petit",
+    "Fournier",
+    "Lambert",
+    "Mercier",
+    "Girard",
+    "Bonnet",
 ];
 /// What the agent types, a character at a time (names, a number, an address).
 const QUERIES: &[&str] =
@@ -47,9 +88,9 @@ fn contacts() -> Vec<Contact> {
             let first = FIRST[(r % FIRST.len() as u64) as usize];
             let last = LAST[((r >> 8) % LAST.len() as u64) as usize];
             let number = format!("+44 20 79{:02} {:04}", (r >> 24) % 100, (r >> 32) % 10_000);
-            Contact::new(&format!("{first} {last}"))
+            Contact::new(format!("{first} {last}"))
                 .with(IdentityKind::Phone, &number)
-                .with(IdentityKind::Email, &format!("{}.{i}@example.com", first.to_lowercase()))
+                .with(IdentityKind::Email, format!("{}.{i}@example.com", first.to_lowercase()))
         })
         .collect()
 }
@@ -75,7 +116,11 @@ fn main() {
     let mut store = SqliteStore::open(&dir.join("data").join("desk.db")).unwrap();
     let done = store.import(contacts(), &|c| c.keys(&numbering)).unwrap();
     drop(store);
-    println!("imported {} contacts in one transaction: {:.1} s", done.added, started.elapsed().as_secs_f64());
+    println!(
+        "imported {} contacts in one transaction: {:.1} s",
+        done.added,
+        started.elapsed().as_secs_f64()
+    );
 
     let started = Instant::now();
     let mut harness = common::window_over_phone(&dir, "en");
@@ -101,7 +146,8 @@ fn main() {
                 let frame = Instant::now();
                 harness.step();
                 frames.push(frame.elapsed());
-                let shown = harness.state().view.search.as_ref().is_some_and(|(q, _)| q == typed.trim());
+                let shown =
+                    harness.state().view.search.as_ref().is_some_and(|(q, _)| q == typed.trim());
                 if shown {
                     // The frame that draws them.
                     let frame = Instant::now();

@@ -136,13 +136,15 @@ mod tests {
 
     #[test]
     fn the_glance_counts_the_week_and_words_the_last_outcome() {
-        let mut config = DeskConfig::default();
-        config.dispositions = vec![earshot_engine::desk::wrap_up::Disposition {
-            code: "callback".into(),
-            label: "Call back".into(),
-            group: String::new(),
-            key: None,
-        }];
+        let config = DeskConfig {
+            dispositions: vec![earshot_engine::desk::wrap_up::Disposition {
+                code: "callback".into(),
+                label: "Call back".into(),
+                group: String::new(),
+                key: None,
+            }],
+            ..DeskConfig::default()
+        };
         let now = 100 * WEEK_MS;
         let m = ContactMatch {
             contact: Contact::new("Jürgen Müller"),

@@ -229,18 +229,18 @@ impl TeamCommunicator {
                 let live = target.filter(|id| view.calls.contains_key(id));
                 match live {
                     None => {
-                        let spoken = tr.t_with("search-call-who", &[("who", who.clone())]);
+                        let spoken = tr.t_with("search-call-who", &[("who", who)]);
                         if action(ui, icons::ICON_CALL, &tr.t("action-call"), &spoken) {
                             commands.push(Command::Call { uri: uri.clone() });
                         }
                     }
                     Some(id) => {
-                        let spoken = tr.t_with("search-consult-who", &[("who", who.clone())]);
+                        let spoken = tr.t_with("search-consult-who", &[("who", who)]);
                         if action(ui, icons::ICON_PHONE_CALLBACK, &tr.t("action-consult"), &spoken)
                         {
                             commands.push(Command::Consult { id, uri: uri.clone() });
                         }
-                        let spoken = tr.t_with("search-transfer-who", &[("who", who.clone())]);
+                        let spoken = tr.t_with("search-transfer-who", &[("who", who)]);
                         if action(
                             ui,
                             icons::ICON_PHONE_FORWARDED,
@@ -249,7 +249,7 @@ impl TeamCommunicator {
                         ) {
                             commands.push(Command::Transfer { id, uri: uri.clone() });
                         }
-                        let spoken = tr.t_with("search-conference-who", &[("who", who.clone())]);
+                        let spoken = tr.t_with("search-conference-who", &[("who", who)]);
                         if action(ui, icons::ICON_CALL_MERGE, &tr.t("action-conference"), &spoken) {
                             commands.push(Command::Consult { id, uri: uri.clone() });
                             self.conference = Some((id, uri.clone()));
@@ -262,7 +262,7 @@ impl TeamCommunicator {
             {
                 match self.card {
                     Some(open) if open != id => {
-                        let spoken = tr.t_with("search-merge-who", &[("who", who.clone())]);
+                        let spoken = tr.t_with("search-merge-who", &[("who", who)]);
                         if action(ui, icons::ICON_MERGE, &tr.t("action-merge-into-card"), &spoken) {
                             commands.push(Command::MergeContacts { keep: open, gone: id });
                         }
@@ -334,7 +334,7 @@ impl TeamCommunicator {
                     &tr.t("action-save"),
                     None,
                 );
-                if (save.clicked() || enter && changed) && changed {
+                if changed && (save.clicked() || enter) {
                     commands
                         .push(Command::NameContact { id, name: self.card_name.trim().to_owned() });
                 }

@@ -246,11 +246,12 @@ fn deliver(backend: &mut Backend, answers: &Answers) {
     for why in unreadable {
         let _ = answers.events.send(Event::problem(Problem::DeskNotSaved { why }, None));
     }
-    if online && *contacts_missing {
-        if let Ok(all) = store.contacts() {
-            *contacts_missing = false;
-            answers.contacts_known(all);
-        }
+    if online
+        && *contacts_missing
+        && let Ok(all) = store.contacts()
+    {
+        *contacts_missing = false;
+        answers.contacts_known(all);
     }
     for (interaction, contact, new) in matched {
         let recent = recent_before(store.as_mut(), contact.id, interaction);

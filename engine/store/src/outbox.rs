@@ -19,7 +19,7 @@ use crate::{SqliteStore, StoreError};
 pub enum Parcel {
     /// An interaction as it was saved, and when its state changed.
     Interaction {
-        row: RawInteraction,
+        row: Box<RawInteraction>,
         at_ms: u64,
     },
     AgentState(AgentStateRow),

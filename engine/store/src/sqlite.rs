@@ -231,7 +231,7 @@ impl DeskStore for SqliteStore {
             )?;
         }
         if self.posting {
-            post(&tx, &Parcel::Interaction { row: r, at_ms })?;
+            post(&tx, &Parcel::Interaction { row: Box::new(r), at_ms })?;
         }
         tx.commit()?;
         Ok(())

@@ -6,8 +6,8 @@ use earshot_desk::InteractionId;
 use earshot_directory::{Contact, ContactId, PastInteraction};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
-use crate::raw::{CONTACT_COLUMNS, RawContact};
 use crate::contacts::import_each;
+use crate::raw::{CONTACT_COLUMNS, RawContact};
 use crate::{ContactStore, Imported, SqliteStore, StoreError};
 
 fn read_contact(row: &Row<'_>) -> Result<Contact, StoreError> {
