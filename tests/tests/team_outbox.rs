@@ -115,9 +115,10 @@ fn the_team_store_stopped_mid_shift_loses_nothing_and_gets_each_write_once_in_or
             busy: false,
         })
     };
-    assert_eq!(team.deliver("crashed-phone", 1, &parcel(1)).unwrap(), Delivered::Applied(None));
-    assert_eq!(team.deliver("crashed-phone", 1, &parcel(1)).unwrap(), Delivered::AlreadyThere);
-    assert_eq!(team.deliver("crashed-phone", 2, &parcel(2)).unwrap(), Delivered::Applied(None));
+    let applied = Delivered::Applied(None);
+    assert_eq!(team.deliver("crashed-phone", &[(1, parcel(1))]).unwrap(), [applied.clone()]);
+    let again = team.deliver("crashed-phone", &[(1, parcel(1)), (2, parcel(2))]).unwrap();
+    assert_eq!(again, [Delivered::AlreadyThere, applied]);
     drop(store);
     std::fs::remove_dir_all(&dir).ok();
 }

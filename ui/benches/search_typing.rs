@@ -161,7 +161,7 @@ fn main() {
             }
         }
     }
-    println!("{CONTACTS} contacts, {} keystrokes:", answers.len());
+    println!("{} contacts in the index, {} keystrokes:", done.added, answers.len());
     percentiles("  keystroke to its results in the window", answers);
     percentiles("  frames while typing", frames);
     harness.state().quit();

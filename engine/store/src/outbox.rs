@@ -7,7 +7,7 @@
 
 use earshot_desk::AgentStatus;
 use earshot_directory::Identity;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use crate::raw::RawInteraction;
@@ -84,26 +84,32 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// The oldest parcel waiting, with its number; one that cannot be read is given as
-    /// its error (the caller reports it and drops it rather than block those behind it).
+    /// The oldest `limit` parcels waiting, with their numbers; one that cannot be read is
+    /// given as its error (the caller reports it and drops it rather than block those
+    /// behind it).
     #[allow(clippy::type_complexity)]
-    pub fn next_parcel(&mut self) -> Result<Option<(i64, Result<Parcel, StoreError>)>, StoreError> {
-        let row: Option<(i64, String)> = self
-            .conn
-            .query_row("SELECT seq, parcel FROM outbox ORDER BY seq LIMIT 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?;
-        Ok(row.map(|(seq, text)| {
+    pub fn next_parcels(
+        &mut self,
+        limit: usize,
+    ) -> Result<Vec<(i64, Result<Parcel, StoreError>)>, StoreError> {
+        let mut statement =
+            self.conn.prepare_cached("SELECT seq, parcel FROM outbox ORDER BY seq LIMIT ?1")?;
+        let rows = statement.query_map([limit.min(i64::MAX as usize) as i64], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, text) = row?;
             let parcel = serde_json::from_str(&text)
                 .map_err(|e| StoreError::Corrupt(format!("parcel {seq}: {e}")));
-            (seq, parcel)
-        }))
+            out.push((seq, parcel));
+        }
+        Ok(out)
     }
 
-    /// Drops parcel `seq` (delivered).
-    pub fn parcel_delivered(&mut self, seq: i64) -> Result<(), StoreError> {
-        self.conn.execute("DELETE FROM outbox WHERE seq = ?1", params![seq])?;
+    /// Drops every parcel up to `seq` (delivered), in one transaction.
+    pub fn parcels_delivered(&mut self, seq: i64) -> Result<(), StoreError> {
+        self.conn.execute("DELETE FROM outbox WHERE seq <= ?1", params![seq])?;
         Ok(())
     }
 

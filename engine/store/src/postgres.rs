@@ -125,16 +125,16 @@ impl PostgresStore {
         self.client.is_closed()
     }
 
-    /// Applies parcel `seq` of outbox `outbox` (a phone's, for this connection's agent)
-    /// unless it was applied already: the parcel and the count of applied parcels in one
-    /// transaction, so each is applied exactly once, in order. A match applied gives the
-    /// contact found (or made) and whether it is new.
+    /// Applies `parcels` (numbered, oldest first) of outbox `outbox` — a phone's, for this
+    /// connection's agent — in one transaction with the count of applied parcels, skipping
+    /// any applied before: each is applied exactly once, in order. For each parcel, what
+    /// became of it (a match applied gives the contact found or made, and whether it is
+    /// new).
     pub fn deliver(
         &mut self,
         outbox: &str,
-        seq: i64,
-        parcel: &Parcel,
-    ) -> Result<Delivered, StoreError> {
+        parcels: &[(i64, Parcel)],
+    ) -> Result<Vec<Delivered>, StoreError> {
         let agent = self.agent.clone();
         let mut tx = self.client.transaction()?;
         tx.execute(
@@ -142,35 +142,40 @@ impl PostgresStore {
              ON CONFLICT DO NOTHING",
             &[&agent, &outbox],
         )?;
-        let done: i64 = tx
+        let mut done: i64 = tx
             .query_one(
                 "SELECT seq FROM outbox_delivered WHERE agent = $1 AND outbox = $2 FOR UPDATE",
                 &[&agent, &outbox],
             )?
             .try_get(0)?;
-        if seq <= done {
-            tx.commit()?;
-            return Ok(Delivered::AlreadyThere);
+        let mut out = Vec::with_capacity(parcels.len());
+        for (seq, parcel) in parcels {
+            if *seq <= done {
+                out.push(Delivered::AlreadyThere);
+                continue;
+            }
+            let matched = match parcel {
+                Parcel::Interaction { row, at_ms } => {
+                    write_interaction(&mut tx, &agent, row, *at_ms)?;
+                    None
+                }
+                Parcel::AgentState(state) => {
+                    write_agent_state(&mut tx, state)?;
+                    None
+                }
+                Parcel::Match { agent, interaction, identity, keys } => {
+                    Some(match_in(&mut tx, agent, *interaction, identity, keys)?)
+                }
+            };
+            done = *seq;
+            out.push(Delivered::Applied(matched));
         }
-        let matched = match parcel {
-            Parcel::Interaction { row, at_ms } => {
-                write_interaction(&mut tx, &agent, row, *at_ms)?;
-                None
-            }
-            Parcel::AgentState(state) => {
-                write_agent_state(&mut tx, state)?;
-                None
-            }
-            Parcel::Match { agent, interaction, identity, keys } => {
-                Some(match_in(&mut tx, agent, *interaction, identity, keys)?)
-            }
-        };
         tx.execute(
             "UPDATE outbox_delivered SET seq = $3 WHERE agent = $1 AND outbox = $2",
-            &[&agent, &outbox, &seq],
+            &[&agent, &outbox, &done],
         )?;
         tx.commit()?;
-        Ok(Delivered::Applied(matched))
+        Ok(out)
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {

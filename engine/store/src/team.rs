@@ -13,6 +13,9 @@ use crate::outbox::Parcel;
 use crate::postgres::Delivered;
 use crate::{ContactStore, DeskStore, PostgresStore, SqliteStore, StoreError};
 
+/// The most parcels sent to the team store in one transaction.
+const BATCH: usize = 200;
+
 /// One agent's store on a team store.
 #[derive(Debug)]
 pub struct TeamStore {
@@ -111,33 +114,36 @@ impl TeamStore {
     }
 
     fn deliver_waiting(&mut self) -> Result<(), StoreError> {
-        while let Some((seq, parcel)) = self.local.next_parcel()? {
-            let parcel = match parcel {
-                Ok(p) => p,
-                Err(e) => {
-                    self.found.unreadable.push(e.to_string());
-                    self.local.parcel_delivered(seq)?;
-                    continue;
-                }
-            };
-            let outbox = self.outbox.clone();
-            let Some(remote) = self.connect() else { break };
-            match remote.deliver(&outbox, seq, &parcel) {
-                Ok(Delivered::Applied(Some((contact, new)))) => {
-                    if let Parcel::Match { interaction, .. } = parcel {
-                        self.found.matched.push((interaction, contact, new));
-                    }
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    self.failed(&e);
-                    break;
+        loop {
+            let batch = self.local.next_parcels(BATCH)?;
+            let Some(&(last, _)) = batch.last() else { return Ok(()) };
+            let (mut parcels, mut unreadable) = (Vec::new(), Vec::new());
+            for (seq, parcel) in batch {
+                match parcel {
+                    Ok(p) => parcels.push((seq, p)),
+                    Err(e) => unreadable.push(e.to_string()),
                 }
             }
-            self.local.parcel_delivered(seq)?;
-            self.found.delivered += 1;
+            let outbox = self.outbox.clone();
+            let Some(remote) = self.connect() else { return Ok(()) };
+            let delivered = match remote.deliver(&outbox, &parcels) {
+                Ok(d) => d,
+                Err(e) => {
+                    self.failed(&e);
+                    return Ok(());
+                }
+            };
+            for ((_, parcel), what) in parcels.iter().zip(delivered) {
+                if let (Parcel::Match { interaction, .. }, Delivered::Applied(Some((c, new)))) =
+                    (parcel, what)
+                {
+                    self.found.matched.push((*interaction, c, new));
+                }
+            }
+            self.local.parcels_delivered(last)?;
+            self.found.delivered += parcels.len();
+            self.found.unreadable.extend(unreadable);
         }
-        Ok(())
     }
 
     /// The team store, or why it cannot be reached; what waits in the outbox is delivered
