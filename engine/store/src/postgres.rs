@@ -178,6 +178,15 @@ impl PostgresStore {
         Ok(out)
     }
 
+    /// Brings the planner's statistics up to date (`ANALYZE`), as autovacuum does on its
+    /// own within a minute or so: after a bulk load (an import, a migration from another
+    /// system) so that a contact's history is read from its index at once.
+    pub fn refresh_statistics(&mut self) -> Result<(), StoreError> {
+        self.client
+            .batch_execute("ANALYZE interactions; ANALYZE contacts; ANALYZE contact_keys")?;
+        Ok(())
+    }
+
     fn migrate(&mut self) -> Result<(), StoreError> {
         let mut tx = self.client.transaction()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
