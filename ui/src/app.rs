@@ -435,6 +435,10 @@ fn notice_text(tr: &Translator, notice: &Notice) -> String {
                 ("lines", Arg::Text(&rejected.join(", "))),
             ],
         ),
+        Notice::Exported { file, count } => tr.t_with(
+            "message-contacts-exported",
+            &[("file", Arg::Text(file)), ("count", Arg::Number(*count as f64))],
+        ),
     }
 }
 

@@ -113,6 +113,11 @@ pub enum Notice {
         url: String,
     },
     /// Contacts imported from a file: how many added and merged, the lines refused.
+    /// Contacts written to a CSV file.
+    Exported {
+        file: String,
+        count: usize,
+    },
     Imported {
         file: String,
         added: usize,
@@ -268,6 +273,7 @@ impl PhoneView {
             Event::TeamStore { online, waiting, why } => {
                 self.team_store = Some(TeamStoreView { online, waiting, why });
             }
+            Event::ContactsExported { file, count } => self.note(Notice::Exported { file, count }),
             Event::ContactsImported { file, added, merged, rejected } => {
                 let lines = rejected.iter().map(|r| r.line.to_string()).collect::<Vec<_>>();
                 self.note(Notice::Imported { file, added, merged, rejected: lines })

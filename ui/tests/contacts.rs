@@ -113,6 +113,29 @@ fn contacts_imported_searched_read_and_kept() {
         e["event"] == "error" && e["problem"]["code"] == "no-contact" && e["problem"]["id"] == 9999
     });
 
+    // Exported to CSV: read back, the same contacts.
+    let out = dir.join("export.csv");
+    phone.send(&format!("export-contacts {}", out.display()));
+    let (_, exported) = phone.wait_for("exported", |e| e["event"] == "contacts-exported");
+    assert_eq!(exported["count"], 2, "{exported}");
+    let back = earshot_engine::directory::read_contacts(
+        &std::fs::read(&out).unwrap(),
+        &earshot_engine::directory::Numbering::new("GB").unwrap(),
+    );
+    assert!(back.rejected.is_empty(), "{:?}", back.rejected);
+    let mut exported_names: Vec<String> = back.contacts.iter().map(|c| c.name.clone()).collect();
+    exported_names.sort();
+    assert_eq!(exported_names, ["Jürgen Müller", "Marie-Ève Tremblay"]);
+    let muller = back.contacts.iter().find(|c| c.name == "Jürgen Müller").unwrap();
+    assert!(
+        muller.identities.iter().any(|i| i.value == "020 7946 0999"),
+        "Samuel's number, merged"
+    );
+    phone.send(&format!("export-contacts {}", dir.join("no/such/dir/x.csv").display()));
+    phone.wait_for("export refused", |e| {
+        e["event"] == "error" && e["problem"]["code"] == "export-failed"
+    });
+
     // Errors, coded for the window.
     phone.send("contact 9999");
     let (_, e) = phone

@@ -117,6 +117,11 @@ pub enum Command {
     ImportContacts {
         file: String,
     },
+    /// Every contact into a CSV file (the columns `import-contacts` reads):
+    /// `contacts-exported`.
+    ExportContacts {
+        file: String,
+    },
     /// Saves a contact as given (its name, organisation, identities, fields): a `contact`
     /// event with it as stored.
     SaveContact {
@@ -383,6 +388,11 @@ pub enum Event {
     ContactHistory {
         contact: u64,
         items: Vec<earshot_directory::PastInteraction>,
+    },
+    /// What `export-contacts` wrote.
+    ContactsExported {
+        file: String,
+        count: usize,
     },
     /// `gone` was merged into `contact` (as it now is).
     ContactsMerged {

@@ -174,6 +174,10 @@ impl Phone {
                 self.import_contacts(file);
                 Ok(())
             }
+            Command::ExportContacts { file } => {
+                self.effects.push_back(Effect::ExportContacts(file.into()));
+                Ok(())
+            }
             Command::SaveContact { contact } => {
                 self.effects.push_back(Effect::SaveContact(Box::new(contact)));
                 Ok(())

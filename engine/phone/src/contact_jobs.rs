@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use earshot_desk::InteractionId;
-use earshot_directory::{Contact, Identity, Numbering, read_contacts};
+use earshot_directory::{Contact, Identity, Numbering, read_contacts, write_csv};
 use earshot_store::StoreError;
 use tokio::sync::mpsc::{UnboundedSender, WeakUnboundedSender};
 
@@ -109,6 +109,28 @@ pub fn match_contact(
                 let _ = answers.events.send(Event::problem(problem, None));
             }
         }
+    }));
+}
+
+/// Writes every contact to `path` as CSV (written beside it first, then renamed: a
+/// failure leaves no half file).
+pub fn export(store: Option<&DeskWriter>, answers: Answers, path: PathBuf) {
+    let Some(store) = store else { return unavailable(&answers) };
+    store.run(Box::new(move |s, _| {
+        let file = path.display().to_string();
+        let written = s.contacts().map_err(|e| e.to_string()).and_then(|all| {
+            let bytes = write_csv(&all).map_err(|e| e.to_string())?;
+            let partial = path.with_extension("csv.part");
+            std::fs::write(&partial, bytes)
+                .and_then(|()| std::fs::rename(&partial, &path))
+                .map_err(|e| e.to_string())?;
+            Ok(all.len())
+        });
+        let event = match written {
+            Ok(count) => Event::ContactsExported { file, count },
+            Err(why) => Event::problem(Problem::ExportFailed { file, why }, None),
+        };
+        let _ = answers.events.send(event);
     }));
 }
 

@@ -156,6 +156,9 @@ impl PhoneDriver {
                 let store = self.desk_store.as_ref();
                 contact_jobs::match_contact(store, answers, interaction, identity, keys);
             }
+            Effect::ExportContacts(path) => {
+                contact_jobs::export(self.desk_store.as_ref(), self.answers(), path);
+            }
             Effect::SaveContact(contact) => {
                 let numbering = self.phone.numbering();
                 let store = self.desk_store.as_ref();

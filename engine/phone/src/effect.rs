@@ -36,6 +36,8 @@ pub enum Effect {
     /// Find the contact of interaction `interaction` by its identity (after its save),
     /// making one for an identity not known yet (a `contact-matched` event).
     MatchContact { interaction: u64, identity: earshot_directory::Identity, keys: Vec<String> },
+    /// Write every contact to a CSV file (`contacts-exported`).
+    ExportContacts(std::path::PathBuf),
     /// Save a contact as given (`contact`), and hand it to the core's index.
     SaveContact(Box<earshot_directory::Contact>),
     /// Rename contact `id` (`contact`).

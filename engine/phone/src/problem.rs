@@ -140,6 +140,8 @@ pub enum Problem {
     ContactStore { why: String },
     #[error("cannot import {file}: {why}")]
     ImportFailed { file: String, why: String },
+    #[error("cannot export the contacts to {file}: {why}")]
+    ExportFailed { file: String, why: String },
 
     // --- The team ---
     #[error("watch {agent}: {why}")]
@@ -245,6 +247,7 @@ impl Problem {
             Problem::MergeSelf { id: 1 },
             Problem::ContactStore { why: s() },
             Problem::ImportFailed { file: s(), why: s() },
+            Problem::ExportFailed { file: s(), why: s() },
             Problem::WatchFailed { agent: s(), why: s() },
             Problem::UnreadablePresence { agent: s(), why: s() },
             Problem::UnreadableDialog { agent: s(), why: s() },

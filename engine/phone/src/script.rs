@@ -244,6 +244,13 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
             }
             Command::ContactHistory { id: number(&args, 0, U, &usage)?, limit }
         }
+        "export-contacts" => {
+            let file = line.get(verb.len()..).unwrap_or_default().trim();
+            if file.is_empty() {
+                return Err(usage("export-contacts FILE", "missing file"));
+            }
+            Command::ExportContacts { file: file.into() }
+        }
         "name-contact" => {
             const U: &str = "name-contact ID NAME…";
             if args.len() < 2 {

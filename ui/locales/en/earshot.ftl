@@ -183,6 +183,7 @@ message-contacts-imported = { $file }: { $added } contacts added, { $merged } me
     [0] {""}
    *[other] ; lines refused: { $lines }
 }
+message-contacts-exported = { $count } contacts written to { $file }
 message-dismiss = Dismiss
 messages-more = { $count } earlier
 
@@ -244,6 +245,7 @@ error-no-contact = There is no contact { $id }
 error-merge-self = Contact { $id } cannot be merged into itself
 error-contact-store = Contacts: { $why }
 error-import-failed = Cannot import { $file }: { $why }
+error-export-failed = Cannot export the contacts to { $file }: { $why }
 error-watch-failed = Cannot watch { $agent }: { $why }
 error-unreadable-presence = { $agent }: unreadable state: { $why }
 error-unreadable-dialog = { $agent }: unreadable call state: { $why }

@@ -182,6 +182,7 @@ message-contacts-imported = { $file } : { $added } contacts ajoutés, { $merged 
     [0] {""}
    *[other] ; lignes refusées : { $lines }
 }
+message-contacts-exported = { $count } contacts écrits dans { $file }
 message-dismiss = Fermer
 messages-more = { $count } plus anciens
 
@@ -243,6 +244,7 @@ error-no-contact = Il n'y a pas de contact { $id }
 error-merge-self = Le contact { $id } ne peut pas être fusionné avec lui-même
 error-contact-store = Contacts : { $why }
 error-import-failed = Impossible d'importer { $file } : { $why }
+error-export-failed = Impossible d'exporter les contacts vers { $file } : { $why }
 error-watch-failed = Impossible de suivre { $agent } : { $why }
 error-unreadable-presence = { $agent } : état illisible : { $why }
 error-unreadable-dialog = { $agent } : état d'appel illisible : { $why }
