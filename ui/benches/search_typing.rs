@@ -14,86 +14,15 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use earshot_engine::directory::{Contact, IdentityKind, Numbering};
+use earshot_engine::directory::Numbering;
+use earshot_engine::directory::sample::sample_contacts;
 use earshot_engine::store::{ContactStore, SqliteStore};
 use egui_kittest::kittest::Queryable;
 
 const CONTACTS: usize = 100_000;
-const FIRST: &[&str] = &[
-    "Jürgen",
-    "Anna",
-    "Samuel",
-    "Marie",
-    "José",
-    "Zoé",
-    "Chloé",
-    "Liam",
-    "Noah",
-    "Olivia",
-    "Émile",
-    "Søren",
-    "Łukasz",
-    "Aoife",
-    "Nuño",
-    "Françoise",
-    "Mateo",
-    "Yuki",
-    "Priya",
-    "Omar",
-];
-const LAST: &[&str] = &[
-    "Müller",
-    "Tremblay",
-    "Gagnon",
-    "Roy",
-    "Côté",
-    "Bouchard",
-    "Smith",
-    "Jones",
-    "Okafor",
-    "Nguyen",
-    "García",
-    "Øster",
-    "Kowalski",
-    "O'Brien",
-    "Dubois",
-    "Lefèvre",
-    "Schröder",
-    "Rossi",
-    "Bernard",
-    "Moreau",
-    "Petit",
-    "Fournier",
-    "Lambert",
-    "Mercier",
-    "Girard",
-    "Bonnet",
-];
 /// What the agent types, a character at a time (names, a number, an address).
 const QUERIES: &[&str] =
     &["jürgen müller", "tremblay", "020 7946 0012", "marie.3", "cote", "o'brien ac"];
-
-fn next(seed: &mut u64) -> u64 {
-    *seed ^= *seed << 13;
-    *seed ^= *seed >> 7;
-    *seed ^= *seed << 17;
-    *seed
-}
-
-fn contacts() -> Vec<Contact> {
-    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-    (0..CONTACTS)
-        .map(|i| {
-            let r = next(&mut seed);
-            let first = FIRST[(r % FIRST.len() as u64) as usize];
-            let last = LAST[((r >> 8) % LAST.len() as u64) as usize];
-            let number = format!("+44 20 79{:02} {:04}", (r >> 24) % 100, (r >> 32) % 10_000);
-            Contact::new(format!("{first} {last}"))
-                .with(IdentityKind::Phone, &number)
-                .with(IdentityKind::Email, format!("{}.{i}@example.com", first.to_lowercase()))
-        })
-        .collect()
-}
 
 fn percentiles(what: &str, mut times: Vec<Duration>) {
     times.sort();
@@ -114,7 +43,7 @@ fn main() {
     let numbering = Numbering::default();
     let started = Instant::now();
     let mut store = SqliteStore::open(&dir.join("data").join("desk.db")).unwrap();
-    let done = store.import(contacts(), &|c| c.keys(&numbering)).unwrap();
+    let done = store.import(sample_contacts(CONTACTS), &|c| c.keys(&numbering)).unwrap();
     drop(store);
     println!(
         "imported {} contacts in one transaction: {:.1} s",

@@ -8,71 +8,12 @@
 
 use std::time::{Duration, Instant};
 
+use earshot_directory::sample::{FIRST, LAST, SEED, sample_contact};
 use earshot_directory::{Directory, Numbering, Target, TargetKind};
-
-const FIRST: &[&str] = &[
-    "Jürgen",
-    "Anna",
-    "Samuel",
-    "Marie",
-    "José",
-    "Zoé",
-    "Chloé",
-    "Liam",
-    "Noah",
-    "Olivia",
-    "Émile",
-    "Søren",
-    "Łukasz",
-    "Aoife",
-    "Nuño",
-    "Françoise",
-    "Mateo",
-    "Yuki",
-    "Priya",
-    "Omar",
-];
-const LAST: &[&str] = &[
-    "Müller",
-    "Tremblay",
-    "Gagnon",
-    "Roy",
-    "Côté",
-    "Bouchard",
-    "Smith",
-    "Jones",
-    "Okafor",
-    "Nguyen",
-    "García",
-    "Øster",
-    "Kowalski",
-    "O'Brien",
-    "Dubois",
-    "Lefèvre",
-    "Schröder",
-    "Rossi",
-    "Bernard",
-    "Moreau",
-    "Petit",
-    "Fournier",
-    "Lambert",
-    "Mercier",
-    "Girard",
-    "Bonnet",
-];
-const ORGS: &[&str] = &["", "Müller GmbH", "Tremblay & fils", "Acme Ltd", "Café du Coin", ""];
-
-/// A small deterministic generator (xorshift), so every run indexes the same contacts.
-fn next(seed: &mut u64) -> u64 {
-    *seed ^= *seed << 13;
-    *seed ^= *seed >> 7;
-    *seed ^= *seed << 17;
-    *seed
-}
 
 fn directory(contacts: usize) -> (Directory, Duration) {
     let mut d = Directory::new(Numbering::new("GB").unwrap());
-    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut seed = SEED;
     let started = Instant::now();
     for i in 0..2000 {
         d.put(Target {
@@ -93,17 +34,13 @@ fn directory(contacts: usize) -> (Directory, Duration) {
         });
     }
     for i in 0..contacts {
-        let r = next(&mut seed);
-        let first = FIRST[(r % FIRST.len() as u64) as usize];
-        let last = LAST[((r >> 8) % LAST.len() as u64) as usize];
-        let org = ORGS[((r >> 16) % ORGS.len() as u64) as usize];
-        let number = format!("+44 20 79{:02} {:04}", (r >> 24) % 100, (r >> 32) % 10_000);
+        let c = sample_contact(&mut seed, i);
         d.put(Target {
             kind: TargetKind::Contact,
             id: i.to_string(),
-            name: format!("{first} {last}"),
-            addresses: vec![number, format!("{}.{}{i}@example.com", first.to_lowercase(), i % 97)],
-            detail: org.into(),
+            name: c.name,
+            addresses: c.identities.into_iter().map(|i| i.value).collect(),
+            detail: c.organisation,
         });
     }
     // The contact every query below looks for.

@@ -7,6 +7,7 @@ pub mod contact;
 pub mod fold;
 pub mod identity;
 pub mod import;
+pub mod sample;
 pub mod search;
 
 pub use contact::{Contact, ContactId, PastInteraction};
