@@ -121,12 +121,11 @@ fn contact_conformance<S: DeskStore + ContactStore>(store: &mut S) {
     assert_eq!(store.contact(id).unwrap().unwrap().fields["Segment"], "gold");
 
     // Two interactions with it, by two of its numbers' formats; one with someone else.
-    store
-        .save_interaction(
-            &interaction(11, "sip:+442079460000@site", 1_000_000, "resolved", "refund promised"),
-            1,
-        )
-        .unwrap();
+    let mut with_case =
+        interaction(11, "sip:+442079460000@site", 1_000_000, "resolved", "refund promised");
+    with_case.case =
+        CaseData::build(&[Source::new(Origin::Header, "Account-Id", "A-77 & Co")], &[]);
+    store.save_interaction(&with_case, 1).unwrap();
     store
         .save_interaction(
             &interaction(12, "020 7946 0000", 2_000_000, "callback", "call back Friday"),
@@ -158,6 +157,10 @@ fn contact_conformance<S: DeskStore + ContactStore>(store: &mut S) {
         (AGENT, "voice", Some("billing"))
     );
     assert_eq!((first.started_ms, first.duration_ms), (1_000_000, Some(60_000)));
+    // Its case data comes with it, to read without opening it elsewhere.
+    let case: Vec<(&str, &str)> =
+        first.case.iter().map(|f| (f.label.as_str(), f.value.as_str())).collect();
+    assert_eq!(case, [("Account-Id", "A-77 & Co")]);
     // Paged: one at a time, older than the last seen.
     let page = store.contact_history(id, None, 1).unwrap();
     assert_eq!(page.len(), 1);

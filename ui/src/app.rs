@@ -311,7 +311,8 @@ impl EarshotApp {
     /// one's context.
     fn desk_tab(&mut self, ui: &mut egui::Ui, now_ms: u64) {
         let target = self.calls.target(&self.view);
-        for c in self.communicator.show(ui, &self.tr, &self.view, target) {
+        let context = (&self.desk.config, &self.zone);
+        for c in self.communicator.show(ui, &self.tr, context, &self.view, target) {
             self.send(c);
         }
         ui.add_space(GAP);

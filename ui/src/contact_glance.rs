@@ -14,7 +14,7 @@ use crate::i18n::{Arg, Translator};
 use crate::icons;
 use crate::model::ContactMatch;
 use crate::preview::queue_label;
-use crate::style::{GAP, Tone, colour};
+use crate::style::{GAP, Tone};
 use crate::time_text::moment_text;
 
 const WEEK_MS: u64 = 7 * 24 * 3600 * 1000;
@@ -86,15 +86,7 @@ pub fn recent_list(
         ui.weak(glance(tr, config, m, now_ms));
     });
     for p in &m.recent {
-        ui.add_space(GAP / 2.0);
-        let when = moment_text(tr, zone, p.started_ms as i64, now_ms as i64);
-        let channel = crate::desk_panel::channel_text(tr, &p.channel);
-        ui.horizontal_wrapped(|ui| {
-            ui.label(icons::icon(ui, icons::channel_icon(&p.channel), Some(Tone::Quiet)));
-            ui.label(RichText::new(format!("{when} · {channel}")).small());
-            ui.label(RichText::new(agent_name(&p.agent)).small().color(colour(ui, Tone::Quiet)));
-        });
-        ui.label(RichText::new(outcome(tr, config, p, 200)).small());
+        past_item(ui, tr, config, zone, p, now_ms);
     }
     if !m.recent.is_empty() {
         let whole =
@@ -104,6 +96,42 @@ pub fn recent_list(
         }
     }
     command
+}
+
+/// One earlier interaction: when, channel and agent on a line that opens onto its case
+/// data; how it ended below.
+pub fn past_item(
+    ui: &mut egui::Ui,
+    tr: &Translator,
+    config: &DeskConfig,
+    zone: &TimeZone,
+    p: &PastInteraction,
+    now_ms: u64,
+) {
+    ui.add_space(GAP / 2.0);
+    let when = moment_text(tr, zone, p.started_ms as i64, now_ms as i64);
+    let channel = crate::desk_panel::channel_text(tr, &p.channel);
+    let title = format!("{when} · {channel} · {}", agent_name(&p.agent));
+    let header = egui::CollapsingHeader::new(RichText::new(title).small())
+        .id_salt(("past", p.id, &p.agent, p.agent_interaction))
+        .default_open(false);
+    header.show(ui, |ui| {
+        if p.case.is_empty() {
+            ui.weak(RichText::new(tr.t("contact-no-case")).small());
+            return;
+        }
+        egui::Grid::new(("past-case", p.id, &p.agent)).num_columns(2).spacing([12.0, 2.0]).show(
+            ui,
+            |ui| {
+                for f in &p.case {
+                    ui.weak(RichText::new(&f.label).small());
+                    ui.label(RichText::new(&f.value).small());
+                    ui.end_row();
+                }
+            },
+        );
+    });
+    ui.label(RichText::new(outcome(tr, config, p, 200)).small());
 }
 
 /// An agent's address as a short name: its user part (`sip:1001@site` → 1001).
@@ -131,6 +159,7 @@ mod tests {
             disposition: Some(disposition.into()),
             note: note.into(),
             quality: None,
+            case: Vec::new(),
         }
     }
 

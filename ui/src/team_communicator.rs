@@ -5,9 +5,11 @@
 //! customer's card. Enter acts on the first result, or dials what was typed when nothing
 //! matches. The box holds only what is typed and which card is open; the phone decides.
 
+use earshot_engine::desk::DeskConfig;
 use earshot_engine::directory::{Hit, TargetKind};
 use earshot_engine::phone::{CallId, CallState, Command};
 use eframe::egui::{self, RichText};
+use jiff::tz::TimeZone;
 
 use crate::i18n::{Arg, Translator};
 use crate::icons::{self, announce_as};
@@ -94,6 +96,7 @@ impl TeamCommunicator {
         &mut self,
         ui: &mut egui::Ui,
         tr: &Translator,
+        (config, zone): (&DeskConfig, &TimeZone),
         view: &PhoneView,
         target: Option<CallId>,
     ) -> Vec<Command> {
@@ -137,7 +140,7 @@ impl TeamCommunicator {
         if !typed.is_empty() {
             commands.extend(self.result_list(ui, tr, &results, target, view));
         }
-        commands.extend(self.contact_card(ui, tr, view));
+        commands.extend(self.contact_card(ui, tr, (config, zone), view));
         commands
     }
 
@@ -298,6 +301,7 @@ impl TeamCommunicator {
         &mut self,
         ui: &mut egui::Ui,
         tr: &Translator,
+        (config, zone): (&DeskConfig, &TimeZone),
         view: &PhoneView,
     ) -> Vec<Command> {
         let mut commands = Vec::new();
@@ -364,18 +368,9 @@ impl TeamCommunicator {
                 if items.is_empty() {
                     ui.weak(tr.t("contact-first"));
                 }
+                let now_ms = crate::desk_panel::unix_ms();
                 for p in items {
-                    let who = crate::contact_glance::agent_name(&p.agent);
-                    let channel = crate::desk_panel::channel_text(tr, &p.channel);
-                    let outcome = [p.queue.as_deref(), p.disposition.as_deref()]
-                        .into_iter()
-                        .flatten()
-                        .collect::<Vec<_>>()
-                        .join(" — ");
-                    ui.label(RichText::new(format!("{channel} · {who} · {outcome}")).small());
-                    if !p.note.is_empty() {
-                        ui.weak(RichText::new(&p.note).small());
-                    }
+                    crate::contact_glance::past_item(ui, tr, config, zone, p, now_ms);
                 }
             }
         });

@@ -11,6 +11,7 @@ mod common;
 
 use common::desk_window::{queue_agent, unnamed_controls, until, window};
 use common::temp_dir;
+use earshot_engine::desk::case::{Origin, Source};
 use earshot_engine::desk::{
     CaseData, Channel, Direction, Interaction, InteractionId, State, WrapUpMode,
 };
@@ -29,7 +30,7 @@ fn earlier_call(team: &mut PostgresStore, contact: u64, at_ms: u64) {
         contact_name: None,
         queue: Some("support".into()),
         call: Some(1),
-        case: CaseData::default(),
+        case: CaseData::build(&[Source::new(Origin::Header, "Account-Id", "A-981")], &[]),
         state: State::Done,
         held: false,
         disposition: Some("callback".into()),
@@ -93,6 +94,10 @@ fn team_communicator_contact_card_history_and_offline_badge_in_the_window() {
     until(&mut harness, "his history", |h| {
         h.query_by_label_contains("refund promised by Friday").is_some()
     });
+    // An earlier interaction opens onto its case data.
+    assert!(harness.query_by_label("A-981").is_none());
+    harness.get_by_label_contains("· Call · 1002").click();
+    until(&mut harness, "its case data", |h| h.query_by_label("A-981").is_some());
     harness.get_by_label("Contact's name").focus();
     harness.run_steps(1);
     for _ in "J. Müller".chars() {

@@ -89,4 +89,14 @@ pub struct PastInteraction {
     pub note: String,
     /// For calls: the call's quality as its history recorded it (MOS estimate), if known.
     pub quality: Option<f32>,
+    /// Its case data as the agent last saw it, in order (hidden fields left out).
+    #[serde(default)]
+    pub case: Vec<PastField>,
+}
+
+/// One case field of an earlier interaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastField {
+    pub label: String,
+    pub value: String,
 }

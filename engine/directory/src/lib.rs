@@ -10,7 +10,7 @@ pub mod import;
 pub mod sample;
 pub mod search;
 
-pub use contact::{Contact, ContactId, PastInteraction};
+pub use contact::{Contact, ContactId, PastField, PastInteraction};
 pub use identity::{Identity, IdentityKind, Numbering};
 pub use import::{Imported, Rejected, read_contacts, write_csv};
 pub use search::{Directory, Hit, Target, TargetKind};

@@ -10,7 +10,7 @@ use earshot_directory::{Contact, ContactId, Identity, PastInteraction};
 use postgres::{Client, NoTls, Row, Transaction};
 
 use crate::outbox::{AgentStateRow, Parcel};
-use crate::raw::{COLUMNS, CONTACT_COLUMNS, RawContact, RawInteraction, UPDATES};
+use crate::raw::{COLUMNS, CONTACT_COLUMNS, RawContact, RawInteraction, UPDATES, past_fields};
 use crate::{ContactStore, DeskStore, StoreError};
 
 /// The schema, one step per entry; `earshot_schema.version` counts the steps applied.
@@ -545,7 +545,7 @@ impl ContactStore for PostgresStore {
         let before = before_ms.map_or(i64::MAX, |b| b.min(i64::MAX as u64) as i64);
         let rows = self.client.query(
             "SELECT seq, agent, id, channel, direction, state, queue, offered_ms, accepted_ms, \
-             ended_ms, disposition, note FROM interactions \
+             ended_ms, disposition, note, case_data FROM interactions \
              WHERE contact_id = $1 AND offered_ms < $2 ORDER BY offered_ms DESC, seq DESC LIMIT $3",
             &[&(contact as i64), &before, &(limit.min(i64::MAX as usize) as i64)],
         )?;
@@ -566,6 +566,7 @@ impl ContactStore for PostgresStore {
                     disposition: r.try_get(10)?,
                     note: r.try_get(11)?,
                     quality: None,
+                    case: past_fields(&r.try_get::<_, String>(12)?),
                 })
             })
             .collect()

@@ -165,3 +165,17 @@ impl RawContact {
 fn json<T: Serialize>(what: &str, value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("contact {what}: {e}")))
 }
+
+/// The shown fields of an interaction's case data (its `case_data` column), as a contact's
+/// history gives them; unreadable case data gives none rather than no history.
+pub fn past_fields(case_data: &str) -> Vec<earshot_directory::PastField> {
+    serde_json::from_str::<CaseData>(case_data)
+        .map(|c| {
+            c.fields
+                .into_iter()
+                .filter(|f| !f.hidden)
+                .map(|f| earshot_directory::PastField { label: f.label, value: f.value })
+                .collect()
+        })
+        .unwrap_or_default()
+}

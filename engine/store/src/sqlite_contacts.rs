@@ -7,7 +7,7 @@ use earshot_directory::{Contact, ContactId, PastInteraction};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
 use crate::contacts::import_each;
-use crate::raw::{CONTACT_COLUMNS, RawContact};
+use crate::raw::{CONTACT_COLUMNS, RawContact, past_fields};
 use crate::{ContactStore, Imported, SqliteStore, StoreError};
 
 fn read_contact(row: &Row<'_>) -> Result<Contact, StoreError> {
@@ -164,7 +164,7 @@ impl ContactStore for SqliteStore {
     ) -> Result<Vec<PastInteraction>, StoreError> {
         let mut statement = self.conn.prepare_cached(
             "SELECT id, agent, channel, direction, state, queue, offered_ms, accepted_ms, \
-             ended_ms, disposition, note FROM interactions \
+             ended_ms, disposition, note, case_data FROM interactions \
              WHERE contact_id = ?1 AND offered_ms < ?2 ORDER BY offered_ms DESC, id DESC LIMIT ?3",
         )?;
         let before = before_ms.map_or(i64::MAX, |b| b.min(i64::MAX as u64) as i64);
@@ -186,6 +186,7 @@ impl ContactStore for SqliteStore {
                 disposition: r.get(9)?,
                 note: r.get(10)?,
                 quality: None,
+                case: past_fields(&r.get::<_, String>(11)?),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

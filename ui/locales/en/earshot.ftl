@@ -317,6 +317,7 @@ contact-recent-older = None this week
 contact-glance = { $often } · last: { $last }
 contact-outcome-note = { $what }: { $note }
 contact-history-title = Earlier with this contact
+contact-no-case = No case data
 contact-whole-history = Whole history
 
 ## Team Communicator

@@ -316,6 +316,7 @@ contact-recent-older = Aucune cette semaine
 contact-glance = { $often } · dernière : { $last }
 contact-outcome-note = { $what } : { $note }
 contact-history-title = Déjà avec ce contact
+contact-no-case = Aucune information de contexte
 contact-whole-history = Tout l'historique
 
 ## Team Communicator
