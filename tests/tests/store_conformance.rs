@@ -10,8 +10,13 @@ use earshot_engine::desk::{
     AgentState, AgentStatus, CaseData, Channel, Direction, Interaction, InteractionId, Link,
     LinkKind, State, WrapUpMode,
 };
-use earshot_engine::directory::{Contact, IdentityKind, Numbering};
-use earshot_engine::store::{ContactStore, DeskStore, PostgresStore, SqliteStore, TeamStore};
+use earshot_engine::directory::{
+    Contact, IdentityKind, KeptList, KeptTarget, Numbering, RECENT_KEPT, SiteAgent, SiteQueue,
+    TargetKind,
+};
+use earshot_engine::store::{
+    ContactStore, DeskStore, PostgresStore, SiteStore, SqliteStore, TeamStore,
+};
 use earshot_tests::postgres::Postgres;
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
@@ -213,16 +218,83 @@ fn contact_conformance<S: DeskStore + ContactStore>(store: &mut S) {
 
 const AGENT: &str = "sip:agent@site";
 
+fn site_agent(address: &str, name: &str, queues: &[&str]) -> SiteAgent {
+    SiteAgent {
+        address: address.into(),
+        name: name.into(),
+        queues: queues.iter().map(|q| (*q).to_owned()).collect(),
+    }
+}
+
+fn kept(address: &str, kind: Option<TargetKind>, name: &str, at_ms: u64) -> KeptTarget {
+    KeptTarget { address: address.into(), kind, id: address.into(), name: name.into(), at_ms }
+}
+
+/// The site's agents and queues as phones enrol them, and an agent's favourites and
+/// targets reached lately.
+fn site_conformance<S: SiteStore>(store: &mut S) {
+    let support = SiteQueue { name: "support".into(), label: "Support".into() };
+    store.enrol(&site_agent(AGENT, "Alice Agent", &["support"]), &[support.clone()], 1).unwrap();
+    let billing = SiteQueue { name: "billing".into(), label: "Billing".into() };
+    let bob = site_agent("sip:bob@site", "Bob Builder", &["billing", "support"]);
+    store.enrol(&bob, &[billing.clone(), support.clone()], 2).unwrap();
+    // Enrolling again replaces the agent's name and queues, and a queue's label.
+    let renamed = SiteQueue { name: "support".into(), label: "Customer support".into() };
+    let alice = site_agent(AGENT, "Alice Q. Agent", &["support", "billing"]);
+    store.enrol(&alice, &[renamed.clone()], 3).unwrap();
+    let (agents, queues) = store.site().unwrap();
+    assert_eq!(agents, [alice, bob]);
+    assert_eq!(queues, [billing, renamed]);
+
+    // Favourites: newest first, again updates, dropped once; each agent has its own.
+    let fav = KeptList::Favourite;
+    store
+        .keep_target(AGENT, fav, &kept("sip:bob@site", Some(TargetKind::Agent), "Bob", 10))
+        .unwrap();
+    store
+        .keep_target(AGENT, fav, &kept("support", Some(TargetKind::Queue), "Support", 11))
+        .unwrap();
+    store.keep_target(AGENT, fav, &kept("+442079460000", None, "", 12)).unwrap();
+    store
+        .keep_target(AGENT, fav, &kept("sip:bob@site", Some(TargetKind::Agent), "Bob B", 13))
+        .unwrap();
+    let list = store.kept_targets(AGENT, fav).unwrap();
+    let addresses: Vec<&str> = list.iter().map(|k| k.address.as_str()).collect();
+    assert_eq!(addresses, ["sip:bob@site", "+442079460000", "support"]);
+    assert_eq!(list[0], kept("sip:bob@site", Some(TargetKind::Agent), "Bob B", 13));
+    assert_eq!(list[1].kind, None);
+    assert!(store.drop_target(AGENT, fav, "support").unwrap());
+    assert!(!store.drop_target(AGENT, fav, "support").unwrap());
+    assert_eq!(store.kept_targets(AGENT, fav).unwrap().len(), 2);
+    assert!(store.kept_targets("sip:bob@site", fav).unwrap().is_empty());
+    assert!(store.kept_targets(AGENT, KeptList::Recent).unwrap().is_empty());
+
+    // Recent targets: the newest RECENT_KEPT, one entry per address.
+    for n in 0..RECENT_KEPT as u64 + 5 {
+        let t = kept(&format!("sip:{}@site", n % (RECENT_KEPT as u64 + 3)), None, "", 100 + n);
+        store.keep_target(AGENT, KeptList::Recent, &t).unwrap();
+    }
+    let recent = store.kept_targets(AGENT, KeptList::Recent).unwrap();
+    assert_eq!(recent.len(), RECENT_KEPT);
+    assert_eq!(recent[0].address, "sip:1@site");
+    assert_eq!(recent[0].at_ms, 100 + RECENT_KEPT as u64 + 4);
+    assert!(recent.windows(2).all(|w| w[0].at_ms > w[1].at_ms));
+    assert_eq!(store.kept_targets(AGENT, fav).unwrap().len(), 2, "favourites untouched");
+}
+
 #[test]
 fn sqlite_passes_the_store_suite() {
     let dir = temp_dir("suite");
     let mut store = SqliteStore::open(&dir.join("desk.sqlite")).unwrap();
     desk_conformance(&mut store);
     contact_conformance(&mut store);
+    site_conformance(&mut store);
     // And it is all still there after reopening.
     drop(store);
     let mut again = SqliteStore::open(&dir.join("desk.sqlite")).unwrap();
     assert_eq!(again.contacts().unwrap().len(), 2);
+    assert_eq!(again.site().unwrap().0.len(), 2);
+    assert_eq!(again.kept_targets(AGENT, KeptList::Favourite).unwrap().len(), 2);
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -234,6 +306,7 @@ fn postgresql_passes_the_store_suite() {
     let mut store = PostgresStore::connect(&pg.url(), AGENT).unwrap();
     desk_conformance(&mut store);
     contact_conformance(&mut store);
+    site_conformance(&mut store);
     let mut other = PostgresStore::connect(&pg.url(), "sip:other-agent@site").unwrap();
     assert_eq!(other.next_interaction_id().unwrap(), 1, "each agent numbers its own");
     assert!(other.open_interactions().unwrap().is_empty());
@@ -249,6 +322,8 @@ fn postgresql_passes_the_store_suite() {
     let agents: Vec<&str> = history.iter().map(|h| h.agent.as_str()).collect();
     assert_eq!(agents, [AGENT, "sip:other-agent@site", AGENT, AGENT, AGENT]);
     assert_eq!(history[1].note, "second agent");
+    // The second agent sees the site the first enrolled.
+    assert_eq!(other.site().unwrap().0.len(), 2);
     // A third connection migrating an up-to-date schema changes nothing.
     drop(PostgresStore::connect(&pg.url(), AGENT).unwrap());
     assert_eq!(store.recent_interactions(10).unwrap().len(), 8);
@@ -264,6 +339,7 @@ fn a_phone_on_the_team_store_passes_the_store_suite() {
     assert!(store.is_online());
     desk_conformance(&mut store);
     contact_conformance(&mut store);
+    site_conformance(&mut store);
     let round = store.deliver().unwrap();
     assert!(round.online && round.waiting == 0, "{round:?}");
     let mut team = PostgresStore::connect(&pg.url(), AGENT).unwrap();
@@ -271,6 +347,9 @@ fn a_phone_on_the_team_store_passes_the_store_suite() {
     let states = team.state_changes(InteractionId(7)).unwrap();
     assert_eq!(states, [("offered".into(), 10), ("active".into(), 20), ("wrap-up".into(), 30)]);
     assert_eq!(team.interaction(InteractionId(7)).unwrap().unwrap().note, "refund promised");
+    // The site is the team's; kept targets stay on this desk.
+    assert_eq!(team.site().unwrap().0.len(), 2);
+    assert!(team.kept_targets(AGENT, KeptList::Favourite).unwrap().is_empty());
     drop(store);
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -9,11 +9,13 @@ pub mod identity;
 pub mod import;
 pub mod sample;
 pub mod search;
+pub mod site;
 
 pub use contact::{Contact, ContactId, PastField, PastInteraction};
 pub use identity::{Identity, IdentityKind, Numbering};
 pub use import::{Imported, Rejected, read_contacts, write_csv};
 pub use search::{Directory, Hit, Target, TargetKind};
+pub use site::{KeptList, KeptTarget, RECENT_KEPT, SiteAgent, SiteQueue};
 
 /// What the directory refuses.
 #[derive(Debug, thiserror::Error)]

@@ -48,6 +48,20 @@ pub struct Hit {
     pub score: u32,
 }
 
+impl Entry {
+    fn hit(&self, score: u32) -> Hit {
+        Hit {
+            kind: self.target.kind,
+            id: self.target.id.clone(),
+            name: self.target.name.clone(),
+            addresses: self.target.addresses.clone(),
+            detail: self.target.detail.clone(),
+            state: self.state.clone(),
+            score,
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Entry {
     target: Target,
@@ -250,6 +264,27 @@ impl Directory {
         }
     }
 
+    /// The entry of that kind and id, as a result (its live state with it).
+    pub fn hit(&self, kind: TargetKind, id: &str) -> Option<Hit> {
+        let i = *self.by_id.get(&(kind, id.to_owned()))?;
+        self.entry(i).map(|e| e.hit(0))
+    }
+
+    /// The entry reached at `address` (its id, or one of its addresses as written; a
+    /// number in any format): what an address dialled is in the directory. A scan of
+    /// every entry: for the rare lookup (a call placed), not for each keystroke.
+    pub fn find_address(&self, address: &str) -> Option<Hit> {
+        let address = address.trim();
+        // A number is compared by its digits in E.164 (each entry keeps them).
+        let number = self.numbering.e164(address).map(|e| digits(&e));
+        self.entries.iter().flatten().find_map(|e| {
+            let known = e.target.id.eq_ignore_ascii_case(address)
+                || e.target.addresses.iter().any(|a| a.eq_ignore_ascii_case(address))
+                || number.as_ref().is_some_and(|n| e.numbers.contains(n));
+            known.then(|| e.hit(0))
+        })
+    }
+
     fn entry(&self, i: usize) -> Option<&Entry> {
         self.entries.get(i).and_then(Option::as_ref)
     }
@@ -347,15 +382,7 @@ impl Directory {
         for group in best {
             for (score, i) in group {
                 if let Some(e) = self.entry(i) {
-                    hits.push(Hit {
-                        kind: e.target.kind,
-                        id: e.target.id.clone(),
-                        name: e.target.name.clone(),
-                        addresses: e.target.addresses.clone(),
-                        detail: e.target.detail.clone(),
-                        state: e.state.clone(),
-                        score,
-                    });
+                    hits.push(e.hit(score));
                 }
             }
         }

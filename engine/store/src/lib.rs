@@ -7,14 +7,18 @@ pub mod contacts;
 pub mod errors;
 pub mod outbox;
 pub mod postgres;
+mod postgres_site;
 pub mod raw;
+pub mod site;
 pub mod sqlite;
 mod sqlite_contacts;
+mod sqlite_site;
 pub mod team;
 
 pub use contacts::{ContactStore, Imported};
 pub use errors::StoreError;
 pub use postgres::PostgresStore;
+pub use site::SiteStore;
 pub use sqlite::SqliteStore;
 pub use team::{Delivery, TeamStore};
 
@@ -41,8 +45,8 @@ pub trait DeskStore: Send {
     fn save_agent_state(&mut self, agent: &str, status: &AgentStatus) -> Result<(), StoreError>;
 }
 
-/// Every store a phone may work on: the desk's and the contacts' traits together (what the
-/// phone's store thread is handed, whichever backend it runs).
-pub trait Stores: DeskStore + ContactStore {}
+/// Every store a phone may work on: the desk's, the contacts' and the site's traits
+/// together (what the phone's store thread is handed, whichever backend it runs).
+pub trait Stores: DeskStore + ContactStore + SiteStore {}
 
-impl<T: DeskStore + ContactStore> Stores for T {}
+impl<T: DeskStore + ContactStore + SiteStore> Stores for T {}

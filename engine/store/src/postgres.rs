@@ -7,7 +7,7 @@
 
 use earshot_desk::{AgentStatus, Interaction, InteractionId};
 use earshot_directory::{Contact, ContactId, Identity, PastInteraction};
-use postgres::{Client, NoTls, Row, Transaction};
+use postgres::{Client, GenericClient, NoTls, Row, Transaction};
 
 use crate::outbox::{AgentStateRow, Parcel};
 use crate::raw::{COLUMNS, CONTACT_COLUMNS, RawContact, RawInteraction, UPDATES, past_fields};
@@ -84,6 +84,27 @@ const MIGRATIONS: &[&str] = &[
         seq BIGINT NOT NULL,
         PRIMARY KEY (agent, outbox)
     );",
+    // Team Communicator's site directory and each agent's kept targets (postgres_site.rs).
+    "CREATE TABLE site_agents (
+        address TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        queues TEXT NOT NULL,
+        seen_ms BIGINT NOT NULL
+    );
+    CREATE TABLE site_queues (
+        name TEXT PRIMARY KEY,
+        label TEXT NOT NULL
+    );
+    CREATE TABLE kept_targets (
+        agent TEXT NOT NULL,
+        list TEXT NOT NULL,
+        address TEXT NOT NULL,
+        kind TEXT,
+        id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        at_ms BIGINT NOT NULL,
+        PRIMARY KEY (agent, list, address)
+    );",
 ];
 
 /// Any number for the advisory lock the migration takes ("earshot" on a phone keypad).
@@ -91,7 +112,9 @@ const MIGRATION_LOCK: i64 = 3_277_468;
 
 /// One agent's connection to the team store.
 pub struct PostgresStore {
-    client: Client,
+    pub(crate) client: Client,
+    /// Inside an import's own transaction: contacts are written without one of their own.
+    importing: bool,
     /// The agent whose interactions this connection writes and reads (its address of
     /// record).
     agent: String,
@@ -114,7 +137,7 @@ impl PostgresStore {
             config.connect_timeout(std::time::Duration::from_secs(3));
         }
         let client = config.connect(NoTls)?;
-        let mut store = PostgresStore { client, agent: agent.to_owned() };
+        let mut store = PostgresStore { client, agent: agent.to_owned(), importing: false };
         store.migrate()?;
         Ok(store)
     }
@@ -419,7 +442,7 @@ fn read_contact(row: &Row) -> Result<Contact, StoreError> {
 }
 
 fn write_contact(
-    tx: &mut Transaction<'_>,
+    tx: &mut impl GenericClient,
     contact: &Contact,
     keys: &[String],
 ) -> Result<ContactId, StoreError> {
@@ -458,10 +481,35 @@ impl ContactStore for PostgresStore {
         contact: &Contact,
         keys: &[String],
     ) -> Result<ContactId, StoreError> {
+        if self.importing {
+            return write_contact(&mut self.client, contact, keys);
+        }
         let mut tx = self.client.transaction()?;
         let id = write_contact(&mut tx, contact, keys)?;
         tx.commit()?;
         Ok(id)
+    }
+
+    /// The whole file in one transaction: all of it, or (on any failure) none of it.
+    fn import(
+        &mut self,
+        contacts: Vec<Contact>,
+        keys: &dyn Fn(&Contact) -> Vec<String>,
+    ) -> Result<crate::Imported, StoreError> {
+        self.client.batch_execute("BEGIN")?;
+        self.importing = true;
+        let done = crate::contacts::import_each(self, contacts, keys);
+        self.importing = false;
+        match done {
+            Ok(d) => {
+                self.client.batch_execute("COMMIT")?;
+                Ok(d)
+            }
+            Err(e) => {
+                let _ = self.client.batch_execute("ROLLBACK");
+                Err(e)
+            }
+        }
     }
 
     fn contact(&mut self, id: ContactId) -> Result<Option<Contact>, StoreError> {

@@ -7,11 +7,13 @@
 use std::path::Path;
 
 use earshot_desk::{AgentStatus, Interaction, InteractionId};
-use earshot_directory::{Contact, ContactId, Identity, PastInteraction};
+use earshot_directory::{
+    Contact, ContactId, Identity, KeptList, KeptTarget, PastInteraction, SiteAgent, SiteQueue,
+};
 
 use crate::outbox::Parcel;
 use crate::postgres::Delivered;
-use crate::{ContactStore, DeskStore, PostgresStore, SqliteStore, StoreError};
+use crate::{ContactStore, DeskStore, PostgresStore, SiteStore, SqliteStore, StoreError};
 
 /// The most parcels sent to the team store in one transaction.
 const BATCH: usize = 200;
@@ -221,6 +223,15 @@ impl ContactStore for TeamStore {
         self.on_team(PostgresStore::contacts)
     }
 
+    /// In one transaction of the team store (none of the file while it is away).
+    fn import(
+        &mut self,
+        contacts: Vec<Contact>,
+        keys: &dyn Fn(&Contact) -> Vec<String>,
+    ) -> Result<crate::Imported, StoreError> {
+        self.on_team(|t| t.import(contacts, keys))
+    }
+
     fn contact_by_key(&mut self, key: &str) -> Result<Option<ContactId>, StoreError> {
         self.on_team(|t| t.contact_by_key(key))
     }
@@ -278,5 +289,45 @@ impl ContactStore for TeamStore {
         limit: usize,
     ) -> Result<Vec<PastInteraction>, StoreError> {
         self.on_team(|t| t.contact_history(contact, before_ms, limit))
+    }
+}
+
+/// The site's agents and queues are the team's (read and enrolled on the team store; an
+/// error while it is away, enrolment tried again when it is back); kept targets are this
+/// desk's, in the embedded file, so that they are there offline too.
+impl SiteStore for TeamStore {
+    fn enrol(
+        &mut self,
+        agent: &SiteAgent,
+        queues: &[SiteQueue],
+        at_ms: u64,
+    ) -> Result<(), StoreError> {
+        self.on_team(|t| t.enrol(agent, queues, at_ms))
+    }
+
+    fn site(&mut self) -> Result<(Vec<SiteAgent>, Vec<SiteQueue>), StoreError> {
+        self.on_team(PostgresStore::site)
+    }
+
+    fn keep_target(
+        &mut self,
+        agent: &str,
+        list: KeptList,
+        target: &KeptTarget,
+    ) -> Result<(), StoreError> {
+        self.local.keep_target(agent, list, target)
+    }
+
+    fn drop_target(
+        &mut self,
+        agent: &str,
+        list: KeptList,
+        address: &str,
+    ) -> Result<bool, StoreError> {
+        self.local.drop_target(agent, list, address)
+    }
+
+    fn kept_targets(&mut self, agent: &str, list: KeptList) -> Result<Vec<KeptTarget>, StoreError> {
+        self.local.kept_targets(agent, list)
     }
 }
