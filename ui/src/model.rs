@@ -56,6 +56,9 @@ pub struct PhoneView {
     pub interactions: BTreeMap<u64, InteractionView>,
     /// Team Communicator: the last search answered, and its results.
     pub search: Option<(String, Vec<earshot_engine::directory::Hit>)>,
+    /// Team Communicator: the agent's favourites and recent targets, newest first.
+    pub favourites: Vec<earshot_engine::directory::Hit>,
+    pub recent: Vec<earshot_engine::directory::Hit>,
     /// The contact last read, and its history as last read.
     pub contact: Option<earshot_engine::directory::Contact>,
     pub contact_history: Option<(u64, Vec<earshot_engine::directory::PastInteraction>)>,
@@ -63,6 +66,18 @@ pub struct PhoneView {
     pub contacts_of: BTreeMap<u64, ContactMatch>,
     /// The team store, when the phone works on one: reachable or not, writes waiting.
     pub team_store: Option<TeamStoreView>,
+}
+
+impl PhoneView {
+    /// A colleague's live state, wherever Team Communicator shows it.
+    fn colleague_changed(&mut self, agent: &str, state: Option<String>) {
+        let results = self.search.iter_mut().flat_map(|(_, items)| items.iter_mut());
+        for hit in results.chain(self.favourites.iter_mut()).chain(self.recent.iter_mut()) {
+            if hit.kind == earshot_engine::directory::TargetKind::Agent && hit.id == agent {
+                hit.state = state.clone();
+            }
+        }
+    }
 }
 
 /// An interaction's contact (`contact-matched`).
@@ -256,6 +271,11 @@ impl PhoneView {
             }
             Event::ScreenPop { id, url } => self.note(Notice::ScreenPop { interaction: id, url }),
             Event::Results { query, items } => self.search = Some((query, items)),
+            Event::Targets { favourites, recent } => {
+                self.favourites = favourites;
+                self.recent = recent;
+            }
+            Event::Colleague { agent, state, .. } => self.colleague_changed(&agent, state),
             Event::Contact { contact } => {
                 self.contact_changed(&contact, None);
                 self.contact = Some(contact);

@@ -30,7 +30,13 @@ pub struct TeamCommunicator {
     /// A conference asked from a result: the call it joins, and the address consulted
     /// (joined once that call is up).
     conference: Option<(CallId, String)>,
+    /// The favourites and recent targets show under the empty box (opened by focusing
+    /// it, closed by Escape, Close or an action taken from it).
+    pub at_hand: bool,
 }
+
+/// How many of each list show under the empty box.
+const AT_HAND_SHOWN: usize = 8;
 
 /// The address to call a result at: an agent's or a queue's own, a contact's first
 /// number or SIP address (a number written with spaces and dashes, dialled as digits).
@@ -62,6 +68,33 @@ pub fn dialable(text: &str) -> bool {
     ["sip:", "sips:", "tel:"].iter().any(|p| lower.starts_with(p))
         || lower.chars().any(|c| c.is_ascii_digit())
             && lower.chars().all(|c| c.is_ascii_digit() || " +-().*#".contains(c))
+}
+
+/// A result's star: in the favourites or not, as the phone last said; a click asks for
+/// the other.
+fn star(
+    ui: &mut egui::Ui,
+    tr: &Translator,
+    view: &PhoneView,
+    address: &str,
+    name: &str,
+) -> Option<Command> {
+    let on = view.favourites.iter().any(|f| dial_address(f).as_deref() == Some(address));
+    let who = Arg::Text(name);
+    let (glyph, key) = if on {
+        (icons::ICON_STAR, "search-unfavourite-who")
+    } else {
+        (icons::ICON_STAR, "search-favourite-who")
+    };
+    let tone = if on { Some(Tone::Busy) } else { Some(Tone::Quiet) };
+    let response = ui.add(egui::Button::new(icons::icon(ui, glyph, tone)).frame(false));
+    let spoken = tr.t_with(key, &[("who", who)]);
+    announce_as(&response, egui::Role::Button, true, &spoken, None);
+    let response = response.on_hover_text(&spoken);
+    response.clicked().then(|| {
+        let address = address.to_owned();
+        if on { Command::Unfavourite { address } } else { Command::Favourite { address } }
+    })
 }
 
 /// How an agent's live state reads in a result.
@@ -117,7 +150,13 @@ impl TeamCommunicator {
             if focus {
                 field.request_focus();
             }
+            if focus || field.gained_focus() || field.clicked() {
+                self.at_hand = true;
+            }
             if field.has_focus() && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                if self.text.is_empty() {
+                    self.at_hand = false;
+                }
                 self.text.clear();
             }
             enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
@@ -139,6 +178,16 @@ impl TeamCommunicator {
         }
         if !typed.is_empty() {
             commands.extend(self.result_list(ui, tr, &results, target, view));
+        } else if self.at_hand {
+            let taken = self.at_hand_list(ui, tr, target, view);
+            // An action taken from the list closes it (a star keeps it open).
+            if taken
+                .iter()
+                .any(|c| !matches!(c, Command::Favourite { .. } | Command::Unfavourite { .. }))
+            {
+                self.at_hand = false;
+            }
+            commands.extend(taken);
         }
         commands.extend(self.contact_card(ui, tr, (config, zone), view));
         commands
@@ -150,6 +199,45 @@ impl TeamCommunicator {
             Some((query, items)) if *query == self.text.trim() => items.clone(),
             _ => Vec::new(),
         }
+    }
+
+    /// The favourites and the targets reached lately, each with its actions.
+    fn at_hand_list(
+        &mut self,
+        ui: &mut egui::Ui,
+        tr: &Translator,
+        target: Option<CallId>,
+        view: &PhoneView,
+    ) -> Vec<Command> {
+        let mut commands = Vec::new();
+        ui.add_space(GAP);
+        style::card(ui).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(tr.t("search-at-hand-name")).strong());
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if icons::button(ui, icons::ICON_CLOSE, &tr.t("action-close"), None).clicked() {
+                        self.at_hand = false;
+                    }
+                });
+            });
+            if view.favourites.is_empty() && view.recent.is_empty() {
+                ui.weak(tr.t("search-at-hand-empty"));
+                return;
+            }
+            for (heading, hits) in
+                [("search-favourites", &view.favourites), ("search-recent", &view.recent)]
+            {
+                if hits.is_empty() {
+                    continue;
+                }
+                ui.label(RichText::new(tr.t(heading)).small().strong());
+                for hit in hits.iter().take(AT_HAND_SHOWN) {
+                    commands.extend(self.result_row(ui, tr, hit, target, view));
+                }
+            }
+        });
+        commands
     }
 
     fn result_list(
@@ -259,6 +347,9 @@ impl TeamCommunicator {
                         }
                     }
                 }
+            }
+            if let Some(address) = &address {
+                commands.extend(star(ui, tr, view, address, &name));
             }
             if hit.kind == TargetKind::Contact
                 && let Ok(id) = hit.id.parse::<u64>()

@@ -100,6 +100,42 @@ fn matched(a: &mut Headless, id: u64) -> Value {
     m
 }
 
+/// 1002 finds 1001 — enrolled in the team store by its phone, configured nowhere on 1002's —
+/// with its live state from the site's presence server, follows its changes, and keeps it
+/// as a favourite; calling a queue puts it first among the recent targets.
+fn colleagues_from_the_team_store(a1: &mut Headless, a2: &mut Headless, sup: &mut Headless) {
+    let colleague = "sip:1001@earshot.test";
+    a2.send("search 1001");
+    let (_, r) = a2.wait_for("results", |e| e["event"] == "results" && e["query"] == "1001");
+    let hit = &r["items"][0];
+    assert_eq!((hit["kind"].as_str(), hit["id"].as_str()), (Some("agent"), Some(colleague)), "{r}");
+    assert_eq!(hit["detail"], "support", "its queues: {r}");
+    let is = |want: &'static str| {
+        move |e: &Value| e["event"] == "colleague" && e["agent"] == colleague && e["state"] == want
+    };
+    let (_, c) = a2.saw_or_wait("1001 not ready", is("not-ready"));
+    assert_eq!(c["reason"], "Break", "{c}");
+    state(a1, sup, "1001", "ready", "ready");
+    a2.saw_or_wait("1001 ready", is("ready"));
+    a2.send("search 1001");
+    a2.wait_for("results with its state", |e| {
+        e["event"] == "results" && e["items"][0]["state"] == "ready"
+    });
+    state(a1, sup, "1001", "not-ready Break", "not-ready");
+    a2.saw_or_wait("1001 not ready again", is("not-ready"));
+
+    a2.send(&format!("favourite {colleague}"));
+    let (_, t) =
+        a2.wait_for("targets", |e| e["event"] == "targets" && e["favourites"][0].is_object());
+    let fav = &t["favourites"][0];
+    assert_eq!((fav["kind"].as_str(), fav["id"].as_str()), (Some("agent"), Some(colleague)), "{t}");
+    assert_eq!(fav["state"], "not-ready", "with its live state: {t}");
+    a2.send("unfavourite sip:nobody@earshot.test");
+    a2.wait_for("not a favourite", |e| {
+        e["event"] == "error" && e["problem"]["code"] == "not-favourite"
+    });
+}
+
 #[test]
 fn two_agents_share_a_contacts_history_and_an_outage_of_the_team_store_loses_nothing() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -183,6 +219,8 @@ fn two_agents_share_a_contacts_history_and_an_outage_of_the_team_store_loses_not
             ]
         );
     }
+
+    colleagues_from_the_team_store(&mut a1, &mut a2, &mut sup);
 
     // PostgreSQL stops mid-shift: 1001 takes and wraps up two calls.
     pg.stop();

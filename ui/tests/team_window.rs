@@ -15,8 +15,8 @@ use earshot_engine::desk::case::{Origin, Source};
 use earshot_engine::desk::{
     CaseData, Channel, Direction, Interaction, InteractionId, State, WrapUpMode,
 };
-use earshot_engine::directory::{Contact, IdentityKind, Numbering};
-use earshot_engine::store::{ContactStore, DeskStore, PostgresStore};
+use earshot_engine::directory::{Contact, IdentityKind, Numbering, SiteAgent};
+use earshot_engine::store::{ContactStore, DeskStore, PostgresStore, SiteStore};
 use earshot_tests::postgres::Postgres;
 use egui_kittest::kittest::Queryable;
 
@@ -59,6 +59,13 @@ fn team_communicator_contact_card_history_and_offline_badge_in_the_window() {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()
             as u64;
     earlier_call(&mut team, id, now_ms - 2 * 86_400_000);
+    // A colleague whose phone enrolled in the team store (and is not running now).
+    let bob = SiteAgent {
+        address: "sip:1002@earshot.test".into(),
+        name: "Bob Builder".into(),
+        queues: vec!["support".into()],
+    };
+    team.enrol(&bob, &[], now_ms).unwrap();
 
     let dir = temp_dir("team-window");
     let peers = tokio::runtime::Runtime::new().unwrap();
@@ -86,6 +93,33 @@ fn team_communicator_contact_card_history_and_offline_badge_in_the_window() {
     harness.get_by_label("Call J. Müller");
     let unnamed = unnamed_controls(&harness);
     assert!(unnamed.is_empty(), "controls without a name: {unnamed:?}");
+
+    // Starred: a favourite, under the box once it is empty again, with the colleague the
+    // team store knows found by name.
+    harness.get_by_label("Add J. Müller to favourites").click();
+    until(&mut harness, "the favourite", |h| {
+        h.state().view.favourites.first().is_some_and(|f| f.name == "J. Müller")
+    });
+    harness.get_by_label("Search or dial").focus();
+    harness.run_steps(1);
+    for _ in "mull".chars() {
+        harness.key_press(eframe::egui::Key::Backspace);
+    }
+    until(&mut harness, "favourites and recent", |h| {
+        h.query_by_label("Favourites and recent").is_some()
+    });
+    harness.get_by_label("Favourites");
+    harness.get_by_label("Remove J. Müller from favourites");
+    harness.get_by_label("Search or dial").type_text("bob");
+    until(&mut harness, "the colleague", |h| h.query_by_label("Bob Builder").is_some());
+    harness.get_by_label("Agents");
+    harness.get_by_label("Call Bob Builder");
+    harness.get_by_label("Search or dial").focus();
+    harness.run_steps(1);
+    for _ in "bob".chars() {
+        harness.key_press(eframe::egui::Key::Backspace);
+    }
+    harness.run_steps(2);
 
     // His card; named properly there, and the team store has it.
     harness.get_by_label("Card of J. Müller").click();

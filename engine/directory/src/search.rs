@@ -495,6 +495,21 @@ mod tests {
     }
 
     #[test]
+    fn an_address_dialled_is_found_by_id_address_or_number() {
+        let d = directory();
+        let found = |a: &str| d.find_address(a).map(|h| (h.kind, h.id));
+        assert_eq!(found("020 7946 0000"), Some((TargetKind::Contact, "1".into())));
+        assert_eq!(found("tel:+442079460000"), Some((TargetKind::Contact, "1".into())));
+        assert_eq!(found("SIP:anna@example.com"), Some((TargetKind::Contact, "2".into())));
+        assert_eq!(found("billing"), Some((TargetKind::Queue, "billing".into())));
+        assert_eq!(found("sip:nobody@site"), None);
+        assert_eq!(found("020 7946 0001"), None);
+        let agent = d.hit(TargetKind::Agent, "sip:mull@site").expect("the agent");
+        assert_eq!((agent.name.as_str(), agent.state.as_deref()), ("Ada Mull", Some("ready")));
+        assert!(d.hit(TargetKind::Contact, "sip:mull@site").is_none());
+    }
+
+    #[test]
     fn a_number_in_any_format() {
         let mut d = directory();
         for q in ["+44 20 7946 0000", "020 7946 0000", "(020) 7946-0000", "442079460000"] {

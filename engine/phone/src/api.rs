@@ -103,6 +103,17 @@ pub enum Command {
     Search {
         text: String,
     },
+    /// Makes a target (an agent's address, a queue, a contact's number or address) a
+    /// favourite: a `targets` event.
+    Favourite {
+        address: String,
+    },
+    /// Takes a target out of the favourites: a `targets` event.
+    Unfavourite {
+        address: String,
+    },
+    /// The favourites and recent targets (a `targets` event).
+    Targets,
     /// A contact with its identities and fields (a `contact` event).
     Contact {
         id: u64,
@@ -383,6 +394,24 @@ pub enum Event {
     /// A contact (`contact`), with its identities and fields.
     Contact {
         contact: earshot_directory::Contact,
+    },
+    /// The agent's favourites and recent targets, newest first, each as the directory has
+    /// it now (an agent with its live state): after `targets`, and when either changes.
+    Targets {
+        favourites: Vec<earshot_directory::Hit>,
+        recent: Vec<earshot_directory::Hit>,
+    },
+    /// A colleague's live state changed (presence, RFC 3856), as Team Communicator follows
+    /// it: `ready`, `not-ready`, `after-call-work`, `busy`, `logged-out`, `open` or
+    /// `closed`; none when it is not known (any more).
+    Colleague {
+        agent: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        state: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since_ms: Option<u64>,
     },
     /// A contact's earlier interactions by any agent, newest first.
     ContactHistory {

@@ -34,7 +34,11 @@ impl Phone {
 
     fn do_command(&mut self, c: Command) -> Result<(), CommandError> {
         match c {
-            Command::Call { uri } => self.dial(&uri, None).map(|_| ()),
+            Command::Call { uri } => {
+                self.dial(&uri, None)?;
+                self.reached(&uri);
+                Ok(())
+            }
             Command::Answer { id } => self.answer(id),
             Command::Reject { id, status } => {
                 let handle = self.incoming_handle(id)?;
@@ -76,7 +80,9 @@ impl Phone {
                 if let earshot_sip::message::Uri::Sip(s) = &mut to.uri {
                     s.headers.extend(self.case_uri_headers(id));
                 }
-                Ok(self.ua.refer(handle, &to, self.now)?)
+                self.ua.refer(handle, &to, self.now)?;
+                self.reached(&uri);
+                Ok(())
             }
             Command::Consult { id, uri } => {
                 self.up_handle(id)?;
@@ -90,6 +96,7 @@ impl Phone {
                 if let Some(c) = self.calls.get_mut(&consult) {
                     c.consulting_for = Some(id);
                 }
+                self.reached(&uri);
                 Ok(())
             }
             Command::CompleteTransfer { id, consult } => {
@@ -160,6 +167,12 @@ impl Phone {
             Command::SetAccount { account } => self.set_account(account),
             Command::Search { text } => {
                 self.search(text);
+                Ok(())
+            }
+            Command::Favourite { address } => self.favourite(&address, true),
+            Command::Unfavourite { address } => self.favourite(&address, false),
+            Command::Targets => {
+                self.targets_event();
                 Ok(())
             }
             Command::Contact { id } => {

@@ -74,6 +74,10 @@ pub struct Phone {
     pub(super) scheduling_seen: bool,
     /// Team Communicator's index: queues, agents, contacts (directory_commands.rs).
     pub(super) directory: earshot_directory::Directory,
+    /// Colleagues whose presence Team Communicator follows (colleagues.rs).
+    pub(super) colleagues: super::colleagues::Colleagues,
+    /// The agent's favourites and recent targets (kept_targets.rs).
+    pub(super) kept: super::kept_targets::Kept,
     /// The interactions whose contact was asked for (once each, at their first save).
     pub(super) matched: std::collections::BTreeSet<u64>,
 }
@@ -164,6 +168,8 @@ impl Phone {
             desk,
             scheduling_seen: false,
             directory: index.directory,
+            colleagues: Default::default(),
+            kept: index.kept,
             matched: Default::default(),
         };
         if let Some(p) = index.problem {
@@ -180,6 +186,9 @@ impl Phone {
                 phone.emit(Event::problem(problem, None));
             }
         }
+        let at_hand: Vec<String> = phone.kept.agents().map(str::to_owned).collect();
+        phone.follow_colleagues(at_hand.into_iter(), true);
+        phone.targets_event();
         phone.desk_flush();
         phone
     }

@@ -8,18 +8,25 @@
 
 use std::path::Path;
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use earshot_desk::{AgentStatus, Interaction, InteractionId};
-use earshot_store::{ContactStore, Delivery, SqliteStore, StoreError, Stores, TeamStore};
+use earshot_store::{
+    ContactStore, Delivery, SiteStore, SqliteStore, StoreError, Stores, TeamStore,
+};
 
 use super::api::Event;
 use super::contact_jobs::{Answers, RECENT};
 use super::driver::Input;
+use super::kept_targets::Kept;
 use super::problem::Problem;
+use super::site_jobs::{Enrolment, Site, enrol_and_read, read_kept};
 
 /// How often an unreachable team store is tried again.
 const RETRY: Duration = Duration::from_secs(2);
+/// How often the site's agents and queues are read again from the team store (agents
+/// who joined since).
+const SITE_READ: Duration = Duration::from_secs(300);
 
 enum Write {
     /// An interaction, and where to say it is on disk.
@@ -57,6 +64,10 @@ pub struct DeskSaved {
     /// The contacts it holds (none yet when the team store could not be reached: they
     /// come once it can, as `Input::Contacts`).
     pub contacts: Vec<earshot_directory::Contact>,
+    /// The site's agents and queues, this agent enrolled (likewise: `Input::Site` later).
+    pub site: Option<Site>,
+    /// The agent's favourites and recent targets.
+    pub kept: Kept,
 }
 
 /// The store the thread works on.
@@ -68,8 +79,9 @@ enum Backend {
         store: Box<TeamStore>,
         /// What the agent was last told: online, parcels waiting.
         told: Option<(bool, usize)>,
-        /// The team's contacts have not been read yet (it could not be reached at start).
-        contacts_missing: bool,
+        /// The team's contacts and site have not been read yet, nor this agent enrolled (it
+        /// could not be reached at start).
+        unread: bool,
     },
 }
 
@@ -98,7 +110,7 @@ impl DeskWriter {
     pub fn open(
         path: &Path,
         team_url: Option<&str>,
-        agent: String,
+        enrolment: Enrolment,
         answers: Answers,
     ) -> Result<(DeskWriter, DeskSaved), StoreError> {
         let (writes, queue) = mpsc::channel::<WriteBox>();
@@ -106,10 +118,10 @@ impl DeskWriter {
         let (path, team_url) = (path.to_owned(), team_url.map(str::to_owned));
         let spawned =
             std::thread::Builder::new().name("desk-store".into()).spawn(
-                move || match open_backend(&path, team_url.as_deref(), &agent) {
+                move || match open_backend(&path, team_url.as_deref(), &enrolment, &answers) {
                     Ok((backend, saved)) => {
                         let _ = opened.send(Ok(saved));
-                        write_in_turn(backend, &agent, &queue, &answers);
+                        write_in_turn(backend, &enrolment, &queue, &answers);
                     }
                     Err(e) => {
                         let _ = opened.send(Err(e));
@@ -147,33 +159,45 @@ impl DeskWriter {
 }
 
 /// The store opened, and what a starting desk needs from it.
+#[allow(clippy::disallowed_methods)]
 fn open_backend(
     path: &Path,
     team_url: Option<&str>,
-    agent: &str,
+    enrolment: &Enrolment,
+    answers: &Answers,
 ) -> Result<(Backend, DeskSaved), StoreError> {
+    let agent = enrolment.agent.address.as_str();
     let mut backend = match team_url {
         None => Backend::Local(SqliteStore::open(path)?),
         Some(url) => Backend::Team {
             store: Box::new(TeamStore::open(path, url, agent)?),
             told: None,
-            contacts_missing: false,
+            unread: false,
         },
     };
-    let contacts = match backend.stores().contacts() {
-        Ok(c) => c,
+    let read = backend.stores().contacts().and_then(|contacts| {
+        let site = enrol_and_read(backend.stores(), enrolment, unix_ms(SystemTime::now()))?;
+        Ok((contacts, site))
+    });
+    let (contacts, site) = match read {
+        Ok((c, s)) => (c, Some(s)),
         Err(StoreError::Offline(_)) => {
-            if let Backend::Team { contacts_missing, .. } = &mut backend {
-                *contacts_missing = true;
+            if let Backend::Team { unread, .. } = &mut backend {
+                *unread = true;
             }
-            Vec::new()
+            (Vec::new(), None)
         }
         Err(e) => return Err(e),
     };
     let stores = backend.stores();
     let first_id = stores.next_interaction_id()?;
     let open = stores.open_interactions()?;
-    Ok((backend, DeskSaved { first_id, open, contacts }))
+    let kept = read_kept(stores, agent, answers);
+    Ok((backend, DeskSaved { first_id, open, contacts, site, kept }))
+}
+
+fn unix_ms(t: SystemTime) -> u64 {
+    t.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 /// The writer thread: each write in turn; on a team store, the outbox delivered after each
@@ -181,18 +205,21 @@ fn open_backend(
 #[allow(clippy::disallowed_methods)]
 fn write_in_turn(
     mut backend: Backend,
-    agent: &str,
+    enrolment: &Enrolment,
     queue: &mpsc::Receiver<WriteBox>,
     answers: &Answers,
 ) {
+    let agent = enrolment.agent.address.as_str();
     let team = matches!(backend, Backend::Team { .. });
     let mut next_try = Instant::now();
+    let mut next_site_read = Instant::now() + SITE_READ;
     if team {
-        deliver(&mut backend, answers);
+        deliver(&mut backend, enrolment, answers);
     }
     loop {
-        let write = if backend.behind() {
-            match queue.recv_timeout(next_try.saturating_duration_since(Instant::now())) {
+        let wake = if backend.behind() { next_try.min(next_site_read) } else { next_site_read };
+        let write = if team {
+            match queue.recv_timeout(wake.saturating_duration_since(Instant::now())) {
                 Ok(w) => Some(w),
                 Err(mpsc::RecvTimeoutError::Timeout) => None,
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
@@ -222,18 +249,27 @@ fn write_in_turn(
                 let _ = answers.events.send(Event::problem(problem, None));
             }
         }
+        if team && Instant::now() >= next_site_read {
+            next_site_read = Instant::now() + SITE_READ;
+            if let Backend::Team { store, unread: false, .. } = &mut backend
+                && let Ok(site) = store.site()
+            {
+                answers.site_known(site);
+            }
+        }
         // Online: deliver what was just written. Behind: only every RETRY (a team store
         // that does not answer costs its connection timeout at each try).
         if team && (!backend.behind() || Instant::now() >= next_try) {
-            deliver(&mut backend, answers);
+            deliver(&mut backend, enrolment, answers);
             next_try = Instant::now() + RETRY;
         }
     }
 }
 
 /// A round of deliveries, and what it tells the agent and the core.
-fn deliver(backend: &mut Backend, answers: &Answers) {
-    let Backend::Team { store, told, contacts_missing } = backend else { return };
+#[allow(clippy::disallowed_methods)]
+fn deliver(backend: &mut Backend, enrolment: &Enrolment, answers: &Answers) {
+    let Backend::Team { store, told, unread } = backend else { return };
     let round = match store.deliver() {
         Ok(r) => r,
         Err(e) => {
@@ -246,12 +282,16 @@ fn deliver(backend: &mut Backend, answers: &Answers) {
     for why in unreadable {
         let _ = answers.events.send(Event::problem(Problem::DeskNotSaved { why }, None));
     }
-    if online
-        && *contacts_missing
-        && let Ok(all) = store.contacts()
-    {
-        *contacts_missing = false;
-        answers.contacts_known(all);
+    if online && *unread {
+        let now = unix_ms(SystemTime::now());
+        let read = store
+            .contacts()
+            .and_then(|all| Ok((all, enrol_and_read(store.as_mut(), enrolment, now)?)));
+        if let Ok((all, site)) = read {
+            *unread = false;
+            answers.contacts_known(all);
+            answers.site_known(site);
+        }
     }
     for (interaction, contact, new) in matched {
         let recent = recent_before(store.as_mut(), contact.id, interaction);

@@ -3,13 +3,14 @@
 //! them over), `search` answered at once from memory, and contact reads and imports handed
 //! to the driver as effects (the store is I/O).
 
-use earshot_directory::{Contact, Directory, Numbering, Target, TargetKind};
+use earshot_directory::{Contact, Directory, Numbering, SiteAgent, SiteQueue, Target, TargetKind};
 
 use super::api::Event;
 use super::config::Config;
 use super::core::Phone;
 use super::effect::Effect;
 use super::errors::CommandError;
+use super::kept_targets::Kept;
 use super::problem::Problem;
 
 /// The site's numbering as configured; a country that is not one is reported and the
@@ -44,6 +45,8 @@ pub fn contact_target(c: &Contact) -> Target {
 pub struct StartingIndex {
     pub directory: Directory,
     pub problem: Option<Problem>,
+    /// The agent's favourites and recent targets.
+    pub kept: Kept,
 }
 
 impl StartingIndex {
@@ -54,8 +57,23 @@ impl StartingIndex {
             directory.put(contact_target(c));
         }
         directory.prepare();
-        StartingIndex { directory, problem }
+        StartingIndex { directory, problem, kept: Kept::default() }
     }
+
+    /// The site's agents and queues, as the store has them.
+    pub fn site(&mut self, agents: &[SiteAgent], queues: &[SiteQueue]) {
+        put_site(&mut self.directory, agents, queues);
+    }
+}
+
+fn put_site(d: &mut Directory, agents: &[SiteAgent], queues: &[SiteQueue]) {
+    for a in agents {
+        d.put(a.target());
+    }
+    for q in queues {
+        d.put(q.target());
+    }
+    d.prepare();
 }
 
 /// The index for `config`: its queues and the agents it watches.
@@ -97,6 +115,7 @@ impl Phone {
     /// `search TEXT`: the best matches of each group, at once.
     pub(super) fn search(&mut self, text: String) {
         let items = self.directory.search(&text, earshot_directory::search::PER_GROUP);
+        self.follow_results(&items);
         self.emit(Event::Results { query: text, items });
     }
 
@@ -119,6 +138,11 @@ impl Phone {
         }
         self.effects.push_back(Effect::MergeContacts { keep, gone });
         Ok(())
+    }
+
+    /// The site's agents and queues the store has now: into the index.
+    pub fn site_known(&mut self, agents: &[SiteAgent], queues: &[SiteQueue]) {
+        put_site(&mut self.directory, agents, queues);
     }
 
     /// A contact merged into another: out of the index.

@@ -21,6 +21,7 @@ use super::effect::Effect;
 use super::history::History;
 use super::locating::Locator;
 use super::problem::Problem;
+use super::site_jobs;
 
 /// What other tasks send the running phone.
 #[derive(Debug)]
@@ -33,6 +34,9 @@ pub enum Input {
     Contacts(Vec<earshot_directory::Contact>),
     /// A contact merged into another, to take out of the index.
     ContactGone(u64),
+    /// The site's agents and queues as the store has them (at start, or once the team
+    /// store could be reached): for the core's index.
+    Site(super::site_jobs::Site),
 }
 
 /// The phone core and what its effects need.
@@ -177,6 +181,12 @@ impl PhoneDriver {
                 let numbering = self.phone.numbering();
                 contact_jobs::import(self.desk_store.as_ref(), self.answers(), numbering, path);
             }
+            Effect::KeepTarget { list, target } => {
+                site_jobs::keep(self.desk_store.as_ref(), self.answers(), list, target);
+            }
+            Effect::DropTarget { list, address } => {
+                site_jobs::drop_target(self.desk_store.as_ref(), self.answers(), list, address);
+            }
             Effect::OpenUrl(url) => {
                 if self.open_links {
                     let events = self.events.clone();
@@ -214,6 +224,7 @@ impl Core for PhoneDriver {
             Input::Located { name, found } => self.phone.located(&name, found, now, wall()),
             Input::Contacts(contacts) => self.phone.contacts_known(&contacts),
             Input::ContactGone(id) => self.phone.contact_gone(id),
+            Input::Site((agents, queues)) => self.phone.site_known(&agents, &queues),
         }
     }
 

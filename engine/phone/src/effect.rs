@@ -47,4 +47,8 @@ pub enum Effect {
     /// Read contacts from a CSV or vCard file into the store (`contacts-imported`), and
     /// hand them to the core's index.
     ImportContacts(std::path::PathBuf),
+    /// Put `target` in the agent's `list` in the store.
+    KeepTarget { list: earshot_directory::KeptList, target: earshot_directory::KeptTarget },
+    /// Take the target reached at `address` out of the agent's `list` in the store.
+    DropTarget { list: earshot_directory::KeptList, address: String },
 }

@@ -44,6 +44,8 @@ pub enum CommandError {
     Dns(String),
     /// A contact merged into itself.
     MergeSelf(u64),
+    /// `unfavourite` of an address not in the favourites.
+    NotFavourite(String),
 }
 
 impl CommandError {
@@ -74,6 +76,7 @@ impl CommandError {
             E::Locating(name) => Problem::Locating { name: name.clone() },
             E::Dns(why) => Problem::Dns { why: why.clone() },
             E::MergeSelf(id) => Problem::MergeSelf { id: *id },
+            E::NotFavourite(a) => Problem::NotFavourite { address: a.clone() },
         }
     }
 }

@@ -136,6 +136,8 @@ pub enum Problem {
     NoContact { id: u64 },
     #[error("contact {id} cannot be merged into itself")]
     MergeSelf { id: u64 },
+    #[error("{address} is not a favourite")]
+    NotFavourite { address: String },
     #[error("contacts: {why}")]
     ContactStore { why: String },
     #[error("cannot import {file}: {why}")]
@@ -245,6 +247,7 @@ impl Problem {
             Problem::Directory { why: s() },
             Problem::NoContact { id: 1 },
             Problem::MergeSelf { id: 1 },
+            Problem::NotFavourite { address: s() },
             Problem::ContactStore { why: s() },
             Problem::ImportFailed { file: s(), why: s() },
             Problem::ExportFailed { file: s(), why: s() },

@@ -244,6 +244,21 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
             }
             Command::ContactHistory { id: number(&args, 0, U, &usage)?, limit }
         }
+        "favourite" | "unfavourite" => {
+            let address = line.get(verb.len()..).unwrap_or_default().trim();
+            if address.is_empty() {
+                let form =
+                    if verb == "favourite" { "favourite ADDRESS" } else { "unfavourite ADDRESS" };
+                return Err(usage(form, "missing address"));
+            }
+            let address = address.to_owned();
+            if verb == "favourite" {
+                Command::Favourite { address }
+            } else {
+                Command::Unfavourite { address }
+            }
+        }
+        "targets" => Command::Targets,
         "export-contacts" => {
             let file = line.get(verb.len()..).unwrap_or_default().trim();
             if file.is_empty() {

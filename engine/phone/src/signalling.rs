@@ -274,11 +274,16 @@ impl Phone {
             UaEvent::SubscriptionEnded { sub, reason } => {
                 if self.team.owns(sub) {
                     self.team_ended(sub, &reason);
+                } else if self.colleagues.owns(sub) {
+                    self.colleague_ended(sub, &reason);
                 } else {
                     self.subscription_ended(sub);
                 }
             }
             UaEvent::SubscriptionActive { sub, .. } => self.team_active(sub),
+            UaEvent::Notified { sub, body, .. } if self.colleagues.owns(sub) => {
+                self.colleague_notified(sub, &body)
+            }
             UaEvent::Notified { sub, body, .. } => self.team_notified(sub, &body),
             UaEvent::Published { .. } => self.publication_answered(None),
             UaEvent::PublicationFailed { status, reason, .. } => {

@@ -122,10 +122,11 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
     };
     let agent =
         account.as_ref().map_or_else(|| format!("sip:{}@{local}", config.user), |a| a.aor.clone());
+    let enrolment = super::site_jobs::Enrolment::of(&config, &agent);
     let (desk_store, desk_saved) = match DeskWriter::open(
         &config.data_dir().join("desk.db"),
         config.store.url.as_deref(),
-        agent,
+        enrolment,
         Answers { events: ev_tx.clone(), inputs: input_tx.downgrade() },
     ) {
         Ok((w, saved)) => (Some(w), saved),
@@ -134,7 +135,11 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
             (None, DeskSaved::default())
         }
     };
-    let index = StartingIndex::new(&config, &desk_saved.contacts);
+    let mut index = StartingIndex::new(&config, &desk_saved.contacts);
+    if let Some((agents, queues)) = &desk_saved.site {
+        index.site(agents, queues);
+    }
+    index.kept = desk_saved.kept;
     // The media loop starts last, just before `ready`: its files (`--audio-in-live`,
     // `--audio-out`) start with it, and scripts line them up on the `ready` moment; opening
     // the stores first (a new SQLite file syncs several times) kept it from being one.
