@@ -11,16 +11,14 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime};
 
 use earshot_desk::{AgentStatus, Interaction, InteractionId};
-use earshot_store::{
-    ContactStore, Delivery, SiteStore, SqliteStore, StoreError, Stores, TeamStore,
-};
+use earshot_store::{ContactStore, Delivery, SqliteStore, StoreError, Stores, TeamStore};
 
 use super::api::Event;
 use super::contact_jobs::{Answers, RECENT};
 use super::driver::Input;
 use super::kept_targets::Kept;
 use super::problem::Problem;
-use super::site_jobs::{Enrolment, Site, enrol_and_read, read_kept};
+use super::site_jobs::{Enrolment, Site, enrol_and_read, read_kept, read_site};
 
 /// How often an unreachable team store is tried again.
 const RETRY: Duration = Duration::from_secs(2);
@@ -252,7 +250,7 @@ fn write_in_turn(
         if team && Instant::now() >= next_site_read {
             next_site_read = Instant::now() + SITE_READ;
             if let Backend::Team { store, unread: false, .. } = &mut backend
-                && let Ok(site) = store.site()
+                && let Ok(site) = read_site(store.as_mut(), enrolment)
             {
                 answers.site_known(site);
             }

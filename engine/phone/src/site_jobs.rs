@@ -58,7 +58,14 @@ pub fn enrol_and_read(
     at_ms: u64,
 ) -> Result<Site, StoreError> {
     store.enrol(&enrolment.agent, &enrolment.queues, at_ms)?;
-    store.site()
+    read_site(store, enrolment)
+}
+
+/// The site's agents but this one, and its queues.
+pub fn read_site(store: &mut dyn Stores, enrolment: &Enrolment) -> Result<Site, StoreError> {
+    let (mut agents, queues) = store.site()?;
+    agents.retain(|a| a.address != enrolment.agent.address);
+    Ok((agents, queues))
 }
 
 /// The agent's lists as the store keeps them (empty, and said, if they cannot be read).
