@@ -234,14 +234,16 @@ fn kept(address: &str, kind: Option<TargetKind>, name: &str, at_ms: u64) -> Kept
 /// targets reached lately.
 fn site_conformance<S: SiteStore>(store: &mut S) {
     let support = SiteQueue { name: "support".into(), label: "Support".into() };
-    store.enrol(&site_agent(AGENT, "Alice Agent", &["support"]), &[support.clone()], 1).unwrap();
+    store
+        .enrol(&site_agent(AGENT, "Alice Agent", &["support"]), std::slice::from_ref(&support), 1)
+        .unwrap();
     let billing = SiteQueue { name: "billing".into(), label: "Billing".into() };
     let bob = site_agent("sip:bob@site", "Bob Builder", &["billing", "support"]);
     store.enrol(&bob, &[billing.clone(), support.clone()], 2).unwrap();
     // Enrolling again replaces the agent's name and queues, and a queue's label.
     let renamed = SiteQueue { name: "support".into(), label: "Customer support".into() };
     let alice = site_agent(AGENT, "Alice Q. Agent", &["support", "billing"]);
-    store.enrol(&alice, &[renamed.clone()], 3).unwrap();
+    store.enrol(&alice, std::slice::from_ref(&renamed), 3).unwrap();
     let (agents, queues) = store.site().unwrap();
     assert_eq!(agents, [alice, bob]);
     assert_eq!(queues, [billing, renamed]);

@@ -63,7 +63,7 @@ fn calls_and_transfers_are_recent_targets_and_favourites_are_kept() {
     let (_, recent) = targets(&net, b);
     assert_eq!(recent[0].kind, TargetKind::Agent);
     assert_eq!((recent[0].id.as_str(), recent[0].name.as_str()), (carol.as_str(), "Carol Agent"));
-    assert_eq!(kept(&net, b, KeptList::Recent), [carol.clone()]);
+    assert_eq!(kept(&net, b, KeptList::Recent), std::slice::from_ref(&carol));
 
     // A favourite, again (once in the list), then out of it.
     net.command(b, Command::Favourite { address: carol.clone() });
