@@ -52,6 +52,9 @@ pub struct StartingIndex {
 impl StartingIndex {
     pub fn new(config: &Config, contacts: &[Contact]) -> StartingIndex {
         let (numbering, problem) = numbering_of(config);
+        // The numbering plan is loaded now, whatever the contacts are (numbers written
+        // with their country code go into the index without it).
+        let _ = numbering.e164("020 7946 0000");
         let mut directory = site_directory(config, numbering);
         for c in contacts {
             directory.put(contact_target(c));

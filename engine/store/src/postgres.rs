@@ -84,27 +84,8 @@ const MIGRATIONS: &[&str] = &[
         seq BIGINT NOT NULL,
         PRIMARY KEY (agent, outbox)
     );",
-    // Team Communicator's site directory and each agent's kept targets (postgres_site.rs).
-    "CREATE TABLE site_agents (
-        address TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        queues TEXT NOT NULL,
-        seen_ms BIGINT NOT NULL
-    );
-    CREATE TABLE site_queues (
-        name TEXT PRIMARY KEY,
-        label TEXT NOT NULL
-    );
-    CREATE TABLE kept_targets (
-        agent TEXT NOT NULL,
-        list TEXT NOT NULL,
-        address TEXT NOT NULL,
-        kind TEXT,
-        id TEXT NOT NULL,
-        name TEXT NOT NULL,
-        at_ms BIGINT NOT NULL,
-        PRIMARY KEY (agent, list, address)
-    );",
+    // Team Communicator's site directory and each agent's kept targets (site.rs).
+    crate::site::SCHEMA,
 ];
 
 /// Any number for the advisory lock the migration takes ("earshot" on a phone keypad).

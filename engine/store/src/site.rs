@@ -36,6 +36,28 @@ pub trait SiteStore: Send {
     fn kept_targets(&mut self, agent: &str, list: KeptList) -> Result<Vec<KeptTarget>, StoreError>;
 }
 
+/// The tables, one migration step on each backend (SQLite reads BIGINT as INTEGER).
+pub(crate) const SCHEMA: &str = "CREATE TABLE site_agents (
+        address TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        queues TEXT NOT NULL,
+        seen_ms BIGINT NOT NULL
+    );
+    CREATE TABLE site_queues (
+        name TEXT PRIMARY KEY,
+        label TEXT NOT NULL
+    );
+    CREATE TABLE kept_targets (
+        agent TEXT NOT NULL,
+        list TEXT NOT NULL,
+        address TEXT NOT NULL,
+        kind TEXT,
+        id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        at_ms BIGINT NOT NULL,
+        PRIMARY KEY (agent, list, address)
+    );";
+
 /// A kept target's row as both backends hold it: address, kind, id, name, time.
 pub(crate) type KeptRow = (String, Option<String>, String, String, i64);
 

@@ -77,27 +77,8 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE TABLE outbox_name (name TEXT NOT NULL);
     INSERT INTO outbox_name (name) VALUES (lower(hex(randomblob(16))));",
-    // Team Communicator's site directory and each agent's kept targets (sqlite_site.rs).
-    "CREATE TABLE site_agents (
-        address TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        queues TEXT NOT NULL,
-        seen_ms INTEGER NOT NULL
-    );
-    CREATE TABLE site_queues (
-        name TEXT PRIMARY KEY,
-        label TEXT NOT NULL
-    );
-    CREATE TABLE kept_targets (
-        agent TEXT NOT NULL,
-        list TEXT NOT NULL,
-        address TEXT NOT NULL,
-        kind TEXT,
-        id TEXT NOT NULL,
-        name TEXT NOT NULL,
-        at_ms INTEGER NOT NULL,
-        PRIMARY KEY (agent, list, address)
-    );",
+    // Team Communicator's site directory and each agent's kept targets (site.rs).
+    crate::site::SCHEMA,
 ];
 
 #[derive(Debug)]
