@@ -124,6 +124,8 @@ impl Phone {
                 && let Some(sub) = c.sub
             {
                 let _ = self.ua.unsubscribe(sub, self.now);
+                // No longer followed: what was last known of it is not shown as now.
+                self.tell_colleague(agent, None);
             }
         }
     }
