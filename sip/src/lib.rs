@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod event_package;
+pub mod im;
 pub mod locate;
 pub mod message;
 pub mod sdp;

@@ -4,4 +4,4 @@
 
 pub mod dialog_info;
 pub mod pidf;
-mod xml_text;
+pub(crate) mod xml_text;
