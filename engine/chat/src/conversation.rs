@@ -11,6 +11,8 @@ use earshot_sip::im::cpim::{self, Cpim, IMDN_NS};
 use earshot_sip::im::imdn::{self, Kind, Notification, Wanted};
 use earshot_sip::im::iscomposing::{self, IsComposing};
 
+pub use earshot_desk::presence::rfc3339;
+
 use crate::message::{ChatMessage, Delivery, MessageDirection};
 
 /// RFC 3428 §8: a MESSAGE body over this many bytes must go over a congestion-controlled
@@ -405,27 +407,4 @@ fn strip_angle(v: &str) -> &str {
         (Some(a), Some(b)) if a < b => v.get(a + 1..b).unwrap_or(v),
         _ => v.trim(),
     }
-}
-
-/// Unix ms as RFC 3339 UTC (`2026-12-06T08:00:00.000Z`).
-pub fn rfc3339(ms: u64) -> String {
-    let secs = ms / 1000;
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        ms % 1000
-    )
 }

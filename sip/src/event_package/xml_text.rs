@@ -20,3 +20,22 @@ pub fn resolve(r: &BytesRef<'_>) -> Result<char, String> {
         Err(e) => Err(e.to_string()),
     }
 }
+
+/// Text as XML character data (XML 1.0 §2.4): markup characters escaped, characters XML
+/// forbids (controls other than tab and line ends) dropped.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -5,8 +5,8 @@
 //! (`Content-Disposition: notification`). Only between peers that both use it: otherwise a
 //! MESSAGE's 200 OK means only that a server took it.
 
-use super::iscomposing::escape;
 use super::xml_leaves;
+use crate::event_package::xml_text::escape;
 
 /// The content type of a notification (RFC 5438 §11.1).
 pub const CONTENT_TYPE: &str = "message/imdn+xml";

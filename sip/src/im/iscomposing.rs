@@ -4,6 +4,7 @@
 //! some servers and clients show the XML as a message otherwise.
 
 use super::xml_leaves;
+use crate::event_package::xml_text::escape;
 
 /// The content type (RFC 3994 §6).
 pub const CONTENT_TYPE: &str = "application/im-iscomposing+xml";
@@ -115,22 +116,6 @@ impl IsComposing {
         x.push_str("</isComposing>\n");
         x
     }
-}
-
-/// Text as XML character data.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
