@@ -331,13 +331,42 @@ fn reinvite_for_hold_and_glare_resolves() {
 }
 
 #[test]
+fn a_message_nobody_answers_gets_480_before_the_sender_gives_up() {
+    let mut w = World::new();
+    w.a.send_message(&addr("<sip:bob@127.0.0.1:5080>"), "text/plain", b"anyone?".to_vec(), w.now)
+        .unwrap();
+    w.run_for(Duration::from_secs(29));
+    assert!(!w.ev_a.iter().any(|e| matches!(e, UaEvent::RequestResult { .. })));
+    // (`run_for` goes on from the last thing that happened, at most 29 s in.)
+    w.run_for(Duration::from_secs(4));
+    assert!(
+        w.ev_a.iter().any(|e| matches!(e, UaEvent::RequestResult { status: 480, .. })),
+        "{:?}",
+        w.ev_a
+    );
+    let (_, waiting, _) = w.b.held();
+    assert_eq!(waiting, 0);
+}
+
+#[test]
 fn message_options_and_info() {
     let mut w = World::new();
     w.a.send_message(&addr("<sip:bob@127.0.0.1:5080>"), "text/plain", b"hello bob".to_vec(), w.now)
         .unwrap();
     w.b.options(&addr("<sip:alice@127.0.0.1:5070>"), w.now).unwrap();
     w.run_for(Duration::from_millis(100));
-    assert!(w.ev_b.iter().any(|e| matches!(e, UaEvent::MessageReceived { body, content_type, .. } if body == b"hello bob" && content_type == "text/plain")));
+    let held = w.ev_b.iter().find_map(|e| match e {
+        UaEvent::MessageReceived { body, content_type, answer, call: None, .. }
+            if body == b"hello bob" && content_type == "text/plain" =>
+        {
+            *answer
+        }
+        _ => None,
+    });
+    // Held for bob's application to answer (a chat offered to a person first).
+    assert!(!w.ev_a.iter().any(|e| matches!(e, UaEvent::RequestResult { .. })));
+    w.b.answer_message(held.expect("held for an answer"), 200, None, w.now).unwrap();
+    w.run_for(Duration::from_millis(100));
     assert!(w.ev_a.iter().any(|e| matches!(e, UaEvent::RequestResult { status: 200, .. })));
     let opt = w
         .ev_b

@@ -88,6 +88,8 @@ pub struct UserAgent {
     pub(crate) regs: HashMap<RegHandle, Registration>,
     pub(crate) subs: HashMap<SubHandle, Subscription>,
     pub(crate) pubs: HashMap<PubHandle, Publication>,
+    /// MESSAGEs waiting for the application's answer (pager.rs).
+    pub(crate) held_messages: HashMap<ReqHandle, super::pager::HeldMessage>,
     next_handle: u64,
     /// Datagrams that could not be parsed.
     pub malformed: u64,
@@ -112,6 +114,7 @@ impl UserAgent {
             regs: HashMap::new(),
             subs: HashMap::new(),
             pubs: HashMap::new(),
+            held_messages: HashMap::new(),
             next_handle: 0,
             malformed: 0,
             located: HashMap::new(),
@@ -175,6 +178,7 @@ impl UserAgent {
         self.keepalive_timers(now);
         self.subscription_timers(now);
         self.publication_timers(now);
+        self.held_message_timers(now);
         self.dispatch(now);
     }
 
@@ -218,6 +222,7 @@ impl UserAgent {
         let subs = self.subs.values().filter_map(Subscription::next_timeout);
         let pubs = self.pubs.values().filter_map(Publication::next_timeout);
         let failover = self.next_failover();
+        let held = self.held_messages.values().map(|m| m.until);
         self.tx
             .poll_timeout()
             .into_iter()
@@ -226,6 +231,7 @@ impl UserAgent {
             .chain(subs)
             .chain(pubs)
             .chain(failover)
+            .chain(held)
             .min()
     }
 

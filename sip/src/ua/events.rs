@@ -131,6 +131,10 @@ pub enum UaEvent {
         content_type: String,
         body: Vec<u8>,
         call: Option<CallHandle>,
+        /// A MESSAGE outside a dialog waits for the application's answer
+        /// ([`crate::ua::UserAgent::answer_message`]: accept, refuse, or a chat offered to a
+        /// person first); one inside a call was answered 200 already.
+        answer: Option<ReqHandle>,
     },
     /// The peer asks us to call `refer_to` (a transfer); report with `transfer_progress`.
     TransferRequested {

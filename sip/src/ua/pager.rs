@@ -1,6 +1,8 @@
-//! Standalone requests: MESSAGE (RFC 3428) in and out, and OPTIONS out (RFC 3261 §11).
+//! Standalone requests: MESSAGE (RFC 3428) in and out, and OPTIONS out (RFC 3261 §11). A
+//! MESSAGE outside a dialog is held for the application to answer (a chat offered to an
+//! agent is accepted or declined by a person), answered 480 if it has not in 30 s.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::agent::{Purpose, UaError, UserAgent};
 use super::events::{CallHandle, ReqHandle, UaEvent};
@@ -63,16 +65,59 @@ impl UserAgent {
             self.send_response(tx, r, now);
             return;
         };
-        let r = self.response(&request, 200);
-        self.send_response(tx, r, now);
-        if let Ok(from) = request.headers.from() {
-            let from = from.clone();
-            self.events.push_back(UaEvent::MessageReceived {
-                from,
-                content_type,
-                body: request.body,
-                call,
-            });
+        let answer = match call {
+            // In a call's dialog: taken at once.
+            Some(_) => {
+                let r = self.response(&request, 200);
+                self.send_response(tx, r, now);
+                None
+            }
+            None => Some(ReqHandle(self.handle())),
+        };
+        let Ok(from) = request.headers.from().cloned() else { return };
+        let body = request.body.clone();
+        if let Some(h) = answer {
+            self.held_messages.insert(h, HeldMessage { tx, request, until: now + MESSAGE_HOLD });
+        }
+        self.events.push_back(UaEvent::MessageReceived { from, content_type, body, call, answer });
+    }
+
+    /// Answers a MESSAGE held for the application with `status` (a 415 lists `accept`
+    /// in its Accept header, RFC 3428 §7).
+    pub fn answer_message(
+        &mut self,
+        h: ReqHandle,
+        status: u16,
+        accept: Option<&str>,
+        now: Instant,
+    ) -> Result<(), UaError> {
+        let held = self.held_messages.remove(&h).ok_or(UaError::BadState)?;
+        let mut r = self.response(&held.request, status);
+        if let Some(a) = accept {
+            r.headers.push(HeaderName::Accept, a);
+        }
+        self.send_response(held.tx, r, now);
+        Ok(())
+    }
+
+    /// MESSAGEs the application has not answered in time: 480, before the sender's
+    /// transaction gives up (RFC 3261 Timer F, 32 s).
+    pub(crate) fn held_message_timers(&mut self, now: Instant) {
+        let due: Vec<ReqHandle> =
+            self.held_messages.iter().filter(|(_, m)| m.until <= now).map(|(h, _)| *h).collect();
+        for h in due {
+            let _ = self.answer_message(h, 480, None, now);
         }
     }
+}
+
+/// How long a MESSAGE waits for the application's answer before the agent answers 480.
+pub const MESSAGE_HOLD: Duration = Duration::from_secs(30);
+
+/// A MESSAGE waiting for the application's answer.
+#[derive(Debug)]
+pub(crate) struct HeldMessage {
+    tx: TxId,
+    request: Request,
+    pub(crate) until: Instant,
 }
