@@ -153,6 +153,16 @@ mod tests {
     }
 
     #[test]
+    fn characters_xml_forbids_are_not_kept() {
+        // Found by the fuzz target: a NUL in a datetime read, then not written back.
+        let body = b"<imdn><message-id>1</message-id><datetime>2008\x00-04</datetime>\
+            <display-notification><status><displayed/></status></display-notification></imdn>";
+        let n = Notification::parse(body).unwrap();
+        assert_eq!(n.date_time, "2008-04");
+        assert_eq!(Notification::parse(n.to_xml().as_bytes()).unwrap(), n);
+    }
+
+    #[test]
     fn what_a_message_asks_for() {
         assert_eq!(
             Wanted::parse("positive-delivery, display"),

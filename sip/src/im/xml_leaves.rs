@@ -118,6 +118,15 @@ fn push(out: &mut Leaves, path: String, text: String) -> Result<(), String> {
     if out.leaves.len() >= MAX_LEAVES {
         return Err(format!("more than {MAX_LEAVES} elements"));
     }
-    out.leaves.push((path, text));
+    // Characters XML forbids (XML 1.0 §2.2) are not kept: what is read can be written
+    // back (`xml_text::escape` drops them too).
+    let text: String = text
+        .chars()
+        .filter(|&c| {
+            matches!(c, '\t' | '\n' | '\r')
+                || !(c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}')
+        })
+        .collect();
+    out.leaves.push((path, text.trim().to_owned()));
     Ok(())
 }
