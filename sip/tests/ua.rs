@@ -333,8 +333,14 @@ fn reinvite_for_hold_and_glare_resolves() {
 #[test]
 fn a_message_nobody_answers_gets_480_before_the_sender_gives_up() {
     let mut w = World::new();
-    w.a.send_message(&addr("<sip:bob@127.0.0.1:5080>"), "text/plain", b"anyone?".to_vec(), w.now)
-        .unwrap();
+    w.a.send_message(
+        &addr("<sip:bob@127.0.0.1:5080>"),
+        "text/plain",
+        b"anyone?".to_vec(),
+        &[],
+        w.now,
+    )
+    .unwrap();
     w.run_for(Duration::from_secs(29));
     assert!(!w.ev_a.iter().any(|e| matches!(e, UaEvent::RequestResult { .. })));
     // (`run_for` goes on from the last thing that happened, at most 29 s in.)
@@ -351,8 +357,14 @@ fn a_message_nobody_answers_gets_480_before_the_sender_gives_up() {
 #[test]
 fn message_options_and_info() {
     let mut w = World::new();
-    w.a.send_message(&addr("<sip:bob@127.0.0.1:5080>"), "text/plain", b"hello bob".to_vec(), w.now)
-        .unwrap();
+    w.a.send_message(
+        &addr("<sip:bob@127.0.0.1:5080>"),
+        "text/plain",
+        b"hello bob".to_vec(),
+        &[],
+        w.now,
+    )
+    .unwrap();
     w.b.options(&addr("<sip:alice@127.0.0.1:5070>"), w.now).unwrap();
     w.run_for(Duration::from_millis(100));
     let held = w.ev_b.iter().find_map(|e| match e {
@@ -365,7 +377,7 @@ fn message_options_and_info() {
     });
     // Held for bob's application to answer (a chat offered to a person first).
     assert!(!w.ev_a.iter().any(|e| matches!(e, UaEvent::RequestResult { .. })));
-    w.b.answer_message(held.expect("held for an answer"), 200, None, w.now).unwrap();
+    w.b.answer_message(held.expect("held for an answer"), 200, &[], w.now).unwrap();
     w.run_for(Duration::from_millis(100));
     assert!(w.ev_a.iter().any(|e| matches!(e, UaEvent::RequestResult { status: 200, .. })));
     let opt = w

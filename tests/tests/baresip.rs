@@ -103,7 +103,7 @@ async fn message_both_ways() {
     let req = agent
         .handle
         .with(move |ua, now| {
-            ua.send_message(&to, "text/plain", b"hello from earshot".to_vec(), now)
+            ua.send_message(&to, "text/plain", b"hello from earshot".to_vec(), &[], now)
         })
         .await
         .unwrap()

@@ -41,7 +41,7 @@ async fn call_and_message(ip: &str, transport: TransportKind) {
     });
     assert_eq!(end.await, Some(EndReason::Remote));
     a.handle
-        .with(move |ua, now| ua.send_message(&to, "text/plain", b"hi".to_vec(), now))
+        .with(move |ua, now| ua.send_message(&to, "text/plain", b"hi".to_vec(), &[], now))
         .await
         .unwrap()
         .unwrap();

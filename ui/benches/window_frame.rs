@@ -61,6 +61,7 @@ fn interaction(id: u64, state: &str, now_ms: u64) -> InteractionView {
             url: Some(format!("https://crm.example/find?account=A-{id}")),
             problem: None,
         }],
+        chat: None,
     }
 }
 

@@ -93,6 +93,7 @@ mod tests {
             ended_ms: None,
             done_ms: None,
             screen_pops: Vec::new(),
+            chat: None,
         }
     }
 

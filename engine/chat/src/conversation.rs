@@ -315,6 +315,13 @@ impl Conversation {
         self.messages.iter().any(|m| m.id == id).then(|| self.advance(id, to))
     }
 
+    /// Our message `id` never left (refused before it was sent, `why`). Returns where it
+    /// is now.
+    pub fn failed(&mut self, id: &str, why: &str) -> Option<Delivery> {
+        let to = Delivery::Failed(why.to_owned());
+        self.messages.iter().any(|m| m.id == id).then(|| self.advance(id, to))
+    }
+
     /// The agent typed (a keystroke in the compose box): an `active` indication if the
     /// peer understands them and none was sent lately.
     pub fn typed(&mut self, at: Instant, now_ms: u64) -> Option<Outgoing> {

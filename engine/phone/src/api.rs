@@ -221,6 +221,30 @@ pub enum Command {
     /// Desk: report every interaction of this run and those taken up after a restart
     /// (one `interaction` event each) and the agent's state.
     Interactions,
+    /// Chat: write `text` to `uri` — into the open chat with that address, or a new
+    /// outbound chat interaction.
+    Chat {
+        uri: String,
+        text: String,
+    },
+    /// Chat: write `text` into chat interaction `id`.
+    Say {
+        id: InteractionNumber,
+        text: String,
+    },
+    /// Chat: the agent is typing in chat `id` (is-composing, RFC 3994, to peers that use it).
+    Typing {
+        id: InteractionNumber,
+    },
+    /// Chat: the agent has seen chat `id` (its unread count cleared; read notices, RFC
+    /// 5438, to peers that asked for them).
+    ChatRead {
+        id: InteractionNumber,
+    },
+    /// Chat: the agent ends chat `id` (to wrap-up).
+    ChatEnd {
+        id: InteractionNumber,
+    },
     Quit,
 }
 
@@ -453,6 +477,34 @@ pub enum Event {
         merged: usize,
         rejected: Vec<earshot_directory::Rejected>,
     },
+    /// A chat message, when it arrives or is written, and again at each step of its
+    /// delivery. `delivery`: `sending`, `sent` (a server has it: all a peer without
+    /// delivery notices tells), `delivered`, `read`, `failed` (with `why`).
+    Message {
+        interaction: InteractionNumber,
+        /// The message's id in its chat (`in-N`, `out-N`).
+        id: String,
+        from: String,
+        text: String,
+        sent_ms: u64,
+        /// `in` or `out`.
+        direction: String,
+        delivery: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        why: Option<String>,
+    },
+    /// The peer of chat `interaction` started (`active`) or stopped typing.
+    Typing {
+        interaction: InteractionNumber,
+        from: String,
+        active: bool,
+    },
+    /// A chat ended: `customer-left`, `inactive` (no word for the configured time),
+    /// `agent` (the agent ended it).
+    ChatEnded {
+        interaction: InteractionNumber,
+        reason: String,
+    },
     /// Something went wrong; the phone carries on.
     Error {
         message: String,
@@ -517,6 +569,23 @@ pub struct InteractionView {
     pub done_ms: Option<u64>,
     /// The queue's screen-pop links: the URL, or why there is none.
     pub screen_pops: Vec<ScreenPopView>,
+    /// For a chat: unread messages, waiting time, the peer's typing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat: Option<ChatSummary>,
+}
+
+/// A chat interaction's state beside its transcript (`message` events).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ChatSummary {
+    /// The customer's messages the agent has not seen (`chat-read`).
+    pub unread: u32,
+    /// When the customer's oldest unanswered message came: the customer waits since then.
+    pub waiting_since_ms: Option<u64>,
+    /// The first message (the offer's preview).
+    pub first: Option<String>,
+    pub peer_typing: bool,
+    /// The peer sends delivery and read notices; without them `sent` is all there is.
+    pub receipts: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

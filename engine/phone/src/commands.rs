@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::{Instant, SystemTime};
 
 use super::api::{CallId, Command, Event};
+use super::chatting::ChatCommand;
 use super::core::Phone;
 use super::desking::DeskCommand;
 use super::effect::Effect;
@@ -228,6 +229,11 @@ impl Phone {
             Command::Dispose { id, code } => self.desk_command(DeskCommand::Dispose(id, code)),
             Command::Done { id } => self.desk_command(DeskCommand::Done(id)),
             Command::Interactions => self.desk_command(DeskCommand::List),
+            Command::Chat { uri, text } => self.chat_command(ChatCommand::Write { uri, text }),
+            Command::Say { id, text } => self.chat_command(ChatCommand::Say { id, text }),
+            Command::Typing { id } => self.chat_command(ChatCommand::Typing { id }),
+            Command::ChatRead { id } => self.chat_command(ChatCommand::Read { id }),
+            Command::ChatEnd { id } => self.chat_command(ChatCommand::End { id }),
             Command::Quit => Ok(()),
         }
     }

@@ -38,6 +38,28 @@ pub struct Config {
     pub directory: DirectorySettings,
     /// Where interactions, contacts and their history are kept for the team.
     pub store: StoreSettings,
+    /// The chat channel: inactivity, quick replies, flood limit.
+    pub chat: ChatSettings,
+}
+
+/// `[chat]`: chats with customers and colleagues (DESIGN.md §7 "Chat").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChatSettings {
+    /// A chat whose customer has written nothing for this many seconds goes to wrap-up
+    /// (the customer left). 0: never.
+    pub inactivity_timeout_s: u64,
+    /// Answers the agent sends with one click.
+    pub quick_replies: Vec<String>,
+    /// The most MESSAGEs one sender may send in 10 s; beyond it they are answered 503
+    /// (Retry-After) and the agent is told once.
+    pub flood_limit: u32,
+}
+
+impl Default for ChatSettings {
+    fn default() -> Self {
+        ChatSettings { inactivity_timeout_s: 600, quick_replies: Vec::new(), flood_limit: 30 }
+    }
 }
 
 /// `[store]`: the team store. Without one, everything stays in the SQLite file in the
@@ -261,6 +283,7 @@ impl Default for Config {
             window: WindowSettings::default(),
             directory: DirectorySettings::default(),
             store: StoreSettings::default(),
+            chat: ChatSettings::default(),
         }
     }
 }
@@ -320,6 +343,11 @@ pub const DEFAULT_FILE: &str = r#"# Earshot configuration. Every setting is opti
 # dispositions = [{ code = "resolved", label = "Resolved", group = "Outcome", key = "1" }]
 # case_fields = [{ source = "Account-Id", rename = "account", label = "Account", order = 1, editable = true }]
 # queues = { support = { label = "Support", wrap_up = "mandatory", screen_pops = [{ label = "CRM", url = "https://crm.example.com/find?phone={caller}", on_accept = true }] } }
+
+[chat]
+# inactivity_timeout_s = 600      # a customer silent this long has left: the chat goes to wrap-up; 0: never
+# quick_replies = ["One moment please, I am looking into it."]
+# flood_limit = 30                # messages one sender may send in 10 s; beyond: 503 and a notice
 
 [directory]
 # country = "GB"                  # numbers written nationally (020 7946 0000) are in this country

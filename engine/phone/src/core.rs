@@ -80,6 +80,8 @@ pub struct Phone {
     pub(super) kept: super::kept_targets::Kept,
     /// The interactions whose contact was asked for (once each, at their first save).
     pub(super) matched: std::collections::BTreeSet<u64>,
+    /// The chats (chats.rs, chatting.rs).
+    pub(super) chats: super::chats::Chats,
 }
 
 /// What a phone is made of: its configuration, a user agent bound to its address, and
@@ -171,6 +173,7 @@ impl Phone {
             colleagues: Default::default(),
             kept: index.kept,
             matched: Default::default(),
+            chats: Default::default(),
         };
         if let Some(p) = index.problem {
             phone.emit(Event::problem(p, None));

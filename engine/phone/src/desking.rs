@@ -235,7 +235,8 @@ impl Phone {
                         let _ = self.ua.reject(handle, status, self.now);
                     }
                 }
-                DeskEffect::Answer { call: None, .. } | DeskEffect::Refuse { call: None, .. } => {}
+                DeskEffect::Answer { id, call: None } => self.chat_accepted(id.0),
+                DeskEffect::Refuse { id, call: None, status } => self.chat_refused(id.0, status),
                 DeskEffect::Publish(status) => {
                     self.publish_state(&status);
                     self.effects.push_back(Effect::SaveAgentState(status));
@@ -261,10 +262,13 @@ impl Phone {
             }
         }
         while let Some(event) = self.desk.poll_event() {
-            if let DeskEvent::Interaction(i) = &event
-                && i.state == State::Missed
-            {
-                self.beep_missed_offer();
+            if let DeskEvent::Interaction(i) = &event {
+                if i.state == State::Missed {
+                    self.beep_missed_offer();
+                }
+                if i.channel == Channel::Chat {
+                    self.chat_follow(i.id.0, i.state);
+                }
             }
             let e = match event {
                 DeskEvent::AgentState(status) => agent_state_event(&status),
@@ -275,7 +279,7 @@ impl Phone {
         }
     }
 
-    fn view(&self, i: &Interaction) -> InteractionView {
+    pub(super) fn view(&self, i: &Interaction) -> InteractionView {
         let case: BTreeMap<String, String> =
             i.case.fields.iter().map(|f| (f.name.clone(), f.value.clone())).collect();
         InteractionView {
@@ -319,6 +323,7 @@ impl Phone {
                     Err(e) => ScreenPopView { label, url: None, problem: Some(e.to_string()) },
                 })
                 .collect(),
+            chat: self.chats.by_interaction.get(&i.id.0).map(|c| c.summary()),
         }
     }
 }
@@ -359,7 +364,7 @@ fn serde_name<T: serde::Serialize>(value: &T) -> String {
 }
 
 /// The user part of a To URI (`sip:support@site` → `support`).
-fn queue_of(to: &str) -> Option<String> {
+pub(super) fn queue_of(to: &str) -> Option<String> {
     let rest = to.trim().trim_start_matches('<');
     let rest = rest.strip_prefix("sips:").or_else(|| rest.strip_prefix("sip:"))?;
     let user = rest.split('@').next()?;

@@ -46,6 +46,12 @@ pub enum CommandError {
     MergeSelf(u64),
     /// `unfavourite` of an address not in the favourites.
     NotFavourite(String),
+    /// No chat interaction with this number.
+    NoChat(u64),
+    /// The chat is in wrap-up or done: nothing more is written into it.
+    ChatClosed(u64),
+    /// The chat refused the text (empty, too long: `earshot_chat::ChatError`).
+    Chat(String),
 }
 
 impl CommandError {
@@ -77,6 +83,9 @@ impl CommandError {
             E::Dns(why) => Problem::Dns { why: why.clone() },
             E::MergeSelf(id) => Problem::MergeSelf { id: *id },
             E::NotFavourite(a) => Problem::NotFavourite { address: a.clone() },
+            E::NoChat(i) => Problem::NoChat { interaction: *i },
+            E::ChatClosed(i) => Problem::ChatClosed { interaction: *i },
+            E::Chat(why) => Problem::Chat { why: why.clone() },
         }
     }
 }

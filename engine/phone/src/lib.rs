@@ -7,6 +7,8 @@ mod auto_answer;
 pub mod call;
 mod call_record;
 mod calling;
+mod chats;
+mod chatting;
 mod colleagues;
 mod commands;
 pub mod config;

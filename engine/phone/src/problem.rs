@@ -138,6 +138,16 @@ pub enum Problem {
     MergeSelf { id: u64 },
     #[error("{address} is not a favourite")]
     NotFavourite { address: String },
+    #[error("no chat {interaction}")]
+    NoChat { interaction: u64 },
+    #[error("chat {interaction} has ended")]
+    ChatClosed { interaction: u64 },
+    #[error("chat: {why}")]
+    Chat { why: String },
+    #[error("a message from {from} could not be read ({why}); it was refused")]
+    ChatUnreadable { from: String, why: String },
+    #[error("{from} sends too many messages: the rest of them are refused for a few seconds")]
+    ChatFlood { from: String },
     #[error("contacts: {why}")]
     ContactStore { why: String },
     #[error("cannot import {file}: {why}")]
@@ -210,6 +220,11 @@ impl Problem {
             Problem::Play { file: s(), why: s() },
             Problem::Account { why: s() },
             Problem::Desk { why: s() },
+            Problem::NoChat { interaction: 1 },
+            Problem::ChatClosed { interaction: 1 },
+            Problem::Chat { why: s() },
+            Problem::ChatUnreadable { from: s(), why: s() },
+            Problem::ChatFlood { from: s() },
             Problem::Locating { name: s() },
             Problem::Dns { why: s() },
             Problem::HistoryUnavailable { why: s() },

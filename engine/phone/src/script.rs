@@ -6,7 +6,7 @@ use super::api::{CallId, Command, Event};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScriptError {
     #[error(
-        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, watch, unwatch, monitor, monitor-next, monitor-mode, unmonitor, play, state, accept, decline, case, note, dispose, done, interactions, quit; or a JSON command)"
+        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, watch, unwatch, monitor, monitor-next, monitor-mode, unmonitor, play, state, accept, decline, case, note, dispose, done, interactions, chat, say, typing, chat-read, chat-end, quit; or a JSON command)"
     )]
     Unknown(String),
     #[error("{command}: {problem} (usage: {usage})")]
@@ -364,6 +364,39 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
             exact(0, U)?;
             Command::Interactions
         }
+        "chat" => {
+            const U: &str = "chat URI TEXT…";
+            if args.len() < 2 {
+                return Err(usage(U, "missing address or text"));
+            }
+            // The text is the rest of the line as typed (its inner spaces kept).
+            Command::Chat {
+                uri: args.first().copied().unwrap_or_default().into(),
+                text: rest_after(line, 2).into(),
+            }
+        }
+        "say" => {
+            const U: &str = "say ID TEXT…";
+            if args.len() < 2 {
+                return Err(usage(U, "missing interaction id or text"));
+            }
+            Command::Say { id: id(0, U)?, text: rest_after(line, 2).into() }
+        }
+        "typing" => {
+            const U: &str = "typing ID";
+            exact(1, U)?;
+            Command::Typing { id: id(0, U)? }
+        }
+        "chat-read" => {
+            const U: &str = "chat-read ID";
+            exact(1, U)?;
+            Command::ChatRead { id: id(0, U)? }
+        }
+        "chat-end" => {
+            const U: &str = "chat-end ID";
+            exact(1, U)?;
+            Command::ChatEnd { id: id(0, U)? }
+        }
         "quit" | "exit" => Command::Quit,
         _ => return Err(ScriptError::Unknown(verb)),
     };
@@ -412,6 +445,14 @@ mod tests {
             ),
             ("monitor-mode 3 barge", Command::MonitorMode { id: 3, mode: "barge".into() }),
             ("unmonitor 3", Command::Unmonitor { id: 3 }),
+            (
+                "chat sip:ann@site  Hello  👋 مرحبا",
+                Command::Chat { uri: "sip:ann@site".into(), text: "Hello  👋 مرحبا".into() },
+            ),
+            ("say 4 <b>as typed</b>", Command::Say { id: 4, text: "<b>as typed</b>".into() }),
+            ("typing 4", Command::Typing { id: 4 }),
+            ("chat-read 4", Command::ChatRead { id: 4 }),
+            ("chat-end 4", Command::ChatEnd { id: 4 }),
             (
                 "monitor-next 1001 listen",
                 Command::MonitorNext { agent: "1001".into(), mode: "listen".into() },

@@ -285,10 +285,11 @@ impl Phone {
                 self.colleague_notified(sub, &body)
             }
             UaEvent::Notified { sub, body, .. } => self.team_notified(sub, &body),
-            // Chats are not wired into the phone yet (docs/chat.md): a MESSAGE held for
-            // us is taken as before, at once.
-            UaEvent::MessageReceived { answer: Some(h), .. } => {
-                let _ = self.ua.answer_message(h, 200, None, self.now);
+            UaEvent::MessageReceived { from, content_type, body, answer, request, .. } => {
+                self.message_received(from, content_type, body, answer, request);
+            }
+            UaEvent::RequestResult { req, status, reason, .. } => {
+                self.chat_request_answered(req, status, &reason);
             }
             UaEvent::Published { .. } => self.publication_answered(None),
             UaEvent::PublicationFailed { status, reason, .. } => {

@@ -56,6 +56,7 @@ impl Phone {
             }
         }
         self.team_retry(now);
+        self.chats_tick();
         self.colleagues_due(now);
         let (media_events, route) = self.media.poll(now);
         if let Some(r) = route {

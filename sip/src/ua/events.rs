@@ -135,6 +135,8 @@ pub enum UaEvent {
         /// ([`crate::ua::UserAgent::answer_message`]: accept, refuse, or a chat offered to a
         /// person first); one inside a call was answered 200 already.
         answer: Option<ReqHandle>,
+        /// The whole request (its To, for the queue it came by; its headers, for case data).
+        request: Box<Request>,
     },
     /// The peer asks us to call `refer_to` (a transfer); report with `transfer_progress`.
     TransferRequested {

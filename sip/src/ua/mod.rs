@@ -25,5 +25,6 @@ pub use agent::{UaError, UserAgent};
 pub use config::UaConfig;
 pub use dialog::{Dialog, DialogId, DialogState};
 pub use events::{CallHandle, EndReason, PubHandle, RegHandle, ReqHandle, SubHandle, UaEvent};
+pub use pager::{MESSAGE_HOLD, UDP_MAX_MESSAGE_BODY};
 pub use resolve::{sip_target, target_for};
 pub use validate::{ALLOW, SUPPORTED};

@@ -10,20 +10,29 @@ use crate::message::{HeaderName, Method, NameAddr, Request};
 use crate::transaction::TxId;
 
 impl UserAgent {
-    /// Sends a MESSAGE (page mode, RFC 3428 §4), in the call's dialog if `call` is given.
+    /// Sends a MESSAGE (page mode, RFC 3428 §4) with `headers` besides the usual ones (a
+    /// `From` among them replaces ours). A
+    /// body over [`UDP_MAX_MESSAGE_BODY`] bytes is refused where the peer is reached over
+    /// UDP (§8: it needs a congestion-controlled transport).
     pub fn send_message(
         &mut self,
         to: &NameAddr,
         content_type: &str,
         body: Vec<u8>,
+        headers: &[(HeaderName, String)],
         now: Instant,
     ) -> Result<ReqHandle, UaError> {
-        self.standalone(Method::Message, to, Some((content_type, body)), now)
+        if body.len() > UDP_MAX_MESSAGE_BODY
+            && self.route_for(&to.uri)?.transport == crate::target::TransportKind::Udp
+        {
+            return Err(UaError::TooLargeForUdp { bytes: body.len() });
+        }
+        self.standalone(Method::Message, to, Some((content_type, body)), headers, now)
     }
 
     /// Sends OPTIONS to ask a peer's capabilities or check it is alive.
     pub fn options(&mut self, to: &NameAddr, now: Instant) -> Result<ReqHandle, UaError> {
-        self.standalone(Method::Options, to, None, now)
+        self.standalone(Method::Options, to, None, &[], now)
     }
 
     fn standalone(
@@ -31,6 +40,7 @@ impl UserAgent {
         method: Method,
         to: &NameAddr,
         body: Option<(&str, Vec<u8>)>,
+        headers: &[(HeaderName, String)],
         now: Instant,
     ) -> Result<ReqHandle, UaError> {
         let target = self.route_for(&to.uri)?;
@@ -40,6 +50,18 @@ impl UserAgent {
         let mut r = self.new_request(method.clone(), to, &call_id, &tag, 1, &target);
         if method == Method::Options {
             r.headers.push(HeaderName::Accept, "application/sdp");
+        }
+        for (name, value) in headers {
+            // A From given is taken whole, with our tag (a queue's address: the customer's
+            // replies then come back by the queue's routing).
+            if *name == HeaderName::From {
+                let mut from = NameAddr::parse(value)
+                    .map_err(|e| UaError::NoRoute(format!("From {value:?}: {e}")))?;
+                from.params.set("tag", Some(&tag));
+                r.headers.replace_first(&HeaderName::From, from.to_string());
+            } else {
+                r.headers.push(name.clone(), value);
+            }
         }
         if let Some((ct, b)) = body {
             r.headers.push(HeaderName::ContentType, ct);
@@ -76,25 +98,33 @@ impl UserAgent {
         };
         let Ok(from) = request.headers.from().cloned() else { return };
         let body = request.body.clone();
+        let copy = Box::new(request.clone());
         if let Some(h) = answer {
             self.held_messages.insert(h, HeldMessage { tx, request, until: now + MESSAGE_HOLD });
         }
-        self.events.push_back(UaEvent::MessageReceived { from, content_type, body, call, answer });
+        self.events.push_back(UaEvent::MessageReceived {
+            from,
+            content_type,
+            body,
+            call,
+            answer,
+            request: copy,
+        });
     }
 
-    /// Answers a MESSAGE held for the application with `status` (a 415 lists `accept`
-    /// in its Accept header, RFC 3428 §7).
+    /// Answers a MESSAGE held for the application with `status` and `headers` (a 415
+    /// lists what is understood in `Accept`, RFC 3428 §7; a 503 may say `Retry-After`).
     pub fn answer_message(
         &mut self,
         h: ReqHandle,
         status: u16,
-        accept: Option<&str>,
+        headers: &[(HeaderName, String)],
         now: Instant,
     ) -> Result<(), UaError> {
         let held = self.held_messages.remove(&h).ok_or(UaError::BadState)?;
         let mut r = self.response(&held.request, status);
-        if let Some(a) = accept {
-            r.headers.push(HeaderName::Accept, a);
+        for (name, value) in headers {
+            r.headers.push(name.clone(), value);
         }
         self.send_response(held.tx, r, now);
         Ok(())
@@ -106,10 +136,13 @@ impl UserAgent {
         let due: Vec<ReqHandle> =
             self.held_messages.iter().filter(|(_, m)| m.until <= now).map(|(h, _)| *h).collect();
         for h in due {
-            let _ = self.answer_message(h, 480, None, now);
+            let _ = self.answer_message(h, 480, &[], now);
         }
     }
 }
+
+/// RFC 3428 §8: the largest MESSAGE body that may go over UDP.
+pub const UDP_MAX_MESSAGE_BODY: usize = 1300;
 
 /// How long a MESSAGE waits for the application's answer before the agent answers 480.
 pub const MESSAGE_HOLD: Duration = Duration::from_secs(30);

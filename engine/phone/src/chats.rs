@@ -1,0 +1,201 @@
+//! The phone's chats (DESIGN.md §7 "Chat"): one [`Chat`] per chat interaction — its
+//! conversation (`earshot_chat`), the address written to, the first MESSAGE held while the
+//! chat is offered, unread messages and the customer's wait — the MESSAGEs of ours waiting
+//! for their answer, and each sender's flood window. Plain state; the phone's handling is
+//! in chatting.rs.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+use earshot_chat::{ChatMessage, Conversation, Delivery, MessageDirection};
+use earshot_sip::message::{NameAddr, Uri};
+use earshot_sip::ua::ReqHandle;
+
+use super::api::{ChatSummary, Event};
+
+/// How long a sender's flood window lasts ([`crate::config::ChatSettings::flood_limit`]
+/// MESSAGEs in it at most).
+pub(super) const FLOOD_WINDOW: Duration = Duration::from_secs(10);
+
+/// One chat interaction.
+#[derive(Debug)]
+pub(super) struct Chat {
+    pub interaction: u64,
+    pub conversation: Conversation,
+    /// Where our MESSAGEs go (the peer's address of record).
+    pub to: NameAddr,
+    /// The first MESSAGE, held unanswered while the chat is offered (200 on accept, the
+    /// desk's status on decline or time-out: the site then offers it to the next agent).
+    pub held: Option<ReqHandle>,
+    /// Offered or active: later MESSAGEs from the peer belong to it. False from wrap-up on.
+    pub open: bool,
+    /// The peer's messages since the agent last looked (`chat-read`).
+    pub unread: u32,
+    /// The peer's last MESSAGE (the inactivity timeout counts from it).
+    pub last_heard: Instant,
+    /// The peer's oldest message not yet answered by the agent (wall ms).
+    pub waiting_since_ms: Option<u64>,
+    /// When the chat began here (an offer's held MESSAGE must be answered in time).
+    pub began: Instant,
+    /// The address our MESSAGEs come From when it is not ours: the queue the customer
+    /// wrote to, so that the replies come back by the queue's routing.
+    pub from: Option<String>,
+}
+
+impl Chat {
+    pub fn new(interaction: u64, conversation: Conversation, to: NameAddr, now: Instant) -> Chat {
+        Chat {
+            interaction,
+            conversation,
+            to,
+            held: None,
+            open: true,
+            unread: 0,
+            last_heard: now,
+            waiting_since_ms: None,
+            began: now,
+            from: None,
+        }
+    }
+
+    /// What the interaction list shows beside it.
+    pub fn summary(&self) -> ChatSummary {
+        ChatSummary {
+            unread: self.unread,
+            waiting_since_ms: self.waiting_since_ms,
+            first: self.conversation.messages().first().map(|m| m.text.clone()),
+            peer_typing: self.conversation.peer_typing(),
+            receipts: self.conversation.peer_notifies(),
+        }
+    }
+
+    /// A message of the transcript as the API's `message` event.
+    pub fn event(&self, m: &ChatMessage) -> Event {
+        let (delivery, why) = delivery_name(&m.delivery);
+        Event::Message {
+            interaction: self.interaction,
+            id: m.id.clone(),
+            from: m.from.clone(),
+            text: m.text.clone(),
+            sent_ms: m.sent_ms,
+            direction: match m.direction {
+                MessageDirection::In => "in",
+                MessageDirection::Out => "out",
+            }
+            .into(),
+            delivery: delivery.into(),
+            why,
+        }
+    }
+
+    /// The transcript message `id`, if there is one.
+    pub fn message(&self, id: &str) -> Option<&ChatMessage> {
+        self.conversation.messages().iter().find(|m| m.id == id)
+    }
+}
+
+/// A delivery state's API name, and why it failed.
+pub(super) fn delivery_name(d: &Delivery) -> (&'static str, Option<String>) {
+    match d {
+        Delivery::Sending => ("sending", None),
+        Delivery::Sent => ("sent", None),
+        Delivery::Delivered => ("delivered", None),
+        Delivery::Read => ("read", None),
+        Delivery::Failed(why) => ("failed", Some(why.clone())),
+    }
+}
+
+/// Every chat of this run, and what is in flight.
+#[derive(Debug, Default)]
+pub(super) struct Chats {
+    pub by_interaction: BTreeMap<u64, Chat>,
+    /// Our MESSAGEs awaiting their answer: the chat and the transcript message (none for
+    /// notices and typing).
+    pub sending: HashMap<ReqHandle, (u64, Option<String>)>,
+    /// Each sender's MESSAGEs in the current window: its start, the count, and whether
+    /// the agent was told of the flood.
+    floods: HashMap<String, (Instant, u32, bool)>,
+}
+
+/// Whether a sender may be heard now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Flood {
+    Within,
+    /// Over the limit: refused; `first` the first refusal of this window (tell the agent).
+    Over {
+        first: bool,
+    },
+}
+
+impl Chats {
+    /// The open chat (offered or active) with the peer whose address is `key`.
+    pub fn open_with(&self, key: &str) -> Option<u64> {
+        self.by_interaction
+            .values()
+            .rev()
+            .find(|c| c.open && peer_key(&c.to.uri) == key)
+            .map(|c| c.interaction)
+    }
+
+    /// Counts one MESSAGE from `sender` at `now` against `limit` per [`FLOOD_WINDOW`].
+    pub fn flood(&mut self, sender: &str, limit: u32, now: Instant) -> Flood {
+        // Windows long over are forgotten, so that the map stays as small as the senders
+        // of the last seconds.
+        if self.floods.len() > 1024 {
+            self.floods.retain(|_, (start, _, _)| now.duration_since(*start) < FLOOD_WINDOW);
+        }
+        let w = self.floods.entry(sender.to_owned()).or_insert((now, 0, false));
+        if now.duration_since(w.0) >= FLOOD_WINDOW {
+            *w = (now, 0, false);
+        }
+        w.1 = w.1.saturating_add(1);
+        if limit == 0 || w.1 <= limit {
+            return Flood::Within;
+        }
+        let first = !w.2;
+        w.2 = true;
+        Flood::Over { first }
+    }
+}
+
+/// A peer's address of record as chats are keyed: scheme, user and host (lower case) and
+/// port, without parameters or headers (RFC 3261 §19.1.4 compares those apart).
+pub(super) fn peer_key(uri: &Uri) -> String {
+    match uri {
+        Uri::Sip(s) => {
+            let scheme = if s.secure { "sips" } else { "sip" };
+            let user = s.user.as_deref().map(|u| format!("{u}@")).unwrap_or_default();
+            let host = s.host.to_string().to_ascii_lowercase();
+            let port = s.port.map(|p| format!(":{p}")).unwrap_or_default();
+            format!("{scheme}:{user}{host}{port}")
+        }
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peers_are_keyed_without_parameters_and_with_the_host_folded() {
+        let a = Uri::parse("sip:alice@Site.Example;transport=tcp").unwrap();
+        let b = Uri::parse("sip:alice@site.example").unwrap();
+        assert_eq!(peer_key(&a), peer_key(&b));
+        let c = Uri::parse("sip:alice@site.example:5080").unwrap();
+        assert_ne!(peer_key(&b), peer_key(&c));
+    }
+
+    #[test]
+    fn a_sender_over_the_limit_is_refused_and_the_agent_told_once_per_window() {
+        let mut chats = Chats::default();
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            assert_eq!(chats.flood("sip:x@y", 3, t0), Flood::Within);
+        }
+        assert_eq!(chats.flood("sip:x@y", 3, t0), Flood::Over { first: true });
+        assert_eq!(chats.flood("sip:x@y", 3, t0), Flood::Over { first: false });
+        assert_eq!(chats.flood("sip:other@y", 3, t0), Flood::Within);
+        assert_eq!(chats.flood("sip:x@y", 3, t0 + FLOOD_WINDOW), Flood::Within);
+    }
+}

@@ -1,0 +1,330 @@
+//! Chats in the phone core on a virtual clock (phones in memory, tests/net): a customer's
+//! MESSAGE to a queue is offered to a Ready agent with its first message as the preview,
+//! held unanswered until the agent accepts (the customer's message then shows "sent");
+//! text arrives byte for byte both ways; declined, missed and over-capacity chats are
+//! refused with the status the site acts on; the customer leaving or going silent moves
+//! the chat to wrap-up with the reason; unreadable, unknown and flooding MESSAGEs are
+//! refused while the chat goes on.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod net;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use earshot_phone::api::{Command, Event, InteractionView};
+use earshot_sip::target::Target;
+use net::{Net, Node, config};
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+fn interaction(node: &Node, id: u64) -> Option<InteractionView> {
+    node.events.iter().rev().find_map(|e| match e {
+        Event::Interaction(i) if i.id == id => Some((**i).clone()),
+        _ => None,
+    })
+}
+
+/// Every chat message event of `node` for interaction `id`, latest state of each message,
+/// in the order they first appeared: (id, from, text, direction, delivery).
+fn transcript(node: &Node, id: u64) -> Vec<(String, String, String, String, String)> {
+    let mut out: Vec<(String, String, String, String, String)> = Vec::new();
+    for e in &node.events {
+        if let Event::Message { interaction, id: m, from, text, direction, delivery, .. } = e
+            && *interaction == id
+        {
+            let row = (m.clone(), from.clone(), text.clone(), direction.clone(), delivery.clone());
+            match out.iter_mut().find(|r| r.0 == *m) {
+                Some(r) => *r = row,
+                None => out.push(row),
+            }
+        }
+    }
+    out
+}
+
+fn agent_config() -> earshot_phone::Config {
+    let mut c = config("agent");
+    c.desk.queues.insert("support".into(), earshot_desk::QueueConfig::default());
+    c.chat.inactivity_timeout_s = 120;
+    c
+}
+
+fn queue_uri(net: &Net, n: usize) -> String {
+    format!("sip:support@{}", net.nodes[n].addr)
+}
+
+fn ready(net: &mut Net, n: usize) {
+    net.command(n, Command::State { state: "ready".into(), reason: None });
+}
+
+fn chat_ended(node: &Node, id: u64) -> Option<String> {
+    node.events.iter().find_map(|e| match e {
+        Event::ChatEnded { interaction, reason } if *interaction == id => Some(reason.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_routed_chat_is_offered_held_until_accepted_and_text_arrives_byte_for_byte() {
+    let mut net = Net::new();
+    let (customer, agent) = (net.add(config("customer")), net.add(agent_config()));
+    ready(&mut net, agent);
+    let hello = "Hello 👋 — مرحبا، أحتاج مساعدة <b>now</b> \u{1b}[31m  two  spaces";
+    net.command(customer, Command::Chat { uri: queue_uri(&net, agent), text: hello.into() });
+    net.advance(ms(40));
+
+    let offered = interaction(&net.nodes[agent], 1).expect("offered");
+    assert_eq!(
+        (offered.channel.as_str(), offered.state.as_str(), offered.queue.as_deref()),
+        ("chat", "offered", Some("support"))
+    );
+    let chat = offered.chat.expect("a chat summary");
+    assert_eq!(chat.first.as_deref(), Some(hello), "the preview is the first message");
+    assert_eq!(chat.unread, 1);
+    let customer_uri = net.uri(customer);
+    assert_eq!(
+        transcript(&net.nodes[agent], 1),
+        [("in-1".into(), customer_uri.clone(), hello.into(), "in".into(), "delivered".into())]
+    );
+    // The customer's MESSAGE is held while the agent decides.
+    assert_eq!(transcript(&net.nodes[customer], 1)[0].4, "sending");
+    net.command(agent, Command::Accept { id: 1 });
+    net.advance(ms(40));
+    assert_eq!(interaction(&net.nodes[agent], 1).unwrap().state, "active");
+    assert_eq!(transcript(&net.nodes[customer], 1)[0].4, "sent", "the agent took it");
+
+    // The agent answers as the queue: the reply lands in the customer's chat.
+    let reply = "Bonjour ! 🙂 Let me look — لحظة من فضلك\n  second line";
+    net.command(agent, Command::Say { id: 1, text: reply.into() });
+    net.advance(ms(40));
+    let seen = transcript(&net.nodes[customer], 1);
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert_eq!(seen[1].2, reply, "byte for byte");
+    assert_eq!(seen[1].1, queue_uri(&net, agent), "from the queue's address");
+    assert_eq!(transcript(&net.nodes[agent], 1)[1].4, "sent", "no IMDN: a 2xx is all we know");
+    assert!(
+        !net.trace.iter().any(|(_, _, m)| m.contains("im-iscomposing")),
+        "no is-composing to peers that never sent one"
+    );
+    // A second customer message goes into the same chat, answered at once.
+    net.command(customer, Command::Say { id: 1, text: "thanks".into() });
+    net.advance(ms(40));
+    let got = transcript(&net.nodes[agent], 1);
+    assert_eq!(got.len(), 3);
+    assert_eq!(interaction(&net.nodes[agent], 1).unwrap().chat.unwrap().unread, 2);
+    assert!(interaction(&net.nodes[agent], 2).is_none(), "no second interaction");
+    net.command(agent, Command::ChatRead { id: 1 });
+    assert_eq!(interaction(&net.nodes[agent], 1).unwrap().chat.unwrap().unread, 0);
+
+    // The agent ends it: wrap-up; nothing more is written into it.
+    net.command(agent, Command::ChatEnd { id: 1 });
+    assert_eq!(interaction(&net.nodes[agent], 1).unwrap().state, "wrap-up");
+    assert_eq!(chat_ended(&net.nodes[agent], 1).as_deref(), Some("agent"));
+    net.command(agent, Command::Say { id: 1, text: "late".into() });
+    assert!(net.nodes[agent].errors().iter().any(|e| e.contains("has ended")));
+}
+
+#[test]
+fn declined_missed_and_over_capacity_chats_are_refused_for_the_site_to_move_on() {
+    let mut net = Net::new();
+    let mut c = agent_config();
+    c.desk.capacity.chat = 1;
+    let agent = net.add(c);
+    let customers: Vec<usize> = (0..3).map(|n| net.add(config(&format!("c{n}")))).collect();
+
+    // Not Ready: refused at once.
+    net.command(customers[0], Command::Chat { uri: queue_uri(&net, agent), text: "hi".into() });
+    net.advance(ms(40));
+    let t = transcript(&net.nodes[customers[0]], 1);
+    assert_eq!(t[0].4, "failed", "{t:?}");
+    ready(&mut net, agent);
+
+    // Declined: 480.
+    net.command(customers[0], Command::Say { id: 1, text: "again".into() });
+    net.command(customers[0], Command::Chat { uri: queue_uri(&net, agent), text: "x".into() });
+    net.advance(ms(40));
+    let offered = net.nodes[agent]
+        .events
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Event::Interaction(i) if i.state == "offered" => Some(i.id),
+            _ => None,
+        })
+        .expect("an offer");
+    net.command(agent, Command::Decline { id: offered });
+    net.advance(ms(40));
+    let failed = net.nodes[customers[0]].events.iter().rev().find_map(|e| match e {
+        Event::Message { delivery, why, .. } if delivery == "failed" => why.clone(),
+        _ => None,
+    });
+    assert!(failed.unwrap_or_default().starts_with("480"), "declined: 480 for the next agent");
+
+    // One chat at a time: the second customer's is refused 486 while the first is open.
+    net.command(customers[1], Command::Chat { uri: queue_uri(&net, agent), text: "one".into() });
+    net.advance(ms(40));
+    let first = interaction_of(&net.nodes[agent], &net.uri(customers[1])).expect("offered");
+    net.command(agent, Command::Accept { id: first });
+    net.command(customers[2], Command::Chat { uri: queue_uri(&net, agent), text: "two".into() });
+    net.advance(ms(40));
+    assert!(interaction_of(&net.nodes[agent], &net.uri(customers[2])).is_none());
+    let why = net.nodes[customers[2]].events.iter().rev().find_map(|e| match e {
+        Event::Message { why, .. } => why.clone(),
+        _ => None,
+    });
+    assert!(why.unwrap_or_default().starts_with("486"), "no capacity: 486");
+
+    // Missed: the desk's offer time-out (15 s) answers 480, and the agent is Not Ready.
+    net.command(agent, Command::ChatEnd { id: first });
+    net.command(agent, Command::Done { id: first });
+    net.command(customers[2], Command::Say { id: 1, text: "anyone?".into() });
+    net.advance(ms(40));
+    let missed = interaction_of(&net.nodes[agent], &net.uri(customers[2])).expect("offered");
+    net.advance(Duration::from_secs(16));
+    assert_eq!(interaction(&net.nodes[agent], missed).unwrap().state, "missed");
+    let t = transcript(&net.nodes[customers[2]], 1);
+    let asked = t.iter().find(|m| m.2 == "anyone?").unwrap();
+    assert_eq!(asked.4, "failed", "{t:?}");
+}
+
+/// The interaction of `node` with `contact`, if any.
+fn interaction_of(node: &Node, contact: &str) -> Option<u64> {
+    node.events.iter().rev().find_map(|e| match e {
+        Event::Interaction(i) if i.contact == contact => Some(i.id),
+        _ => None,
+    })
+}
+
+#[test]
+fn the_customer_leaving_or_going_silent_moves_the_chat_to_wrap_up_with_the_reason() {
+    let mut net = Net::new();
+    let (agent, customer) = (net.add(agent_config()), net.add(config("customer")));
+    ready(&mut net, agent);
+    net.command(customer, Command::Chat { uri: queue_uri(&net, agent), text: "hi".into() });
+    net.advance(ms(40));
+    net.command(agent, Command::Accept { id: 1 });
+    // Silent for the inactivity timeout (120 s here): to wrap-up, "inactive".
+    net.advance(Duration::from_secs(119));
+    assert_eq!(interaction(&net.nodes[agent], 1).unwrap().state, "active");
+    net.advance(Duration::from_secs(2));
+    assert_eq!(interaction(&net.nodes[agent], 1).unwrap().state, "wrap-up");
+    assert_eq!(chat_ended(&net.nodes[agent], 1).as_deref(), Some("inactive"));
+    net.command(agent, Command::Done { id: 1 });
+
+    // A web page's last MESSAGE when the customer closes it: "customer-left".
+    net.command(customer, Command::Chat { uri: queue_uri(&net, agent), text: "back".into() });
+    net.advance(ms(40));
+    let second = interaction_of(&net.nodes[agent], &net.uri(customer)).unwrap();
+    assert_ne!(second, 1, "a new chat after the last one ended");
+    net.command(agent, Command::Accept { id: second });
+    let left = raw_message(
+        &net,
+        customer,
+        agent,
+        "text/plain",
+        b"(closed the page)",
+        "X-Earshot-Chat-Event: left\r\n",
+    );
+    inject(&mut net, agent, customer, &left);
+    assert_eq!(interaction(&net.nodes[agent], second).unwrap().state, "wrap-up");
+    assert_eq!(chat_ended(&net.nodes[agent], second).as_deref(), Some("customer-left"));
+}
+
+/// A MESSAGE to phone `to`'s support queue as phone `from` would send it, written by hand.
+fn raw_message(
+    net: &Net,
+    from: usize,
+    to: usize,
+    content_type: &str,
+    body: &[u8],
+    extra: &str,
+) -> Vec<u8> {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let (a, b) = (net.nodes[from].addr, net.nodes[to].addr);
+    let head = format!(
+        "MESSAGE sip:support@{b} SIP/2.0\r\nVia: SIP/2.0/UDP {a};branch=z9hG4bKraw{n}\r\n\
+         Max-Forwards: 70\r\nFrom: <{}>;tag=raw{n}\r\nTo: <sip:support@{b}>\r\n\
+         Call-ID: raw-{n}@test\r\nCSeq: 1 MESSAGE\r\n{extra}Content-Type: {content_type}\r\n\
+         Content-Length: {}\r\n\r\n",
+        net.uri(from),
+        body.len()
+    );
+    [head.as_bytes(), body].concat()
+}
+
+/// Hands `bytes` to phone `to` as if from phone `from`'s address; lets it settle.
+fn inject(net: &mut Net, to: usize, from: usize, bytes: &[u8]) {
+    let source: SocketAddr = net.nodes[from].addr;
+    let now = net.now;
+    net.nodes[to].phone.agent().handle_bytes(bytes, Target::udp(source), now);
+    net.pump();
+}
+
+/// The status lines phone `n` sent.
+fn statuses(net: &Net, n: usize) -> Vec<String> {
+    net.trace
+        .iter()
+        .filter(|(from, _, m)| *from == net.nodes[n].addr && m.starts_with("SIP/2.0"))
+        .filter_map(|(_, _, m)| m.lines().next().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn unreadable_unknown_and_flooding_messages_are_refused_and_the_chat_goes_on() {
+    let mut net = Net::new();
+    let mut c = agent_config();
+    c.chat.flood_limit = 5;
+    let (agent, customer) = (net.add(c), net.add(config("customer")));
+    ready(&mut net, agent);
+    net.command(customer, Command::Chat { uri: queue_uri(&net, agent), text: "hi".into() });
+    net.advance(ms(40));
+    net.command(agent, Command::Accept { id: 1 });
+
+    let unknown = raw_message(&net, customer, agent, "application/x-unknown", b"\x00\x01", "");
+    inject(&mut net, agent, customer, &unknown);
+    assert!(statuses(&net, agent).last().unwrap().starts_with("SIP/2.0 415"));
+    assert!(net.trace.last().unwrap().2.contains("Accept: text/plain"), "415 says what is read");
+    let bad = raw_message(&net, customer, agent, "text/plain", b"caf\xe9 \xff", "");
+    inject(&mut net, agent, customer, &bad);
+    assert!(statuses(&net, agent).last().unwrap().starts_with("SIP/2.0 400"));
+    assert!(net.nodes[agent].errors().iter().any(|e| e.contains("could not be read")));
+
+    // A flood: five in ten seconds are heard (two already), the rest refused 503 with
+    // Retry-After, and the agent told once.
+    for k in 0..10 {
+        let m = raw_message(&net, customer, agent, "text/plain", format!("m{k}").as_bytes(), "");
+        inject(&mut net, agent, customer, &m);
+    }
+    let refused = statuses(&net, agent).iter().filter(|s| s.starts_with("SIP/2.0 503")).count();
+    // Heard in this window: "hi", the 415, the 400, m0 and m1.
+    assert_eq!(refused, 10 - 2, "the 5th MESSAGE of the window is the last heard");
+    let told = net.nodes[agent].errors().iter().filter(|e| e.contains("too many")).count();
+    assert_eq!(told, 1);
+    // The chat goes on once the window has passed.
+    net.advance(Duration::from_secs(11));
+    net.command(customer, Command::Say { id: 1, text: "still there?".into() });
+    net.advance(ms(40));
+    let t = transcript(&net.nodes[agent], 1);
+    assert_eq!(t.last().unwrap().2, "still there?");
+    net.command(agent, Command::Say { id: 1, text: "yes".into() });
+    net.advance(ms(40));
+    assert_eq!(transcript(&net.nodes[customer], 1).last().unwrap().2, "yes");
+}
+
+#[test]
+fn a_message_too_big_for_udp_is_refused_with_a_clear_error() {
+    let mut net = Net::new();
+    let (agent, customer) = (net.add(agent_config()), net.add(config("customer")));
+    ready(&mut net, agent);
+    let big = "é".repeat(700); // 1 400 bytes
+    net.command(customer, Command::Chat { uri: queue_uri(&net, agent), text: big });
+    net.advance(ms(40));
+    assert!(interaction(&net.nodes[agent], 1).is_none(), "nothing went over UDP");
+    let t = transcript(&net.nodes[customer], 1);
+    assert_eq!(t[0].4, "failed");
+    assert!(net.nodes[customer].errors().iter().any(|e| e.contains("RFC 3428 §8")));
+}
