@@ -66,6 +66,47 @@ pub struct PhoneView {
     pub contacts_of: BTreeMap<u64, ContactMatch>,
     /// The team store, when the phone works on one: reachable or not, writes waiting.
     pub team_store: Option<TeamStoreView>,
+    /// Chats by interaction: their transcripts as the phone reported them.
+    pub chats: BTreeMap<u64, ChatLog>,
+}
+
+/// One chat's transcript and its peer's typing, as the `message`, `typing` and
+/// `chat-ended` events told them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChatLog {
+    /// Oldest first; a message reported again (its delivery moved) is updated in place.
+    pub lines: Vec<ChatLine>,
+    pub peer_typing: bool,
+    /// Why it ended (`customer-left`, `inactive`, `agent`), once it has.
+    pub ended: Option<String>,
+}
+
+/// One message of a chat's transcript.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatLine {
+    pub id: String,
+    pub from: String,
+    pub text: String,
+    pub sent_ms: u64,
+    pub outgoing: bool,
+    /// `sending`, `sent`, `delivered`, `read`, `failed`.
+    pub delivery: String,
+    pub why: Option<String>,
+}
+
+impl ChatLog {
+    /// Takes a `message` event: a new line, or a known one's delivery.
+    pub fn message(&mut self, line: ChatLine) {
+        match self.lines.iter_mut().rev().find(|l| l.id == line.id) {
+            Some(known) => *known = line,
+            None => {
+                if !line.outgoing {
+                    self.peer_typing = false;
+                }
+                self.lines.push(line);
+            }
+        }
+    }
 }
 
 impl PhoneView {
@@ -297,6 +338,19 @@ impl PhoneView {
             Event::ContactsImported { file, added, merged, rejected } => {
                 let lines = rejected.iter().map(|r| r.line.to_string()).collect::<Vec<_>>();
                 self.note(Notice::Imported { file, added, merged, rejected: lines })
+            }
+            Event::Message { interaction, id, from, text, sent_ms, direction, delivery, why } => {
+                let line =
+                    ChatLine { id, from, text, sent_ms, outgoing: direction == "out", delivery, why };
+                self.chats.entry(interaction).or_default().message(line);
+            }
+            Event::Typing { interaction, active, .. } => {
+                self.chats.entry(interaction).or_default().peer_typing = active;
+            }
+            Event::ChatEnded { interaction, reason } => {
+                let log = self.chats.entry(interaction).or_default();
+                log.ended = Some(reason);
+                log.peer_typing = false;
             }
             Event::Stopped => self.stopped = true,
         }

@@ -1,0 +1,125 @@
+//! Chats routed by the reference site (Kamailio `WITH_DESK`, deploy/kamailio): two Earshot
+//! agents with room for one chat each, three customers (Earshot phones peer to peer)
+//! writing to the support queue's address. Each chat is offered to a Ready agent with room
+//! for it (one at capacity answers 486 and the site moves on); with nobody left the
+//! customer's message fails 480. Later messages of each chat reach its agent only, and the
+//! agent's replies, written as the queue, reach the customer byte for byte.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod common;
+
+use common::{Headless, temp_dir};
+use earshot_tests::kamailio::{DeskSite, Site};
+
+fn agent(dir: &std::path::Path, user: &str, site: &Site) -> Headless {
+    let more = format!(
+        "[[accounts]]\naor = \"sip:{user}@earshot.test\"\npassword = \"agent-{user}\"\n\
+         outbound_proxy = \"{}\"\nexpires = 300\n\
+         [desk]\noffer_timeout_s = 5\ncapacity = {{ voice = 1, chat = 1, email = 0 }}\n\
+         [desk.queues.support]\nlabel = \"Support\"\n",
+        site.addr
+    );
+    let mut a = Headless::start_with(dir, &format!("agent-{user}"), r#"["PCMU"]"#, &more, &[]);
+    a.wait_for("registered", |e| e["event"] == "registration" && e["state"] == "registered");
+    a
+}
+
+fn supervisor(dir: &std::path::Path, site: &Site) -> Headless {
+    let more = format!(
+        "[[accounts]]\naor = \"sip:2001@earshot.test\"\npassword = \"supervisor-2001\"\n\
+         outbound_proxy = \"{}\"\nexpires = 300\n",
+        site.addr
+    );
+    let mut s = Headless::start_with(dir, "supervisor", r#"["PCMU"]"#, &more, &[]);
+    s.wait_for("registered", |e| e["event"] == "registration" && e["state"] == "registered");
+    s
+}
+
+fn offered(e: &serde_json::Value) -> bool {
+    e["event"] == "interaction" && e["channel"] == "chat" && e["state"] == "offered"
+}
+
+/// A message event of `text` (in either direction).
+fn message<'a>(text: &'a str) -> impl Fn(&serde_json::Value) -> bool + 'a {
+    move |e| e["event"] == "message" && e["text"] == text
+}
+
+#[test]
+fn chats_are_routed_by_capacity_and_stay_with_their_agent() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let _enter = runtime.enter();
+    let site =
+        runtime.block_on(Site::start_desk(DeskSite { queue_wait_s: 4, offer_timeout_ms: 10_000 }));
+    let dir = temp_dir("chat-site");
+    let mut agents = [agent(&dir, "1001", &site), agent(&dir, "1002", &site)];
+    let mut sup = supervisor(&dir, &site);
+    for (a, user) in agents.iter_mut().zip(["1001", "1002"]) {
+        sup.send(&format!("watch {user}"));
+        a.send("state ready");
+        let aor = format!("sip:{user}@earshot.test");
+        sup.saw_or_wait(&format!("{user} ready"), |e| {
+            e["event"] == "agent" && e["agent"] == aor.as_str() && e["state"] == "ready"
+        });
+    }
+    let queue = format!("sip:support@{}", site.addr);
+    let mut customers: Vec<Headless> =
+        (1..=3).map(|n| Headless::start(&dir, &format!("c{n}"), r#"["PCMU"]"#, &[])).collect();
+
+    // Customer 1 and 2: one chat each, on different agents (each has room for one).
+    let mut taken = Vec::new();
+    for (n, c) in customers.iter_mut().take(2).enumerate() {
+        let hello = format!("Hello from customer {} 👋 مرحبا", n + 1);
+        c.send(&format!("chat {queue} {hello}"));
+        let who = loop {
+            if let Some(k) = (0..2).find(|&k| !taken.contains(&k) && agents[k].saw(offered)) {
+                break k;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            assert!(
+                !c.saw(|e| e["event"] == "message" && e["delivery"] == "failed"),
+                "customer {} was refused",
+                n + 1
+            );
+        };
+        let (_, offer) = agents[who].saw_or_wait("the offer", offered);
+        assert_eq!(offer["chat"]["first"], hello.as_str(), "{offer}");
+        assert_eq!(offer["queue"], "support", "{offer}");
+        let id = offer["id"].as_u64().unwrap();
+        agents[who].send(&format!("accept {id}"));
+        c.wait_for("sent", |e| {
+            e["event"] == "message" && e["text"] == hello.as_str() && e["delivery"] == "sent"
+        });
+        taken.push(who);
+    }
+    assert_ne!(taken[0], taken[1], "spread over both agents");
+
+    // Customer 3: both agents are full: the site answers 480 (Retry-After).
+    customers[2].send(&format!("chat {queue} anyone there?"));
+    let (_, refused) = customers[2].wait_for("refused", |e| {
+        e["event"] == "message" && e["delivery"] == "failed"
+    });
+    assert!(refused["why"].as_str().unwrap().starts_with("480"), "{refused}");
+    assert!(!agents.iter_mut().any(|a| a.saw(message("anyone there?"))), "offered to nobody");
+
+    // Later messages of each chat reach its agent only; replies come back as the queue.
+    for n in 0..2 {
+        let text = format!("second message from customer {} — ok?", n + 1);
+        customers[n].send(&format!("chat {queue} {text}"));
+        let (_, got) = agents[taken[n]].wait_for("the second message", message(&text));
+        assert_eq!(got["direction"], "in");
+        let other = taken[1 - n];
+        assert!(!agents[other].saw(message(&text)), "only its agent sees it");
+        let id = got["interaction"].as_u64().unwrap();
+        let reply = format!("Yes, customer {} — نعم 🙂  two  spaces", n + 1);
+        agents[taken[n]].send(&format!("say {id} {reply}"));
+        let (_, back) = customers[n].wait_for("the reply", message(&reply));
+        assert_eq!(back["direction"], "in", "{back}");
+        assert_eq!(back["from"], queue.as_str(), "from the queue's address: {back}");
+        agents[taken[n]].wait_for("the reply sent", |e| {
+            e["event"] == "message" && e["text"] == reply.as_str() && e["delivery"] == "sent"
+        });
+    }
+    for h in customers.into_iter().chain(agents).chain([sup]) {
+        h.quit();
+    }
+}
