@@ -38,6 +38,10 @@ fn realtime_allowed() -> bool {
 #[derive(Debug)]
 pub struct Baresip {
     _peer: Peer,
+    /// baresip's console (its `cons` module over UDP), where it prints each chat message
+    /// it receives (ctrl_tcp does not report them), and what it printed so far.
+    console: Option<tokio::net::UdpSocket>,
+    pub printed: String,
     pub sip: SocketAddr,
     ctrl: TcpStream,
     buf: Vec<u8>,
@@ -60,6 +64,9 @@ pub struct BaresipAccount {
     pub auto_answer: bool,
     /// One contact to message with the `message` command.
     pub contact: Option<String>,
+    /// Open baresip's console (`cons` over UDP), which prints the chat messages received
+    /// (read them with [`Baresip::wait_printed`]).
+    pub print_messages: bool,
     /// What baresip says in calls; silence at 8 kHz if `None`.
     pub audio: Option<BaresipAudio>,
 }
@@ -92,6 +99,7 @@ impl Baresip {
     pub async fn start(account: BaresipAccount) -> Baresip {
         let port = free_port("127.0.0.1");
         let ctrl_port = free_port("127.0.0.1");
+        let console_port = free_port("127.0.0.1");
         let dir =
             std::env::temp_dir().join(format!("earshot-baresip-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("config dir");
@@ -110,9 +118,14 @@ impl Baresip {
              module_app account.so\nmodule_app contact.so\nmodule_app menu.so\n\
              module_app ctrl_tcp.so\nctrl_tcp_listen 127.0.0.1:{ctrl_port}\n\
              audio_source aufile,{}\naudio_alert alsa,null\naudio_player alsa,null\n\
-             rtp_ports 30000-30100\nrtcp_mux yes\nsip_trans_def udp\n",
+             rtp_ports 30000-30100\nrtcp_mux yes\nsip_trans_def udp\n{}",
             dir.display(),
             wav.display(),
+            if account.print_messages {
+                format!("module cons.so\ncons_listen 127.0.0.1:{console_port}\n")
+            } else {
+                String::new()
+            },
         );
         std::fs::write(dir.join("config"), config).expect("config");
         let aor = account.aor.clone().unwrap_or_else(|| format!("baresip@127.0.0.1:{port}"));
@@ -153,8 +166,20 @@ impl Baresip {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let ctrl = ctrl.unwrap_or_else(|| panic!("baresip did not open ctrl_tcp on {ctrl_addr}"));
+        // The console prints to whoever last wrote to it: a newline (its help) makes us
+        // that reader.
+        let console = if account.print_messages {
+            let c = tokio::net::UdpSocket::bind("127.0.0.1:0").await.expect("console socket");
+            c.connect(("127.0.0.1", console_port)).await.expect("console address");
+            c.send(b"\n").await.expect("console");
+            Some(c)
+        } else {
+            None
+        };
         Baresip {
             _peer: peer,
+            console,
+            printed: String::new(),
             sip: format!("127.0.0.1:{port}").parse().expect("addr"),
             ctrl,
             buf: Vec::new(),
@@ -176,6 +201,25 @@ impl Baresip {
         );
         let frame = format!("{}:{json},", json.len());
         self.ctrl.write_all(frame.as_bytes()).await.expect("ctrl write");
+    }
+
+    /// Waits up to `secs` until baresip's console has printed `needle` (a chat message it
+    /// received is printed as `PEER: "TEXT"`). The output so far, if it has.
+    pub async fn wait_printed(&mut self, secs: u64, needle: &str) -> Option<String> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            if self.printed.contains(needle) {
+                return Some(self.printed.clone());
+            }
+            let console = self.console.as_mut()?;
+            let mut chunk = [0u8; 65536];
+            match tokio::time::timeout_at(deadline, console.recv(&mut chunk)).await {
+                Ok(Ok(n)) if n > 0 => {
+                    self.printed.push_str(&String::from_utf8_lossy(chunk.get(..n).unwrap_or(&[])))
+                }
+                _ => return None,
+            }
+        }
     }
 
     /// Waits up to `secs` for an event or response whose JSON contains `needle`.

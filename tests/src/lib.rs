@@ -8,6 +8,7 @@ pub mod desk_calls;
 pub mod dns;
 pub mod headless;
 pub mod kamailio;
+pub mod linphone;
 pub mod media_call;
 pub mod netns;
 pub mod phrase_align;

@@ -123,3 +123,88 @@ fn chats_are_routed_by_capacity_and_stay_with_their_agent() {
         h.quit();
     }
 }
+
+/// baresip as a customer of the site (not one of its users, unregistered) chats with an
+/// agent through the queue, both ways.
+#[test]
+fn baresip_chats_with_an_agent_through_the_site() {
+    use earshot_tests::baresip::{Baresip, BaresipAccount};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let _enter = runtime.enter();
+    let site =
+        runtime.block_on(Site::start_desk(DeskSite { queue_wait_s: 4, offer_timeout_ms: 10_000 }));
+    let dir = temp_dir("chat-site-baresip");
+    let mut a = agent(&dir, "1001", &site);
+    let mut sup = supervisor(&dir, &site);
+    sup.send("watch 1001");
+    a.send("state ready");
+    sup.saw_or_wait("1001 ready", |e| {
+        e["event"] == "agent" && e["agent"] == "sip:1001@earshot.test" && e["state"] == "ready"
+    });
+    // Its address is its own host and port (reachable without registering).
+    let mut b = runtime.block_on(Baresip::start(BaresipAccount {
+        outbound: Some(site.addr.to_string()),
+        unregistered: true,
+        contact: Some(format!("<sip:support@{}>", site.addr)),
+        print_messages: true,
+        ..BaresipAccount::default()
+    }));
+    let port = b.sip.port();
+    let hello = "Hello from baresip — Grüße, مرحبا 👋";
+    runtime.block_on(b.command("message", hello));
+    let (_, offer) = a.wait_for("the chat's offer", offered);
+    assert_eq!(offer["chat"]["first"], hello, "{offer}");
+    assert_eq!(offer["contact"], format!("sip:baresip@127.0.0.1:{port}").as_str(), "{offer}");
+    let id = offer["id"].as_u64().unwrap();
+    a.send(&format!("accept {id}"));
+    let reply = "Hi Ann — how can I help? 🙂";
+    a.send(&format!("say {id} {reply}"));
+    a.wait_for("the reply sent", |e| {
+        e["event"] == "message" && e["text"] == reply && e["delivery"] == "sent"
+    });
+    let got = runtime.block_on(b.wait_printed(10, &format!("\"{reply}\"")));
+    assert!(got.is_some(), "baresip received the reply byte for byte: {}", b.printed);
+    a.quit();
+    sup.quit();
+}
+
+/// linphonec as a customer of the site (unregistered, through the site as its proxy)
+/// chats with an agent through the queue, both ways: the site answers it where it wrote
+/// from.
+#[test]
+fn linphone_chats_with_an_agent_through_the_site() {
+    use earshot_tests::linphone::Linphone;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let _enter = runtime.enter();
+    let site =
+        runtime.block_on(Site::start_desk(DeskSite { queue_wait_s: 4, offer_timeout_ms: 10_000 }));
+    let dir = temp_dir("chat-site-linphone");
+    let mut a = agent(&dir, "1002", &site);
+    let mut sup = supervisor(&dir, &site);
+    sup.send("watch 1002");
+    a.send("state ready");
+    sup.saw_or_wait("1002 ready", |e| {
+        e["event"] == "agent" && e["agent"] == "sip:1002@earshot.test" && e["state"] == "ready"
+    });
+    let mut l = runtime.block_on(Linphone::start("lin", Some(site.addr)));
+    let hello = "Bonjour from linphone — ça va? 😀 שלום";
+    runtime.block_on(l.command(&format!("chat sip:support@earshot.test {hello}")));
+    let (_, offer) = a.wait_for("the chat's offer", offered);
+    assert_eq!(offer["chat"]["first"], hello, "{offer}");
+    let id = offer["id"].as_u64().unwrap();
+    a.send(&format!("accept {id}"));
+    let reply = "Oui, ça va 👍 — how can I help?";
+    a.send(&format!("say {id} {reply}"));
+    a.wait_for("the reply sent", |e| {
+        e["event"] == "message" && e["text"] == reply && e["delivery"] == "sent"
+    });
+    let got = runtime.block_on(l.wait_printed(10, reply));
+    assert!(got.is_some(), "linphonec received the reply: {}", l.printed);
+    // The customer's second message reaches the same chat.
+    runtime.block_on(l.command("chat sip:support@earshot.test merci"));
+    a.wait_for("the second message", |e| {
+        e["event"] == "message" && e["text"] == "merci" && e["interaction"] == id
+    });
+    a.quit();
+    sup.quit();
+}
