@@ -34,7 +34,8 @@ impl Linphone {
     /// through it (no registration).
     pub async fn start(user: &str, proxy: Option<SocketAddr>) -> Linphone {
         let port = free_port("127.0.0.1");
-        let dir = std::env::temp_dir().join(format!("earshot-linphone-{}-{port}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("earshot-linphone-{}-{port}", std::process::id()));
         // Its chat database lives under $HOME; without the folder it receives nothing.
         std::fs::create_dir_all(dir.join(".local/share/linphone")).expect("linphone home");
         let aor = format!("sip:{user}@127.0.0.1:{port}");
@@ -62,7 +63,9 @@ impl Linphone {
             .kill_on_drop(true)
             .process_group(0)
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start linphonec: {e} (apt-get install linphone-cli)"));
+            .unwrap_or_else(|e| {
+                panic!("cannot start linphonec: {e} (apt-get install linphone-cli)")
+            });
         let group = child.id();
         let stdin = child.stdin.take().expect("stdin");
         let stdout = child.stdout.take().expect("stdout");
@@ -101,6 +104,12 @@ impl Linphone {
                 _ => return None,
             }
         }
+    }
+}
+
+impl std::fmt::Debug for Linphone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Linphone").field("sip", &self.sip).field("aor", &self.aor).finish()
     }
 }
 

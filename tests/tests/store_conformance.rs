@@ -15,7 +15,7 @@ use earshot_engine::directory::{
     TargetKind,
 };
 use earshot_engine::store::{
-    ContactStore, DeskStore, PostgresStore, SiteStore, SqliteStore, TeamStore,
+    ChatLine, ChatStore, ContactStore, DeskStore, PostgresStore, SiteStore, SqliteStore, TeamStore,
 };
 use earshot_tests::postgres::Postgres;
 
@@ -284,6 +284,38 @@ fn site_conformance<S: SiteStore>(store: &mut S) {
     assert_eq!(store.kept_targets(AGENT, fav).unwrap().len(), 2, "favourites untouched");
 }
 
+fn line(id: &str, text: &str, outgoing: bool, delivery: &str) -> ChatLine {
+    ChatLine {
+        id: id.into(),
+        from: if outgoing { AGENT.into() } else { "sip:ann@customer.example".into() },
+        text: text.into(),
+        sent_ms: 1_800_000_000_000,
+        outgoing,
+        delivery: delivery.into(),
+    }
+}
+
+/// Chat transcripts: lines kept in the order first saved, a line saved again (its delivery
+/// moved) updated in place, any text kept byte for byte, each chat apart.
+fn chat_conformance<S: ChatStore>(store: &mut S) {
+    let hello = "Hello 👋 — مرحبا <b>now</b>\n\u{1b}[31m  two  spaces";
+    store.save_chat_line(InteractionId(7), &line("in-1", hello, false, "delivered")).unwrap();
+    store.save_chat_line(InteractionId(7), &line("out-1-5", "On it", true, "sending")).unwrap();
+    store
+        .save_chat_line(InteractionId(8), &line("in-1", "other chat", false, "delivered"))
+        .unwrap();
+    store.save_chat_line(InteractionId(7), &line("out-1-5", "On it", true, "read")).unwrap();
+    let failed = line("out-2-9", "too late", true, "failed: 480 Temporarily Unavailable");
+    store.save_chat_line(InteractionId(7), &failed).unwrap();
+    let got = store.chat_lines(AGENT, InteractionId(7)).unwrap();
+    assert_eq!(
+        got,
+        [line("in-1", hello, false, "delivered"), line("out-1-5", "On it", true, "read"), failed]
+    );
+    assert_eq!(store.chat_lines(AGENT, InteractionId(8)).unwrap().len(), 1);
+    assert!(store.chat_lines(AGENT, InteractionId(99)).unwrap().is_empty());
+}
+
 #[test]
 fn sqlite_passes_the_store_suite() {
     let dir = temp_dir("suite");
@@ -291,6 +323,7 @@ fn sqlite_passes_the_store_suite() {
     desk_conformance(&mut store);
     contact_conformance(&mut store);
     site_conformance(&mut store);
+    chat_conformance(&mut store);
     // And it is all still there after reopening.
     drop(store);
     let mut again = SqliteStore::open(&dir.join("desk.sqlite")).unwrap();
@@ -309,6 +342,7 @@ fn postgresql_passes_the_store_suite() {
     desk_conformance(&mut store);
     contact_conformance(&mut store);
     site_conformance(&mut store);
+    chat_conformance(&mut store);
     let mut other = PostgresStore::connect(&pg.url(), "sip:other-agent@site").unwrap();
     assert_eq!(other.next_interaction_id().unwrap(), 1, "each agent numbers its own");
     assert!(other.open_interactions().unwrap().is_empty());
@@ -324,8 +358,10 @@ fn postgresql_passes_the_store_suite() {
     let agents: Vec<&str> = history.iter().map(|h| h.agent.as_str()).collect();
     assert_eq!(agents, [AGENT, "sip:other-agent@site", AGENT, AGENT, AGENT]);
     assert_eq!(history[1].note, "second agent");
-    // The second agent sees the site the first enrolled.
+    // The second agent sees the site the first enrolled, and the first agent's chats.
     assert_eq!(other.site().unwrap().0.len(), 2);
+    assert_eq!(other.chat_lines(AGENT, InteractionId(7)).unwrap().len(), 3);
+    assert!(other.chat_lines("sip:other-agent@site", InteractionId(7)).unwrap().is_empty());
     // A third connection migrating an up-to-date schema changes nothing.
     drop(PostgresStore::connect(&pg.url(), AGENT).unwrap());
     assert_eq!(store.recent_interactions(10).unwrap().len(), 8);
@@ -342,6 +378,7 @@ fn a_phone_on_the_team_store_passes_the_store_suite() {
     desk_conformance(&mut store);
     contact_conformance(&mut store);
     site_conformance(&mut store);
+    chat_conformance(&mut store);
     let round = store.deliver().unwrap();
     assert!(round.online && round.waiting == 0, "{round:?}");
     let mut team = PostgresStore::connect(&pg.url(), AGENT).unwrap();
@@ -349,6 +386,10 @@ fn a_phone_on_the_team_store_passes_the_store_suite() {
     let states = team.state_changes(InteractionId(7)).unwrap();
     assert_eq!(states, [("offered".into(), 10), ("active".into(), 20), ("wrap-up".into(), 30)]);
     assert_eq!(team.interaction(InteractionId(7)).unwrap().unwrap().note, "refund promised");
+    // The transcript went through the outbox, each line as last saved.
+    let lines = team.chat_lines(AGENT, InteractionId(7)).unwrap();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[1].delivery, "read");
     // The site is the team's; kept targets stay on this desk.
     assert_eq!(team.site().unwrap().0.len(), 2);
     assert!(team.kept_targets(AGENT, KeptList::Favourite).unwrap().is_empty());

@@ -14,6 +14,7 @@ use eframe::egui::{self, RichText};
 use jiff::tz::TimeZone;
 
 use crate::call_panel::CallPanel;
+use crate::chat_panel::{self, ChatPanel};
 use crate::desk_panel::{DeskPanel, open, unix_ms};
 use crate::i18n::{Arg, Translator};
 use crate::model::{Notice, PhoneView};
@@ -37,6 +38,7 @@ pub struct EarshotApp {
     /// The search box at the top of the desk (Ctrl+K).
     communicator: TeamCommunicator,
     pub desk: DeskPanel,
+    pub chat: ChatPanel,
     /// The window's language and theme, as configured (changed in Settings).
     pub window: WindowSettings,
     /// Where `[window]` is saved (none: not saved, e.g. in tests).
@@ -88,6 +90,7 @@ impl EarshotApp {
     ) -> EarshotApp {
         let mut app = EarshotApp {
             desk: DeskPanel::new(phone.desk.clone()),
+            chat: ChatPanel::new(phone.quick_replies.clone()),
             phone,
             _runtime: runtime,
             view: PhoneView::default(),
@@ -237,6 +240,9 @@ impl EarshotApp {
             if matches!(c, Command::Accept { .. } | Command::Answer { .. }) {
                 self.tab = Tab::Desk;
             }
+            if let Command::Accept { id } = c {
+                self.desk.select(id);
+            }
             self.send(c);
         }
         match self.tab {
@@ -322,6 +328,20 @@ impl EarshotApp {
         ui.add_space(SECTION_GAP);
         ui.label(RichText::new(self.tr.t("interactions-title")).strong());
         self.desk.list(ui, &self.tr, &self.view, now_ms);
+        // A chat selected: its transcript and compose box first, its context under them.
+        let chat = self
+            .desk
+            .selected()
+            .and_then(|id| self.view.interactions.get(&id))
+            .filter(|i| i.channel == "chat");
+        if let Some(i) = chat {
+            ui.add_space(GAP);
+            let (tr, zone, view) = (&self.tr, &self.zone, &self.view);
+            let chat = &mut self.chat;
+            for c in chat_panel::card(ui, |ui| chat.show(ui, tr, zone, view, i)) {
+                self.send(c);
+            }
+        }
         for c in self.desk.context(ui, &self.tr, &self.zone, &self.view) {
             self.send(c);
         }

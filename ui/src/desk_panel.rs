@@ -83,6 +83,16 @@ impl DeskPanel {
         DeskPanel { config, ..DeskPanel::default() }
     }
 
+    /// The interaction selected in the list.
+    pub fn selected(&self) -> Option<u64> {
+        self.selected
+    }
+
+    /// Selects interaction `id` (one the agent has just accepted: worked on next).
+    pub fn select(&mut self, id: u64) {
+        self.selected = Some(id);
+    }
+
     /// The reasons offered for Not Ready.
     pub fn reasons(&self) -> &[String] {
         &self.config.not_ready_reasons
@@ -126,8 +136,16 @@ impl DeskPanel {
                 ],
             );
             if open(i) {
-                let since = i.accepted_ms.unwrap_or(i.offered_ms);
+                // A chat's customer waiting for an answer counts from their oldest unanswered
+                // message; anything else from its answer (or offer).
+                let waiting = i.chat.as_ref().and_then(|c| c.waiting_since_ms);
+                let since = waiting.or(i.accepted_ms).unwrap_or(i.offered_ms);
                 text.push_str(&format!(" · {}", clock_text(now_ms.saturating_sub(since))));
+            }
+            if self.selected != Some(i.id)
+                && let Some(badge) = crate::chat_panel::unread_badge(tr, i)
+            {
+                text.push_str(&format!(" · {badge}"));
             }
             let selected = self.selected == Some(i.id);
             let tone = interaction_tone(&i.state);

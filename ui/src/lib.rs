@@ -4,9 +4,11 @@
 
 pub mod app;
 pub mod call_panel;
+pub mod chat_panel;
 pub mod contact_glance;
 pub mod demo;
 pub mod desk_panel;
+pub mod fonts;
 pub mod history_panel;
 pub mod i18n;
 pub mod icons;

@@ -68,6 +68,8 @@ pub struct PhoneView {
     pub team_store: Option<TeamStoreView>,
     /// Chats by interaction: their transcripts as the phone reported them.
     pub chats: BTreeMap<u64, ChatLog>,
+    /// The transcript last read from the store (`transcript`): agent, interaction, lines.
+    pub transcript: Option<(String, u64, Vec<earshot_engine::store::ChatLine>)>,
 }
 
 /// One chat's transcript and its peer's typing, as the `message`, `typing` and
@@ -340,12 +342,22 @@ impl PhoneView {
                 self.note(Notice::Imported { file, added, merged, rejected: lines })
             }
             Event::Message { interaction, id, from, text, sent_ms, direction, delivery, why } => {
-                let line =
-                    ChatLine { id, from, text, sent_ms, outgoing: direction == "out", delivery, why };
+                let line = ChatLine {
+                    id,
+                    from,
+                    text,
+                    sent_ms,
+                    outgoing: direction == "out",
+                    delivery,
+                    why,
+                };
                 self.chats.entry(interaction).or_default().message(line);
             }
             Event::Typing { interaction, active, .. } => {
                 self.chats.entry(interaction).or_default().peer_typing = active;
+            }
+            Event::Transcript { interaction, agent, lines } => {
+                self.transcript = Some((agent, interaction, lines));
             }
             Event::ChatEnded { interaction, reason } => {
                 let log = self.chats.entry(interaction).or_default();

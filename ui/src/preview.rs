@@ -125,6 +125,17 @@ fn offer(
                 ui.label(contact_glance::glance(tr, config, m, now_ms));
             });
         }
+        // A chat shows what the customer wrote first (as text: nothing in it is acted on).
+        if let Some(first) = i.chat.as_ref().and_then(|c| c.first.as_deref()) {
+            ui.add_space(GAP);
+            ui.label(RichText::new(tr.t("chat-first-message")).small().strong());
+            let shown: String = first
+                .chars()
+                .take(280)
+                .map(|c| if c.is_control() && c != '\n' { '\u{fffd}' } else { c })
+                .collect();
+            ui.add(egui::Label::new(RichText::new(shown).italics()).wrap());
+        }
         let fields: Vec<_> = i.fields.iter().filter(|f| !f.hidden).collect();
         if !fields.is_empty() {
             ui.add_space(GAP);

@@ -97,9 +97,10 @@ pub fn alert_card(ui: &egui::Ui) -> egui::Frame {
         .shadow(ui.visuals().popup_shadow)
 }
 
-/// Installs the icon font, the spacing and the theme.
+/// Installs the icon font, the fallback fonts, the spacing and the theme.
 pub fn install(ctx: &egui::Context, theme: ThemeChoice) {
     egui_material_icons::initialize(ctx);
+    crate::fonts::install_fallbacks(ctx);
     ctx.set_theme(match theme {
         ThemeChoice::System => egui::ThemePreference::System,
         ThemeChoice::Light => egui::ThemePreference::Light,

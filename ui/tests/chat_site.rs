@@ -95,9 +95,8 @@ fn chats_are_routed_by_capacity_and_stay_with_their_agent() {
 
     // Customer 3: both agents are full: the site answers 480 (Retry-After).
     customers[2].send(&format!("chat {queue} anyone there?"));
-    let (_, refused) = customers[2].wait_for("refused", |e| {
-        e["event"] == "message" && e["delivery"] == "failed"
-    });
+    let (_, refused) =
+        customers[2].wait_for("refused", |e| e["event"] == "message" && e["delivery"] == "failed");
     assert!(refused["why"].as_str().unwrap().starts_with("480"), "{refused}");
     assert!(!agents.iter_mut().any(|a| a.saw(message("anyone there?"))), "offered to nobody");
 

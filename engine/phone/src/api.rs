@@ -245,6 +245,13 @@ pub enum Command {
     ChatEnd {
         id: InteractionNumber,
     },
+    /// Chat: the transcript of chat `id` as kept in the store — this agent's, or `agent`'s
+    /// (a colleague's chat in a contact's history) from the team store.
+    Transcript {
+        id: InteractionNumber,
+        #[serde(default)]
+        agent: Option<String>,
+    },
     Quit,
 }
 
@@ -498,6 +505,12 @@ pub enum Event {
         interaction: InteractionNumber,
         from: String,
         active: bool,
+    },
+    /// A chat's transcript as the store keeps it (`transcript`), oldest first.
+    Transcript {
+        interaction: InteractionNumber,
+        agent: String,
+        lines: Vec<earshot_store::ChatLine>,
     },
     /// A chat ended: `customer-left`, `inactive` (no word for the configured time),
     /// `agent` (the agent ended it).

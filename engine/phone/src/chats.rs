@@ -187,6 +187,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::disallowed_methods)] // a start for the virtual clock
     fn a_sender_over_the_limit_is_refused_and_the_agent_told_once_per_window() {
         let mut chats = Chats::default();
         let t0 = Instant::now();

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use earshot_chat::{ChatError, Conversation, Incoming, Outgoing};
+use earshot_chat::{ChatError, Conversation, Incoming, MessageDirection, Outgoing};
 use earshot_desk::{Arrival, Channel, Direction, InteractionId, State, Take};
 use earshot_sip::message::{HeaderName, NameAddr, Request};
 use earshot_sip::ua::{MESSAGE_HOLD, ReqHandle};
@@ -16,8 +16,10 @@ use earshot_sip::ua::{MESSAGE_HOLD, ReqHandle};
 use super::api::Event;
 use super::chats::{Chat, Flood, peer_key};
 use super::core::Phone;
+use super::effect::Effect;
 use super::errors::CommandError;
 use super::problem::Problem;
+use earshot_store::ChatLine;
 
 /// The header a web customer's page sets on its last MESSAGE when the customer closes it.
 pub(super) const CHAT_EVENT_HEADER: &str = "X-Earshot-Chat-Event";
@@ -73,13 +75,13 @@ impl Phone {
             return;
         }
         match open {
-            Some(i) => self.into_chat(i, &key, &content_type, &body, answer),
+            Some(i) => self.message_into_chat(i, &key, &content_type, &body, answer),
             None => self.new_chat(from, key, &content_type, &body, answer, &request),
         }
     }
 
     /// A MESSAGE into the open chat `i`.
-    fn into_chat(
+    fn message_into_chat(
         &mut self,
         i: u64,
         key: &str,
@@ -172,26 +174,41 @@ impl Phone {
     fn incoming(&mut self, i: u64, incoming: Incoming) {
         let now = self.now;
         let Some(chat) = self.chats.by_interaction.get_mut(&i) else { return };
-        let event = match incoming {
+        match incoming {
             Incoming::Message(m) => {
                 chat.unread = chat.unread.saturating_add(1);
                 chat.last_heard = now;
                 chat.waiting_since_ms.get_or_insert(m.sent_ms);
-                chat.event(&m)
+                self.told(i, &m.id);
+                self.emit_interaction(i);
             }
             Incoming::Typing(active) => {
-                Event::Typing { interaction: i, from: chat.conversation.peer().into(), active }
+                let from = chat.conversation.peer().into();
+                self.emit(Event::Typing { interaction: i, from, active });
             }
-            Incoming::Notice { id, .. } => match chat.message(&id) {
-                Some(m) => chat.event(m),
-                None => return,
+            Incoming::Notice { id, .. } => self.told(i, &id),
+        }
+    }
+
+    /// Tells the agent of message `id` of chat `i` as it is now, and keeps it in the store.
+    fn told(&mut self, i: u64, id: &str) {
+        let Some(chat) = self.chats.by_interaction.get(&i) else { return };
+        let Some(m) = chat.message(id) else { return };
+        let event = chat.event(m);
+        let (delivery, why) = super::chats::delivery_name(&m.delivery);
+        let line = ChatLine {
+            id: m.id.clone(),
+            from: m.from.clone(),
+            text: m.text.clone(),
+            sent_ms: m.sent_ms,
+            outgoing: m.direction == MessageDirection::Out,
+            delivery: match why {
+                Some(why) => format!("{delivery}: {why}"),
+                None => delivery.to_owned(),
             },
         };
-        let message = matches!(event, Event::Message { .. });
         self.emit(event);
-        if message {
-            self.emit_interaction(i);
-        }
+        self.effects.push_back(Effect::SaveChatLine { interaction: i, line });
     }
 
     /// A MESSAGE that cannot be read: 415 with what is understood (RFC 3428 §7), 400 for
@@ -233,9 +250,7 @@ impl Phone {
                     && let Some(chat) = self.chats.by_interaction.get_mut(&i)
                 {
                     chat.conversation.failed(&id, &e.to_string());
-                    if let Some(event) = chat.message(&id).map(|m| chat.event(m)) {
-                        self.emit(event);
-                    }
+                    self.told(i, &id);
                 }
                 Err(CommandError::Sip(e))
             }
@@ -253,9 +268,7 @@ impl Phone {
         let Some(id) = id else { return true };
         let Some(chat) = self.chats.by_interaction.get_mut(&i) else { return true };
         chat.conversation.answered(&id, status, reason);
-        if let Some(event) = chat.message(&id).map(|m| chat.event(m)) {
-            self.emit(event);
-        }
+        self.told(i, &id);
         true
     }
 
@@ -420,8 +433,7 @@ impl Phone {
         let (m, out) =
             chat.conversation.send(text, unix_ms).map_err(|e| CommandError::Chat(e.to_string()))?;
         chat.waiting_since_ms = None;
-        let event = chat.event(&m);
-        self.emit(event);
+        self.told(id, &m.id);
         self.send_out(id, out)
     }
 

@@ -234,6 +234,10 @@ impl Phone {
             Command::Typing { id } => self.chat_command(ChatCommand::Typing { id }),
             Command::ChatRead { id } => self.chat_command(ChatCommand::Read { id }),
             Command::ChatEnd { id } => self.chat_command(ChatCommand::End { id }),
+            Command::Transcript { id, agent } => {
+                self.effects.push_back(Effect::ReadTranscript { agent, interaction: id });
+                Ok(())
+            }
             Command::Quit => Ok(()),
         }
     }

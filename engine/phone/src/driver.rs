@@ -14,6 +14,7 @@ use earshot_sip::ua::UserAgent;
 use tokio::sync::mpsc;
 
 use super::api::{Command, Event};
+use super::chat_jobs;
 use super::config_file;
 use super::contact_jobs;
 use super::core::Phone;
@@ -143,6 +144,12 @@ impl PhoneDriver {
                 if let Some(store) = &self.desk_store {
                     store.save_interaction(i, at_ms);
                 }
+            }
+            Effect::SaveChatLine { interaction, line } => {
+                chat_jobs::save_line(self.desk_store.as_ref(), self.answers(), interaction, line);
+            }
+            Effect::ReadTranscript { agent, interaction } => {
+                chat_jobs::read(self.desk_store.as_ref(), self.answers(), agent, interaction);
             }
             Effect::SaveAgentState(status) => {
                 if let Some(store) = &self.desk_store {

@@ -25,6 +25,11 @@ pub enum Effect {
     /// Keep the interaction as it is now in the desk's store (in order: a note typed is
     /// saved as typed); the Unix ms of the change.
     SaveInteraction(Box<earshot_desk::Interaction>, u64),
+    /// Keep a chat message (new, or its delivery moved) of chat interaction `interaction`.
+    SaveChatLine { interaction: u64, line: earshot_store::ChatLine },
+    /// Report the transcript of `agent`'s (none: ours) chat `interaction` (a `transcript`
+    /// event).
+    ReadTranscript { agent: Option<String>, interaction: u64 },
     /// Keep the agent's state in the store (and publish it, once presence is wired).
     SaveAgentState(earshot_desk::AgentStatus),
     /// Open a screen-pop link in the system browser.

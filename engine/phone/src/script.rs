@@ -6,7 +6,7 @@ use super::api::{CallId, Command, Event};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScriptError {
     #[error(
-        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, watch, unwatch, monitor, monitor-next, monitor-mode, unmonitor, play, state, accept, decline, case, note, dispose, done, interactions, chat, say, typing, chat-read, chat-end, quit; or a JSON command)"
+        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, watch, unwatch, monitor, monitor-next, monitor-mode, unmonitor, play, state, accept, decline, case, note, dispose, done, interactions, chat, say, typing, chat-read, chat-end, transcript, quit; or a JSON command)"
     )]
     Unknown(String),
     #[error("{command}: {problem} (usage: {usage})")]
@@ -391,6 +391,13 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
             const U: &str = "chat-read ID";
             exact(1, U)?;
             Command::ChatRead { id: id(0, U)? }
+        }
+        "transcript" => {
+            const U: &str = "transcript ID [AGENT]";
+            if args.is_empty() || args.len() > 2 {
+                return Err(usage(U, "wrong number of arguments"));
+            }
+            Command::Transcript { id: id(0, U)?, agent: args.get(1).map(|a| (*a).to_owned()) }
         }
         "chat-end" => {
             const U: &str = "chat-end ID";

@@ -62,6 +62,8 @@ pub struct PhoneHandle {
     /// The desk's configuration the phone runs with (reasons, dispositions, queues): what
     /// the window offers to choose from.
     pub desk: earshot_desk::DeskConfig,
+    /// The chat's quick replies (`[chat] quick_replies`), for the window's chat panel.
+    pub quick_replies: Vec<String>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -158,6 +160,7 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
     };
     let (now, wall) = clock();
     let desk = config.desk.clone();
+    let quick_replies = config.chat.quick_replies.clone();
     let parts = PhoneParts {
         auto_answer: options.auto_answer,
         input_file: options.audio.input_file.is_some() && options.audio.input_from_answer,
@@ -185,7 +188,7 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
         open_links: options.open_links,
     };
     let task = run_bound(driver, bound, input_rx);
-    Ok(PhoneHandle { inputs: input_tx, events: ev_rx, desk, task })
+    Ok(PhoneHandle { inputs: input_tx, events: ev_rx, desk, quick_replies, task })
 }
 
 /// This host's address on its default route (no packet is sent), or loopback.

@@ -3,18 +3,22 @@
 //! the embedded default is SQLite in the data directory ([`SqliteStore`]), and a team store
 //! (PostgreSQL) implements the same trait without the desk changing.
 
+pub mod chat;
 pub mod contacts;
 pub mod errors;
 pub mod outbox;
 pub mod postgres;
+mod postgres_chat;
 mod postgres_site;
 pub mod raw;
 pub mod site;
 pub mod sqlite;
+mod sqlite_chat;
 mod sqlite_contacts;
 mod sqlite_site;
 pub mod team;
 
+pub use chat::{ChatLine, ChatStore};
 pub use contacts::{ContactStore, Imported};
 pub use errors::StoreError;
 pub use postgres::PostgresStore;
@@ -45,8 +49,8 @@ pub trait DeskStore: Send {
     fn save_agent_state(&mut self, agent: &str, status: &AgentStatus) -> Result<(), StoreError>;
 }
 
-/// Every store a phone may work on: the desk's, the contacts' and the site's traits
-/// together (what the phone's store thread is handed, whichever backend it runs).
-pub trait Stores: DeskStore + ContactStore + SiteStore {}
+/// Every store a phone may work on: the desk's, the contacts', the site's and the chats'
+/// traits together (what the phone's store thread is handed, whichever backend it runs).
+pub trait Stores: DeskStore + ContactStore + SiteStore + ChatStore {}
 
-impl<T: DeskStore + ContactStore + SiteStore> Stores for T {}
+impl<T: DeskStore + ContactStore + SiteStore + ChatStore> Stores for T {}

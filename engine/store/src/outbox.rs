@@ -31,6 +31,11 @@ pub enum Parcel {
         identity: Identity,
         keys: Vec<String>,
     },
+    /// A line of chat `interaction`'s transcript, as saved.
+    ChatLine {
+        interaction: u64,
+        line: crate::chat::ChatLine,
+    },
 }
 
 /// An agent's state as its row holds it.

@@ -86,6 +86,8 @@ const MIGRATIONS: &[&str] = &[
     );",
     // Team Communicator's site directory and each agent's kept targets (site.rs).
     crate::site::SCHEMA,
+    // Chat transcripts (chat.rs).
+    crate::chat::POSTGRES_SCHEMA,
 ];
 
 /// Any number for the advisory lock the migration takes ("earshot" on a phone keypad).
@@ -98,7 +100,7 @@ pub struct PostgresStore {
     importing: bool,
     /// The agent whose interactions this connection writes and reads (its address of
     /// record).
-    agent: String,
+    pub(crate) agent: String,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -169,6 +171,10 @@ impl PostgresStore {
                 }
                 Parcel::Match { agent, interaction, identity, keys } => {
                     Some(match_in(&mut tx, agent, *interaction, identity, keys)?)
+                }
+                Parcel::ChatLine { interaction, line } => {
+                    crate::postgres_chat::write_chat_line(&mut tx, &agent, *interaction, line)?;
+                    None
                 }
             };
             done = *seq;

@@ -79,6 +79,8 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO outbox_name (name) VALUES (lower(hex(randomblob(16))));",
     // Team Communicator's site directory and each agent's kept targets (site.rs).
     crate::site::SCHEMA,
+    // Chat transcripts (chat.rs).
+    crate::chat::SQLITE_SCHEMA,
 ];
 
 #[derive(Debug)]

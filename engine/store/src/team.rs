@@ -13,7 +13,9 @@ use earshot_directory::{
 
 use crate::outbox::Parcel;
 use crate::postgres::Delivered;
-use crate::{ContactStore, DeskStore, PostgresStore, SiteStore, SqliteStore, StoreError};
+use crate::{
+    ChatLine, ChatStore, ContactStore, DeskStore, PostgresStore, SiteStore, SqliteStore, StoreError,
+};
 
 /// The most parcels sent to the team store in one transaction.
 const BATCH: usize = 200;
@@ -289,6 +291,32 @@ impl ContactStore for TeamStore {
         limit: usize,
     ) -> Result<Vec<PastInteraction>, StoreError> {
         self.on_team(|t| t.contact_history(contact, before_ms, limit))
+    }
+}
+
+/// This agent's transcripts are written to the embedded file with a parcel for the team
+/// store; read from the team store (any agent's), or from the file while it is away (this
+/// agent's own).
+impl ChatStore for TeamStore {
+    fn save_chat_line(
+        &mut self,
+        interaction: InteractionId,
+        line: &ChatLine,
+    ) -> Result<(), StoreError> {
+        self.local.save_chat_line(interaction, line)
+    }
+
+    fn chat_lines(
+        &mut self,
+        agent: &str,
+        interaction: InteractionId,
+    ) -> Result<Vec<ChatLine>, StoreError> {
+        match self.on_team(|t| t.chat_lines(agent, interaction)) {
+            Err(StoreError::Postgres(_) | StoreError::Offline(_)) if agent == self.agent => {
+                self.local.chat_lines(agent, interaction)
+            }
+            other => other,
+        }
     }
 }
 

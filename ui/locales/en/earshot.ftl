@@ -48,6 +48,26 @@ channel-voice = Call
 channel-chat = Chat
 channel-email = Email
 interactions-title = Interactions
+chat-no-messages = No messages yet
+chat-typing = { $who } is typing…
+chat-ended-customer-left = The customer left the chat
+chat-ended-inactive = The customer stopped answering: the chat was closed
+chat-ended-agent = You ended the chat
+chat-compose = Message
+chat-compose-hint = Write a message — Enter sends, Shift+Enter for a new line
+chat-send = Send
+chat-end = End chat
+chat-you = You
+chat-sending = Sending
+chat-sent = Sent (reached the server)
+chat-delivered = Delivered
+chat-read = Read
+chat-failed = Not sent
+chat-unread = { $count ->
+    [one] 1 new
+   *[other] { $count } new
+}
+chat-first-message = First message
 interactions-none = No interactions yet
 interaction-offered = Offered
 interaction-active = Active

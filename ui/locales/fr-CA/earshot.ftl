@@ -47,6 +47,26 @@ channel-voice = Appel
 channel-chat = Clavardage
 channel-email = Courriel
 interactions-title = Interactions
+chat-no-messages = Aucun message pour l'instant
+chat-typing = { $who } écrit…
+chat-ended-customer-left = Le client a quitté le clavardage
+chat-ended-inactive = Le client ne répond plus : le clavardage a été fermé
+chat-ended-agent = Vous avez terminé le clavardage
+chat-compose = Message
+chat-compose-hint = Écrivez un message — Entrée envoie, Maj+Entrée pour un saut de ligne
+chat-send = Envoyer
+chat-end = Terminer le clavardage
+chat-you = Vous
+chat-sending = Envoi en cours
+chat-sent = Envoyé (reçu par le serveur)
+chat-delivered = Remis
+chat-read = Lu
+chat-failed = Non envoyé
+chat-unread = { $count ->
+    [one] 1 nouveau
+   *[other] { $count } nouveaux
+}
+chat-first-message = Premier message
 interactions-none = Aucune interaction pour l'instant
 interaction-offered = Offerte
 interaction-active = En cours
