@@ -27,6 +27,8 @@ pub struct ChatPanel {
     drafts: BTreeMap<u64, String>,
     /// The chat last told seen (`chat-read`), and how many lines it had then.
     seen: Option<(u64, usize)>,
+    /// A chat just opened: its compose box takes the keyboard.
+    focus_compose: bool,
 }
 
 impl ChatPanel {
@@ -54,6 +56,9 @@ impl ChatPanel {
         // Shown: the phone is told it was seen (unread cleared, read notices sent); a chat
         // opened again, or with new lines, shows its newest.
         let jump = self.seen != Some((i.id, log.lines.len()));
+        if self.seen.is_none_or(|(shown, _)| shown != i.id) {
+            self.focus_compose = true;
+        }
         if jump {
             self.seen = Some((i.id, log.lines.len()));
             if i.state != "offered" {
@@ -113,6 +118,9 @@ impl ChatPanel {
                     .hint_text(tr.t("chat-compose-hint")),
             )
             .accessible_name(label);
+        if std::mem::take(&mut self.focus_compose) {
+            edit.request_focus();
+        }
         if edit.changed() && !draft.trim().is_empty() {
             commands.push(Command::Typing { id });
         }

@@ -152,7 +152,8 @@ fn offer(
                 });
         }
         ui.add_space(GAP);
-        let (accept, decline) = answer_buttons(ui, tr, ("action-decline", icons::ICON_CLOSE), true);
+        let (accept, decline) =
+            answer_buttons(ui, tr, ("action-decline", icons::ICON_CLOSE), true, &i.channel);
         if accept {
             commands.push(Command::Accept { id: i.id });
         }
@@ -174,7 +175,7 @@ fn toast(ui: &mut egui::Ui, tr: &Translator, c: &CallRow) -> Vec<Command> {
             node.set_live(egui::accesskit::Live::Assertive);
         });
         let (accept, reject) =
-            answer_buttons(ui, tr, ("action-reject", icons::ICON_CALL_END), false);
+            answer_buttons(ui, tr, ("action-reject", icons::ICON_CALL_END), false, "voice");
         if accept {
             commands.push(Command::Answer { id: c.id });
         }
@@ -192,11 +193,12 @@ fn answer_buttons(
     tr: &Translator,
     (no_key, no_icon): (&str, egui_material_icons::MaterialIcon),
     keyed: bool,
+    channel: &str,
 ) -> (bool, bool) {
     ui.horizontal(|ui| {
         let accept = icons::button_toned(
             ui,
-            icons::ICON_CALL,
+            icons::channel_icon(channel),
             &tr.t("action-accept"),
             Some(&tr.keys("A")),
             Some(Tone::Good),
