@@ -328,3 +328,99 @@ fn a_message_too_big_for_udp_is_refused_with_a_clear_error() {
     assert_eq!(t[0].4, "failed");
     assert!(net.nodes[customer].errors().iter().any(|e| e.contains("RFC 3428 §8")));
 }
+
+/// The MESSAGEs phone `n` sent to phone `to` with `content_type`, their bodies.
+fn sent_bodies(net: &Net, n: usize, to: usize, content_type: &str) -> Vec<String> {
+    net.trace
+        .iter()
+        .filter(|(from, at, m)| {
+            *from == net.nodes[n].addr
+                && *at == net.nodes[to].addr
+                && m.starts_with("MESSAGE ")
+                && m.contains(&format!("Content-Type: {content_type}"))
+        })
+        .map(|(_, _, m)| {
+            m.split_once("\r\n\r\n").map(|(_, body)| body).unwrap_or_default().to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn typing_goes_both_ways_with_a_peer_that_announces_it() {
+    use earshot_sip::im::iscomposing::IsComposing;
+    let mut net = Net::new();
+    let (agent, customer) = (net.add(agent_config()), net.add(config("customer")));
+    ready(&mut net, agent);
+    net.command(customer, Command::Chat { uri: queue_uri(&net, agent), text: "hi".into() });
+    net.advance(ms(40));
+    net.command(agent, Command::Accept { id: 1 });
+    // Not announced yet: the agent's typing goes nowhere.
+    net.command(agent, Command::Typing { id: 1 });
+    assert!(sent_bodies(&net, agent, customer, "application/im-iscomposing+xml").is_empty());
+    // The customer's page says it is typing (RFC 3994): shown to the agent...
+    let active = IsComposing::active().to_xml();
+    let m =
+        raw_message(&net, customer, agent, "application/im-iscomposing+xml", active.as_bytes(), "");
+    inject(&mut net, agent, customer, &m);
+    let typing = net.nodes[agent].events.iter().rev().find_map(|e| match e {
+        Event::Typing { interaction: 1, active, .. } => Some(*active),
+        _ => None,
+    });
+    assert_eq!(typing, Some(true));
+    assert!(interaction(&net.nodes[agent], 1).is_some_and(|i| i.chat.is_some()));
+    // ...and the agent's typing is sent back: active at the first key, idle 15 s after
+    // the last.
+    net.command(agent, Command::Typing { id: 1 });
+    net.command(agent, Command::Typing { id: 1 });
+    let sent = sent_bodies(&net, agent, customer, "application/im-iscomposing+xml");
+    assert_eq!(sent.len(), 1, "one active for many keys: {sent:?}");
+    assert!(sent[0].contains("<state>active</state>"), "{}", sent[0]);
+    net.advance(Duration::from_secs(16));
+    let sent = sent_bodies(&net, agent, customer, "application/im-iscomposing+xml");
+    assert!(sent.last().unwrap().contains("<state>idle</state>"), "{sent:?}");
+    // The customer's typing runs out after its refresh (120 s) without a word.
+    net.advance(Duration::from_secs(110));
+    let typing = net.nodes[agent].events.iter().rev().find_map(|e| match e {
+        Event::Typing { interaction: 1, active, .. } => Some(*active),
+        _ => None,
+    });
+    assert_eq!(typing, Some(false));
+}
+
+#[test]
+fn delivery_and_read_notices_with_a_peer_that_uses_imdn() {
+    use earshot_sip::im::cpim::{Cpim, IMDN_NS};
+    let mut net = Net::new();
+    let (agent, customer) = (net.add(agent_config()), net.add(config("customer")));
+    ready(&mut net, agent);
+    net.command(customer, Command::Chat { uri: queue_uri(&net, agent), text: "hi".into() });
+    net.advance(ms(40));
+    net.command(agent, Command::Accept { id: 1 });
+    // A page that uses IMDN (RFC 5438) wraps its text in CPIM and asks for notices.
+    let cpim = Cpim::new(
+        &format!("<{}>", net.uri(customer)),
+        &format!("<{}>", queue_uri(&net, agent)),
+        "2027-01-15T08:00:00Z",
+        "text/plain; charset=UTF-8",
+        "Où est mon colis ? 📦".as_bytes().to_vec(),
+    )
+    .with_ns_header(IMDN_NS, "imdn", "Message-ID", "page-1")
+    .with_ns_header(IMDN_NS, "imdn", "Disposition-Notification", "positive-delivery, display");
+    let m = raw_message(&net, customer, agent, "message/cpim", &cpim.to_bytes(), "");
+    inject(&mut net, agent, customer, &m);
+    let t = transcript(&net.nodes[agent], 1);
+    assert_eq!(t.last().unwrap().2, "Où est mon colis ? 📦");
+    let notices = sent_bodies(&net, agent, customer, "message/cpim");
+    assert_eq!(notices.len(), 1, "delivered at once");
+    assert!(notices[0].contains("<delivered/>") && notices[0].contains("page-1"), "{notices:?}");
+    net.command(agent, Command::ChatRead { id: 1 });
+    let notices = sent_bodies(&net, agent, customer, "message/cpim");
+    assert_eq!(notices.len(), 2);
+    assert!(notices[1].contains("<displayed/>"), "{}", notices[1]);
+    // The agent's messages to it are CPIM asking for notices; the window says it has them.
+    net.command(agent, Command::Say { id: 1, text: "Il arrive demain.".into() });
+    let ours = sent_bodies(&net, agent, customer, "message/cpim");
+    assert!(ours.last().unwrap().contains("Disposition-Notification"), "{ours:?}");
+    assert!(ours.last().unwrap().contains("Il arrive demain."));
+    assert!(interaction(&net.nodes[agent], 1).unwrap().chat.unwrap().receipts);
+}
