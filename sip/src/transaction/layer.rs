@@ -85,6 +85,11 @@ pub struct TransactionLayer {
     client_keys: HashMap<ClientKey, TxId>,
     servers: HashMap<TxId, ServerTx>,
     server_keys: HashMap<ServerKey, TxId>,
+    /// §8.2.2.2: how many live server transactions have each From tag, Call-ID and CSeq,
+    /// and each one's, so that a merged request is found without a scan of them all (a
+    /// chat's MESSAGEs leave thousands in Timer J).
+    merge_counts: HashMap<MergeKey, u32>,
+    merge_key_of: HashMap<TxId, MergeKey>,
     q: Queues,
     /// Messages dropped because nothing matched them, for diagnostics.
     pub dropped: u64,
@@ -158,16 +163,10 @@ impl TransactionLayer {
     /// as `tx`'s request — the same request arrived twice by different paths (a loop
     /// after forking), to be answered 482.
     pub fn is_merged(&self, tx: TxId) -> bool {
-        let Some(r) = self.servers.get(&tx).map(|s| &s.request) else { return false };
-        let key = |r: &Request| {
-            let from_tag = r.headers.from().ok().and_then(|f| f.tag().map(str::to_owned));
-            let cseq = r.headers.cseq().ok().map(|c| (c.seq, c.method.clone()));
-            (from_tag, r.headers.call_id().ok().map(str::to_owned), cseq)
-        };
-        let mine = key(r);
-        self.servers
-            .values()
-            .any(|s| s.id != tx && s.request.method != Method::Ack && key(&s.request) == mine)
+        self.merge_key_of
+            .get(&tx)
+            .and_then(|k| self.merge_counts.get(k))
+            .is_some_and(|&n| n > 1)
     }
 
     /// The request and target of a client transaction (to build a CANCEL, §9.1).
@@ -246,6 +245,9 @@ impl TransactionLayer {
         let id = self.alloc();
         let target = response_target(&r, source);
         self.server_keys.insert(key, id);
+        let merge = merge_key(&r);
+        *self.merge_counts.entry(merge.clone()).or_default() += 1;
+        self.merge_key_of.insert(id, merge);
         self.servers.insert(id, ServerTx::new(id, r.clone(), target, self.timers));
         self.q.event(TxEvent::Request { tx: Some(id), request: r, source, cancels });
     }
@@ -290,9 +292,12 @@ impl TransactionLayer {
             .filter(|c| c.state == ClientState::Terminated)
             .map(|c| c.id)
             .collect();
-        for id in dead {
-            self.clients.remove(&id);
-            self.client_keys.retain(|_, v| *v != id);
+        if !dead.is_empty() {
+            for id in &dead {
+                self.clients.remove(id);
+            }
+            let dead: std::collections::HashSet<TxId> = dead.into_iter().collect();
+            self.client_keys.retain(|_, v| !dead.contains(v));
         }
         let dead: Vec<TxId> = self
             .servers
@@ -300,9 +305,20 @@ impl TransactionLayer {
             .filter(|s| s.state == ServerState::Terminated)
             .map(|s| s.id)
             .collect();
-        for id in dead {
-            self.servers.remove(&id);
-            self.server_keys.retain(|_, v| *v != id);
+        if !dead.is_empty() {
+            for id in &dead {
+                self.servers.remove(id);
+                if let Some(k) = self.merge_key_of.remove(id)
+                    && let Some(n) = self.merge_counts.get_mut(&k)
+                {
+                    *n -= 1;
+                    if *n == 0 {
+                        self.merge_counts.remove(&k);
+                    }
+                }
+            }
+            let dead: std::collections::HashSet<TxId> = dead.into_iter().collect();
+            self.server_keys.retain(|_, v| !dead.contains(v));
         }
     }
 
@@ -368,4 +384,13 @@ fn response_target(r: &Request, source: Target) -> Target {
     }
     let port = via.port.unwrap_or(TransportKind::Udp.default_port());
     Target { transport: source.transport, addr: std::net::SocketAddr::new(source.addr.ip(), port) }
+}
+
+/// What §8.2.2.2 compares: the From tag, Call-ID and CSeq of a request.
+type MergeKey = (Option<String>, Option<String>, Option<(u32, Method)>);
+
+fn merge_key(r: &Request) -> MergeKey {
+    let from_tag = r.headers.from().ok().and_then(|f| f.tag().map(str::to_owned));
+    let cseq = r.headers.cseq().ok().map(|c| (c.seq, c.method.clone()));
+    (from_tag, r.headers.call_id().ok().map(str::to_owned), cseq)
 }
