@@ -61,11 +61,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let dir = std::env::temp_dir().join(format!("earshot-chat-bench-{}", std::process::id()));
-    let mut config = Config {
-        user: "agent".into(),
-        data_dir: Some(dir.join("data")),
-        ..Config::default()
-    };
+    let mut config =
+        Config { user: "agent".into(), data_dir: Some(dir.join("data")), ..Config::default() };
     config.sip.address = Some("127.0.0.1".parse().unwrap());
     config.desk.queues.insert("support".into(), Default::default());
     config.chat.flood_limit = 0;
@@ -74,16 +71,18 @@ fn main() {
         ..StartOptions::default()
     };
     let mut phone = runtime.block_on(start(config, options)).unwrap();
-    let Event::Ready { listen, .. } = next_event(&runtime, &mut phone, "ready", &|e| {
-        matches!(e, Event::Ready { .. })
-    })
+    let Event::Ready { listen, .. } =
+        next_event(&runtime, &mut phone, "ready", &|e| matches!(e, Event::Ready { .. }))
     else {
         unreachable!()
     };
     phone.send(Command::State { state: "ready".into(), reason: None });
-    next_event(&runtime, &mut phone, "Ready", &|e| {
-        matches!(e, Event::AgentState { state, .. } if state == "ready")
-    });
+    next_event(
+        &runtime,
+        &mut phone,
+        "Ready",
+        &|e| matches!(e, Event::AgentState { state, .. } if state == "ready"),
+    );
 
     let socket = Arc::new(UdpSocket::bind("127.0.0.1:0").unwrap());
     socket.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
@@ -119,11 +118,12 @@ fn main() {
     // The chat: the first message offered, accepted (its 200 comes with the accept).
     socket.send_to(&message(0, &me, &listen, "hello, bench"), &listen).unwrap();
     sent_at.lock().unwrap().insert(0, Instant::now());
-    let Event::Interaction(offer) =
-        next_event(&runtime, &mut phone, "the offer", &|e| {
-            matches!(e, Event::Interaction(i) if i.state == "offered")
-        })
-    else {
+    let Event::Interaction(offer) = next_event(
+        &runtime,
+        &mut phone,
+        "the offer",
+        &|e| matches!(e, Event::Interaction(i) if i.state == "offered"),
+    ) else {
         unreachable!()
     };
     phone.send(Command::Accept { id: offer.id });

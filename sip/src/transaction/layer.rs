@@ -163,10 +163,7 @@ impl TransactionLayer {
     /// as `tx`'s request — the same request arrived twice by different paths (a loop
     /// after forking), to be answered 482.
     pub fn is_merged(&self, tx: TxId) -> bool {
-        self.merge_key_of
-            .get(&tx)
-            .and_then(|k| self.merge_counts.get(k))
-            .is_some_and(|&n| n > 1)
+        self.merge_key_of.get(&tx).and_then(|k| self.merge_counts.get(k)).is_some_and(|&n| n > 1)
     }
 
     /// The request and target of a client transaction (to build a CANCEL, §9.1).
