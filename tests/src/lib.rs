@@ -96,13 +96,18 @@ pub struct Peer {
 impl Drop for Peer {
     fn drop(&mut self) {
         if let Some(group) = self.group {
-            let _ = std::process::Command::new("kill")
-                .args(["-KILL", "--", &format!("-{group}")])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
+            kill_group(group);
         }
     }
+}
+
+/// Kills process group `group` (a peer and whatever it started).
+pub fn kill_group(group: u32) {
+    let _ = std::process::Command::new("kill")
+        .args(["-KILL", "--", &format!("-{group}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
 }
 
 impl Peer {

@@ -116,11 +116,7 @@ impl std::fmt::Debug for Linphone {
 impl Drop for Linphone {
     fn drop(&mut self) {
         if let Some(group) = self.group {
-            let _ = std::process::Command::new("kill")
-                .args(["-KILL", "--", &format!("-{group}")])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
+            crate::kill_group(group);
         }
         let _ = self.child.start_kill();
         let _ = std::fs::remove_dir_all(&self.dir);

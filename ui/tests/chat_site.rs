@@ -8,31 +8,18 @@
 
 mod common;
 
+use common::site_phones::{site_agent, site_supervisor};
 use common::{Headless, temp_dir};
 use earshot_tests::kamailio::{DeskSite, Site};
 
 fn agent(dir: &std::path::Path, user: &str, site: &Site) -> Headless {
-    let more = format!(
-        "[[accounts]]\naor = \"sip:{user}@earshot.test\"\npassword = \"agent-{user}\"\n\
-         outbound_proxy = \"{}\"\nexpires = 300\n\
-         [desk]\noffer_timeout_s = 5\ncapacity = {{ voice = 1, chat = 1, email = 0 }}\n\
-         [desk.queues.support]\nlabel = \"Support\"\n",
-        site.addr
-    );
-    let mut a = Headless::start_with(dir, &format!("agent-{user}"), r#"["PCMU"]"#, &more, &[]);
-    a.wait_for("registered", |e| e["event"] == "registration" && e["state"] == "registered");
-    a
+    let desk = "[desk]\noffer_timeout_s = 5\ncapacity = { voice = 1, chat = 1, email = 0 }\n\
+                [desk.queues.support]\nlabel = \"Support\"\n";
+    site_agent(dir, user, site, desk)
 }
 
 fn supervisor(dir: &std::path::Path, site: &Site) -> Headless {
-    let more = format!(
-        "[[accounts]]\naor = \"sip:2001@earshot.test\"\npassword = \"supervisor-2001\"\n\
-         outbound_proxy = \"{}\"\nexpires = 300\n",
-        site.addr
-    );
-    let mut s = Headless::start_with(dir, "supervisor", r#"["PCMU"]"#, &more, &[]);
-    s.wait_for("registered", |e| e["event"] == "registration" && e["state"] == "registered");
-    s
+    site_supervisor(dir, site, "")
 }
 
 fn offered(e: &serde_json::Value) -> bool {

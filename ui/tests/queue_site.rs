@@ -14,6 +14,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::site_phones::{site_agent, site_supervisor};
 use common::{Headless, temp_dir};
 use earshot_tests::baresip::{Baresip, BaresipAccount, BaresipAudio};
 use earshot_tests::kamailio::{DeskSite, Site};
@@ -21,28 +22,14 @@ use earshot_tests::speech::say;
 use earshot_tests::{Peer, sipp_call, sipp_call_timed, sipp_response_times};
 
 fn agent(dir: &std::path::Path, user: &str, site: &Site) -> Headless {
-    let more = format!(
-        "[[accounts]]\naor = \"sip:{user}@earshot.test\"\npassword = \"agent-{user}\"\n\
-         outbound_proxy = \"{}\"\nexpires = 300\n\
-         [desk]\noffer_timeout_s = 3\n\
-         case_fields = [{{ source = \"Ticket\", order = 1, editable = true }}]\n\
-         [desk.queues.support]\nlabel = \"Support\"\n",
-        site.addr
-    );
-    let mut a = Headless::start_with(dir, &format!("agent-{user}"), r#"["PCMU"]"#, &more, &[]);
-    a.wait_for("registered", |e| e["event"] == "registration" && e["state"] == "registered");
-    a
+    let desk = "[desk]\noffer_timeout_s = 3\n\
+                case_fields = [{ source = \"Ticket\", order = 1, editable = true }]\n\
+                [desk.queues.support]\nlabel = \"Support\"\n";
+    site_agent(dir, user, site, desk)
 }
 
 fn supervisor(dir: &std::path::Path, site: &Site) -> Headless {
-    let more = format!(
-        "[[accounts]]\naor = \"sip:2001@earshot.test\"\npassword = \"supervisor-2001\"\n\
-         outbound_proxy = \"{}\"\nexpires = 300\n",
-        site.addr
-    );
-    let mut s = Headless::start_with(dir, "supervisor", r#"["PCMU"]"#, &more, &[]);
-    s.wait_for("registered", |e| e["event"] == "registration" && e["state"] == "registered");
-    s
+    site_supervisor(dir, site, "")
 }
 
 fn caller(scenario: &str, site: &Site) -> Peer {

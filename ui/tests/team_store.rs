@@ -12,6 +12,7 @@
 
 mod common;
 
+use common::site_phones::{site_agent, site_supervisor};
 use common::{Headless, temp_dir};
 use earshot_engine::desk::InteractionId;
 use earshot_engine::store::{DeskStore, PostgresStore};
@@ -22,32 +23,19 @@ use serde_json::Value;
 
 fn agent(dir: &std::path::Path, user: &str, site: &Site, store: &str) -> Headless {
     let more = format!(
-        "[[accounts]]\naor = \"sip:{user}@earshot.test\"\npassword = \"agent-{user}\"\n\
-         outbound_proxy = \"{}\"\nexpires = 300\n\
-         [directory]\ncountry = \"GB\"\n\
-         [store]\nurl = \"{store}\"\n\
+        "[directory]\ncountry = \"GB\"\n[store]\nurl = \"{store}\"\n\
          [desk]\noffer_timeout_s = 10\n\
          dispositions = [{{ code = \"resolved\", label = \"Resolved\" }}, \
          {{ code = \"callback\", label = \"Call back\" }}]\n\
-         [desk.queues.support]\nlabel = \"Support\"\n",
-        site.addr
+         [desk.queues.support]\nlabel = \"Support\"\n"
     );
-    let mut a = Headless::start_with(dir, &format!("agent-{user}"), r#"["PCMU"]"#, &more, &[]);
-    a.wait_for("registered", |e| e["event"] == "registration" && e["state"] == "registered");
-    a
+    site_agent(dir, user, site, &more)
 }
 
 /// A supervisor watching the agents through the site: an agent's state is known to the
 /// site (and its queue) once the supervisor sees it.
 fn supervisor(dir: &std::path::Path, site: &Site) -> Headless {
-    let more = format!(
-        "[[accounts]]\naor = \"sip:2001@earshot.test\"\npassword = \"supervisor-2001\"\n\
-         outbound_proxy = \"{}\"\nexpires = 300\n[monitoring]\nagents = [\"1001\", \"1002\"]\n",
-        site.addr
-    );
-    let mut s = Headless::start_with(dir, "supervisor", r#"["PCMU"]"#, &more, &[]);
-    s.wait_for("registered", |e| e["event"] == "registration" && e["state"] == "registered");
-    s
+    site_supervisor(dir, site, "[monitoring]\nagents = [\"1001\", \"1002\"]\n")
 }
 
 /// `a` (agent `user`) goes to `want`, and the site knows it.

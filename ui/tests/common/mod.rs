@@ -5,6 +5,7 @@
 
 pub mod desk_window;
 pub mod modes;
+pub mod site_phones;
 
 pub use earshot_tests::headless::*;
 pub use earshot_tests::voices::*;
