@@ -1,6 +1,7 @@
 //! The reference site (deploy/kamailio) started on a free loopback port for a test; as a
 //! contact centre (presence server and queues, `WITH_DESK`) with its SQLite database
-//! created from Kamailio's own schema files.
+//! created from Kamailio's own schema files, and a WebSocket listener for the customers'
+//! chat page.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -14,6 +15,8 @@ pub struct Site {
     _kamailio: Peer,
     pub addr: SocketAddr,
     database: Option<std::path::PathBuf>,
+    /// A desk site's WebSocket listener (SIP over WebSocket, RFC 7118: the chat page).
+    pub websocket: Option<SocketAddr>,
 }
 
 impl Drop for Site {
@@ -98,6 +101,12 @@ impl Site {
         ]);
         let database =
             desk.map(|_| std::env::temp_dir().join(format!("earshot-site-{port}.sqlite")));
+        // A desk site also takes the customers' chat page over WebSocket (RFC 7118).
+        let ws_port = desk.map(|_| free_port("127.0.0.1"));
+        let ws_listen = ws_port.map(|p| format!("tcp:127.0.0.1:{p}"));
+        if let Some(l) = &ws_listen {
+            args.extend(["-l", l.as_str()]);
+        }
         let defines: Vec<String> = match (desk, &database) {
             (Some(d), Some(db)) => {
                 create_database(db).unwrap_or_else(|e| panic!("the site's database: {e}"));
@@ -106,6 +115,8 @@ impl Site {
                     format!("DB_URL=\"sqlite://{}\"", db.display()),
                     format!("QUEUE_WAIT_S={}", d.queue_wait_s),
                     format!("OFFER_TIMEOUT_MS={}", d.offer_timeout_ms),
+                    "WITH_WEBSOCKET".into(),
+                    format!("WS_PORT={}", ws_port.unwrap_or_default()),
                 ]
             }
             _ => Vec::new(),
@@ -137,7 +148,8 @@ impl Site {
                 None => tokio::net::TcpStream::connect(addr).await.is_ok(),
             };
             if up {
-                return Site { _kamailio: peer, addr, database };
+                let websocket = ws_port.map(|p| SocketAddr::from(([127, 0, 0, 1], p)));
+                return Site { _kamailio: peer, addr, database, websocket };
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

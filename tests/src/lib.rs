@@ -15,6 +15,7 @@ pub mod phrase_align;
 pub mod postgres;
 pub mod speech;
 pub mod voices;
+pub mod web_page;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
