@@ -88,6 +88,13 @@ impl WebPage {
         self.wait_after(from, &format!("{name} done"), |v| v["done"] == name);
     }
 
+    /// Sends a command without waiting for it to end (read what it says with
+    /// [`WebPage::wait_for`]).
+    pub fn start(&mut self, command: Value) {
+        writeln!(self.stdin, "{command}").expect("driver stdin");
+        self.stdin.flush().expect("driver stdin");
+    }
+
     /// Waits (10 s at most) for a line `pick` takes, among those seen or to come.
     pub fn wait_for(&mut self, what: &str, pick: impl Fn(&Value) -> bool) -> Value {
         self.wait_after(0, what, pick)

@@ -3,6 +3,9 @@
 // logged (`{"page": …}`), what was read off it, and `{"done": "<command>"}` after each.
 //   {"open": URL} {"fill": {"name": …, "reason": …}} {"type": TEXT} {"press": KEY}
 //   {"read": true} {"close": true} {"quit": true}
+//   {"pingpong": N}: sends "ping I" N times through the compose box, each after the page
+//   shows "pong I-1" (the agent's answer); gives the send times (Unix ms) and each round
+//   trip (ms, from the send to the answer shown).
 import { createInterface } from 'node:readline';
 import puppeteer from 'puppeteer-core';
 
@@ -60,6 +63,32 @@ async function run(c) {
     }));
     out({ read: seen });
     return 'read';
+  }
+  if (c.pingpong) {
+    const result = await page.evaluate(async (n) => {
+      const transcript = document.getElementById('transcript');
+      const shown = (text) => new Promise((resolve) => {
+        const seen = () => [...transcript.querySelectorAll('li')]
+          .some((li) => li.lastChild && li.lastChild.textContent === text);
+        if (seen()) { resolve(); return; }
+        const watch = new MutationObserver(() => { if (seen()) { watch.disconnect(); resolve(); } });
+        watch.observe(transcript, { childList: true, subtree: true });
+      });
+      const sentAt = [];
+      const rounds = [];
+      for (let i = 0; i < n; i++) {
+        const answer = shown('pong ' + i);
+        const t0 = performance.now();
+        sentAt.push(Date.now());
+        document.getElementById('text').value = 'ping ' + i;
+        document.getElementById('compose').requestSubmit();
+        await answer;
+        rounds.push(performance.now() - t0);
+      }
+      return { sentAt, rounds };
+    }, c.pingpong);
+    out({ pingpong: result });
+    return 'pingpong';
   }
   if (c.close) {
     await page.close({ runBeforeUnload: true });
