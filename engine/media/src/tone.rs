@@ -26,7 +26,7 @@ impl ToneSpec {
     pub const RINGTONE: ToneSpec =
         ToneSpec { freqs: [440.0, 480.0], on_ms: 1000, off_ms: 2000, repeat: 0, level: 6000 };
     /// A chat offered to the agent, on the ringing device: a short 880 Hz chime every
-    /// 3 s (told apart from a call's ring at once; chats come with issue 16).
+    /// 3 s (told apart from a call's ring at once).
     pub const CHAT_ALERT: ToneSpec =
         ToneSpec { freqs: [880.0, 0.0], on_ms: 150, off_ms: 2850, repeat: 0, level: 5000 };
     /// An email offered to the agent: a low 587 Hz note every 5 s.
@@ -35,6 +35,11 @@ impl ToneSpec {
     /// Call waiting: two short 425 Hz beeps.
     pub const CALL_WAITING: ToneSpec =
         ToneSpec { freqs: [425.0, 0.0], on_ms: 200, off_ms: 200, repeat: 2, level: 3000 };
+
+    /// A message in a chat the agent is not looking at, on the ringing device: one short
+    /// 988 Hz note, once (the chat's row shows how many are new).
+    pub const NEW_MESSAGE: ToneSpec =
+        ToneSpec { freqs: [988.0, 0.0], on_ms: 120, off_ms: 80, repeat: 1, level: 4500 };
 
     /// An offer the agent let time out (Not Ready follows), on the ringing device: two
     /// short 523 Hz beeps, once — unlike any offer's sound, and over in half a second.

@@ -115,6 +115,8 @@ pub(super) struct Chats {
     /// Each sender's MESSAGEs in the current window: its start, the count, and whether
     /// the agent was told of the flood.
     floods: HashMap<String, (Instant, u32, bool)>,
+    /// The chat the agent last looked at (`chat-read`): its new messages play no note.
+    pub viewing: Option<u64>,
 }
 
 /// Whether a sender may be heard now.

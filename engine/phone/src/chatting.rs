@@ -180,7 +180,14 @@ impl Phone {
                 chat.last_heard = now;
                 chat.waiting_since_ms.get_or_insert(m.sent_ms);
                 self.told(i, &m.id);
+                let offered =
+                    self.desk.get(InteractionId(i)).is_some_and(|x| x.state == State::Offered);
                 self.emit_interaction(i);
+                // Noticed by ear too, unless the agent is looking at it (an offer chimes
+                // on its own).
+                if !offered && self.chats.viewing != Some(i) {
+                    self.chat_note();
+                }
             }
             Incoming::Typing(active) => {
                 let from = chat.conversation.peer().into();
@@ -376,6 +383,7 @@ impl Phone {
                 let chat =
                     self.chats.by_interaction.get_mut(&id).ok_or(CommandError::NoChat(id))?;
                 chat.unread = 0;
+                self.chats.viewing = Some(id);
                 let owed = chat.conversation.displayed(unix_ms);
                 for out in owed {
                     let _ = self.send_out(id, out);

@@ -39,6 +39,8 @@ pub struct Phone {
     pub(super) dnd: bool,
     /// Until when the missed-offer beep plays (`ringing.rs`).
     pub(super) missed_beep_until: Option<Instant>,
+    /// Until when the new-message note of a chat not looked at plays (`ringing.rs`).
+    pub(super) chat_note_until: Option<Instant>,
     pub(super) ssrc_seed: u64,
     /// Calls we placed because a peer transferred us: new call → the call it replaces.
     pub(super) transfers: BTreeMap<CallId, CallId>,
@@ -145,6 +147,7 @@ impl Phone {
             auto_answer: auto_answer || config.auto_answer.always,
             dnd: config.do_not_disturb,
             missed_beep_until: None,
+            chat_note_until: None,
             config,
             ua,
             media,

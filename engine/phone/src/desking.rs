@@ -210,7 +210,9 @@ impl Phone {
             self.desk.timeout(at);
         }
         // The missed-offer beep is over: the ringer is free for the next sound.
-        if self.missed_beep_until.is_some_and(|t| t <= self.now) {
+        if self.missed_beep_until.is_some_and(|t| t <= self.now)
+            || self.chat_note_until.is_some_and(|t| t <= self.now)
+        {
             self.update_ringing();
         }
     }

@@ -3,7 +3,9 @@
 //! the call is answered, rejected, cancelled or auto-answered — or when it has rung too
 //! long: `[calls] ring_timeout_s`, or sooner the INVITE's `Expires` (RFC 3261 §13.3.1.1).
 //! Each channel's offers ring with a sound of their own (`offer_sound`); an offer let
-//! time out beeps twice (`ToneSpec::MISSED_OFFER`); all at `[audio] ring_volume`.
+//! time out beeps twice (`ToneSpec::MISSED_OFFER`); a chat offered chimes
+//! (`ToneSpec::CHAT_ALERT`) until taken; a message in a chat the agent is not looking at
+//! plays one note (`ToneSpec::NEW_MESSAGE`); all at `[audio] ring_volume`.
 
 use std::time::Duration;
 
@@ -49,13 +51,27 @@ impl Phone {
         if self.missed_beep_until.is_some_and(|t| t <= self.now) {
             self.missed_beep_until = None;
         }
+        if self.chat_note_until.is_some_and(|t| t <= self.now) {
+            self.chat_note_until = None;
+        }
+        let chat_offered = self
+            .desk
+            .interactions()
+            .any(|i| i.channel == Channel::Chat && i.state == earshot_desk::State::Offered);
         let volume = self.config.audio.ring_volume;
         let sound = if waiting && !busy {
-            Some(offer_sound(Channel::Voice).at_volume(volume))
-        } else {
+            Some(offer_sound(Channel::Voice))
+        } else if self.missed_beep_until.is_some() {
             // The missed-offer beep plays out even as the missed call goes.
-            self.missed_beep_until.map(|_| ToneSpec::MISSED_OFFER.at_volume(volume))
+            Some(ToneSpec::MISSED_OFFER)
+        } else if self.chat_note_until.is_some() {
+            Some(ToneSpec::NEW_MESSAGE)
+        } else if chat_offered {
+            Some(offer_sound(Channel::Chat))
+        } else {
+            None
         };
+        let sound = sound.map(|s| s.at_volume(volume));
         if let Some(problem) = self.media.ring(sound) {
             self.emit(Event::problem(Problem::RingingDeviceFailed { why: problem }, None));
         }
@@ -68,6 +84,14 @@ impl Phone {
         let s = ToneSpec::MISSED_OFFER;
         let length = u64::from(s.repeat) * u64::from(s.on_ms + s.off_ms);
         self.missed_beep_until = Some(self.now + Duration::from_millis(length));
+        self.update_ringing();
+    }
+
+    /// A message came into a chat the agent is not looking at: one note.
+    pub(super) fn chat_note(&mut self) {
+        let s = ToneSpec::NEW_MESSAGE;
+        let length = u64::from(s.repeat) * u64::from(s.on_ms + s.off_ms);
+        self.chat_note_until = Some(self.now + Duration::from_millis(length));
         self.update_ringing();
     }
 

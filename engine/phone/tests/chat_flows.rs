@@ -424,3 +424,29 @@ fn delivery_and_read_notices_with_a_peer_that_uses_imdn() {
     assert!(ours.last().unwrap().contains("Il arrive demain."));
     assert!(interaction(&net.nodes[agent], 1).unwrap().chat.unwrap().receipts);
 }
+
+#[test]
+fn an_offered_chat_chimes_and_a_message_in_a_chat_not_looked_at_plays_one_note() {
+    use earshot_media::tone::ToneSpec;
+    let mut net = Net::new();
+    let (agent, customer) = (net.add(agent_config()), net.add(config("customer")));
+    ready(&mut net, agent);
+    net.command(customer, Command::Chat { uri: queue_uri(&net, agent), text: "hi".into() });
+    net.advance(ms(40));
+    let sound = |net: &Net| net.nodes[agent].log().ring_sound.map(|s| (s.freqs, s.on_ms));
+    let chime = ToneSpec::CHAT_ALERT;
+    assert_eq!(sound(&net), Some((chime.freqs, chime.on_ms)), "an offered chat chimes");
+    net.command(agent, Command::Accept { id: 1 });
+    net.advance(ms(40));
+    assert_eq!(sound(&net), None, "taken: quiet");
+    // Not looked at yet: a new message plays one note, then it is quiet again.
+    net.command(customer, Command::Say { id: 1, text: "are you there?".into() });
+    let note = ToneSpec::NEW_MESSAGE;
+    assert_eq!(sound(&net), Some((note.freqs, note.on_ms)));
+    net.advance(ms(300));
+    assert_eq!(sound(&net), None);
+    // Looked at (the window shows it): its messages play nothing.
+    net.command(agent, Command::ChatRead { id: 1 });
+    net.command(customer, Command::Say { id: 1, text: "ok".into() });
+    assert_eq!(sound(&net), None);
+}
