@@ -36,11 +36,6 @@ impl ChatPanel {
         ChatPanel { quick_replies, ..ChatPanel::default() }
     }
 
-    /// The draft of chat `id` (what the agent has typed and not sent).
-    pub fn draft(&self, id: u64) -> &str {
-        self.drafts.get(&id).map_or("", String::as_str)
-    }
-
     /// Chat `i`'s transcript and compose box; what the agent asked for.
     pub fn show(
         &mut self,
