@@ -122,6 +122,19 @@ impl Conversation {
         &self.messages
     }
 
+    /// Earlier messages of the chat, handed over by a colleague (a consultation, a
+    /// transfer), put before anything said here.
+    pub fn import(&mut self, history: Vec<ChatMessage>) {
+        let said = std::mem::take(&mut self.messages);
+        self.messages = history;
+        self.messages.extend(said);
+    }
+
+    /// The address we write as.
+    pub fn me(&self) -> &str {
+        &self.me
+    }
+
     /// Whether the peer is typing now.
     pub fn peer_typing(&self) -> bool {
         self.peer_typing_until.is_some()
@@ -255,6 +268,19 @@ impl Conversation {
     /// The agent's text as a message to send: plain text, or CPIM asking for IMDN notices
     /// from a peer that uses them. Our typing ends with it (no `idle` needed).
     pub fn send(&mut self, text: &str, now_ms: u64) -> Result<(ChatMessage, Outgoing), ChatError> {
+        let me = self.me.clone();
+        self.send_as(&me, text, now_ms)
+    }
+
+    /// Text written by `author` — us, or a colleague in a conference whose message we
+    /// relay — sent to the peer as ours (the peer writes to one address); the transcript
+    /// keeps who wrote it.
+    pub fn send_as(
+        &mut self,
+        author: &str,
+        text: &str,
+        now_ms: u64,
+    ) -> Result<(ChatMessage, Outgoing), ChatError> {
         if text.trim().is_empty() {
             return Err(ChatError::Empty);
         }
@@ -294,7 +320,7 @@ impl Conversation {
         };
         let m = ChatMessage {
             id,
-            from: self.me.clone(),
+            from: author.to_owned(),
             text: text.to_owned(),
             sent_ms: now_ms,
             direction: MessageDirection::Out,

@@ -4,6 +4,7 @@
 //! far as the peer lets us know it. Time is passed in; the phone sends and receives.
 
 pub mod conversation;
+pub mod handover;
 pub mod message;
 
 pub use conversation::{ChatError, Conversation, Incoming, Outgoing};

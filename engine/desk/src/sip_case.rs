@@ -91,7 +91,9 @@ pub fn from_uri_headers(uri_headers: &[(String, String)]) -> Vec<(String, String
 
 fn strip_x(name: &str) -> Option<&str> {
     let rest = name.strip_prefix("X-").or_else(|| name.strip_prefix("x-"))?;
-    (!rest.is_empty()).then_some(rest)
+    // Earshot's own signalling between phones and the site (`X-Earshot-…`) is not case data.
+    let ours = rest.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("Earshot-"));
+    (!rest.is_empty() && !ours).then_some(rest)
 }
 
 /// RFC 3261 §25.1 token characters (a header name).
@@ -188,6 +190,8 @@ mod tests {
             h("X-Account-Id", " A-77 "),
             h("x-Segment", "gold"),
             h("X-", "nameless"),
+            h("X-Earshot-Consult", "sip:ann@site"),
+            h("x-earshot-chat-event", "left"),
             h("User-to-User", "044f72646572203432;encoding=hex;purpose=isdn-uui"),
             h(
                 "Call-Info",

@@ -245,6 +245,22 @@ pub enum Command {
     ChatEnd {
         id: InteractionNumber,
     },
+    /// Chat: a consultation chat with `target` (a colleague) about chat `id`; they get
+    /// its transcript so far and its case.
+    ChatConsult {
+        id: InteractionNumber,
+        target: String,
+    },
+    /// Chat: the colleague of consultation chat `consult` joins chat `id` (a conference).
+    ChatConference {
+        id: InteractionNumber,
+        consult: InteractionNumber,
+    },
+    /// Chat: chat `id` handed to `target` (a colleague) with its transcript and case.
+    ChatTransfer {
+        id: InteractionNumber,
+        target: String,
+    },
     /// Chat: the transcript of chat `id` as kept in the store — this agent's, or `agent`'s
     /// (a colleague's chat in a contact's history) from the team store.
     Transcript {
@@ -513,7 +529,9 @@ pub enum Event {
         lines: Vec<earshot_store::ChatLine>,
     },
     /// A chat ended: `customer-left`, `inactive` (no word for the configured time),
-    /// `agent` (the agent ended it).
+    /// `agent` (the agent ended it), `transferred` (a colleague took it), `ended` (the
+    /// colleague of a consultation ended it), `refused` (the colleague could not be
+    /// reached).
     ChatEnded {
         interaction: InteractionNumber,
         reason: String,
@@ -599,6 +617,12 @@ pub struct ChatSummary {
     pub peer_typing: bool,
     /// The peer sends delivery and read notices; without them `sent` is all there is.
     pub receipts: bool,
+    /// A conference: a colleague is in the customer's chat (ours, or theirs we joined).
+    #[serde(default)]
+    pub conference: bool,
+    /// Offered to a colleague (`chat-transfer`), not yet taken.
+    #[serde(default)]
+    pub transferring: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

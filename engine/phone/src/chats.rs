@@ -40,6 +40,25 @@ pub(super) struct Chat {
     /// The address our MESSAGEs come From when it is not ours: the queue the customer
     /// wrote to, so that the replies come back by the queue's routing.
     pub from: Option<String>,
+    /// A consultation chat of ours with a colleague: the chat it is about.
+    pub about: Option<u64>,
+    /// A colleague's consultation with us: the customer it is about (their address).
+    pub consulted_about: Option<String>,
+    /// We are in the customer's chat the colleague hosts (their conference).
+    pub conference: bool,
+    /// Consultation chats joined into this one (a conference we host): each message goes
+    /// to them too.
+    pub members: Vec<u64>,
+    /// Offered to a colleague, not yet taken.
+    pub transferring: bool,
+    /// Taken by the colleague at this address: the customer's messages that still reach
+    /// us go to them.
+    pub transferred_to: Option<NameAddr>,
+    /// Handed to us by the colleague at this address (the only one that may relay the
+    /// customer's messages into it).
+    pub handed_by: Option<String>,
+    /// The site was told the chat moved or ended here.
+    pub site_told: bool,
 }
 
 impl Chat {
@@ -55,6 +74,14 @@ impl Chat {
             waiting_since_ms: None,
             began: now,
             from: None,
+            about: None,
+            consulted_about: None,
+            conference: false,
+            members: Vec::new(),
+            transferring: false,
+            transferred_to: None,
+            handed_by: None,
+            site_told: false,
         }
     }
 
@@ -66,6 +93,8 @@ impl Chat {
             first: self.conversation.messages().first().map(|m| m.text.clone()),
             peer_typing: self.conversation.peer_typing(),
             receipts: self.conversation.peer_notifies(),
+            conference: self.conference || !self.members.is_empty(),
+            transferring: self.transferring,
         }
     }
 
@@ -117,6 +146,10 @@ pub(super) struct Chats {
     floods: HashMap<String, (Instant, u32, bool)>,
     /// The chat the agent last looked at (`chat-read`): its new messages play no note.
     pub viewing: Option<u64>,
+    /// Our MESSAGEs that hand a chat over (chat_handover.rs), awaiting their answer.
+    pub handovers: HashMap<ReqHandle, super::chat_handover::Handover>,
+    /// Display names of the addresses chats are with and written by.
+    pub names: HashMap<String, String>,
 }
 
 /// Whether a sender may be heard now.
@@ -130,12 +163,13 @@ pub(super) enum Flood {
 }
 
 impl Chats {
-    /// The open chat (offered or active) with the peer whose address is `key`.
+    /// The open chat (offered or active, or handed to a colleague and not yet finished)
+    /// with the peer whose address is `key`.
     pub fn open_with(&self, key: &str) -> Option<u64> {
         self.by_interaction
             .values()
             .rev()
-            .find(|c| c.open && peer_key(&c.to.uri) == key)
+            .find(|c| (c.open || c.transferred_to.is_some()) && peer_key(&c.to.uri) == key)
             .map(|c| c.interaction)
     }
 

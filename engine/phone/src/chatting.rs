@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use earshot_chat::{ChatError, Conversation, Incoming, MessageDirection, Outgoing};
+use earshot_chat::{ChatError, ChatMessage, Conversation, Incoming, MessageDirection, Outgoing};
 use earshot_desk::{Arrival, Channel, Direction, InteractionId, State, Take};
 use earshot_sip::message::{HeaderName, NameAddr, Request};
 use earshot_sip::ua::{MESSAGE_HOLD, ReqHandle};
@@ -53,6 +53,12 @@ impl Phone {
         request: Box<Request>,
     ) {
         let key = peer_key(&from.uri);
+        // The site's chat routes are the site's: never a chat here.
+        let to_route = matches!(&request.uri, earshot_sip::message::Uri::Sip(s)
+            if s.user.as_deref() == Some(super::chat_handover::ROUTE_USER));
+        if to_route {
+            return self.answer_held(answer, 404, &[]);
+        }
         if let Flood::Over { first } =
             self.chats.flood(&key, self.config.chat.flood_limit, self.now)
         {
@@ -63,16 +69,29 @@ impl Phone {
             }
             return;
         }
+        if let Some(n) = from.display_name().filter(|n| !n.trim().is_empty()) {
+            let n: String = n.chars().filter(|c| !c.is_control()).take(80).collect();
+            self.chats.names.insert(key.clone(), n);
+        }
         let open = self.chats.open_with(&key);
-        let left = request.headers.iter().any(|h| {
-            h.name.as_str().eq_ignore_ascii_case(CHAT_EVENT_HEADER) && h.value() == "left"
-        });
-        if left {
+        let event = request
+            .headers
+            .iter()
+            .find(|h| h.name.as_str().eq_ignore_ascii_case(CHAT_EVENT_HEADER))
+            .map(|h| h.value().to_owned());
+        if let Some(event) = event {
             self.answer_held(answer, 200, &[]);
+            let reason = match event.as_str() {
+                "left" => "customer-left",
+                _ => "ended",
+            };
             if let Some(i) = open {
-                self.chat_left(i, "customer-left");
+                self.chat_left(i, reason);
             }
             return;
+        }
+        if let Some(handed) = super::chat_handover::Handed::of(&request) {
+            return self.handed_received(handed, from, key, &content_type, &body, answer, &request);
         }
         match open {
             Some(i) => self.message_into_chat(i, &key, &content_type, &body, answer),
@@ -81,7 +100,7 @@ impl Phone {
     }
 
     /// A MESSAGE into the open chat `i`.
-    fn message_into_chat(
+    pub(super) fn message_into_chat(
         &mut self,
         i: u64,
         key: &str,
@@ -175,11 +194,17 @@ impl Phone {
         let now = self.now;
         let Some(chat) = self.chats.by_interaction.get_mut(&i) else { return };
         match incoming {
+            Incoming::Message(m) if chat.transferred_to.is_some() => {
+                // Handed to a colleague: theirs now.
+                self.told(i, &m.id);
+                self.relay_heard(i, &m);
+            }
             Incoming::Message(m) => {
                 chat.unread = chat.unread.saturating_add(1);
                 chat.last_heard = now;
                 chat.waiting_since_ms.get_or_insert(m.sent_ms);
                 self.told(i, &m.id);
+                self.relay_heard(i, &m);
                 let offered =
                     self.desk.get(InteractionId(i)).is_some_and(|x| x.state == State::Offered);
                 self.emit_interaction(i);
@@ -198,7 +223,7 @@ impl Phone {
     }
 
     /// Tells the agent of message `id` of chat `i` as it is now, and keeps it in the store.
-    fn told(&mut self, i: u64, id: &str) {
+    pub(super) fn told(&mut self, i: u64, id: &str) {
         let Some(chat) = self.chats.by_interaction.get(&i) else { return };
         let Some(m) = chat.message(id) else { return };
         let event = chat.event(m);
@@ -233,7 +258,12 @@ impl Phone {
     }
 
     /// Answers a held MESSAGE (nothing to do for one answered already).
-    fn answer_held(&mut self, h: Option<ReqHandle>, status: u16, headers: &[(HeaderName, String)]) {
+    pub(super) fn answer_held(
+        &mut self,
+        h: Option<ReqHandle>,
+        status: u16,
+        headers: &[(HeaderName, String)],
+    ) {
         if let Some(h) = h {
             let _ = self.ua.answer_message(h, status, headers, self.now);
         }
@@ -244,9 +274,16 @@ impl Phone {
     fn send_out(&mut self, i: u64, out: Outgoing) -> Result<(), CommandError> {
         let Some(chat) = self.chats.by_interaction.get(&i) else { return Ok(()) };
         let to = chat.to.clone();
-        let from: Vec<(HeaderName, String)> =
+        let mut headers: Vec<(HeaderName, String)> =
             chat.from.iter().map(|f| (HeaderName::From, format!("<{f}>"))).collect();
-        let sent = self.ua.send_message(&to, &out.content_type, out.body, &from, self.now);
+        // Written as the queue: the customer is told which agent wrote it.
+        let author = out.message.as_deref().and_then(|id| chat.message(id)).map(|m| m.from.clone());
+        if let (Some(_), Some(author)) = (&chat.from, author) {
+            let name: String = self.name_of(&author).chars().filter(|c| !c.is_control()).collect();
+            let sender = super::chat_handover::SENDER_HEADER;
+            headers.push((HeaderName::parse(sender), name));
+        }
+        let sent = self.ua.send_message(&to, &out.content_type, out.body, &headers, self.now);
         match sent {
             Ok(req) => {
                 self.chats.sending.insert(req, (i, out.message));
@@ -271,6 +308,9 @@ impl Phone {
         status: u16,
         reason: &str,
     ) -> bool {
+        if self.handover_answered(req, status, reason) {
+            return true;
+        }
         let Some((i, id)) = self.chats.sending.remove(&req) else { return false };
         let Some(id) = id else { return true };
         let Some(chat) = self.chats.by_interaction.get_mut(&i) else { return true };
@@ -283,6 +323,7 @@ impl Phone {
     pub(super) fn chat_accepted(&mut self, i: u64) {
         let held = self.chats.by_interaction.get_mut(&i).and_then(|c| c.held.take());
         self.answer_held(held, 200, &[]);
+        self.handed_taken(i);
     }
 
     /// The desk refused chat `i` (declined, missed): its held MESSAGE gets `status`, and the
@@ -300,9 +341,12 @@ impl Phone {
         match state {
             State::Offered | State::Active => {}
             State::WrapUp => {
-                if let Some(c) = self.chats.by_interaction.get_mut(&i) {
-                    c.open = false;
+                let Some(c) = self.chats.by_interaction.get_mut(&i) else { return };
+                c.open = false;
+                if c.transferred_to.is_none() {
+                    self.tell_site(i, None);
                 }
+                self.chat_ended_for_colleagues(i);
             }
             _ => {
                 self.chats.by_interaction.remove(&i);
@@ -314,8 +358,9 @@ impl Phone {
     /// The customer of chat `i` left (`reason`): to wrap-up, and the agent told why.
     fn chat_left(&mut self, i: u64, reason: &str) {
         let at = self.moment();
-        if let Some(c) = self.chats.by_interaction.get_mut(&i) {
-            c.open = false;
+        match self.chats.by_interaction.get_mut(&i) {
+            Some(c) if c.open => c.open = false,
+            _ => return,
         }
         let _ = self.desk.contact_left(InteractionId(i), at);
         self.emit(Event::ChatEnded { interaction: i, reason: reason.into() });
@@ -422,7 +467,7 @@ impl Phone {
     }
 
     /// Chat `id`, open for writing: accepted and not yet in wrap-up.
-    fn open_chat(&mut self, id: u64) -> Result<&mut Chat, CommandError> {
+    pub(super) fn open_chat(&mut self, id: u64) -> Result<&mut Chat, CommandError> {
         let state = self.desk.get(InteractionId(id)).map(|i| i.state);
         let chat = self.chats.by_interaction.get_mut(&id).ok_or(CommandError::NoChat(id))?;
         match state {
@@ -434,19 +479,64 @@ impl Phone {
         }
     }
 
-    /// The agent's text into chat `id`.
+    /// The agent's text into chat `id` (and to the colleagues in it, in a conference).
     fn write(&mut self, id: u64, text: &str) -> Result<(), CommandError> {
+        // Written as the queue, but the transcript keeps which agent wrote it.
+        let me = self.local_uri.clone();
+        let m = self.write_as(id, &me, text)?;
+        let members = self.chats.by_interaction.get(&id).map(|c| c.members.clone());
+        for k in members.unwrap_or_default() {
+            self.relay_to_colleague(k, &m);
+        }
+        Ok(())
+    }
+
+    /// Text by `author` (the agent, or a colleague in our conference) into chat `id`.
+    pub(super) fn write_as(
+        &mut self,
+        id: u64,
+        author: &str,
+        text: &str,
+    ) -> Result<ChatMessage, CommandError> {
         let unix_ms = self.unix_ms();
         let chat = self.open_chat(id)?;
-        let (m, out) =
-            chat.conversation.send(text, unix_ms).map_err(|e| CommandError::Chat(e.to_string()))?;
+        let (m, out) = chat
+            .conversation
+            .send_as(author, text, unix_ms)
+            .map_err(|e| CommandError::Chat(e.to_string()))?;
         chat.waiting_since_ms = None;
         self.told(id, &m.id);
-        self.send_out(id, out)
+        self.send_out(id, out)?;
+        Ok(m)
+    }
+
+    /// Chat `i` ended here: a colleague in it (consulted, or in our conference) is told,
+    /// so that their side ends too.
+    fn chat_ended_for_colleagues(&mut self, i: u64) {
+        let Some(chat) = self.chats.by_interaction.get(&i) else { return };
+        let mut to: Vec<NameAddr> = Vec::new();
+        if chat.about.is_some() || chat.consulted_about.is_some() {
+            to.push(chat.to.clone());
+        }
+        for k in &chat.members {
+            if let Some(c) = self.chats.by_interaction.get(k).filter(|c| c.open) {
+                to.push(c.to.clone());
+            }
+        }
+        let members = chat.members.clone();
+        for peer in to {
+            let ended = [(HeaderName::parse(CHAT_EVENT_HEADER), "ended".to_owned())];
+            let _ = self.ua.send_message(&peer, "text/plain", Vec::new(), &ended, self.now);
+        }
+        for k in members {
+            if self.chats.by_interaction.get(&k).is_some_and(|c| c.open) {
+                self.chat_over(k, "ended");
+            }
+        }
     }
 
     /// The `interaction` event of interaction `i` as it is now (its chat's counts changed).
-    fn emit_interaction(&mut self, i: u64) {
+    pub(super) fn emit_interaction(&mut self, i: u64) {
         if let Some(x) = self.desk.get(InteractionId(i)).cloned() {
             let view = self.view(&x);
             self.emit(Event::Interaction(Box::new(view)));

@@ -234,6 +234,9 @@ impl Phone {
             Command::Typing { id } => self.chat_command(ChatCommand::Typing { id }),
             Command::ChatRead { id } => self.chat_command(ChatCommand::Read { id }),
             Command::ChatEnd { id } => self.chat_command(ChatCommand::End { id }),
+            Command::ChatConsult { id, target } => self.chat_consult(id, &target).map(|_| ()),
+            Command::ChatConference { id, consult } => self.chat_conference(id, consult),
+            Command::ChatTransfer { id, target } => self.chat_transfer(id, &target),
             Command::Transcript { id, agent } => {
                 self.effects.push_back(Effect::ReadTranscript { agent, interaction: id });
                 Ok(())

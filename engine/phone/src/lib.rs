@@ -7,6 +7,7 @@ mod auto_answer;
 pub mod call;
 mod call_record;
 mod calling;
+mod chat_handover;
 mod chat_jobs;
 mod chats;
 mod chatting;

@@ -148,6 +148,8 @@ pub enum Problem {
     ChatUnreadable { from: String, why: String },
     #[error("{from} sends too many messages: the rest of them are refused for a few seconds")]
     ChatFlood { from: String },
+    #[error("{target} did not take the chat ({why})")]
+    ChatHandover { target: String, why: String },
     #[error("contacts: {why}")]
     ContactStore { why: String },
     #[error("cannot import {file}: {why}")]
@@ -225,6 +227,7 @@ impl Problem {
             Problem::Chat { why: s() },
             Problem::ChatUnreadable { from: s(), why: s() },
             Problem::ChatFlood { from: s() },
+            Problem::ChatHandover { target: s(), why: s() },
             Problem::Locating { name: s() },
             Problem::Dns { why: s() },
             Problem::HistoryUnavailable { why: s() },

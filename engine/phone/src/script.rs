@@ -6,7 +6,7 @@ use super::api::{CallId, Command, Event};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScriptError {
     #[error(
-        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, watch, unwatch, monitor, monitor-next, monitor-mode, unmonitor, play, state, accept, decline, case, note, dispose, done, interactions, chat, say, typing, chat-read, chat-end, transcript, quit; or a JSON command)"
+        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, watch, unwatch, monitor, monitor-next, monitor-mode, unmonitor, play, state, accept, decline, case, note, dispose, done, interactions, chat, say, typing, chat-read, chat-end, chat-consult, chat-conference, chat-transfer, transcript, quit; or a JSON command)"
     )]
     Unknown(String),
     #[error("{command}: {problem} (usage: {usage})")]
@@ -404,6 +404,27 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
             exact(1, U)?;
             Command::ChatEnd { id: id(0, U)? }
         }
+        "chat-consult" => {
+            const U: &str = "chat-consult ID TARGET";
+            exact(2, U)?;
+            Command::ChatConsult {
+                id: id(0, U)?,
+                target: args.get(1).copied().unwrap_or_default().into(),
+            }
+        }
+        "chat-conference" => {
+            const U: &str = "chat-conference ID CONSULT_ID";
+            exact(2, U)?;
+            Command::ChatConference { id: id(0, U)?, consult: id(1, U)? }
+        }
+        "chat-transfer" => {
+            const U: &str = "chat-transfer ID TARGET";
+            exact(2, U)?;
+            Command::ChatTransfer {
+                id: id(0, U)?,
+                target: args.get(1).copied().unwrap_or_default().into(),
+            }
+        }
         "quit" | "exit" => Command::Quit,
         _ => return Err(ScriptError::Unknown(verb)),
     };
@@ -460,6 +481,12 @@ mod tests {
             ("typing 4", Command::Typing { id: 4 }),
             ("chat-read 4", Command::ChatRead { id: 4 }),
             ("chat-end 4", Command::ChatEnd { id: 4 }),
+            ("chat-consult 4 1002", Command::ChatConsult { id: 4, target: "1002".into() }),
+            ("chat-conference 4 5", Command::ChatConference { id: 4, consult: 5 }),
+            (
+                "chat-transfer 4 sip:1002@site",
+                Command::ChatTransfer { id: 4, target: "sip:1002@site".into() },
+            ),
             (
                 "monitor-next 1001 listen",
                 Command::MonitorNext { agent: "1001".into(), mode: "listen".into() },

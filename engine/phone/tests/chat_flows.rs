@@ -12,59 +12,13 @@ mod net;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use earshot_phone::api::{Command, Event, InteractionView};
+use earshot_phone::api::{Command, Event};
 use earshot_sip::target::Target;
+use net::chat_events::{agent_config, chat_ended, interaction, queue_uri, ready, transcript};
 use net::{Net, Node, config};
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
-}
-
-fn interaction(node: &Node, id: u64) -> Option<InteractionView> {
-    node.events.iter().rev().find_map(|e| match e {
-        Event::Interaction(i) if i.id == id => Some((**i).clone()),
-        _ => None,
-    })
-}
-
-/// Every chat message event of `node` for interaction `id`, latest state of each message,
-/// in the order they first appeared: (id, from, text, direction, delivery).
-fn transcript(node: &Node, id: u64) -> Vec<(String, String, String, String, String)> {
-    let mut out: Vec<(String, String, String, String, String)> = Vec::new();
-    for e in &node.events {
-        if let Event::Message { interaction, id: m, from, text, direction, delivery, .. } = e
-            && *interaction == id
-        {
-            let row = (m.clone(), from.clone(), text.clone(), direction.clone(), delivery.clone());
-            match out.iter_mut().find(|r| r.0 == *m) {
-                Some(r) => *r = row,
-                None => out.push(row),
-            }
-        }
-    }
-    out
-}
-
-fn agent_config() -> earshot_phone::Config {
-    let mut c = config("agent");
-    c.desk.queues.insert("support".into(), earshot_desk::QueueConfig::default());
-    c.chat.inactivity_timeout_s = 120;
-    c
-}
-
-fn queue_uri(net: &Net, n: usize) -> String {
-    format!("sip:support@{}", net.nodes[n].addr)
-}
-
-fn ready(net: &mut Net, n: usize) {
-    net.command(n, Command::State { state: "ready".into(), reason: None });
-}
-
-fn chat_ended(node: &Node, id: u64) -> Option<String> {
-    node.events.iter().find_map(|e| match e {
-        Event::ChatEnded { interaction, reason } if *interaction == id => Some(reason.clone()),
-        _ => None,
-    })
 }
 
 #[test]
@@ -315,18 +269,43 @@ fn unreadable_unknown_and_flooding_messages_are_refused_and_the_chat_goes_on() {
     assert_eq!(transcript(&net.nodes[customer], 1).last().unwrap().2, "yes");
 }
 
+/// RFC 3428 §8: a body over 1 300 bytes never goes over UDP; where the next hop is
+/// reached over UDP it goes over TCP to the same address, and arrives whole.
 #[test]
-fn a_message_too_big_for_udp_is_refused_with_a_clear_error() {
+fn a_message_too_big_for_udp_goes_over_tcp_and_arrives_whole() {
     let mut net = Net::new();
     let (agent, customer) = (net.add(agent_config()), net.add(config("customer")));
     ready(&mut net, agent);
-    let big = "é".repeat(700); // 1 400 bytes
-    net.command(customer, Command::Chat { uri: queue_uri(&net, agent), text: big });
+    let big = "é".repeat(700) + " 👋 مرحبا"; // over 1 400 bytes
+    net.command(customer, Command::Chat { uri: queue_uri(&net, agent), text: big.clone() });
     net.advance(ms(40));
-    assert!(interaction(&net.nodes[agent], 1).is_none(), "nothing went over UDP");
-    let t = transcript(&net.nodes[customer], 1);
-    assert_eq!(t[0].4, "failed");
-    assert!(net.nodes[customer].errors().iter().any(|e| e.contains("RFC 3428 §8")));
+    let offer = interaction(&net.nodes[agent], 1).expect("offered");
+    assert_eq!(offer.chat.unwrap().first.as_deref(), Some(big.as_str()));
+    let request = net
+        .trace
+        .iter()
+        .find(|(from, _, m)| *from == net.nodes[customer].addr && m.starts_with("MESSAGE "))
+        .map(|(_, _, m)| m.clone())
+        .unwrap();
+    assert!(request.contains("Via: SIP/2.0/TCP"), "over TCP: {request}");
+    let small = net
+        .trace
+        .iter()
+        .filter(|(from, _, m)| *from == net.nodes[customer].addr && m.starts_with("MESSAGE "))
+        .count();
+    assert_eq!(small, 1);
+    net.command(agent, Command::Accept { id: 1 });
+    net.command(agent, Command::Say { id: 1, text: "short".into() });
+    net.advance(ms(40));
+    let reply = net
+        .trace
+        .iter()
+        .rev()
+        .find(|(from, _, m)| *from == net.nodes[agent].addr && m.starts_with("MESSAGE "))
+        .map(|(_, _, m)| m.clone())
+        .unwrap();
+    assert!(reply.contains("Via: SIP/2.0/UDP"), "a short one stays on UDP: {reply}");
+    assert_eq!(transcript(&net.nodes[customer], 1)[0].4, "sent");
 }
 
 /// The MESSAGEs phone `n` sent to phone `to` with `content_type`, their bodies.

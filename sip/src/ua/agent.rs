@@ -40,13 +40,6 @@ pub enum UaError {
     NoSubscription,
     #[error("no such publication")]
     NoPublication,
-    /// RFC 3428 §8: a MESSAGE body over 1300 bytes may not go over UDP, and the peer is
-    /// reached over UDP.
-    #[error(
-        "a message of {bytes} bytes is over the 1300 a MESSAGE may carry over UDP (RFC 3428 §8); \
-         reach the site over TCP to send it"
-    )]
-    TooLargeForUdp { bytes: usize },
 }
 
 /// What a client transaction was started for.

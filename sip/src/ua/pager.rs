@@ -7,13 +7,14 @@ use std::time::{Duration, Instant};
 use super::agent::{Purpose, UaError, UserAgent};
 use super::events::{CallHandle, ReqHandle, UaEvent};
 use crate::message::{HeaderName, Method, NameAddr, Request};
+use crate::target::{Target, TransportKind};
 use crate::transaction::TxId;
 
 impl UserAgent {
     /// Sends a MESSAGE (page mode, RFC 3428 §4) with `headers` besides the usual ones (a
-    /// `From` among them replaces ours). A
-    /// body over [`UDP_MAX_MESSAGE_BODY`] bytes is refused where the peer is reached over
-    /// UDP (§8: it needs a congestion-controlled transport).
+    /// `From` among them replaces ours). A body over [`UDP_MAX_MESSAGE_BODY`] bytes where
+    /// the next hop is reached over UDP goes over TCP to the same address instead (§8 and
+    /// RFC 3261 §18.1.1: a congestion-controlled transport; a server listens on both).
     pub fn send_message(
         &mut self,
         to: &NameAddr,
@@ -22,17 +23,17 @@ impl UserAgent {
         headers: &[(HeaderName, String)],
         now: Instant,
     ) -> Result<ReqHandle, UaError> {
-        if body.len() > UDP_MAX_MESSAGE_BODY
-            && self.route_for(&to.uri)?.transport == crate::target::TransportKind::Udp
-        {
-            return Err(UaError::TooLargeForUdp { bytes: body.len() });
+        let mut target = self.route_for(&to.uri)?;
+        if body.len() > UDP_MAX_MESSAGE_BODY && target.transport == TransportKind::Udp {
+            target.transport = TransportKind::Tcp;
         }
-        self.standalone(Method::Message, to, Some((content_type, body)), headers, now)
+        self.standalone(Method::Message, to, Some((content_type, body)), headers, target, now)
     }
 
     /// Sends OPTIONS to ask a peer's capabilities or check it is alive.
     pub fn options(&mut self, to: &NameAddr, now: Instant) -> Result<ReqHandle, UaError> {
-        self.standalone(Method::Options, to, None, &[], now)
+        let target = self.route_for(&to.uri)?;
+        self.standalone(Method::Options, to, None, &[], target, now)
     }
 
     fn standalone(
@@ -41,9 +42,9 @@ impl UserAgent {
         to: &NameAddr,
         body: Option<(&str, Vec<u8>)>,
         headers: &[(HeaderName, String)],
+        target: Target,
         now: Instant,
     ) -> Result<ReqHandle, UaError> {
-        let target = self.route_for(&to.uri)?;
         let req = ReqHandle(self.handle());
         let call_id = self.ids.call_id(&self.cfg.local.ip().to_string());
         let tag = self.ids.tag();

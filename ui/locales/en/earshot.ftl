@@ -378,3 +378,7 @@ identity-phone = Phone
 identity-sip = SIP
 identity-email = Email
 identity-chat = Chat
+error-chat-handover = { $target } did not take the chat ({ $why })
+chat-ended-transferred = The chat was handed to your colleague
+chat-ended-ended = Your colleague ended the chat
+chat-ended-refused = Your colleague could not be reached: the consultation was closed

@@ -377,3 +377,7 @@ identity-phone = Téléphone
 identity-sip = SIP
 identity-email = Courriel
 identity-chat = Clavardage
+error-chat-handover = { $target } n'a pas pris la conversation ({ $why })
+chat-ended-transferred = La conversation a été confiée à votre collègue
+chat-ended-ended = Votre collègue a mis fin à la conversation
+chat-ended-refused = Votre collègue est injoignable : la consultation a été fermée

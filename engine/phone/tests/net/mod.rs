@@ -6,6 +6,8 @@
 #![allow(dead_code)]
 #![allow(clippy::indexing_slicing, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+pub mod chat_events;
+
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
@@ -318,7 +320,9 @@ impl Net {
                     }
                     self.trace.push((from, t.target.addr, String::from_utf8_lossy(&bytes).into()));
                     if let Some(to) = self.nodes.iter_mut().find(|x| x.addr == t.target.addr) {
-                        to.phone.agent().handle_bytes(&bytes, Target::udp(from), now);
+                        // Over the transport it was sent on (a large MESSAGE goes over TCP).
+                        let from = Target { transport: t.target.transport, addr: from };
+                        to.phone.agent().handle_bytes(&bytes, from, now);
                     }
                 }
             }
