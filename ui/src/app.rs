@@ -317,6 +317,13 @@ impl EarshotApp {
     /// one's context.
     fn desk_tab(&mut self, ui: &mut egui::Ui, now_ms: u64) {
         let target = self.calls.target(&self.view);
+        // The selected chat, if active and a customer's (not a consultation itself).
+        self.communicator.chat = self
+            .desk
+            .selected()
+            .and_then(|id| self.view.interactions.get(&id))
+            .filter(|i| i.channel == "chat" && i.state == "active" && i.link.is_none())
+            .map(|i| i.id);
         let context = (&self.desk.config, &self.zone);
         for c in self.communicator.show(ui, &self.tr, context, &self.view, target) {
             self.send(c);

@@ -71,7 +71,8 @@ impl ChatPanel {
                     ui.weak(tr.t("chat-no-messages"));
                 }
                 for line in &log.lines {
-                    message(ui, tr, zone, line, &who);
+                    let sender = sender_name(tr, view, i, line, &who);
+                    message(ui, tr, zone, line, &sender);
                 }
                 if jump {
                     ui.scroll_to_cursor(Some(egui::Align::BOTTOM));
@@ -84,9 +85,24 @@ impl ChatPanel {
             let why = tr.t(&format!("chat-ended-{reason}"));
             ui.label(RichText::new(why).color(colour(ui, Tone::Quiet)));
         }
+        let summary = i.chat.clone().unwrap_or_default();
+        if summary.conference {
+            // The consulted side writes to the customer too: it must know.
+            let hosting = view.interactions.values().any(|x| {
+                x.link
+                    .as_ref()
+                    .is_some_and(|(kind, parent)| kind == "conference" && *parent == i.id)
+            });
+            let key = if hosting { "chat-conference-host" } else { "chat-conference-guest" };
+            ui.label(RichText::new(tr.t(key)).color(colour(ui, Tone::Accent)));
+        }
+        if summary.transferring {
+            ui.label(RichText::new(tr.t("chat-transferring")).color(colour(ui, Tone::Quiet)));
+        }
         if i.state == "active" {
             ui.add_space(GAP);
             commands.extend(self.compose(ui, tr, i.id));
+            commands.extend(handover_actions(ui, tr, view, i));
         }
         commands
     }
@@ -160,20 +176,101 @@ impl ChatPanel {
     }
 }
 
+/// Who wrote `line` of chat `i`: "You", the chat's peer (`who`), or — in a conference,
+/// a consultation or a chat handed over — the colleague or customer by name or address.
+fn sender_name(
+    tr: &Translator,
+    view: &PhoneView,
+    i: &InteractionView,
+    line: &ChatLine,
+    who: &str,
+) -> String {
+    if line.from == view.uri || (line.outgoing && line.from.is_empty()) {
+        return tr.t("chat-you");
+    }
+    if line.from == i.contact || (!line.outgoing && line.from.is_empty()) {
+        return who.to_owned();
+    }
+    // A colleague's interaction with us names them.
+    let named = view
+        .interactions
+        .values()
+        .find(|x| x.contact == line.from && x.contact_name.is_some())
+        .and_then(|x| x.contact_name.clone());
+    named.unwrap_or_else(|| {
+        let user = line.from.split_once(':').map_or(line.from.as_str(), |(_, r)| r);
+        user.split('@').next().unwrap_or(user).to_owned()
+    })
+}
+
+/// For a customer's active chat with a consultation going on: add the consulted colleague
+/// to the chat (a conference), or hand them the chat (a transfer).
+fn handover_actions(
+    ui: &mut egui::Ui,
+    tr: &Translator,
+    view: &PhoneView,
+    i: &InteractionView,
+) -> Vec<Command> {
+    let mut commands = Vec::new();
+    let consults: Vec<&InteractionView> = view
+        .interactions
+        .values()
+        .filter(|x| x.channel == "chat" && x.state == "active")
+        .filter(|x| {
+            x.link.as_ref().is_some_and(|(kind, parent)| {
+                *parent == i.id && (kind == "consultation" || kind == "conference")
+            })
+        })
+        .collect();
+    if consults.is_empty() {
+        return commands;
+    }
+    ui.horizontal_wrapped(|ui| {
+        for k in consults {
+            // Ids of their own: a transcript that grows above does not move them.
+            ui.push_id(("handover", k.id), |ui| handover_buttons(ui, tr, i, k, &mut commands));
+        }
+    });
+    commands
+}
+
+/// Add to the chat and Hand the chat, for consultation `k` about chat `i`.
+fn handover_buttons(
+    ui: &mut egui::Ui,
+    tr: &Translator,
+    i: &InteractionView,
+    k: &InteractionView,
+    commands: &mut Vec<Command>,
+) {
+    let name = k.contact_name.clone().unwrap_or_else(|| k.contact.clone());
+    let who = [("who", Arg::Text(&name))];
+    let joined = k.link.as_ref().is_some_and(|(kind, _)| kind == "conference");
+    if !joined
+        && icons::button(ui, icons::ICON_GROUP_ADD, &tr.t_with("chat-add-colleague", &who), None)
+            .clicked()
+    {
+        commands.push(Command::ChatConference { id: i.id, consult: k.id });
+    }
+    if icons::button(ui, icons::ICON_MOVE_ITEM, &tr.t_with("chat-transfer-to", &who), None)
+        .clicked()
+    {
+        commands.push(Command::ChatTransfer { id: i.id, target: k.contact.clone() });
+    }
+}
+
 /// One message: sender and time on a line, the text under it, and for ours the delivery.
 fn message(
     ui: &mut egui::Ui,
     tr: &Translator,
     zone: &jiff::tz::TimeZone,
     line: &ChatLine,
-    who: &str,
+    sender: &str,
 ) {
-    let sender = if line.outgoing { tr.t("chat-you") } else { who.to_owned() };
     let at = time_of_day(zone, line.sent_ms);
     ui.add_space(GAP / 2.0);
     ui.horizontal_wrapped(|ui| {
         let tone = if line.outgoing { Tone::Accent } else { Tone::Good };
-        ui.label(RichText::new(&sender).strong().color(colour(ui, tone)));
+        ui.label(RichText::new(sender).strong().color(colour(ui, tone)));
         ui.weak(&at);
         if line.outgoing {
             let (glyph, tone, key) = match line.delivery.as_str() {

@@ -33,6 +33,9 @@ pub struct TeamCommunicator {
     /// The favourites and recent targets show under the empty box (opened by focusing
     /// it, closed by Escape, Close or an action taken from it).
     pub at_hand: bool,
+    /// The chat the agent works on (selected and active): a colleague found here can be
+    /// consulted about it or handed it.
+    pub chat: Option<u64>,
 }
 
 /// How many of each list show under the empty box.
@@ -316,6 +319,16 @@ impl TeamCommunicator {
         ui.horizontal_wrapped(|ui| {
             ui.spacing_mut().item_spacing.x = GAP;
             let who = Arg::Text(&name);
+            if let (Some(chat), Some(uri), TargetKind::Agent) = (self.chat, &address, hit.kind) {
+                let spoken = tr.t_with("search-chat-consult-who", &[("who", who)]);
+                if action(ui, icons::ICON_FORUM, &tr.t("action-chat-consult"), &spoken) {
+                    commands.push(Command::ChatConsult { id: chat, target: uri.clone() });
+                }
+                let spoken = tr.t_with("search-chat-transfer-who", &[("who", who)]);
+                if action(ui, icons::ICON_MOVE_ITEM, &tr.t("action-chat-transfer"), &spoken) {
+                    commands.push(Command::ChatTransfer { id: chat, target: uri.clone() });
+                }
+            }
             if let Some(uri) = &address {
                 let live = target.filter(|id| view.calls.contains_key(id));
                 match live {

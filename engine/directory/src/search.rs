@@ -215,6 +215,13 @@ impl Directory {
         self.by_id.contains_key(&(kind, id.to_owned()))
     }
 
+    /// The name of the target of `kind` with `id`, if it is known and named.
+    pub fn name_of(&self, kind: TargetKind, id: &str) -> Option<&str> {
+        let i = *self.by_id.get(&(kind, id.to_owned()))?;
+        let name = self.entry(i)?.target.name.as_str();
+        (!name.trim().is_empty()).then_some(name)
+    }
+
     /// Adds `target`, or replaces the one with its kind and id (its state is kept).
     pub fn put(&mut self, target: Target) {
         self.ordered = false;

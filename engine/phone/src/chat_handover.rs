@@ -136,8 +136,13 @@ impl Phone {
         let at = self.moment();
         let carried = self.desk.get(InteractionId(id)).map(|x| x.case.carried());
         let name = self.desk.get(InteractionId(id)).and_then(|x| x.contact_name.clone());
+        let colleague = self
+            .directory
+            .name_of(earshot_directory::TargetKind::Agent, &to.uri.to_string())
+            .map(str::to_owned);
         let arrival = Arrival {
             contact: key.clone(),
+            contact_name: colleague,
             sources: carried.unwrap_or_default(),
             link: Some(Link { kind: LinkKind::Consultation, parent: InteractionId(id) }),
             ..Default::default()
