@@ -269,7 +269,18 @@ fn message(
     let at = time_of_day(zone, line.sent_ms);
     ui.add_space(GAP / 2.0);
     ui.horizontal_wrapped(|ui| {
-        let tone = if line.outgoing { Tone::Accent } else { Tone::Good };
+        // A supervisor's coaching: for the agent only, marked so.
+        let coaching = line.delivery == "coaching";
+        let tone = match (coaching, line.outgoing) {
+            (true, _) => Tone::Busy,
+            (false, true) => Tone::Accent,
+            (false, false) => Tone::Good,
+        };
+        let sender = if coaching {
+            format!("{} · {sender}", tr.t("chat-coaching"))
+        } else {
+            sender.to_owned()
+        };
         ui.label(RichText::new(sender).strong().color(colour(ui, tone)));
         ui.weak(&at);
         if line.outgoing {

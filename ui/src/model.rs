@@ -70,6 +70,19 @@ pub struct PhoneView {
     pub chats: BTreeMap<u64, ChatLog>,
     /// The transcript last read from the store (`transcript`): agent, interaction, lines.
     pub transcript: Option<(String, u64, Vec<earshot_engine::store::ChatLine>)>,
+    /// The chats of agents we follow (a supervisor), by agent and the agent's interaction.
+    pub followed: BTreeMap<(String, u64), FollowedChat>,
+}
+
+/// A chat of an agent we follow, as its `followed-chat` and `followed-message` events
+/// told it (read-only).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FollowedChat {
+    pub customer: String,
+    pub name: Option<String>,
+    pub ended: bool,
+    /// Oldest first: who wrote it (address, name if known), the text, when.
+    pub lines: Vec<(String, Option<String>, String, u64)>,
 }
 
 /// One chat's transcript and its peer's typing, as the `message`, `typing` and
@@ -363,6 +376,23 @@ impl PhoneView {
                 let log = self.chats.entry(interaction).or_default();
                 log.ended = Some(reason);
                 log.peer_typing = false;
+            }
+            Event::FollowedChat { agent, interaction, customer, name, state } => {
+                let chat = self.followed.entry((agent, interaction)).or_default();
+                if state == "ended" {
+                    chat.ended = true;
+                } else {
+                    // The transcript comes again after it: start afresh.
+                    *chat = FollowedChat { customer, name, ..FollowedChat::default() };
+                }
+            }
+            Event::FollowedMessage { agent, interaction, from, name, text, sent_ms } => {
+                let chat = self.followed.entry((agent, interaction)).or_default();
+                chat.lines.push((from, name, text, sent_ms));
+                // A busy chat keeps its newest lines.
+                if chat.lines.len() > 500 {
+                    chat.lines.remove(0);
+                }
             }
             Event::Stopped => self.stopped = true,
         }

@@ -1,12 +1,13 @@
 //! The supervisor's tab: the agents watched (from their dialog events) with presence,
 //! desk state (Ready, Not Ready and why, After-Call Work, time in state) and calls; for an agent in a call, Listen, Whisper and Barge; for an agent between calls,
 //! "Monitor next call"; for each of our monitoring calls, the mode to switch to and Stop;
-//! and a field to watch another agent. The panel only asks; the phone decides.
+//! each agent's chats, followed (followed_chats.rs); and a field to watch another agent. The panel only asks; the phone decides.
 
 use earshot_engine::phone::{CallId, Command};
 use eframe::egui;
 
 use crate::desk_panel::unix_ms;
+use crate::followed_chats::FollowedChats;
 use crate::i18n::{Arg, Translator};
 use crate::icons;
 use crate::model::PhoneView;
@@ -30,10 +31,11 @@ fn presence_text(tr: &Translator, presence: &str) -> String {
     }
 }
 
-/// What the tab holds between frames: the agent being typed.
+/// What the tab holds between frames: the agent being typed, the chats followed.
 #[derive(Debug, Default)]
 pub struct TeamPanel {
     agent: String,
+    chats: FollowedChats,
 }
 
 impl TeamPanel {
@@ -70,6 +72,9 @@ impl TeamPanel {
                         String::new()
                     };
                     ui.label(format!("{}{since}", state_text(tr, d)));
+                }
+                if let Some(c) = self.chats.show(ui, tr, view, agent) {
+                    command = Some(c);
                 }
                 let monitored = view.monitoring.values().any(|(a, _)| a == agent);
                 let answered: Vec<_> = calls.iter().filter(|c| c.state == "confirmed").collect();

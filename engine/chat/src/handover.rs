@@ -93,6 +93,28 @@ pub fn relayed(author: &str, name: Option<&str>, to: &str, text: &str, sent_ms: 
     Outgoing { content_type: cpim::CONTENT_TYPE.into(), body: m.to_bytes(), message: None }
 }
 
+/// A relayed message read back: its author's address, display name and text.
+pub fn read_relayed(body: &[u8]) -> Result<(String, Option<String>, String), HandoverError> {
+    let m = Cpim::parse(body).map_err(|e| HandoverError::Unreadable(e.to_string()))?;
+    let from = m.header("From").unwrap_or_default();
+    let (name, author) = match (from.find('<'), from.rfind('>')) {
+        (Some(a), Some(b)) if a < b => {
+            let name = from.get(..a).unwrap_or_default().trim().trim_matches('"').trim();
+            (
+                Some(name.to_owned()).filter(|n| !n.is_empty()),
+                from.get(a + 1..b).unwrap_or_default(),
+            )
+        }
+        _ => (None, from.trim()),
+    };
+    let text = String::from_utf8(m.content.clone())
+        .map_err(|_| HandoverError::Unreadable("not UTF-8".into()))?;
+    if text.len() > MAX_TEXT_BYTES {
+        return Err(HandoverError::LineTooLong);
+    }
+    Ok((author.to_owned(), name, text))
+}
+
 /// A display name as a CPIM header value may carry it (RFC 3862 §3.3: a quoted string
 /// on one line).
 fn cpim_name(name: &str) -> String {
@@ -144,5 +166,10 @@ mod tests {
         let c = Cpim::parse(&out.body).unwrap();
         assert_eq!(c.header("From"), Some("\"Ann A x\" <sip:ann@x>"));
         assert_eq!(c.content, "hé 🙂".as_bytes());
+        let (author, name, text) = read_relayed(&out.body).unwrap();
+        assert_eq!(
+            (author.as_str(), name.as_deref(), text.as_str()),
+            ("sip:ann@x", Some("Ann A x"), "hé 🙂")
+        );
     }
 }

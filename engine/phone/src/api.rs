@@ -261,6 +261,27 @@ pub enum Command {
         id: InteractionNumber,
         target: String,
     },
+    /// Supervisor: follow `agent`'s chats (`followed-chat`, `followed-message` events);
+    /// read-only, the customers are not told.
+    ChatFollow {
+        agent: String,
+    },
+    /// Supervisor: stop following `agent`'s chats.
+    ChatUnfollow {
+        agent: String,
+    },
+    /// Supervisor: a coaching message in `agent`'s chat `id`: only the agent sees it.
+    ChatCoach {
+        agent: String,
+        id: InteractionNumber,
+        text: String,
+    },
+    /// Supervisor: a message to the customer of `agent`'s chat `id`, signed with our name.
+    ChatBarge {
+        agent: String,
+        id: InteractionNumber,
+        text: String,
+    },
     /// Chat: the transcript of chat `id` as kept in the store — this agent's, or `agent`'s
     /// (a colleague's chat in a contact's history) from the team store.
     Transcript {
@@ -527,6 +548,26 @@ pub enum Event {
         interaction: InteractionNumber,
         agent: String,
         lines: Vec<earshot_store::ChatLine>,
+    },
+    /// A chat of an agent we follow: `open` (its transcript follows as
+    /// `followed-message` events) or `ended`.
+    FollowedChat {
+        agent: String,
+        /// The agent's interaction number.
+        interaction: InteractionNumber,
+        customer: String,
+        name: Option<String>,
+        state: String,
+    },
+    /// A message in a chat of an agent we follow (the customer's, the agent's, a
+    /// colleague's or a supervisor's).
+    FollowedMessage {
+        agent: String,
+        interaction: InteractionNumber,
+        from: String,
+        name: Option<String>,
+        text: String,
+        sent_ms: u64,
     },
     /// A chat ended: `customer-left`, `inactive` (no word for the configured time),
     /// `agent` (the agent ended it), `transferred` (a colleague took it), `ended` (the

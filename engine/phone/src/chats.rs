@@ -59,6 +59,9 @@ pub(super) struct Chat {
     pub handed_by: Option<String>,
     /// The site was told the chat moved or ended here.
     pub site_told: bool,
+    /// The followers (supervisors, by address) sent this chat's transcript: later
+    /// messages go to them one by one.
+    pub followers_told: Vec<String>,
 }
 
 impl Chat {
@@ -82,6 +85,7 @@ impl Chat {
             transferred_to: None,
             handed_by: None,
             site_told: false,
+            followers_told: Vec::new(),
         }
     }
 
@@ -150,6 +154,16 @@ pub(super) struct Chats {
     pub handovers: HashMap<ReqHandle, super::chat_handover::Handover>,
     /// Display names of the addresses chats are with and written by.
     pub names: HashMap<String, String>,
+    /// Supervisors following this agent's chats (chat_followers.rs).
+    pub followers: Vec<NameAddr>,
+    /// What we sent followers, awaiting the answer (one that fails stops following).
+    pub to_followers: HashMap<ReqHandle, NameAddr>,
+    /// The next coaching message's number.
+    pub next_coaching: u64,
+    /// The agents whose chats we follow (as a supervisor), by address (chat_following.rs).
+    pub following: std::collections::BTreeSet<String>,
+    /// Our requests to agents we supervise, awaiting their answer: the agent and what.
+    pub supervising: HashMap<ReqHandle, (String, &'static str)>,
 }
 
 /// Whether a sender may be heard now.

@@ -69,6 +69,16 @@ impl Phone {
             }
             return;
         }
+        if let Some(asked) = super::chat_followers::Supervision::of(&request) {
+            return self.supervision_received(asked, &from, &body, answer, &request);
+        }
+        let followed = request
+            .headers
+            .iter()
+            .any(|h| h.name.as_str().eq_ignore_ascii_case(super::chat_followers::FOLLOWED_HEADER));
+        if followed {
+            return self.followed_received(&from, &content_type, &body, answer, &request);
+        }
         if let Some(n) = from.display_name().filter(|n| !n.trim().is_empty()) {
             let n: String = n.chars().filter(|c| !c.is_control()).take(80).collect();
             self.chats.names.insert(key.clone(), n);
@@ -205,6 +215,7 @@ impl Phone {
                 chat.waiting_since_ms.get_or_insert(m.sent_ms);
                 self.told(i, &m.id);
                 self.relay_heard(i, &m);
+                self.tell_followers(i, &m);
                 let offered =
                     self.desk.get(InteractionId(i)).is_some_and(|x| x.state == State::Offered);
                 self.emit_interaction(i);
@@ -308,7 +319,10 @@ impl Phone {
         status: u16,
         reason: &str,
     ) -> bool {
-        if self.handover_answered(req, status, reason) {
+        if self.handover_answered(req, status, reason)
+            || self.follower_answered(req, status)
+            || self.supervising_answered(req, status, reason)
+        {
             return true;
         }
         let Some((i, id)) = self.chats.sending.remove(&req) else { return false };
@@ -347,6 +361,7 @@ impl Phone {
                     self.tell_site(i, None);
                 }
                 self.chat_ended_for_colleagues(i);
+                self.followers_chat_ended(i);
             }
             _ => {
                 self.chats.by_interaction.remove(&i);
@@ -507,6 +522,7 @@ impl Phone {
         chat.waiting_since_ms = None;
         self.told(id, &m.id);
         self.send_out(id, out)?;
+        self.tell_followers(id, &m);
         Ok(m)
     }
 

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::{Instant, SystemTime};
 
 use super::api::{CallId, Command, Event};
+use super::chat_following::Supervise;
 use super::chatting::ChatCommand;
 use super::core::Phone;
 use super::desking::DeskCommand;
@@ -237,6 +238,14 @@ impl Phone {
             Command::ChatConsult { id, target } => self.chat_consult(id, &target).map(|_| ()),
             Command::ChatConference { id, consult } => self.chat_conference(id, consult),
             Command::ChatTransfer { id, target } => self.chat_transfer(id, &target),
+            Command::ChatFollow { agent } => self.supervise_chat(Supervise::Follow { agent }),
+            Command::ChatUnfollow { agent } => self.supervise_chat(Supervise::Unfollow { agent }),
+            Command::ChatCoach { agent, id, text } => {
+                self.supervise_chat(Supervise::Coach { agent, id, text })
+            }
+            Command::ChatBarge { agent, id, text } => {
+                self.supervise_chat(Supervise::Barge { agent, id, text })
+            }
             Command::Transcript { id, agent } => {
                 self.effects.push_back(Effect::ReadTranscript { agent, interaction: id });
                 Ok(())

@@ -7,6 +7,8 @@ mod auto_answer;
 pub mod call;
 mod call_record;
 mod calling;
+mod chat_followers;
+mod chat_following;
 mod chat_handover;
 mod chat_jobs;
 mod chats;

@@ -150,6 +150,8 @@ pub enum Problem {
     ChatFlood { from: String },
     #[error("{target} did not take the chat ({why})")]
     ChatHandover { target: String, why: String },
+    #[error("{agent}'s chats: {why}")]
+    ChatSupervision { agent: String, why: String },
     #[error("contacts: {why}")]
     ContactStore { why: String },
     #[error("cannot import {file}: {why}")]
@@ -228,6 +230,7 @@ impl Problem {
             Problem::ChatUnreadable { from: s(), why: s() },
             Problem::ChatFlood { from: s() },
             Problem::ChatHandover { target: s(), why: s() },
+            Problem::ChatSupervision { agent: s(), why: s() },
             Problem::Locating { name: s() },
             Problem::Dns { why: s() },
             Problem::HistoryUnavailable { why: s() },

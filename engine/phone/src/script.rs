@@ -6,7 +6,7 @@ use super::api::{CallId, Command, Event};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScriptError {
     #[error(
-        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, watch, unwatch, monitor, monitor-next, monitor-mode, unmonitor, play, state, accept, decline, case, note, dispose, done, interactions, chat, say, typing, chat-read, chat-end, chat-consult, chat-conference, chat-transfer, transcript, quit; or a JSON command)"
+        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, watch, unwatch, monitor, monitor-next, monitor-mode, unmonitor, play, state, accept, decline, case, note, dispose, done, interactions, chat, say, typing, chat-read, chat-end, chat-consult, chat-conference, chat-transfer, chat-follow, chat-unfollow, chat-coach, chat-barge, transcript, quit; or a JSON command)"
     )]
     Unknown(String),
     #[error("{command}: {problem} (usage: {usage})")]
@@ -425,6 +425,31 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
                 target: args.get(1).copied().unwrap_or_default().into(),
             }
         }
+        "chat-follow" => {
+            const U: &str = "chat-follow AGENT";
+            exact(1, U)?;
+            Command::ChatFollow { agent: args.first().copied().unwrap_or_default().into() }
+        }
+        "chat-unfollow" => {
+            const U: &str = "chat-unfollow AGENT";
+            exact(1, U)?;
+            Command::ChatUnfollow { agent: args.first().copied().unwrap_or_default().into() }
+        }
+        "chat-coach" | "chat-barge" => {
+            let coach = verb == "chat-coach";
+            let u =
+                if coach { "chat-coach AGENT ID TEXT…" } else { "chat-barge AGENT ID TEXT…" };
+            if args.len() < 3 {
+                return Err(usage(u, "missing agent, chat id or text"));
+            }
+            let agent: String = args.first().copied().unwrap_or_default().into();
+            let (id, text) = (id(1, u)?, rest_after(line, 3).to_owned());
+            if coach {
+                Command::ChatCoach { agent, id, text }
+            } else {
+                Command::ChatBarge { agent, id, text }
+            }
+        }
         "quit" | "exit" => Command::Quit,
         _ => return Err(ScriptError::Unknown(verb)),
     };
@@ -483,6 +508,15 @@ mod tests {
             ("chat-end 4", Command::ChatEnd { id: 4 }),
             ("chat-consult 4 1002", Command::ChatConsult { id: 4, target: "1002".into() }),
             ("chat-conference 4 5", Command::ChatConference { id: 4, consult: 5 }),
+            ("chat-follow 1001", Command::ChatFollow { agent: "1001".into() }),
+            (
+                "chat-coach 1001 3 Offer  the refund 🙂",
+                Command::ChatCoach {
+                    agent: "1001".into(),
+                    id: 3,
+                    text: "Offer  the refund 🙂".into(),
+                },
+            ),
             (
                 "chat-transfer 4 sip:1002@site",
                 Command::ChatTransfer { id: 4, target: "sip:1002@site".into() },
