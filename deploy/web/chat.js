@@ -109,7 +109,8 @@
     var request = e.request;
     var type = (request.getHeader('Content-Type') || '').toLowerCase();
     var body = request.body || '';
-    var from = request.from.display_name || 'Agent';
+    // Which agent (or supervisor) wrote it: the site's agents sign what they write.
+    var from = request.getHeader('X-Earshot-Sender') || request.from.display_name || 'Agent';
     if (type.indexOf('application/im-iscomposing+xml') === 0) {
       var state = /<state>\s*(active|idle)\s*<\/state>/.exec(body);
       var refresh = /<refresh>\s*(\d+)\s*<\/refresh>/.exec(body);
@@ -127,7 +128,7 @@
     if (type && type.indexOf('text/plain') !== 0) { return; }
     $('typing').hidden = true;
     addLine(from, body, false);
-    report({ event: 'received', from: request.from.uri.toString(), text: body });
+    report({ event: 'received', from: request.from.uri.toString(), sender: from, text: body });
   }
 
   $('start').addEventListener('submit', function (ev) {

@@ -3,6 +3,7 @@
 //! (`earshot-media`), the phone core (`earshot-phone`) and the desk (`earshot-desk`) are
 //! crates of their own so that a change to one rebuilds only what depends on it.
 
+pub use earshot_chat as chat;
 pub use earshot_desk as desk;
 pub use earshot_directory as directory;
 pub use earshot_media as media;

@@ -61,6 +61,8 @@ fn a_customer_on_the_web_page_chats_with_an_agent_through_the_site() {
     agent.send(&format!("say {id} {reply}"));
     let got = page.page_event("received", |p| p["text"] == reply);
     assert_eq!(got["from"], "sip:support@earshot.test", "{got}");
+    // Signed by the agent who wrote it (X-Earshot-Sender).
+    assert_eq!(got["sender"], "1001", "{got}");
     let shown = page.read();
     let last = shown["transcript"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["text"], reply, "shown as text: {last}");

@@ -157,6 +157,9 @@ impl Conversation {
     ) -> Result<(Incoming, Vec<Outgoing>), ChatError> {
         match media_type(content_type).as_str() {
             "text/plain" => {
+                if body.len() > MAX_TEXT_BYTES {
+                    return Err(ChatError::TooLong { bytes: body.len(), max: MAX_TEXT_BYTES });
+                }
                 let text = std::str::from_utf8(body).map_err(|_| ChatError::NotUtf8)?;
                 let id = self.incoming_id();
                 Ok((self.take_in(id, self.peer.clone(), text.to_owned(), now_ms), Vec::new()))
@@ -196,6 +199,10 @@ impl Conversation {
                 Ok((Incoming::Notice { id: n.message_id, delivery }, Vec::new()))
             }
             "text/plain" => {
+                if m.content.len() > MAX_TEXT_BYTES {
+                    let bytes = m.content.len();
+                    return Err(ChatError::TooLong { bytes, max: MAX_TEXT_BYTES });
+                }
                 let text = std::str::from_utf8(&m.content).map_err(|_| ChatError::NotUtf8)?;
                 let from = m.header("From").map(strip_angle).unwrap_or(&self.peer).to_owned();
                 let id = match m.ns_header(IMDN_NS, "Message-ID") {

@@ -254,14 +254,17 @@ impl Phone {
         self.effects.push_back(Effect::SaveChatLine { interaction: i, line });
     }
 
-    /// A MESSAGE that cannot be read: 415 with what is understood (RFC 3428 §7), 400 for
-    /// text that is not UTF-8 or a body that does not parse; the agent is told.
+    /// A MESSAGE that cannot be read: 415 with what is understood (RFC 3428 §7), 413 for
+    /// text over what a message carries, 400 for text that is not UTF-8 or a body that
+    /// does not parse; the agent is told.
     fn unreadable(&mut self, answer: Option<ReqHandle>, from: &str, e: &ChatError) {
         match e {
             ChatError::Unsupported(_) => {
                 let accept = (HeaderName::Accept, Conversation::ACCEPT.to_owned());
                 self.answer_held(answer, 415, &[accept]);
             }
+            // RFC 3261 §21.4.11: more than a chat message carries.
+            ChatError::TooLong { .. } => self.answer_held(answer, 413, &[]),
             _ => self.answer_held(answer, 400, &[]),
         }
         let problem = Problem::ChatUnreadable { from: from.to_owned(), why: e.to_string() };

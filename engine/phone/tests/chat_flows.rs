@@ -269,6 +269,37 @@ fn unreadable_unknown_and_flooding_messages_are_refused_and_the_chat_goes_on() {
     assert_eq!(transcript(&net.nodes[customer], 1).last().unwrap().2, "yes");
 }
 
+/// A 100 kB body (over a stream: it could not come over UDP) is refused 413 and the agent
+/// told; HTML and terminal escapes arrive as the text they are; the chat goes on.
+#[test]
+fn a_100_kb_body_is_refused_and_markup_and_escapes_stay_text() {
+    let mut net = Net::new();
+    let (agent, customer) = (net.add(agent_config()), net.add(config("customer")));
+    ready(&mut net, agent);
+    net.command(customer, Command::Chat { uri: queue_uri(&net, agent), text: "hi".into() });
+    net.advance(ms(40));
+    net.command(agent, Command::Accept { id: 1 });
+    net.advance(ms(40));
+    let huge = vec![b'x'; 100 * 1024];
+    let m = raw_message(&net, customer, agent, "text/plain;charset=UTF-8", &huge, "");
+    let source = net.nodes[customer].addr;
+    let now = net.now;
+    net.nodes[agent].phone.agent().handle_bytes(&m, Target::tcp(source), now);
+    net.pump();
+    assert!(
+        statuses(&net, agent).iter().any(|s| s.starts_with("SIP/2.0 413")),
+        "{:?}",
+        statuses(&net, agent)
+    );
+    assert!(net.nodes[agent].errors().iter().any(|e| e.contains("102400 bytes")));
+    let hostile = "<script>alert(1)</script> \u{1b}]0;owned\u{7} <b>bold</b>";
+    net.command(customer, Command::Say { id: 1, text: hostile.into() });
+    net.advance(ms(40));
+    let t = transcript(&net.nodes[agent], 1);
+    assert_eq!(t.len(), 2, "the big one is not in it: {t:?}");
+    assert_eq!(t[1].2, hostile, "byte for byte, as text");
+}
+
 /// RFC 3428 §8: a body over 1 300 bytes never goes over UDP; where the next hop is
 /// reached over UDP it goes over TCP to the same address, and arrives whole.
 #[test]

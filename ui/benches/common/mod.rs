@@ -13,7 +13,17 @@ use earshot_ui::app::EarshotApp;
 use egui_kittest::Harness;
 
 /// The window in `language` over an agent's phone whose history goes under `dir`.
+#[allow(dead_code)] // each benchmark uses one of the two
 pub fn window_over_phone(dir: &Path, language: &str) -> Harness<'static, EarshotApp> {
+    window_over_phone_with(dir, language, |_| {})
+}
+
+/// As [`window_over_phone`], with the phone's configuration changed by `configure` first.
+pub fn window_over_phone_with(
+    dir: &Path,
+    language: &str,
+    configure: impl FnOnce(&mut Config),
+) -> Harness<'static, EarshotApp> {
     let mut config = Config {
         user: "agent".into(),
         codecs: vec!["PCMU".into()],
@@ -25,6 +35,7 @@ pub fn window_over_phone(dir: &Path, language: &str) -> Harness<'static, Earshot
         ..Config::default()
     };
     config.desk.queues.insert("support".into(), QueueConfig::default());
+    configure(&mut config);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let options = StartOptions {
         audio: AudioChoice { no_card: true, ..AudioChoice::default() },
