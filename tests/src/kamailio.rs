@@ -38,7 +38,8 @@ pub struct DeskSite {
 /// Where Kamailio's SQLite schema files are (kamailio-sqlite-modules).
 const SCHEMA: &str = "/usr/share/kamailio/db_sqlite";
 
-/// Creates the site's database: Kamailio's version table and the presence tables.
+/// Creates the site's database: Kamailio's version table, the presence tables and msilo's
+/// (chat messages kept for users who are away).
 pub fn create_database(path: &std::path::Path) -> Result<(), String> {
     let _ = std::fs::remove_file(path);
     let db = rusqlite::Connection::open(path).map_err(|e| e.to_string())?;
@@ -46,7 +47,7 @@ pub fn create_database(path: &std::path::Path) -> Result<(), String> {
     // PUBLISH being stored does not lock out a SUBSCRIBE reading ("database is locked",
     // 500 to the watcher, without it).
     db.pragma_update(None, "journal_mode", "WAL").map_err(|e| e.to_string())?;
-    for file in ["standard-create.sql", "presence-create.sql"] {
+    for file in ["standard-create.sql", "presence-create.sql", "msilo-create.sql"] {
         let sql = std::fs::read_to_string(format!("{SCHEMA}/{file}")).map_err(|e| {
             format!("{SCHEMA}/{file}: {e} (apt-get install kamailio-sqlite-modules)")
         })?;
@@ -113,6 +114,7 @@ impl Site {
                 vec![
                     "WITH_DESK".into(),
                     format!("DB_URL=\"sqlite://{}\"", db.display()),
+                    format!("SITE_URI=\"sip:127.0.0.1:{port}\""),
                     format!("QUEUE_WAIT_S={}", d.queue_wait_s),
                     format!("OFFER_TIMEOUT_MS={}", d.offer_timeout_ms),
                     "WITH_WEBSOCKET".into(),

@@ -35,7 +35,7 @@ fn main() {
     });
     harness.get_by_label("Ready").click();
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !harness.state().view.agent_state.as_ref().is_some_and(|s| s.state == "ready") {
+    while harness.state().view.agent_state.as_ref().is_none_or(|s| s.state != "ready") {
         assert!(Instant::now() < deadline, "not Ready");
         harness.step();
     }

@@ -329,6 +329,12 @@ impl TeamCommunicator {
                     commands.push(Command::ChatTransfer { id: chat, target: uri.clone() });
                 }
             }
+            if let (Some(uri), TargetKind::Agent) = (&address, hit.kind) {
+                let spoken = tr.t_with("search-chat-who", &[("who", who)]);
+                if action(ui, icons::ICON_CHAT, &tr.t("action-chat"), &spoken) {
+                    commands.push(Command::ChatOpen { uri: uri.clone() });
+                }
+            }
             if let Some(uri) = &address {
                 let live = target.filter(|id| view.calls.contains_key(id));
                 match live {

@@ -157,3 +157,34 @@ fn consultation_conference_and_transfer_of_a_chat_through_the_site() {
         h.quit();
     }
 }
+
+/// Internal chat between agents through the site: a message to a colleague who is not
+/// registered is kept (msilo, 202) and offered to them when they register, as written;
+/// their answer comes back into the same chat.
+#[test]
+fn internal_chat_reaches_a_colleague_who_was_offline_when_they_come_back() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let _enter = runtime.enter();
+    let site =
+        runtime.block_on(Site::start_desk(DeskSite { queue_wait_s: 4, offer_timeout_ms: 10_000 }));
+    let dir = temp_dir("chat-internal-offline");
+    let mut a = agent(&dir, "1001", &site);
+    let text = "Are you in tomorrow? 🗓 — غدا";
+    a.send(&format!("chat 1002 {text}"));
+    let (_, kept) =
+        a.wait_for("kept for later", |e| message(text)(e) && e["delivery"] != "sending");
+    assert_eq!(kept["delivery"], "sent", "accepted for later delivery (202): {kept}");
+    let chat = kept["interaction"].as_u64().unwrap();
+
+    let mut b = agent(&dir, "1002", &site);
+    let (_, offer) = b.wait_for("the message kept for 1002", chat_offer);
+    assert_eq!(offer["chat"]["first"], text, "as written: {offer}");
+    assert_eq!(offer["contact"], "sip:1001@earshot.test", "{offer}");
+    let id = id_of(&offer);
+    b.send(&format!("accept {id}"));
+    b.send(&format!("say {id} Yes, from nine 👍"));
+    let (_, back) = a.wait_for("the answer", message("Yes, from nine 👍"));
+    assert_eq!(back["interaction"], chat, "into the same chat: {back}");
+    a.quit();
+    b.quit();
+}

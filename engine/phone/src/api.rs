@@ -227,6 +227,11 @@ pub enum Command {
         uri: String,
         text: String,
     },
+    /// Chat: open a chat with `uri` (a colleague from Team Communicator, a contact) to
+    /// write into — the open one with that address, or a new outbound chat interaction.
+    ChatOpen {
+        uri: String,
+    },
     /// Chat: write `text` into chat interaction `id`.
     Say {
         id: InteractionNumber,

@@ -31,6 +31,7 @@ const HOLD_MARGIN: Duration = Duration::from_secs(2);
 #[derive(Debug, Clone)]
 pub(super) enum ChatCommand {
     Write { uri: String, text: String },
+    Open { uri: String },
     Say { id: u64, text: String },
     Typing { id: u64 },
     Read { id: u64 },
@@ -431,6 +432,18 @@ impl Phone {
                 };
                 self.reached(&uri);
                 self.write(i, &text)
+            }
+            ChatCommand::Open { uri } => {
+                let to = self.target(&uri)?;
+                self.ensure_located(&to.uri)?;
+                let key = peer_key(&to.uri);
+                if let Some(i) = self.chats.open_with(&key) {
+                    self.emit_interaction(i);
+                    return Ok(());
+                }
+                self.outbound_chat(to, key)?;
+                self.reached(&uri);
+                Ok(())
             }
             ChatCommand::Say { id, text } => self.write(id, &text),
             ChatCommand::Typing { id } => {

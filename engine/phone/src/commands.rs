@@ -232,6 +232,7 @@ impl Phone {
             Command::Interactions => self.desk_command(DeskCommand::List),
             Command::Chat { uri, text } => self.chat_command(ChatCommand::Write { uri, text }),
             Command::Say { id, text } => self.chat_command(ChatCommand::Say { id, text }),
+            Command::ChatOpen { uri } => self.chat_command(ChatCommand::Open { uri }),
             Command::Typing { id } => self.chat_command(ChatCommand::Typing { id }),
             Command::ChatRead { id } => self.chat_command(ChatCommand::Read { id }),
             Command::ChatEnd { id } => self.chat_command(ChatCommand::End { id }),

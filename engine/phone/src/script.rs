@@ -6,7 +6,7 @@ use super::api::{CallId, Command, Event};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScriptError {
     #[error(
-        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, watch, unwatch, monitor, monitor-next, monitor-mode, unmonitor, play, state, accept, decline, case, note, dispose, done, interactions, chat, say, typing, chat-read, chat-end, chat-consult, chat-conference, chat-transfer, chat-follow, chat-unfollow, chat-coach, chat-barge, transcript, quit; or a JSON command)"
+        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, watch, unwatch, monitor, monitor-next, monitor-mode, unmonitor, play, state, accept, decline, case, note, dispose, done, interactions, chat, chat-open, say, typing, chat-read, chat-end, chat-consult, chat-conference, chat-transfer, chat-follow, chat-unfollow, chat-coach, chat-barge, transcript, quit; or a JSON command)"
     )]
     Unknown(String),
     #[error("{command}: {problem} (usage: {usage})")]
@@ -374,6 +374,11 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
                 uri: args.first().copied().unwrap_or_default().into(),
                 text: rest_after(line, 2).into(),
             }
+        }
+        "chat-open" => {
+            const U: &str = "chat-open URI";
+            exact(1, U)?;
+            Command::ChatOpen { uri: args.first().copied().unwrap_or_default().into() }
         }
         "say" => {
             const U: &str = "say ID TEXT…";

@@ -401,3 +401,5 @@ team-coach-hint = Coach the agent, or barge in to the customer
 team-coach-name = Message about the chat with { $who }
 team-coach = Coach
 team-chat-barge = Barge in
+action-chat = Chat
+search-chat-who = Chat with { $who }

@@ -400,3 +400,5 @@ team-coach-hint = Conseiller l'agent, ou intervenir auprès du client
 team-coach-name = Message au sujet de la conversation avec { $who }
 team-coach = Conseiller
 team-chat-barge = Intervenir
+action-chat = Clavarder
+search-chat-who = Clavarder avec { $who }
