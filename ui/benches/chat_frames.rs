@@ -42,27 +42,30 @@ fn main() {
     let host = harness.state().view.uri.split('@').nth(1).unwrap().to_owned();
     let queue = format!("sip:support@{host}");
 
-    // Five customers, each accepted as its offer shows.
+    // Five customers, each accepted as its offer shows (and active before the next).
     let mut customers = Vec::new();
     for n in 1..=CHATS {
         let mut c = Headless::start(&dir, &format!("customer{n}"), r#"["PCMU"]"#, &[]);
         c.send(&format!("chat {queue} Hello, I am customer {n} 👋"));
         let deadline = Instant::now() + Duration::from_secs(10);
-        while harness.query_by_label("Accept").is_none() {
+        let offered = |h: &egui_kittest::Harness<'_, earshot_ui::app::EarshotApp>| {
+            h.state().view.interactions.values().find(|i| i.state == "offered").map(|i| i.id)
+        };
+        let id = loop {
+            if let Some(id) = offered(&harness) {
+                break id;
+            }
             assert!(Instant::now() < deadline, "customer {n}'s chat was not offered");
             harness.step();
-        }
+        };
+        harness.run_steps(2);
         harness.get_by_label("Accept").click();
-        harness.run_steps(3);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while harness.state().view.interactions.get(&id).is_none_or(|i| i.state != "active") {
+            assert!(Instant::now() < deadline, "customer {n}'s chat was not accepted");
+            harness.step();
+        }
         customers.push(c);
-    }
-    let active = |h: &egui_kittest::Harness<'_, earshot_ui::app::EarshotApp>| {
-        h.state().view.interactions.values().filter(|i| i.state == "active").count()
-    };
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while active(&harness) < CHATS {
-        assert!(Instant::now() < deadline, "not all chats active");
-        harness.step();
     }
 
     // They write, each from its own thread, until the measurement is over.

@@ -230,10 +230,16 @@ impl Conversation {
         }
     }
 
+    /// A number for a message from the peer, unused in the transcript (which may hold
+    /// messages handed over or kept from before a restart).
     fn incoming_id(&mut self) -> String {
-        let id = format!("in-{}", self.next_in);
-        self.next_in += 1;
-        id
+        loop {
+            let id = format!("in-{}", self.next_in);
+            self.next_in += 1;
+            if !self.messages.iter().any(|m| m.id == id) {
+                return id;
+            }
+        }
     }
 
     /// A message from the peer: into the transcript; its typing has ended (RFC 3994 §3.2).

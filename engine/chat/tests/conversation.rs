@@ -198,3 +198,20 @@ fn times_are_written_as_rfc_3339() {
     assert_eq!(rfc3339(T0_MS), "2027-01-15T08:00:00.000Z");
     assert_eq!(rfc3339(951_782_400_123), "2000-02-29T00:00:00.123Z");
 }
+
+#[test]
+fn a_message_after_an_imported_transcript_gets_a_number_of_its_own() {
+    let mut c = Conversation::new(ME, PEER);
+    c.import(vec![earshot_chat::ChatMessage {
+        id: "in-1".into(),
+        from: PEER.into(),
+        text: "before the restart".into(),
+        sent_ms: T0_MS,
+        direction: MessageDirection::In,
+        delivery: Delivery::Delivered,
+    }]);
+    let (got, _) = c.receive("text/plain", b"after", start(), T0_MS + 1).unwrap();
+    let Incoming::Message(m) = got else { panic!("{got:?}") };
+    assert_eq!(m.id, "in-2");
+    assert_eq!(c.messages().len(), 2);
+}

@@ -119,8 +119,9 @@ impl Desk {
     }
 
     /// Interactions the store kept from before a restart: an offer's call and an active
-    /// call did not survive the phone, so an offer is abandoned and an active interaction
-    /// goes to wrap-up; a wrap-up carries on with its note and disposition (its time box,
+    /// call did not survive the phone, so an offer is abandoned and an active call goes to
+    /// wrap-up; an active chat goes on (its customer is still there, and the site still
+    /// routes them here: the phone rebuilds its transcript); a wrap-up carries on with its note and disposition (its time box,
     /// if any, counted again from now). The agent is in After-Call Work if any remain, and
     /// logged out after.
     pub fn restore(&mut self, saved: Vec<Interaction>, at: Moment) {
@@ -128,6 +129,7 @@ impl Desk {
             self.next_id = self.next_id.max(i.id.0 + 1);
             match i.state {
                 State::Offered => i.state = State::Abandoned,
+                State::Active if i.channel == Channel::Chat => {}
                 State::Active => {
                     i.state = State::WrapUp;
                     i.ended_ms.get_or_insert(at.unix_ms);

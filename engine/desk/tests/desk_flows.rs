@@ -457,6 +457,9 @@ fn a_restart_in_wrap_up_keeps_the_note() {
     d.accept(wrapping, clock.at()).unwrap();
     d.end(wrapping, clock.at()).unwrap();
     d.dispose(wrapping, "callback").unwrap();
+    let chat = Arrival { call: None, ..call(None, 0) };
+    let chatting = offered(d.offer(Channel::Chat, Direction::Inbound, chat, clock.at()));
+    d.accept(chatting, clock.at()).unwrap();
     // What the store would hold: the last saved copy of each.
     let (_, effects) = drain(&mut d);
     let mut saved = std::collections::BTreeMap::new();
@@ -471,11 +474,14 @@ fn a_restart_in_wrap_up_keeps_the_note() {
     let t = d.get(talking).unwrap();
     assert_eq!((t.state, t.note.as_str()), (State::WrapUp, "half-typed no"));
     assert_eq!(d.get(wrapping).unwrap().disposition.as_deref(), Some("callback"));
+    assert_eq!(d.get(chatting).unwrap().state, State::Active, "a chat goes on");
     assert_eq!(d.status().state, AgentState::AfterCallWork);
     let next = offered(d.offer(Channel::Voice, Direction::Inbound, call(None, 3), later));
     assert!(next.0 > wrapping.0, "ids go on after the restored ones");
     d.decline(next, None, later).unwrap();
     d.done(talking, later).unwrap();
     d.done(wrapping, later).unwrap();
+    d.end(chatting, later).unwrap();
+    d.done(chatting, later).unwrap();
     assert_eq!(d.status().state, AgentState::LoggedOut, "back in by the agent's own choice");
 }

@@ -102,6 +102,8 @@ pub struct PhoneParts {
     /// last run (taken up again: wrap-ups with their notes).
     pub desk_first_id: u64,
     pub desk_restored: Vec<earshot_desk::Interaction>,
+    /// The transcripts of the restored chats (chat_restore.rs).
+    pub chats_restored: Vec<(u64, Vec<earshot_store::ChatLine>)>,
     /// Team Communicator's index with the contacts the store holds.
     pub index: super::directory_commands::StartingIndex,
 }
@@ -127,6 +129,7 @@ impl Phone {
             seed,
             desk_first_id,
             desk_restored,
+            chats_restored,
             index,
         } = parts;
         let unix_ms =
@@ -183,6 +186,7 @@ impl Phone {
         }
         phone.emit(Event::Ready { uri: local_uri, listen: local.to_string() });
         phone.emit(Event::Account { account: account.clone() });
+        phone.chats_restored(chats_restored);
         if let Some(a) = account {
             phone.register(&a);
         }

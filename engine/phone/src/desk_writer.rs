@@ -66,6 +66,9 @@ pub struct DeskSaved {
     pub site: Option<Site>,
     /// The agent's favourites and recent targets.
     pub kept: Kept,
+    /// The transcripts of the open chats among `open`, by interaction (the phone takes
+    /// those chats up again).
+    pub chats: Vec<(u64, Vec<earshot_store::ChatLine>)>,
 }
 
 /// The store the thread works on.
@@ -190,8 +193,12 @@ fn open_backend(
     let stores = backend.stores();
     let first_id = stores.next_interaction_id()?;
     let open = stores.open_interactions()?;
+    let mut chats = Vec::new();
+    for i in open.iter().filter(|i| i.channel == earshot_desk::Channel::Chat) {
+        chats.push((i.id.0, stores.chat_lines(agent, i.id)?));
+    }
     let kept = read_kept(stores, agent, answers);
-    Ok((backend, DeskSaved { first_id, open, contacts, site, kept }))
+    Ok((backend, DeskSaved { first_id, open, contacts, site, kept, chats }))
 }
 
 fn unix_ms(t: SystemTime) -> u64 {

@@ -11,6 +11,7 @@ mod chat_followers;
 mod chat_following;
 mod chat_handover;
 mod chat_jobs;
+mod chat_restore;
 mod chats;
 mod chatting;
 mod colleagues;

@@ -170,6 +170,7 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
         seed,
         desk_first_id: desk_saved.first_id,
         desk_restored: desk_saved.open,
+        chats_restored: desk_saved.chats,
         index,
     };
     let mut phone = Phone::new(parts, now, wall);

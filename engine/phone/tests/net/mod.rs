@@ -252,6 +252,7 @@ impl Net {
             seed: 1000 + index as u64,
             desk_first_id: 1,
             desk_restored: Vec::new(),
+            chats_restored: Vec::new(),
             index: directory,
         };
         let phone = Phone::new(parts, self.now, self.wall);
