@@ -10,6 +10,7 @@
 
 mod common;
 
+use common::chat_events::{chat_offer, message};
 use common::site_phones::{site_agent, site_supervisor};
 use common::{Headless, temp_dir};
 use earshot_tests::kamailio::{DeskSite, Site};
@@ -20,14 +21,6 @@ fn agent(dir: &std::path::Path, user: &str, site: &Site) -> Headless {
                 capacity = { voice = 1, chat = 3, email = 0 }\n\
                 [desk.queues.support]\nlabel = \"Support\"\n";
     site_agent(dir, user, site, desk)
-}
-
-fn chat_offer(e: &Value) -> bool {
-    e["event"] == "interaction" && e["channel"] == "chat" && e["state"] == "offered"
-}
-
-fn message<'a>(text: &'a str) -> impl Fn(&Value) -> bool + 'a {
-    move |e| e["event"] == "message" && e["text"] == text
 }
 
 fn id_of(e: &Value) -> u64 {

@@ -9,20 +9,12 @@
 
 mod common;
 
+use common::chat_events::{chat_offer, message};
 use common::desk_window::{queue_agent, unnamed_controls, until, window};
 use common::{Headless, temp_dir};
 use earshot_engine::directory::SiteAgent;
 use earshot_engine::store::{SiteStore, SqliteStore};
 use egui_kittest::kittest::Queryable;
-use serde_json::Value;
-
-fn message<'a>(text: &'a str) -> impl Fn(&Value) -> bool + 'a {
-    move |e| e["event"] == "message" && e["text"] == text
-}
-
-fn chat_offer(e: &Value) -> bool {
-    e["event"] == "interaction" && e["channel"] == "chat" && e["state"] == "offered"
-}
 
 #[test]
 fn a_chat_consulted_on_conferenced_and_handed_over_from_the_window() {

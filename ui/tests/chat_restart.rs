@@ -4,14 +4,12 @@
 //! Customer and agent are real Earshot phones (headless, peer to peer).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use earshot_tests::headless::{Headless, temp_dir};
-use serde_json::Value;
+mod common;
+
+use common::chat_events::message;
+use common::{Headless, temp_dir};
 
 const DESK: &str = "[desk.queues.support]\nlabel = \"Support\"\n";
-
-fn message<'a>(text: &'a str) -> impl Fn(&Value) -> bool + 'a {
-    move |e| e["event"] == "message" && e["text"] == text
-}
 
 #[test]
 fn a_chat_is_taken_up_again_after_the_phone_was_killed() {

@@ -8,6 +8,7 @@
 
 mod common;
 
+use common::chat_events::{chat_offer, message};
 use common::site_phones::{site_agent, site_supervisor};
 use common::{Headless, temp_dir};
 use earshot_tests::kamailio::{DeskSite, Site};
@@ -22,14 +23,7 @@ fn supervisor(dir: &std::path::Path, site: &Site) -> Headless {
     site_supervisor(dir, site, "")
 }
 
-fn offered(e: &serde_json::Value) -> bool {
-    e["event"] == "interaction" && e["channel"] == "chat" && e["state"] == "offered"
-}
-
 /// A message event of `text` (in either direction).
-fn message<'a>(text: &'a str) -> impl Fn(&serde_json::Value) -> bool + 'a {
-    move |e| e["event"] == "message" && e["text"] == text
-}
 
 #[test]
 fn chats_are_routed_by_capacity_and_stay_with_their_agent() {
@@ -58,7 +52,7 @@ fn chats_are_routed_by_capacity_and_stay_with_their_agent() {
         let hello = format!("Hello from customer {} 👋 مرحبا", n + 1);
         c.send(&format!("chat {queue} {hello}"));
         let who = loop {
-            if let Some(k) = (0..2).find(|&k| !taken.contains(&k) && agents[k].saw(offered)) {
+            if let Some(k) = (0..2).find(|&k| !taken.contains(&k) && agents[k].saw(chat_offer)) {
                 break k;
             }
             std::thread::sleep(std::time::Duration::from_millis(20));
@@ -68,7 +62,7 @@ fn chats_are_routed_by_capacity_and_stay_with_their_agent() {
                 n + 1
             );
         };
-        let (_, offer) = agents[who].saw_or_wait("the offer", offered);
+        let (_, offer) = agents[who].saw_or_wait("the offer", chat_offer);
         assert_eq!(offer["chat"]["first"], hello.as_str(), "{offer}");
         assert_eq!(offer["queue"], "support", "{offer}");
         let id = offer["id"].as_u64().unwrap();
@@ -138,7 +132,7 @@ fn baresip_chats_with_an_agent_through_the_site() {
     let port = b.sip.port();
     let hello = "Hello from baresip — Grüße, مرحبا 👋";
     runtime.block_on(b.command("message", hello));
-    let (_, offer) = a.wait_for("the chat's offer", offered);
+    let (_, offer) = a.wait_for("the chat's offer", chat_offer);
     assert_eq!(offer["chat"]["first"], hello, "{offer}");
     assert_eq!(offer["contact"], format!("sip:baresip@127.0.0.1:{port}").as_str(), "{offer}");
     let id = offer["id"].as_u64().unwrap();
@@ -175,7 +169,7 @@ fn linphone_chats_with_an_agent_through_the_site() {
     let mut l = runtime.block_on(Linphone::start("lin", Some(site.addr)));
     let hello = "Bonjour from linphone — ça va? 😀 שלום";
     runtime.block_on(l.command(&format!("chat sip:support@earshot.test {hello}")));
-    let (_, offer) = a.wait_for("the chat's offer", offered);
+    let (_, offer) = a.wait_for("the chat's offer", chat_offer);
     assert_eq!(offer["chat"]["first"], hello, "{offer}");
     let id = offer["id"].as_u64().unwrap();
     a.send(&format!("accept {id}"));

@@ -8,14 +8,11 @@
 
 mod common;
 
+use common::chat_events::message;
 use common::site_phones::{site_agent, site_supervisor};
 use common::{Headless, temp_dir};
 use earshot_tests::kamailio::{DeskSite, Site};
 use serde_json::Value;
-
-fn message<'a>(text: &'a str) -> impl Fn(&Value) -> bool + 'a {
-    move |e| e["event"] == "message" && e["text"] == text
-}
 
 fn followed<'a>(text: &'a str) -> impl Fn(&Value) -> bool + 'a {
     move |e| e["event"] == "followed-message" && e["text"] == text

@@ -8,17 +8,13 @@
 
 mod common;
 
+use common::chat_events::message;
 use common::desk_window::{loopback_config, unnamed_controls, until, window};
 use common::site_phones::site_agent;
 use common::{Headless, temp_dir};
 use earshot_engine::phone::config::{Account, Transport};
 use earshot_tests::kamailio::{DeskSite, Site};
 use egui_kittest::kittest::Queryable;
-use serde_json::Value;
-
-fn message<'a>(text: &'a str) -> impl Fn(&Value) -> bool + 'a {
-    move |e| e["event"] == "message" && e["text"] == text
-}
 
 #[test]
 fn a_supervisor_follows_coaches_and_barges_from_the_team_tab() {

@@ -74,6 +74,14 @@ fn a_chat_in_the_window_preview_transcript_enter_shift_enter_quick_reply_badge_a
     harness.key_press(Key::Enter);
     harness.run_steps(2);
     received(&mut ann, "Line one\nline two");
+    // (Clicked where the window has it: once the line is shown and the layout settled.)
+    until(&mut harness, "line two shown", |h| {
+        h.state().view.chats[&1]
+            .lines
+            .iter()
+            .any(|l| l.text == "Line one\nline two" && l.delivery == "sent")
+    });
+    harness.run_steps(2);
     // A quick reply in one click.
     harness.get_by_label("One moment please, I am looking into it.").click();
     harness.run_steps(2);
