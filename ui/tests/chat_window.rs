@@ -118,3 +118,62 @@ fn a_chat_in_the_window_preview_transcript_enter_shift_enter_quick_reply_badge_a
     ann.quit();
     bob.quit();
 }
+
+/// A chat beside a call: the agent talking to a caller accepts a customer's chat, writes
+/// in it, and the call's controls stay there and work (hold, resume, hang up) — each
+/// checked on the other side.
+#[test]
+fn a_chat_beside_a_call_keeps_the_calls_controls() {
+    let dir = temp_dir("chat-beside-call");
+    let mut harness = window(queue_agent(&dir, "Support line", vec![]), [480.0, 1500.0]);
+    until(&mut harness, "the desk", |h| h.state().view.agent_state.is_some());
+    harness.get_by_label("Ready").click();
+    until(&mut harness, "Ready", |h| {
+        h.state().view.agent_state.as_ref().is_some_and(|s| s.state == "ready")
+    });
+    let ours = harness.state().view.uri.clone();
+    let host = ours.split('@').nth(1).unwrap().to_owned();
+    let mut caller = Headless::start(&dir, "caller", r#"["PCMU"]"#, &[]);
+    caller.send(&format!("call {ours}"));
+    until(&mut harness, "the call's offer", |h| h.query_by_label("Accept").is_some());
+    harness.get_by_label("Accept").click();
+    harness.run_steps(2);
+    caller.wait_state(1, "active");
+
+    let mut ann = Headless::start(&dir, "ann", r#"["PCMU"]"#, &[]);
+    ann.send(&format!("chat sip:support@{host} Hello while you are on the phone"));
+    until(&mut harness, "the chat's offer", |h| h.query_by_label("Accept").is_some());
+    harness.run_steps(2);
+    harness.get_by_label("Accept").click();
+    until(&mut harness, "the chat shown", |h| h.query_by_label("Send").is_some());
+    harness.run_steps(2);
+    let compose = harness.get_by_label("Message");
+    compose.focus();
+    compose.type_text("One moment, I am finishing a call");
+    harness.run_steps(2);
+    harness.key_press(Key::Enter);
+    harness.run_steps(2);
+    received(&mut ann, "One moment, I am finishing a call");
+
+    // The call's controls are still there, and act on the call.
+    until(&mut harness, "the chat line shown", |h| {
+        h.state().view.chats.values().any(|c| c.lines.iter().any(|l| l.delivery == "sent"))
+    });
+    harness.run_steps(2);
+    harness.get_by_label("Hold").click();
+    harness.run_steps(2);
+    caller.wait_state(1, "remote-held");
+    until(&mut harness, "Resume", |h| h.query_by_label("Resume").is_some());
+    harness.run_steps(2);
+    harness.get_by_label("Resume").click();
+    harness.run_steps(2);
+    caller.wait_state(1, "active");
+    until(&mut harness, "Hang up", |h| h.query_by_label("Hang up").is_some());
+    harness.run_steps(2);
+    harness.get_by_label("Hang up").click();
+    harness.run_steps(2);
+    caller.wait_state(1, "ended");
+    assert!(harness.query_by_label("Send").is_some(), "the chat goes on");
+    ann.quit();
+    caller.quit();
+}
