@@ -151,7 +151,8 @@ fn consultation_conference_and_transfer_of_a_chat_through_the_site() {
     }
 }
 
-/// Internal chat between agents through the site: a message to a colleague who is not
+/// Internal chat between agents through the site (opened as Team Communicator's Chat
+/// does, `chat-open`): a message to a colleague who is not
 /// registered is kept (msilo, 202) and offered to them when they register, as written;
 /// their answer comes back into the same chat.
 #[test]
@@ -163,7 +164,13 @@ fn internal_chat_reaches_a_colleague_who_was_offline_when_they_come_back() {
     let dir = temp_dir("chat-internal-offline");
     let mut a = agent(&dir, "1001", &site);
     let text = "Are you in tomorrow? 🗓 — غدا";
-    a.send(&format!("chat 1002 {text}"));
+    // As Team Communicator's Chat does: an empty chat with the colleague, then a message.
+    a.send("chat-open 1002");
+    let (_, opened) = a.wait_for("the chat opened", |e| {
+        e["event"] == "interaction" && e["channel"] == "chat" && e["state"] == "active"
+    });
+    assert_eq!(opened["contact"], "sip:1002@earshot.test", "{opened}");
+    a.send(&format!("say {} {text}", id_of(&opened)));
     let (_, kept) =
         a.wait_for("kept for later", |e| message(text)(e) && e["delivery"] != "sending");
     assert_eq!(kept["delivery"], "sent", "accepted for later delivery (202): {kept}");
