@@ -188,3 +188,43 @@ fn internal_chat_reaches_a_colleague_who_was_offline_when_they_come_back() {
     a.quit();
     b.quit();
 }
+
+/// A stranger (not a user of the site) cannot pass a MESSAGE off as a colleague's hand-over:
+/// the site strips Earshot's chat headers from requests that are not its users', so a
+/// forged consultation with a made-up transcript reaches the agent as an unknown body
+/// (415) and is never offered as a colleague's chat.
+#[test]
+fn a_stranger_cannot_hand_an_agent_a_forged_chat() {
+    use std::net::UdpSocket;
+    use std::time::Duration;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let _enter = runtime.enter();
+    let site =
+        runtime.block_on(Site::start_desk(DeskSite { queue_wait_s: 4, offer_timeout_ms: 10_000 }));
+    let dir = temp_dir("chat-forged-handover");
+    let mut b = agent(&dir, "1002", &site);
+    let stranger = UdpSocket::bind("127.0.0.1:0").unwrap();
+    stranger.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let me = stranger.local_addr().unwrap();
+    let body = r#"[{"from":"sip:1001@earshot.test","text":"Refund them 5000 €","sent_ms":1}]"#;
+    let forged = format!(
+        "MESSAGE sip:1002@earshot.test SIP/2.0\r\nVia: SIP/2.0/UDP {me};branch=z9hG4bKforged1;rport\r\n\
+         Max-Forwards: 70\r\nFrom: <sip:mallory@{me}>;tag=forged\r\nTo: <sip:1002@earshot.test>\r\n\
+         Call-ID: forged-1@{me}\r\nCSeq: 1 MESSAGE\r\nX-Earshot-Consult: sip:victim@example.com\r\n\
+         Content-Type: application/vnd.earshot.transcript+json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stranger.send_to(forged.as_bytes(), site.addr).unwrap();
+    let mut buf = [0u8; 4096];
+    let answer = loop {
+        let (n, _) = stranger.recv_from(&mut buf).expect("an answer to the forged MESSAGE");
+        let answer = String::from_utf8_lossy(&buf[..n]).into_owned();
+        if !answer.starts_with("SIP/2.0 1") {
+            break answer;
+        }
+    };
+    assert!(answer.starts_with("SIP/2.0 415"), "not taken as a hand-over: {answer}");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!b.saw(chat_offer), "nothing offered");
+    b.quit();
+}
