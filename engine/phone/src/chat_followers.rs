@@ -15,6 +15,7 @@ use earshot_store::ChatLine;
 
 use super::api::Event;
 use super::chats::peer_key;
+use super::chatting::header;
 use super::core::Phone;
 use super::effect::Effect;
 use super::identity::{asserted_identity, hop, listed};
@@ -37,10 +38,6 @@ pub(super) enum Supervision {
     Follow(bool),
     Coach(u64),
     Barge(u64),
-}
-
-fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
-    request.headers.iter().find(|h| h.name.as_str().eq_ignore_ascii_case(name)).map(|h| h.value())
 }
 
 impl Supervision {
@@ -109,6 +106,12 @@ impl Phone {
                 self.answer_held(answer, 200, &[]);
                 self.chats.followers.retain(|f| peer_key(&f.uri) != supervisor);
             }
+            // As much as a chat message carries (RFC 3261 §21.4.11).
+            Supervision::Coach(_) | Supervision::Barge(_)
+                if body.len() > earshot_chat::conversation::MAX_TEXT_BYTES =>
+            {
+                self.answer_held(answer, 413, &[]);
+            }
             Supervision::Coach(i) if self.chats.by_interaction.get(&i).is_some_and(|c| c.open) => {
                 self.answer_held(answer, 200, &[]);
                 self.coached(i, &supervisor, &text);
@@ -129,12 +132,11 @@ impl Phone {
         let sent_ms = self.moment().unix_ms;
         let id = format!("coach-{}", self.chats.next_coaching);
         self.chats.next_coaching += 1;
-        let text: String = text.chars().take(earshot_chat::conversation::MAX_TEXT_BYTES).collect();
         self.emit(Event::Message {
             interaction: i,
             id: id.clone(),
             from: supervisor.to_owned(),
-            text: text.clone(),
+            text: text.to_owned(),
             sent_ms,
             direction: "in".into(),
             delivery: "coaching".into(),
@@ -143,7 +145,7 @@ impl Phone {
         let line = ChatLine {
             id,
             from: supervisor.to_owned(),
-            text,
+            text: text.to_owned(),
             sent_ms,
             outgoing: false,
             delivery: "coaching".into(),

@@ -14,13 +14,10 @@ use super::chat_followers::{
     BARGE_HEADER, COACH_HEADER, CUSTOMER_HEADER, FOLLOW_HEADER, FOLLOWED_HEADER,
 };
 use super::chats::peer_key;
+use super::chatting::header;
 use super::core::Phone;
 use super::errors::CommandError;
 use super::problem::Problem;
-
-fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
-    request.headers.iter().find(|h| h.name.as_str().eq_ignore_ascii_case(name)).map(|h| h.value())
-}
 
 /// What a supervisor asks of an agent's phone.
 #[derive(Debug, Clone)]

@@ -15,6 +15,7 @@ use earshot_sip::ua::ReqHandle;
 
 use super::api::Event;
 use super::chats::{Chat, peer_key};
+use super::chatting::header;
 use super::core::Phone;
 use super::errors::CommandError;
 use super::problem::Problem;
@@ -53,11 +54,6 @@ pub(super) enum Handed {
     Transfer { customer: String, queue: String },
     Conference { customer: String },
     Relayed { customer: String },
-}
-
-/// The value of header `name` in `request`.
-fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
-    request.headers.iter().find(|h| h.name.as_str().eq_ignore_ascii_case(name)).map(|h| h.value())
 }
 
 impl Handed {
@@ -115,15 +111,6 @@ impl Phone {
         })
     }
 
-    /// The case of interaction `i` as headers for a colleague.
-    fn chat_case_headers(&self, i: u64) -> Vec<(HeaderName, String)> {
-        let Some(x) = self.desk.get(InteractionId(i)) else { return Vec::new() };
-        earshot_desk::sip_case::headers(&x.case.carried())
-            .into_iter()
-            .map(|(n, v)| (HeaderName::parse(&n), v))
-            .collect()
-    }
-
     /// `chat-consult ID TARGET`: a consultation chat with a colleague about chat `id`;
     /// the colleague is sent the transcript so far and the case.
     pub(super) fn chat_consult(&mut self, id: u64, target: &str) -> Result<u64, CommandError> {
@@ -158,7 +145,7 @@ impl Phone {
         consult.about = Some(id);
         self.chats.by_interaction.insert(k, consult);
         let headers = handover_headers(
-            self.chat_case_headers(id),
+            self.interaction_case_headers(id),
             CONSULT_HEADER,
             &customer,
             name.as_deref(),
@@ -222,7 +209,7 @@ impl Phone {
         self.ensure_located(&to.uri)?;
         let name = self.desk.get(InteractionId(id)).and_then(|x| x.contact_name.clone());
         let mut headers = handover_headers(
-            self.chat_case_headers(id),
+            self.interaction_case_headers(id),
             TRANSFER_HEADER,
             &customer,
             name.as_deref(),

@@ -23,6 +23,12 @@ use earshot_store::ChatLine;
 
 /// The header a web customer's page sets on its last MESSAGE when the customer closes it.
 pub(super) const CHAT_EVENT_HEADER: &str = "X-Earshot-Chat-Event";
+/// The value of the extension header `name` in `request` (`X-…` names are compared
+/// without case, RFC 3261 §7.3.1; `Headers::get` matches them as written).
+pub(super) fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
+    request.headers.iter().find(|h| h.name.as_str().eq_ignore_ascii_case(name)).map(|h| h.value())
+}
+
 /// How long before the user agent's own 480 (at [`MESSAGE_HOLD`]) an offered chat whose
 /// first MESSAGE is held is withdrawn by the phone, so that the desk and the sender agree.
 const HOLD_MARGIN: Duration = Duration::from_secs(2);
@@ -73,11 +79,7 @@ impl Phone {
         if let Some(asked) = super::chat_followers::Supervision::of(&request) {
             return self.supervision_received(asked, &from, &body, answer, &request);
         }
-        let followed = request
-            .headers
-            .iter()
-            .any(|h| h.name.as_str().eq_ignore_ascii_case(super::chat_followers::FOLLOWED_HEADER));
-        if followed {
+        if header(&request, super::chat_followers::FOLLOWED_HEADER).is_some() {
             return self.followed_received(&from, &content_type, &body, answer, &request);
         }
         if let Some(n) = from.display_name().filter(|n| !n.trim().is_empty()) {
@@ -85,11 +87,7 @@ impl Phone {
             self.chats.names.insert(key.clone(), n);
         }
         let open = self.chats.open_with(&key);
-        let event = request
-            .headers
-            .iter()
-            .find(|h| h.name.as_str().eq_ignore_ascii_case(CHAT_EVENT_HEADER))
-            .map(|h| h.value().to_owned());
+        let event = header(&request, CHAT_EVENT_HEADER).map(str::to_owned);
         if let Some(event) = event {
             self.answer_held(answer, 200, &[]);
             let reason = match event.as_str() {

@@ -104,9 +104,13 @@ impl Phone {
     /// The headers that carry the case of the call `consulting_for` to a consulted or
     /// transferred-to agent.
     pub(super) fn case_headers(&self, consulting_for: CallId) -> Vec<(HeaderName, String)> {
-        let Some(i) = self.calls.get(&consulting_for).and_then(|c| c.interaction) else {
-            return Vec::new();
-        };
+        let interaction = self.calls.get(&consulting_for).and_then(|c| c.interaction);
+        interaction.map(|i| self.interaction_case_headers(i)).unwrap_or_default()
+    }
+
+    /// The case of interaction `i` as the headers that carry it to a colleague (a
+    /// consulted or transferred-to agent, on any channel).
+    pub(super) fn interaction_case_headers(&self, i: u64) -> Vec<(HeaderName, String)> {
         let Some(interaction) = self.desk.get(InteractionId(i)) else { return Vec::new() };
         earshot_desk::sip_case::headers(&interaction.case.carried())
             .into_iter()
