@@ -214,8 +214,9 @@ fn escape_key(text: &str) -> String {
     out
 }
 
-/// `mailto:local@domain`: the domain in lower case, the local part as written.
-fn email_key(value: &str) -> Option<String> {
+/// `mailto:local@domain`: the domain in lower case, the local part as written (RFC 5321
+/// §2.4); `Name <a@b>` and `mailto:` forms read too. `None` when it is not an address.
+pub fn email_key(value: &str) -> Option<String> {
     let value = value.strip_prefix("mailto:").unwrap_or(value);
     let value = value.split('?').next().unwrap_or(value).trim();
     // `Name <a@b>` takes the address in brackets.

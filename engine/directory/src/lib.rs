@@ -12,7 +12,7 @@ pub mod search;
 pub mod site;
 
 pub use contact::{Contact, ContactId, PastField, PastInteraction};
-pub use identity::{Identity, IdentityKind, Numbering};
+pub use identity::{Identity, IdentityKind, Numbering, email_key};
 pub use import::{Imported, Rejected, read_contacts, write_csv};
 pub use search::{Directory, Hit, Target, TargetKind};
 pub use site::{KeptList, KeptTarget, RECENT_KEPT, SiteAgent, SiteQueue};
