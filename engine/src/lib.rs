@@ -6,6 +6,7 @@
 pub use earshot_chat as chat;
 pub use earshot_desk as desk;
 pub use earshot_directory as directory;
+pub use earshot_mail as mail;
 pub use earshot_media as media;
 pub use earshot_phone as phone;
 pub use earshot_store as store;

@@ -107,8 +107,12 @@ impl MailMessage {
             };
         };
         let mut problems = Vec::new();
-        let message_id = match message.message_id().map(bare_id).filter(|i| !i.is_empty()) {
-            Some(id) => id,
+        let message_id = match message.message_id().map(bare_id) {
+            Some(id) if valid_id(&id) => id,
+            Some(_) => {
+                problems.push("Message-ID not valid (RFC 5322 §3.6.4)".to_owned());
+                made_up_id(raw)
+            }
             None => {
                 problems.push("no Message-ID".to_owned());
                 made_up_id(raw)
@@ -288,8 +292,16 @@ fn ids(value: &HeaderValue<'_>) -> Vec<String> {
         HeaderValue::TextList(list) => list.iter().map(|t| bare_id(t)).collect(),
         _ => Vec::new(),
     };
-    out.retain(|i| !i.is_empty());
+    out.retain(|i| valid_id(i));
     out
+}
+
+/// An id we can thread by and write back as read: printable ASCII, no brackets or spaces
+/// (RFC 5322 §3.6.4 msg-id). Others are dropped (or, for the message's own, made up).
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 998
+        && id.bytes().all(|b| (b'!'..=b'~').contains(&b) && b != b'<' && b != b'>')
 }
 
 fn bare_id(id: &str) -> String {
