@@ -9,6 +9,7 @@ pub mod dns;
 pub mod headless;
 pub mod kamailio;
 pub mod linphone;
+pub mod mail_site;
 pub mod media_call;
 pub mod netns;
 pub mod phrase_align;
