@@ -76,8 +76,8 @@ class Relay:
         content = envelope.original_content
         with open(os.path.join(received, f"{n}.eml.tmp"), "wb") as f:
             f.write(content)
-        login = getattr(session, "login_data", None)
-        user = login.decode(errors="replace") if isinstance(login, bytes) else None
+        data = getattr(session, "auth_data", None)
+        user = data.login.decode(errors="replace") if isinstance(data, LoginPassword) else None
         with open(os.path.join(received, f"{n}.json"), "w") as f:
             json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
                        "listener": self.listener, "user": user}, f)
@@ -97,9 +97,7 @@ def authenticator(server, session, envelope, mechanism, auth_data):
         return AuthResult(success=False, handled=False)
     user = auth_data.login.decode(errors="replace")
     ok = logins.get(user) == auth_data.password.decode(errors="replace")
-    if ok:
-        session.login_data = auth_data.login
-    return AuthResult(success=ok)
+    return AuthResult(success=ok, auth_data=auth_data if ok else None)
 
 
 context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -1,7 +1,7 @@
 //! Helpers for the interop tests: Earshot agents on loopback, peer processes that are
 //! always killed, bounded waits, and plain SDP for signalling-only calls.
 // Test support: a setup failure should stop the test loudly.
-#![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
+#![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used, clippy::indexing_slicing)]
 
 pub mod baresip;
 pub mod desk_calls;

@@ -319,6 +319,13 @@ impl PhoneView {
                 self.note(Notice::PromptStopped { call: id, file })
             }
             Event::PlayEnded { .. } => {}
+            // The window's email panel is not built yet: email interactions show in the
+            // list as interactions; their messages are read headless for now.
+            Event::Email { .. }
+            | Event::EmailSent { .. }
+            | Event::EmailFailed { .. }
+            | Event::Mailbox { .. }
+            | Event::AttachmentSaved { .. } => {}
             Event::AgentState { state, reason, since_ms, next, busy, .. } => {
                 self.agent_state = Some(AgentStateView { state, reason, since_ms, next, busy });
             }

@@ -294,6 +294,58 @@ pub enum Command {
         #[serde(default)]
         agent: Option<String>,
     },
+    /// Email: reply to email interaction `id` — to its customer (Reply-To or From), `text`
+    /// above the quoted message, the files `attachments` attached; sent From the queue.
+    Reply {
+        id: InteractionNumber,
+        text: String,
+        #[serde(default)]
+        attachments: Vec<String>,
+    },
+    /// Email: reply to everyone email `id`'s last message was addressed to (never us).
+    ReplyAll {
+        id: InteractionNumber,
+        text: String,
+        #[serde(default)]
+        attachments: Vec<String>,
+    },
+    /// Email: forward email `id`'s last message to `to` (addresses, comma-separated),
+    /// inline with its attachments, or attached whole (`as_attachment`).
+    Forward {
+        id: InteractionNumber,
+        to: String,
+        text: String,
+        #[serde(default)]
+        attachments: Vec<String>,
+        #[serde(default)]
+        as_attachment: bool,
+    },
+    /// Email: a new email to `to` (a new outbound interaction) from queue `queue`'s
+    /// mailbox (the first configured by default).
+    Email {
+        to: String,
+        subject: String,
+        text: String,
+        #[serde(default)]
+        cc: String,
+        #[serde(default)]
+        attachments: Vec<String>,
+        #[serde(default)]
+        queue: Option<String>,
+    },
+    /// Email: close email `id` without sending (to wrap-up).
+    EmailClose {
+        id: InteractionNumber,
+    },
+    /// Email: save attachment `index` of email `id`'s message (`message_id`, or the
+    /// newest with that attachment) to the file `path`.
+    SaveAttachment {
+        id: InteractionNumber,
+        index: u32,
+        path: String,
+        #[serde(default)]
+        message_id: Option<String>,
+    },
     Quit,
 }
 
@@ -581,6 +633,49 @@ pub enum Event {
     ChatEnded {
         interaction: InteractionNumber,
         reason: String,
+    },
+    /// An email of an email interaction: one that arrived (`direction` `in`), or one of
+    /// ours in its thread (`out`); `earlier` for the thread's earlier messages loaded from
+    /// the server. `text` is what the agent reads (HTML rendered, links listed in `links`).
+    Email {
+        interaction: InteractionNumber,
+        message_id: String,
+        from: String,
+        to: Vec<String>,
+        cc: Vec<String>,
+        subject: String,
+        date_ms: Option<i64>,
+        text: String,
+        links: Vec<String>,
+        attachments: Vec<super::emails::AttachmentView>,
+        direction: String,
+        earlier: bool,
+        /// What could not be read as written (the message is shown as well as it can be).
+        problems: Vec<String>,
+    },
+    /// The submission server took what email `interaction` sent.
+    EmailSent {
+        interaction: InteractionNumber,
+        message_id: String,
+    },
+    /// What email `interaction` sent was refused or could not be sent: the draft is kept.
+    EmailFailed {
+        interaction: InteractionNumber,
+        message_id: String,
+        why: String,
+    },
+    /// A queue's mailbox can (or cannot) be reached.
+    Mailbox {
+        queue: String,
+        address: String,
+        online: bool,
+        why: Option<String>,
+    },
+    /// An attachment was saved where the agent asked.
+    AttachmentSaved {
+        interaction: InteractionNumber,
+        path: String,
+        bytes: u64,
     },
     /// Something went wrong; the phone carries on.
     Error {

@@ -2,6 +2,9 @@
 //! with a [`CommandError`] before anything changes, or done; one that waits for DNS is
 //! parked (lookups.rs) and done when the name is found.
 
+use std::path::PathBuf;
+
+use super::email_commands::EmailCommand;
 use std::path::Path;
 use std::time::{Instant, SystemTime};
 
@@ -231,6 +234,48 @@ impl Phone {
             Command::Done { id } => self.desk_command(DeskCommand::Done(id)),
             Command::Interactions => self.desk_command(DeskCommand::List),
             Command::Chat { uri, text } => self.chat_command(ChatCommand::Write { uri, text }),
+            Command::Reply { id, text, attachments } => self.email_command(EmailCommand::Reply {
+                id,
+                text,
+                all: false,
+                attach: attachments.into_iter().map(PathBuf::from).collect(),
+            }),
+            Command::ReplyAll { id, text, attachments } => {
+                self.email_command(EmailCommand::Reply {
+                    id,
+                    text,
+                    all: true,
+                    attach: attachments.into_iter().map(PathBuf::from).collect(),
+                })
+            }
+            Command::Forward { id, to, text, attachments, as_attachment } => {
+                self.email_command(EmailCommand::Forward {
+                    id,
+                    to: vec![to],
+                    text,
+                    attach: attachments.into_iter().map(PathBuf::from).collect(),
+                    as_attachment,
+                })
+            }
+            Command::Email { to, subject, text, cc, attachments, queue } => {
+                self.email_command(EmailCommand::New {
+                    to: vec![to],
+                    cc: vec![cc],
+                    subject,
+                    text,
+                    attach: attachments.into_iter().map(PathBuf::from).collect(),
+                    queue,
+                })
+            }
+            Command::EmailClose { id } => self.email_command(EmailCommand::Close { id }),
+            Command::SaveAttachment { id, index, path, message_id } => {
+                self.email_command(EmailCommand::SaveAttachment {
+                    id,
+                    message_id,
+                    index,
+                    path: PathBuf::from(path),
+                })
+            }
             Command::Say { id, text } => self.chat_command(ChatCommand::Say { id, text }),
             Command::ChatOpen { uri } => self.chat_command(ChatCommand::Open { uri }),
             Command::Typing { id } => self.chat_command(ChatCommand::Typing { id }),

@@ -40,6 +40,8 @@ pub struct Config {
     pub store: StoreSettings,
     /// The chat channel: inactivity, quick replies, flood limit.
     pub chat: ChatSettings,
+    /// The email channel: each queue's shared mailbox, folders, signature.
+    pub email: super::email_config::EmailSettings,
 }
 
 /// `[chat]`: chats with customers and colleagues (DESIGN.md §7 "Chat").
@@ -284,6 +286,7 @@ impl Default for Config {
             directory: DirectorySettings::default(),
             store: StoreSettings::default(),
             chat: ChatSettings::default(),
+            email: super::email_config::EmailSettings::default(),
         }
     }
 }
@@ -348,6 +351,25 @@ pub const DEFAULT_FILE: &str = r#"# Earshot configuration. Every setting is opti
 # inactivity_timeout_s = 600      # a customer silent this long has left: the chat goes to wrap-up; 0: never
 # quick_replies = ["One moment please, I am looking into it."]
 # flood_limit = 30                # messages one sender may send in 10 s; beyond: 503 and a notice
+
+[email]
+# signature = "{agent}\n{queue}"   # under what the agent writes; {agent}, {queue} and case fields
+# send_as = "queue"               # or "agent": replies from agent_address
+# agent_address = "jane@example.com"
+# agents_folder = "Earshot"       # claimed mail is kept in Earshot/<user> of the queue's mailbox
+# sent_folder = "Sent"
+# done_folder = "Done"            # a thread's messages go here when its interaction is done
+# reply_hold_s = 120              # a customer's answer waits this long for the agent who wrote
+# decline_skip_s = 300            # mail this agent declined is left to colleagues this long
+# [[email.mailboxes]]             # one per email queue
+# queue = "support"               # the desk queue it is offered by
+# address = "support@example.com"
+# name = "Example Support"
+# imap = "imaps://mail.example.com"      # or imap://host (STARTTLS)
+# smtp = "smtp://mail.example.com:587"   # STARTTLS; or smtps://host (port 465)
+# user = "support@example.com"
+# password = "secret"
+# ca_file = "/etc/earshot/site-ca.pem"   # a site's own CA, besides the system's
 
 [directory]
 # country = "GB"                  # numbers written nationally (020 7946 0000) are in this country

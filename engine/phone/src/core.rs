@@ -84,6 +84,8 @@ pub struct Phone {
     pub(super) matched: std::collections::BTreeSet<u64>,
     /// The chats (chats.rs, chatting.rs).
     pub(super) chats: super::chats::Chats,
+    /// The email interactions and their threads (emails.rs, email_commands.rs).
+    pub(super) emails: super::emails::Emails,
 }
 
 /// What a phone is made of: its configuration, a user agent bound to its address, and
@@ -180,6 +182,7 @@ impl Phone {
             kept: index.kept,
             matched: Default::default(),
             chats: Default::default(),
+            emails: Default::default(),
         };
         if let Some(p) = index.problem {
             phone.emit(Event::problem(p, None));

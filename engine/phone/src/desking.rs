@@ -241,6 +241,16 @@ impl Phone {
                         let _ = self.ua.reject(handle, status, self.now);
                     }
                 }
+                DeskEffect::Answer { id, call: None }
+                    if self.emails.by_interaction.contains_key(&id.0) =>
+                {
+                    self.email_accepted(id.0)
+                }
+                DeskEffect::Refuse { id, call: None, .. }
+                    if self.emails.by_interaction.contains_key(&id.0) =>
+                {
+                    self.email_refused(id.0)
+                }
                 DeskEffect::Answer { id, call: None } => self.chat_accepted(id.0),
                 DeskEffect::Refuse { id, call: None, status } => self.chat_refused(id.0, status),
                 DeskEffect::Publish(status) => {
@@ -274,6 +284,9 @@ impl Phone {
                 }
                 if i.channel == Channel::Chat {
                     self.chat_follow(i.id.0, i.state);
+                }
+                if i.channel == Channel::Email {
+                    self.email_follow(i.id.0, i.state);
                 }
             }
             let e = match event {

@@ -38,6 +38,8 @@ pub enum Input {
     /// The site's agents and queues as the store has them (at start, or once the team
     /// store could be reached): for the core's index.
     Site(super::site_jobs::Site),
+    /// A mailbox task's report (mailbox_task.rs).
+    Mail(super::mailbox_task::MailReport),
 }
 
 /// The phone core and what its effects need.
@@ -58,6 +60,8 @@ pub struct PhoneDriver {
     pub desk_store: Option<super::desk_writer::DeskWriter>,
     /// Open screen-pop links in the system browser (the window; not headless).
     pub open_links: bool,
+    /// The email channel's mailbox tasks (none configured: empty).
+    pub mail: super::mail_jobs::MailDriver,
 }
 
 /// How often the driver looks whether the host's default route moved.
@@ -194,6 +198,7 @@ impl PhoneDriver {
             Effect::DropTarget { list, address } => {
                 site_jobs::drop_target(self.desk_store.as_ref(), self.answers(), list, address);
             }
+            Effect::Mail(effect) => self.mail.effect(*effect, &self.inputs),
             Effect::OpenUrl(url) => {
                 if self.open_links {
                     let events = self.events.clone();
@@ -232,6 +237,7 @@ impl Core for PhoneDriver {
             Input::Contacts(contacts) => self.phone.contacts_known(&contacts),
             Input::ContactGone(id) => self.phone.contact_gone(id),
             Input::Site((agents, queues)) => self.phone.site_known(&agents, &queues),
+            Input::Mail(report) => self.phone.mail_input(report, now, wall()),
         }
     }
 

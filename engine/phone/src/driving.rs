@@ -39,6 +39,7 @@ impl Phone {
         self.publish_dialogs();
         self.apply_wanted_holds();
         self.desk_flush();
+        self.email_hunger();
         // A call just came or went: the housekeeping's pace follows.
         self.next_tick = self.next_tick.min(now + self.tick_period());
     }

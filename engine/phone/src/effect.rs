@@ -56,4 +56,6 @@ pub enum Effect {
     KeepTarget { list: earshot_directory::KeptList, target: earshot_directory::KeptTarget },
     /// Take the target reached at `address` out of the agent's `list` in the store.
     DropTarget { list: earshot_directory::KeptList, address: String },
+    /// Email: a mailbox job, a message to send, an attachment to save (mail_jobs.rs).
+    Mail(Box<super::mail_jobs::MailEffect>),
 }

@@ -52,6 +52,10 @@ pub enum CommandError {
     ChatClosed(u64),
     /// The chat refused the text (empty, too long: `earshot_chat::ChatError`).
     Chat(String),
+    /// No email interaction with this number.
+    NoSuchEmail(u64),
+    /// The email command cannot be done (why).
+    Email(String),
 }
 
 impl CommandError {
@@ -86,6 +90,8 @@ impl CommandError {
             E::NoChat(i) => Problem::NoChat { interaction: *i },
             E::ChatClosed(i) => Problem::ChatClosed { interaction: *i },
             E::Chat(why) => Problem::Chat { why: why.clone() },
+            E::NoSuchEmail(i) => Problem::NoEmail { interaction: *i },
+            E::Email(why) => Problem::Email { why: why.clone() },
         }
     }
 }

@@ -152,6 +152,14 @@ pub enum Problem {
     ChatHandover { target: String, why: String },
     #[error("{agent}'s chats: {why}")]
     ChatSupervision { agent: String, why: String },
+    #[error("no email {interaction}")]
+    NoEmail { interaction: u64 },
+    #[error("email: {why}")]
+    Email { why: String },
+    #[error("the {queue} mailbox could not {what}: {why}")]
+    MailboxFailed { queue: String, what: String, why: String },
+    #[error("the attachment was not saved to {path}: {why}")]
+    AttachmentNotSaved { path: String, why: String },
     #[error("contacts: {why}")]
     ContactStore { why: String },
     #[error("cannot import {file}: {why}")]
@@ -269,6 +277,10 @@ impl Problem {
             Problem::NoContact { id: 1 },
             Problem::MergeSelf { id: 1 },
             Problem::NotFavourite { address: s() },
+            Problem::NoEmail { interaction: 1 },
+            Problem::Email { why: s() },
+            Problem::MailboxFailed { queue: s(), what: s(), why: s() },
+            Problem::AttachmentNotSaved { path: s(), why: s() },
             Problem::ContactStore { why: s() },
             Problem::ImportFailed { file: s(), why: s() },
             Problem::ExportFailed { file: s(), why: s() },

@@ -6,7 +6,7 @@ use super::api::{CallId, Command, Event};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScriptError {
     #[error(
-        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, watch, unwatch, monitor, monitor-next, monitor-mode, unmonitor, play, state, accept, decline, case, note, dispose, done, interactions, chat, chat-open, say, typing, chat-read, chat-end, chat-consult, chat-conference, chat-transfer, chat-follow, chat-unfollow, chat-coach, chat-barge, transcript, quit; or a JSON command)"
+        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, watch, unwatch, monitor, monitor-next, monitor-mode, unmonitor, play, state, accept, decline, case, note, dispose, done, interactions, chat, chat-open, say, typing, chat-read, chat-end, chat-consult, chat-conference, chat-transfer, chat-follow, chat-unfollow, chat-coach, chat-barge, transcript, reply, reply-all, forward, email, email-close, save-attachment, quit; or a JSON command)"
     )]
     Unknown(String),
     #[error("{command}: {problem} (usage: {usage})")]
@@ -375,6 +375,71 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
                 text: rest_after(line, 2).into(),
             }
         }
+        "reply" | "reply-all" => {
+            const U: &str = "reply ID TEXT… / reply-all ID TEXT…";
+            if args.len() < 2 {
+                return Err(usage(U, "missing interaction id or text"));
+            }
+            let (id, text) = (id(0, U)?, rest_after(line, 2).into());
+            if verb == "reply" {
+                Command::Reply { id, text, attachments: Vec::new() }
+            } else {
+                Command::ReplyAll { id, text, attachments: Vec::new() }
+            }
+        }
+        "forward" => {
+            const U: &str = "forward ID ADDRESS TEXT…";
+            if args.len() < 2 {
+                return Err(usage(U, "missing interaction id or address"));
+            }
+            Command::Forward {
+                id: id(0, U)?,
+                to: args.get(1).copied().unwrap_or_default().into(),
+                text: rest_after(line, 3).into(),
+                attachments: Vec::new(),
+                as_attachment: false,
+            }
+        }
+        "email" => {
+            const U: &str = "email ADDRESS SUBJECT… -- TEXT…";
+            let to = args.first().copied().unwrap_or_default();
+            let after = rest_after(line, 2);
+            let (subject, text) = after
+                .split_once("--")
+                .ok_or_else(|| usage(U, "missing \"--\" between the subject and the text"))?;
+            if to.is_empty() || subject.trim().is_empty() {
+                return Err(usage(U, "missing address or subject"));
+            }
+            Command::Email {
+                to: to.into(),
+                subject: subject.trim().into(),
+                text: text.trim().into(),
+                cc: String::new(),
+                attachments: Vec::new(),
+                queue: None,
+            }
+        }
+        "email-close" => {
+            const U: &str = "email-close ID";
+            exact(1, U)?;
+            Command::EmailClose { id: id(0, U)? }
+        }
+        "save-attachment" => {
+            const U: &str = "save-attachment ID INDEX PATH";
+            if args.len() < 3 {
+                return Err(usage(U, "missing interaction id, index or path"));
+            }
+            let index = args
+                .get(1)
+                .and_then(|a| a.parse().ok())
+                .ok_or_else(|| usage(U, "the index is a number"))?;
+            Command::SaveAttachment {
+                id: id(0, U)?,
+                index,
+                path: rest_after(line, 3).into(),
+                message_id: None,
+            }
+        }
         "chat-open" => {
             const U: &str = "chat-open URI";
             exact(1, U)?;
@@ -509,6 +574,46 @@ mod tests {
             ),
             ("say 4 <b>as typed</b>", Command::Say { id: 4, text: "<b>as typed</b>".into() }),
             ("typing 4", Command::Typing { id: 4 }),
+            (
+                "reply 7 Thanks,  it is on its way.",
+                Command::Reply {
+                    id: 7,
+                    text: "Thanks,  it is on its way.".into(),
+                    attachments: vec![],
+                },
+            ),
+            ("reply-all 7 ok", Command::ReplyAll { id: 7, text: "ok".into(), attachments: vec![] }),
+            (
+                "forward 7 billing@shop.test Please check",
+                Command::Forward {
+                    id: 7,
+                    to: "billing@shop.test".into(),
+                    text: "Please check".into(),
+                    attachments: vec![],
+                    as_attachment: false,
+                },
+            ),
+            (
+                "email anna@example.com Your refund -- It is done.",
+                Command::Email {
+                    to: "anna@example.com".into(),
+                    subject: "Your refund".into(),
+                    text: "It is done.".into(),
+                    cc: String::new(),
+                    attachments: vec![],
+                    queue: None,
+                },
+            ),
+            ("email-close 7", Command::EmailClose { id: 7 }),
+            (
+                "save-attachment 7 0 /tmp/a file.pdf",
+                Command::SaveAttachment {
+                    id: 7,
+                    index: 0,
+                    path: "/tmp/a file.pdf".into(),
+                    message_id: None,
+                },
+            ),
             ("chat-read 4", Command::ChatRead { id: 4 }),
             ("chat-end 4", Command::ChatEnd { id: 4 }),
             ("chat-consult 4 1002", Command::ChatConsult { id: 4, target: "1002".into() }),

@@ -161,6 +161,11 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
     let (now, wall) = clock();
     let desk = config.desk.clone();
     let quick_replies = config.chat.quick_replies.clone();
+    let mail = super::mail_jobs::MailDriver::start(
+        &config.email,
+        &super::email_config::mail_me(&config),
+        input_tx.downgrade(),
+    );
     let parts = PhoneParts {
         auto_answer: options.auto_answer,
         input_file: options.audio.input_file.is_some() && options.audio.input_from_answer,
@@ -187,6 +192,7 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
         next_route_check: follows_route.then(|| now + Duration::from_secs(2)),
         desk_store,
         open_links: options.open_links,
+        mail,
     };
     let task = run_bound(driver, bound, input_rx);
     Ok(PhoneHandle { inputs: input_tx, events: ev_rx, desk, quick_replies, task })

@@ -5,6 +5,7 @@
 
 pub mod chat_events;
 pub mod desk_window;
+pub mod mail_phones;
 pub mod modes;
 pub mod site_phones;
 

@@ -1,0 +1,69 @@
+//! Earshot agents on the test mail site (earshot_tests::mail_site): the queue's shared
+//! mailbox over IMAP with STARTTLS and SMTP submission with STARTTLS (or the implicit-TLS
+//! ports), trusting the site's test CA; what email tests look for in events.
+
+use std::path::Path;
+
+use earshot_tests::headless::Headless;
+use earshot_tests::mail_site::{MailSite, QUEUE, QUEUE_PASSWORD};
+use serde_json::Value;
+
+/// How the agent reaches the servers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ports {
+    /// imap:// and smtp:// (STARTTLS on both).
+    StartTls,
+    /// imaps:// and smtps:// (TLS from the start).
+    ImplicitTls,
+}
+
+/// The `[desk]` and `[email]` of an agent on the support queue's mailbox.
+pub fn email_config(site: &MailSite, ports: Ports, capacity: u32, desk_more: &str) -> String {
+    let (imap, smtp) = match ports {
+        Ports::StartTls => (
+            format!("imap://127.0.0.1:{}", site.imap_port),
+            format!("smtp://127.0.0.1:{}", site.submission_port),
+        ),
+        Ports::ImplicitTls => (
+            format!("imaps://127.0.0.1:{}", site.imaps_port),
+            format!("smtps://127.0.0.1:{}", site.tls_port),
+        ),
+    };
+    format!(
+        "[desk]\noffer_timeout_s = 10\ncapacity = {{ voice = 1, chat = 0, email = {capacity} }}\n{desk_more}\
+         [desk.queues.support]\nlabel = \"Support\"\n\
+         [email]\nsignature = \"{{agent}} — {{queue}}\"\nreply_hold_s = 5\ndecline_skip_s = 30\n\
+         [[email.mailboxes]]\nqueue = \"support\"\naddress = \"{QUEUE}\"\nname = \"Shop Support\"\n\
+         imap = \"{imap}\"\nsmtp = \"{smtp}\"\nuser = \"{QUEUE}\"\npassword = \"{QUEUE_PASSWORD}\"\n\
+         ca_file = {:?}\n",
+        site.ca_file().display().to_string()
+    )
+}
+
+/// An agent on the mail site (peer to peer for SIP), Ready, its mailbox online.
+pub fn mail_agent(
+    dir: &Path,
+    user: &str,
+    site: &MailSite,
+    ports: Ports,
+    capacity: u32,
+) -> Headless {
+    let more = email_config(site, ports, capacity, "");
+    let mut a = Headless::start_with(dir, user, r#"["PCMU"]"#, &more, &[]);
+    a.wait_for("mailbox online", |e| e["event"] == "mailbox" && e["online"] == true);
+    a.send("state ready");
+    a.wait_for("ready", |e| e["event"] == "agent-state" && e["state"] == "ready");
+    a
+}
+
+/// An email interaction in `state`.
+pub fn email_interaction(e: &Value, state: &str) -> bool {
+    e["event"] == "interaction" && e["channel"] == "email" && e["state"] == state
+}
+
+/// An `email` event of interaction `id` whose subject contains `subject`.
+pub fn email_of(e: &Value, id: u64, subject: &str) -> bool {
+    e["event"] == "email"
+        && e["interaction"] == id
+        && e["subject"].as_str().is_some_and(|s| s.contains(subject))
+}

@@ -1,0 +1,93 @@
+//! Email on a real mail site (Dovecot with IMAP and LMTP, SMTP servers in front): mail to
+//! the support queue's address is offered to a Ready agent with its preview; the agent
+//! replies; what the submission server received threads (In-Reply-To, References), comes
+//! From the queue, reaches the customer; a copy is in Sent; the customer's message is
+//! flagged seen and answered; done files it in Done.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::mail_phones::{Ports, email_interaction, email_of, mail_agent};
+use common::temp_dir;
+use earshot_engine::mail::MailMessage;
+use earshot_tests::mail_site::{MailSite, QUEUE};
+
+#[test]
+fn mail_to_the_queue_is_offered_answered_and_filed() {
+    let site = MailSite::start("offer");
+    let dir = temp_dir("email-offer");
+    let mut a = mail_agent(&dir, "alice", &site, Ports::StartTls, 2);
+
+    let sent_at = Instant::now();
+    site.swaks(
+        "anna@customer.example",
+        QUEUE,
+        "Order 42 missing",
+        "My order 42 has not arrived.\nPlease help.",
+    );
+    let (offered_at, offer) = a.wait_for("the email's offer", |e| email_interaction(e, "offered"));
+    let id = offer["id"].as_u64().unwrap();
+    println!("delivery -> offer: {:.1} ms", (offered_at - sent_at).as_secs_f64() * 1000.0);
+    assert!(
+        offered_at - sent_at < Duration::from_secs(3),
+        "offered {:?} after sending",
+        offered_at - sent_at
+    );
+    assert_eq!(offer["contact"], "anna@customer.example");
+    assert_eq!(offer["queue"], "support");
+    let (_, email) = a.saw_or_wait("the email", |e| email_of(e, id, "Order 42"));
+    assert!(email["text"].as_str().unwrap().contains("My order 42 has not arrived."), "{email}");
+    let customer_id = email["message_id"].as_str().unwrap().to_owned();
+
+    a.send(&format!("accept {id}"));
+    a.wait_for("active", |e| email_interaction(e, "active") && e["id"] == id);
+    a.send(&format!("reply {id} It left our warehouse today."));
+    let (_, sent) =
+        a.wait_for("email-sent", |e| e["event"] == "email-sent" && e["interaction"] == id);
+    let our_id = sent["message_id"].as_str().unwrap().to_owned();
+    a.wait_for("wrap-up", |e| email_interaction(e, "wrap-up") && e["id"] == id);
+
+    let received = site.wait_received(2, Duration::from_secs(10));
+    let reply =
+        received.iter().find(|r| r.listener == "submission").expect("the reply was submitted");
+    assert_eq!(reply.user.as_deref(), Some(QUEUE), "authenticated as the queue");
+    assert_eq!(reply.rcpt_tos, vec!["anna@customer.example"]);
+    let m = MailMessage::parse(&reply.raw);
+    assert_eq!(m.message_id, our_id);
+    assert_eq!(m.in_reply_to, vec![customer_id.clone()]);
+    assert_eq!(m.references, vec![customer_id.clone()]);
+    assert_eq!(m.subject, "Re: Order 42 missing");
+    assert_eq!(m.from.as_ref().unwrap().address, QUEUE);
+    assert!(
+        m.text.starts_with("It left our warehouse today.\n\n-- \nalice — Support"),
+        "{}",
+        m.text
+    );
+    assert!(m.text.contains("> My order 42 has not arrived."), "{}", m.text);
+
+    let sent_copies = site.message_ids(QUEUE, "Sent");
+    assert_eq!(sent_copies, vec![our_id.clone()]);
+    let flags = site.flags(QUEUE, "Earshot/alice");
+    let customer_flags =
+        &flags.iter().find(|(i, _)| *i == customer_id).expect("in alice's folder").1;
+    assert!(
+        customer_flags.contains("\\Seen") && customer_flags.contains("\\Answered"),
+        "{customer_flags}"
+    );
+
+    a.send(&format!("done {id}"));
+    a.wait_for("done", |e| email_interaction(e, "done") && e["id"] == id);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !site.message_ids(QUEUE, "Done").contains(&customer_id) {
+        assert!(
+            Instant::now() < deadline,
+            "not filed in Done: {:?}",
+            site.message_ids(QUEUE, "Done")
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(site.message_ids(QUEUE, "INBOX").is_empty());
+    a.quit();
+}
