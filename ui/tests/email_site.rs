@@ -91,3 +91,88 @@ fn mail_to_the_queue_is_offered_answered_and_filed() {
     assert!(site.message_ids(QUEUE, "INBOX").is_empty());
     a.quit();
 }
+
+/// Works every email offered to `a` as it comes: accept, close, done. The Message-IDs it
+/// was given, by interaction.
+fn work_emails(a: &mut common::Headless, got: &mut Vec<String>, done: &mut u32) {
+    while let Ok((at, e)) = a.events.try_recv() {
+        a.seen.push((at, e.clone()));
+        let id = e["id"].as_u64().unwrap_or(0);
+        if email_interaction(&e, "offered") {
+            a.send(&format!("accept {id}"));
+        } else if email_interaction(&e, "active") {
+            a.send(&format!("email-close {id}"));
+        } else if email_interaction(&e, "wrap-up") {
+            a.send(&format!("done {id}"));
+        } else if email_interaction(&e, "done") {
+            *done += 1;
+        } else if e["event"] == "email" && e["direction"] == "in" && e["earlier"] == false {
+            got.push(e["message_id"].as_str().unwrap().to_owned());
+        } else if e["event"] == "error" {
+            panic!("an agent reported an error: {e}");
+        }
+    }
+}
+
+#[test]
+fn fifty_messages_at_once_each_claimed_by_exactly_one_of_two_agents() {
+    let site = MailSite::start("race");
+    let dir = temp_dir("email-race");
+    let mut a = mail_agent(&dir, "alice", &site, Ports::StartTls, 2);
+    let mut b = mail_agent(&dir, "bob", &site, Ports::ImplicitTls, 2);
+    let ids: Vec<String> = (1..=50).map(|n| format!("race-{n}@customer.example")).collect();
+    let port = site.inbound_port;
+    let senders: Vec<_> = ids
+        .chunks(10)
+        .map(|chunk| {
+            let chunk = chunk.to_vec();
+            std::thread::spawn(move || {
+                for id in chunk {
+                    let raw = format!(
+                        "From: customer@customer.example\r\nTo: {QUEUE}\r\nSubject: race {id}\r\nMessage-ID: <{id}>\r\n\r\nbody of {id}\r\n"
+                    );
+                    earshot_tests::mail_site::smtp_send(port, "customer@customer.example", &[QUEUE], raw.as_bytes())
+                        .expect("delivered");
+                }
+            })
+        })
+        .collect();
+    for s in senders {
+        s.join().unwrap();
+    }
+    let (mut got_a, mut got_b, mut done_a, mut done_b) = (Vec::new(), Vec::new(), 0, 0);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while done_a + done_b < 50 {
+        assert!(
+            Instant::now() < deadline,
+            "{} of 50 worked (alice {done_a}, bob {done_b})",
+            done_a + done_b
+        );
+        work_emails(&mut a, &mut got_a, &mut done_a);
+        work_emails(&mut b, &mut got_b, &mut done_b);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    println!("alice worked {done_a}, bob {done_b}");
+    let mut all: Vec<String> = got_a.iter().chain(&got_b).cloned().collect();
+    all.sort();
+    let before = all.len();
+    all.dedup();
+    assert_eq!(before, all.len(), "a message was given to both agents");
+    let mut expected = ids.clone();
+    expected.sort();
+    assert_eq!(all, expected, "every message given once");
+    assert!(done_a > 0 && done_b > 0, "both agents took some: alice {done_a}, bob {done_b}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let mut filed = site.message_ids(QUEUE, "Done");
+        filed.sort();
+        if filed == expected {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{} of 50 filed in Done", filed.len());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(site.message_ids(QUEUE, "INBOX").is_empty());
+    a.quit();
+    b.quit();
+}

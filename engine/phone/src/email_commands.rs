@@ -114,7 +114,6 @@ impl Phone {
                     i,
                     EmailWork { mailbox, thread, messages: Vec::new(), sending: None, draft: None },
                 );
-                self.emit_interaction(i);
                 self.send_draft(i, mailbox, draft, attach, None)
             }
             EmailCommand::Close { id } => {

@@ -191,6 +191,8 @@ impl Phone {
                 draft: None,
             },
         );
+        // The offer first (the desk's `interaction` event), then its message.
+        self.desk_flush();
         let held = ThreadMessage { uid: Some(uid), raw, message, outbound: false };
         self.email_into(i, held, false);
         if !answers.is_empty() {
@@ -198,7 +200,6 @@ impl Phone {
             let job = MailboxJob::LoadThread { interaction: i, ids: answers };
             self.effects.push_back(Effect::Mail(Box::new(MailEffect::Job { mailbox, job })));
         }
-        self.emit_interaction(i);
     }
 
     /// Adds a message to interaction `i`'s thread and tells the agent.

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use async_imap::imap_proto::rfc4315::UidSetMember;
 use async_imap::imap_proto::{Response, ResponseCode, Status};
+use async_imap::types::Flag;
 use async_imap::{Client, Session};
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
@@ -128,6 +129,8 @@ pub struct MailboxTask {
     validity: Option<u32>,
     /// Jobs received while busy, done at the next chance.
     pending: Vec<MailboxJob>,
+    /// Queue messages seen marked as claimed, since when (an abandoned claim is undone).
+    claimed_since: HashMap<u32, Instant>,
 }
 
 type ImapSession = Session<MailStream>;
@@ -137,6 +140,10 @@ const BACKOFF_FIRST: Duration = Duration::from_secs(1);
 const BACKOFF_MOST: Duration = Duration::from_secs(30);
 /// An IDLE is renewed before servers drop it (RFC 2177: at least every 29 minutes).
 const IDLE_RENEW: Duration = Duration::from_secs(20 * 60);
+/// The keyword an agent's Earshot sets on a queue message it is claiming.
+const CLAIM_KEYWORD: &str = "$EarshotClaimed";
+/// A claim keyword on a message still in the queue this long was abandoned.
+const ABANDONED_CLAIM: Duration = Duration::from_secs(60);
 /// Any one IMAP command must answer in this long, or the connection is taken as lost.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -177,6 +184,7 @@ impl MailboxTask {
             waiting: HashMap::new(),
             validity: None,
             pending: Vec::new(),
+            claimed_since: HashMap::new(),
         }
     }
 
@@ -323,8 +331,9 @@ impl MailboxTask {
     }
 
     async fn select_inbox(&mut self, session: &mut ImapSession) -> Result<(), String> {
-        let inbox =
-            timed(session.select("INBOX")).await?.map_err(|e| format!("SELECT INBOX: {e}"))?;
+        let inbox = timed(session.select_condstore("INBOX"))
+            .await?
+            .map_err(|e| format!("SELECT INBOX: {e}"))?;
         if inbox.uid_validity != self.validity {
             self.validity = inbox.uid_validity;
             self.waiting.clear();
@@ -431,25 +440,48 @@ impl MailboxTask {
         Ok(())
     }
 
-    /// Reads message `uid` then moves it to the agent's folder: its new UID and bytes, or
-    /// `None` if it was gone (another agent moved it first: no COPYUID for us).
+    /// Claims message `uid`: reads it, marks it ours with a conditional STORE (RFC 7162
+    /// §3.1.3: only if nobody changed it since we read it — of two agents racing, one
+    /// wins), then moves it to the agent's folder. Its new UID and bytes, or `None` if
+    /// another agent has it. (MOVE alone is not enough: a server may do it as copy and
+    /// expunge, and two sessions can both copy.)
     async fn move_one(
         &mut self,
         session: &mut ImapSession,
         uid: u32,
     ) -> Result<Option<(u32, Vec<u8>)>, String> {
-        let raw = {
-            let stream = timed(session.uid_fetch(uid.to_string(), "(UID BODY.PEEK[])"))
-                .await?
-                .map_err(|e| format!("FETCH: {e}"))?;
+        let found = {
+            let stream =
+                timed(session.uid_fetch(uid.to_string(), "(UID MODSEQ FLAGS BODY.PEEK[])"))
+                    .await?
+                    .map_err(|e| format!("FETCH: {e}"))?;
             let fetched: Vec<_> = timed(stream.collect::<Vec<_>>()).await?;
-            fetched
-                .into_iter()
-                .filter_map(Result::ok)
-                .find(|f| f.uid == Some(uid))
-                .and_then(|f| f.body().map(<[u8]>::to_vec))
+            fetched.into_iter().filter_map(Result::ok).find(|f| f.uid == Some(uid)).and_then(|f| {
+                let claimed = f.flags().any(
+                    |flag| matches!(flag, Flag::Custom(k) if k.eq_ignore_ascii_case(CLAIM_KEYWORD)),
+                );
+                Some((f.body()?.to_vec(), f.modseq?, claimed))
+            })
         };
-        let Some(raw) = raw else { return Ok(None) };
+        let Some((raw, modseq, claimed)) = found else { return Ok(None) };
+        if claimed {
+            // Someone's claim: it moves in a moment. One left for a minute was abandoned
+            // (its Earshot stopped between mark and move): unmarked, for all to race.
+            let first = *self.claimed_since.entry(uid).or_insert_with(now);
+            if now().saturating_duration_since(first) > ABANDONED_CLAIM {
+                let unmark = format!(
+                    "UID STORE {uid} (UNCHANGEDSINCE {modseq}) -FLAGS.SILENT ({CLAIM_KEYWORD})"
+                );
+                let _ = conditional(session, &unmark).await?;
+                self.claimed_since.remove(&uid);
+            }
+            return Ok(None);
+        }
+        let mark =
+            format!("UID STORE {uid} (UNCHANGEDSINCE {modseq}) +FLAGS.SILENT ({CLAIM_KEYWORD})");
+        if !conditional(session, &mark).await? {
+            return Ok(None);
+        }
         let folder = quoted(&self.folders.agent);
         let moved = uid_command_copyuid(session, &format!("UID MOVE {uid} {folder}")).await?;
         Ok(moved.map(|new_uid| (new_uid, raw)))
@@ -483,6 +515,9 @@ impl MailboxTask {
                 if !message_id.is_empty() {
                     self.skipped.insert(message_id, now() + self.decline_skip);
                 }
+                // Unmarked (the claim keyword went with it), then back in the queue.
+                let unmark = format!("UID STORE {uid} -FLAGS.SILENT ({CLAIM_KEYWORD})");
+                let _ = timed(session.run_command_and_check_ok(&unmark)).await?;
                 let r = timed(session.uid_mv(uid.to_string(), "INBOX")).await?;
                 if let Err(e) = r {
                     self.report(failed("release", e.to_string()));
@@ -572,6 +607,27 @@ fn header_query(ids: &[String]) -> String {
         query.push(' ');
     }
     query.trim_end().to_owned()
+}
+
+/// A conditional STORE (RFC 7162 §3.1.3): `true` if it was done, `false` if the message
+/// changed since (`[MODIFIED …]`) or is gone.
+async fn conditional(session: &mut ImapSession, command: &str) -> Result<bool, String> {
+    let tag = timed(session.run_command(command)).await?.map_err(|e| e.to_string())?;
+    loop {
+        let response = timed(session.read_response())
+            .await?
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| "the server closed the connection".to_owned())?;
+        if let Response::Done { tag: done, status, outcome } = response.parsed()
+            && *done == tag
+        {
+            let modified = outcome
+                .information
+                .as_deref()
+                .is_some_and(|i| i.to_ascii_uppercase().contains("[MODIFIED"));
+            return Ok(*status == Status::Ok && !modified);
+        }
+    }
 }
 
 /// Reads the server's greeting.
