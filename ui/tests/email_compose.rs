@@ -23,9 +23,11 @@ fn sha(bytes: &[u8]) -> Vec<u8> {
 /// A customer's message with a PDF attached (its bytes returned).
 fn customer_mail(id: &str, subject: &str) -> (Vec<u8>, Vec<u8>) {
     use base64::Engine;
-    let pdf: Vec<u8> = (0..50_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8).collect();
+    let pdf: Vec<u8> =
+        (0..50_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8).collect();
     let encoded = base64::engine::general_purpose::STANDARD.encode(&pdf);
-    let lines: Vec<&str> = encoded.as_bytes().chunks(76).map(|c| std::str::from_utf8(c).unwrap()).collect();
+    let lines: Vec<&str> =
+        encoded.as_bytes().chunks(76).map(|c| std::str::from_utf8(c).unwrap()).collect();
     let raw = format!(
         "From: Anna Berg <anna@customer.example>\r\nTo: {QUEUE}, Colleague <colleague@customer.example>\r\n\
          Cc: Boss <boss@customer.example>\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\n\
@@ -94,7 +96,10 @@ fn reply_all_forwards_and_a_new_email_reach_the_server_as_written() {
     let r = submitted(&site, &ours);
     let mut to = r.rcpt_tos.clone();
     to.sort();
-    assert_eq!(to, ["anna@customer.example", "boss@customer.example", "colleague@customer.example"]);
+    assert_eq!(
+        to,
+        ["anna@customer.example", "boss@customer.example", "colleague@customer.example"]
+    );
     let m = MailMessage::parse(&r.raw);
     let to: Vec<&str> = m.to.iter().map(|x| x.address.as_str()).collect();
     let cc: Vec<&str> = m.cc.iter().map(|x| x.address.as_str()).collect();
@@ -104,7 +109,10 @@ fn reply_all_forwards_and_a_new_email_reach_the_server_as_written() {
     assert_eq!(m.references, ["anna-1@customer.example"]);
     assert_eq!(m.subject, "Re: Invoice 7");
     assert_eq!(m.attachments.len(), 1);
-    assert_eq!((m.attachments[0].name.as_str(), m.attachments[0].content_type.as_str()), ("statement.pdf", "application/pdf"));
+    assert_eq!(
+        (m.attachments[0].name.as_str(), m.attachments[0].content_type.as_str()),
+        ("statement.pdf", "application/pdf")
+    );
     assert_eq!(sha(&attachment_bytes(&r.raw, 0).unwrap()), sha(&file), "attachment intact");
     a.wait_for("wrap-up", |e| email_interaction(e, "wrap-up") && e["id"] == id);
     a.send(&format!("done {id}"));
@@ -169,13 +177,20 @@ fn reply_all_forwards_and_a_new_email_reach_the_server_as_written() {
     // A recipient the server refuses: the email stays open, the reason shown.
     a.send("email nobody-here@shop.test Hello -- Are you there?");
     let (_, placed) = a.wait_for("outbound email", |e| {
-        e["event"] == "interaction" && e["direction"] == "outbound" && e["state"] == "active" && e["id"].as_u64() > Some(id)
+        e["event"] == "interaction"
+            && e["direction"] == "outbound"
+            && e["state"] == "active"
+            && e["id"].as_u64() > Some(id)
     });
     let id = placed["id"].as_u64().unwrap();
-    let (_, failed) = a.wait_for("email-failed", |e| e["event"] == "email-failed" && e["interaction"] == id);
+    let (_, failed) =
+        a.wait_for("email-failed", |e| e["event"] == "email-failed" && e["interaction"] == id);
     assert!(failed["why"].as_str().unwrap().contains("550"), "{failed}");
     std::thread::sleep(Duration::from_millis(300));
-    assert!(!a.saw(|e| email_interaction(e, "wrap-up") && e["id"] == id), "still open after the refusal");
+    assert!(
+        !a.saw(|e| email_interaction(e, "wrap-up") && e["id"] == id),
+        "still open after the refusal"
+    );
     a.send(&format!("email-close {id}"));
     a.wait_for("wrap-up", |e| email_interaction(e, "wrap-up") && e["id"] == id);
     a.quit();

@@ -118,7 +118,20 @@ impl MailMessage {
                 made_up_id(raw)
             }
         };
-        let (text, links) = body_text(&message, &mut problems);
+        let (mut text, links) = body_text(&message, &mut problems);
+        if text.trim().is_empty() {
+            // A MIME tree that did not read (a boundary that never comes): the body as it
+            // came, rather than nothing.
+            let root = message.root_part();
+            let body =
+                raw.get(root.offset_body as usize..root.offset_end as usize).unwrap_or_default();
+            if !body.trim_ascii().is_empty() {
+                text = String::from_utf8_lossy(body).replace("\r\n", "\n");
+                problems.push(
+                    "the MIME structure could not be read: the body is shown as it came".to_owned(),
+                );
+            }
+        }
         let date = message.date();
         MailMessage {
             message_id,
@@ -235,6 +248,10 @@ fn attachments(message: &mail_parser::Message<'_>) -> Vec<AttachmentInfo> {
     message
         .attachments()
         .enumerate()
+        // A multipart left over from a tree that did not read is not a file.
+        .filter(|(_, part)| {
+            !part.content_type().is_some_and(|c| c.c_type.eq_ignore_ascii_case("multipart"))
+        })
         .map(|(index, part)| {
             let content_type = part
                 .content_type()

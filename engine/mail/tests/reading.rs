@@ -138,6 +138,9 @@ fn broken_mail_reads_as_well_as_it_can() {
     );
     let m = MailMessage::parse(&raw);
     assert!(m.problems.iter().any(|p| p.contains("Message-ID")), "{:?}", m.problems);
+    assert!(m.text.contains("Still readable text"), "{:?}", m.text);
+    assert!(m.problems.iter().any(|p| p.contains("MIME")), "{:?}", m.problems);
+    assert!(m.attachments.is_empty(), "{:?}", m.attachments);
     assert!(m.message_id.ends_with("@earshot.invalid"));
     let huge_kept = m.case_headers.iter().find(|(n, _)| n == "X-Huge").expect("kept");
     assert!(huge_kept.1.len() <= 1_000 + '…'.len_utf8());
