@@ -256,6 +256,49 @@ impl MailSite {
         &self.dir
     }
 
+    /// An Earshot agent's `[desk]` and `[email]` on the support queue's mailbox: IMAP and
+    /// SMTP with STARTTLS, or with TLS from the start (`implicit_tls`), trusting the test
+    /// CA; room for `capacity` emails; `desk_more` added to `[desk]`.
+    pub fn agent_config(&self, implicit_tls: bool, capacity: u32, desk_more: &str) -> String {
+        let (imap, smtp) = if implicit_tls {
+            (format!("imaps://127.0.0.1:{}", self.imaps_port), format!("smtps://127.0.0.1:{}", self.tls_port))
+        } else {
+            (format!("imap://127.0.0.1:{}", self.imap_port), format!("smtp://127.0.0.1:{}", self.submission_port))
+        };
+        format!(
+            "[desk]\noffer_timeout_s = 10\ncapacity = {{ voice = 1, chat = 0, email = {capacity} }}\n{desk_more}\
+             [desk.queues.support]\nlabel = \"Support\"\n\
+             [email]\nsignature = \"{{agent}} — {{queue}}\"\nreply_hold_s = 5\ndecline_skip_s = 30\n\
+             [[email.mailboxes]]\nqueue = \"support\"\naddress = \"{QUEUE}\"\nname = \"Shop Support\"\n\
+             imap = \"{imap}\"\nsmtp = \"{smtp}\"\nuser = \"{QUEUE}\"\npassword = \"{QUEUE_PASSWORD}\"\n\
+             ca_file = {:?}\n",
+            self.ca_file().display().to_string()
+        )
+    }
+
+    /// Puts `messages` straight into `user`'s Maildir folder (`None`: INBOX) as new mail,
+    /// as a mail server that delivered them would leave them: for filling a mailbox with
+    /// thousands of messages quickly. Dovecot finds them at its next look.
+    pub fn fill_maildir(&self, user: &str, folder: Option<&str>, messages: &[Vec<u8>]) {
+        let mut dir = self.dir.join("mail").join(user);
+        if let Some(f) = folder {
+            dir = dir.join(format!(".{}", f.replace('/', ".")));
+        }
+        for sub in ["new", "cur", "tmp"] {
+            std::fs::create_dir_all(dir.join(sub)).expect("maildir");
+        }
+        if folder.is_some() {
+            let _ = std::fs::write(dir.join("maildirfolder"), b"");
+        }
+        for (n, raw) in messages.iter().enumerate() {
+            let name = format!("{}.M{n}P{}.earshot-test", 1_764_000_000 + n, std::process::id());
+            std::fs::write(dir.join("new").join(name), raw).expect("message");
+        }
+        if running_as_root() {
+            let _ = Command::new("chown").args(["-R", &format!("{}:nogroup", self.mail_user)]).arg(self.dir.join("mail")).status();
+        }
+    }
+
     /// The CA certificate's file, for a client's configuration.
     pub fn ca_file(&self) -> PathBuf {
         self.dir.join("ca.pem")

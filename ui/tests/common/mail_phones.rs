@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use earshot_tests::headless::Headless;
-use earshot_tests::mail_site::{MailSite, QUEUE, QUEUE_PASSWORD};
+use earshot_tests::mail_site::MailSite;
 use serde_json::Value;
 
 /// How the agent reaches the servers.
@@ -19,25 +19,7 @@ pub enum Ports {
 
 /// The `[desk]` and `[email]` of an agent on the support queue's mailbox.
 pub fn email_config(site: &MailSite, ports: Ports, capacity: u32, desk_more: &str) -> String {
-    let (imap, smtp) = match ports {
-        Ports::StartTls => (
-            format!("imap://127.0.0.1:{}", site.imap_port),
-            format!("smtp://127.0.0.1:{}", site.submission_port),
-        ),
-        Ports::ImplicitTls => (
-            format!("imaps://127.0.0.1:{}", site.imaps_port),
-            format!("smtps://127.0.0.1:{}", site.tls_port),
-        ),
-    };
-    format!(
-        "[desk]\noffer_timeout_s = 10\ncapacity = {{ voice = 1, chat = 0, email = {capacity} }}\n{desk_more}\
-         [desk.queues.support]\nlabel = \"Support\"\n\
-         [email]\nsignature = \"{{agent}} — {{queue}}\"\nreply_hold_s = 5\ndecline_skip_s = 30\n\
-         [[email.mailboxes]]\nqueue = \"support\"\naddress = \"{QUEUE}\"\nname = \"Shop Support\"\n\
-         imap = \"{imap}\"\nsmtp = \"{smtp}\"\nuser = \"{QUEUE}\"\npassword = \"{QUEUE_PASSWORD}\"\n\
-         ca_file = {:?}\n",
-        site.ca_file().display().to_string()
-    )
+    site.agent_config(ports == Ports::ImplicitTls, capacity, desk_more)
 }
 
 /// An agent on the mail site (peer to peer for SIP), Ready, its mailbox online.
