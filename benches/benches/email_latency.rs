@@ -7,6 +7,8 @@
 //! 3. a mailbox of 10 000 waiting messages: from the phone's start to its first offer (the
 //!    mailbox's first look: search, headers of every message, the claim), and the phone's
 //!    memory (VmRSS) after it.
+//!
+//! Run:
 //!   cargo build --release -p earshot-ui --bin earshot &&
 //!   cargo bench -p earshot-benches --bench email_latency
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -25,7 +27,8 @@ fn offered(e: &serde_json::Value) -> bool {
 }
 
 fn agent(dir: &std::path::Path, name: &str, site: &MailSite) -> Headless {
-    let mut a = Headless::start_with(dir, name, r#"["PCMU"]"#, &site.agent_config(false, 1, ""), &[]);
+    let mut a =
+        Headless::start_with(dir, name, r#"["PCMU"]"#, &site.agent_config(false, 1, ""), &[]);
     a.wait_for("mailbox online", |e| e["event"] == "mailbox" && e["online"] == true);
     a
 }
@@ -34,7 +37,9 @@ fn agent(dir: &std::path::Path, name: &str, site: &MailSite) -> Headless {
 fn finish(a: &mut Headless, id: u64) {
     a.send(&format!("accept {id}"));
     a.send(&format!("email-close {id}"));
-    a.wait_for("wrap-up", |e| e["event"] == "interaction" && e["id"] == id && e["state"] == "wrap-up");
+    a.wait_for("wrap-up", |e| {
+        e["event"] == "interaction" && e["id"] == id && e["state"] == "wrap-up"
+    });
     a.send(&format!("done {id}"));
     a.wait_for("done", |e| e["event"] == "interaction" && e["id"] == id && e["state"] == "done");
 }
@@ -43,7 +48,10 @@ fn rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .unwrap_or_default()
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:").and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()))
+        .find_map(|l| {
+            l.strip_prefix("VmRSS:")
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -103,7 +111,9 @@ fn main() {
     let mut shown = 0;
     let mut last_at = offered_at;
     while shown < 99 {
-        let (at, _) = a.wait_for("earlier", |e| e["event"] == "email" && e["interaction"] == id && e["earlier"] == true);
+        let (at, _) = a.wait_for("earlier", |e| {
+            e["event"] == "email" && e["interaction"] == id && e["earlier"] == true
+        });
         shown += 1;
         last_at = at;
     }

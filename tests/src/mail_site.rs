@@ -261,9 +261,15 @@ impl MailSite {
     /// CA; room for `capacity` emails; `desk_more` added to `[desk]`.
     pub fn agent_config(&self, implicit_tls: bool, capacity: u32, desk_more: &str) -> String {
         let (imap, smtp) = if implicit_tls {
-            (format!("imaps://127.0.0.1:{}", self.imaps_port), format!("smtps://127.0.0.1:{}", self.tls_port))
+            (
+                format!("imaps://127.0.0.1:{}", self.imaps_port),
+                format!("smtps://127.0.0.1:{}", self.tls_port),
+            )
         } else {
-            (format!("imap://127.0.0.1:{}", self.imap_port), format!("smtp://127.0.0.1:{}", self.submission_port))
+            (
+                format!("imap://127.0.0.1:{}", self.imap_port),
+                format!("smtp://127.0.0.1:{}", self.submission_port),
+            )
         };
         format!(
             "[desk]\noffer_timeout_s = 10\ncapacity = {{ voice = 1, chat = 0, email = {capacity} }}\n{desk_more}\
@@ -295,7 +301,10 @@ impl MailSite {
             std::fs::write(dir.join("new").join(name), raw).expect("message");
         }
         if running_as_root() {
-            let _ = Command::new("chown").args(["-R", &format!("{}:nogroup", self.mail_user)]).arg(self.dir.join("mail")).status();
+            let _ = Command::new("chown")
+                .args(["-R", &format!("{}:nogroup", self.mail_user)])
+                .arg(self.dir.join("mail"))
+                .status();
         }
     }
 

@@ -39,6 +39,7 @@ pub struct EarshotApp {
     communicator: TeamCommunicator,
     pub desk: DeskPanel,
     pub chat: ChatPanel,
+    pub email: crate::email_panel::EmailPanel,
     /// The window's language and theme, as configured (changed in Settings).
     pub window: WindowSettings,
     /// Where `[window]` is saved (none: not saved, e.g. in tests).
@@ -91,6 +92,7 @@ impl EarshotApp {
         let mut app = EarshotApp {
             desk: DeskPanel::new(phone.desk.clone()),
             chat: ChatPanel::new(phone.quick_replies.clone()),
+            email: crate::email_panel::EmailPanel::default(),
             phone,
             _runtime: runtime,
             view: PhoneView::default(),
@@ -346,6 +348,21 @@ impl EarshotApp {
             let (tr, zone, view) = (&self.tr, &self.zone, &self.view);
             let chat = &mut self.chat;
             for c in chat_panel::card(ui, |ui| chat.show(ui, tr, zone, view, i)) {
+                self.send(c);
+            }
+        }
+        // An email selected: its thread and composer, its context under them.
+        let email = self
+            .desk
+            .selected()
+            .and_then(|id| self.view.interactions.get(&id))
+            .filter(|i| i.channel == "email");
+        if let Some(i) = email {
+            ui.add_space(GAP);
+            let (tr, zone, view) = (&self.tr, &self.zone, &self.view);
+            let panel = &mut self.email;
+            let now = now_ms as i64;
+            for c in chat_panel::card(ui, |ui| panel.show(ui, tr, zone, view, i, now)) {
                 self.send(c);
             }
         }

@@ -8,6 +8,8 @@ pub mod chat_panel;
 pub mod contact_glance;
 pub mod demo;
 pub mod desk_panel;
+pub mod email_model;
+pub mod email_panel;
 pub mod followed_chats;
 pub mod fonts;
 pub mod history_panel;

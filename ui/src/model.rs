@@ -72,6 +72,12 @@ pub struct PhoneView {
     pub transcript: Option<(String, u64, Vec<earshot_engine::store::ChatLine>)>,
     /// The chats of agents we follow (a supervisor), by agent and the agent's interaction.
     pub followed: BTreeMap<(String, u64), FollowedChat>,
+    /// Email interactions by id: their threads (email_model.rs).
+    pub emails: BTreeMap<u64, crate::email_model::EmailLog>,
+    /// Each email queue's mailbox, reachable or not.
+    pub mailboxes: crate::email_model::Mailboxes,
+    /// Attachments saved: interaction, path, bytes (the newest last).
+    pub saved: Vec<(u64, String, u64)>,
 }
 
 /// A chat of an agent we follow, as its `followed-chat` and `followed-message` events
@@ -319,13 +325,51 @@ impl PhoneView {
                 self.note(Notice::PromptStopped { call: id, file })
             }
             Event::PlayEnded { .. } => {}
-            // The window's email panel is not built yet: email interactions show in the
-            // list as interactions; their messages are read headless for now.
-            Event::Email { .. }
-            | Event::EmailSent { .. }
-            | Event::EmailFailed { .. }
-            | Event::Mailbox { .. }
-            | Event::AttachmentSaved { .. } => {}
+            Event::Email {
+                interaction,
+                message_id,
+                from,
+                to,
+                cc,
+                subject,
+                date_ms,
+                text,
+                links,
+                attachments,
+                direction,
+                problems,
+                ..
+            } => {
+                let item = crate::email_model::EmailItem {
+                    message_id,
+                    from,
+                    to,
+                    cc,
+                    subject,
+                    date_ms,
+                    text,
+                    links,
+                    attachments,
+                    outgoing: direction == "out",
+                    problems,
+                };
+                self.emails.entry(interaction).or_default().message(item);
+            }
+            Event::EmailSent { interaction, message_id } => {
+                self.emails.entry(interaction).or_default().last_send =
+                    Some((message_id, Some(Ok(()))));
+            }
+            Event::EmailFailed { interaction, message_id, why } => {
+                self.emails.entry(interaction).or_default().last_send =
+                    Some((message_id, Some(Err(why))));
+            }
+            Event::Mailbox { queue, online, why, .. } => {
+                let state = if online { Ok(()) } else { Err(why.unwrap_or_default()) };
+                self.mailboxes.insert(queue, state);
+            }
+            Event::AttachmentSaved { interaction, path, bytes } => {
+                self.saved.push((interaction, path, bytes));
+            }
             Event::AgentState { state, reason, since_ms, next, busy, .. } => {
                 self.agent_state = Some(AgentStateView { state, reason, since_ms, next, busy });
             }

@@ -260,6 +260,22 @@ impl Phone {
                 outbound: true,
             };
             self.emails.book.place_in(thread, &keys);
+            // What was sent, in the thread as the agent sees it.
+            self.emit(Event::Email {
+                interaction: i,
+                message_id: message_id.clone(),
+                from: draft.from.as_ref().map(|f| f.display()).unwrap_or_default(),
+                to: draft.to.iter().map(|a| a.display()).collect(),
+                cc: draft.cc.iter().map(|a| a.display()).collect(),
+                subject: draft.subject.clone(),
+                date_ms: Some(self.moment().unix_ms as i64),
+                text: draft.text.clone(),
+                links: Vec::new(),
+                attachments: Vec::new(),
+                direction: "out".into(),
+                earlier: false,
+                problems: Vec::new(),
+            });
         }
         self.emit(Event::EmailSent { interaction: i, message_id });
         let at = self.moment();

@@ -1,0 +1,98 @@
+//! The email panel in the window over a real phone (egui_kittest) on the real mail site
+//! (Dovecot behind the test SMTP servers): a customer's message and the customer's second
+//! message in the same thread are offered as one email; accepted, the newest is open and
+//! the earlier folded; an attachment is saved byte for byte; the answer typed in the
+//! composer is sent with Send — checked as the submission server received it — and the
+//! email goes to wrap-up; every control has a name.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::desk_window::{queue_agent, unnamed_controls, until, window};
+use common::temp_dir;
+use earshot_engine::mail::MailMessage;
+use earshot_engine::phone::email_config::MailboxSettings;
+use earshot_tests::mail_site::{MailSite, QUEUE, QUEUE_PASSWORD};
+use egui_kittest::kittest::Queryable;
+
+#[test]
+fn an_email_in_the_window_thread_folded_attachment_saved_answer_sent() {
+    let site = MailSite::start("window");
+    let dir = temp_dir("email-window");
+    let mut config = queue_agent(&dir, "Support", vec![]);
+    config.desk.capacity.email = 2;
+    config.email.mailboxes = vec![MailboxSettings {
+        queue: "support".into(),
+        address: QUEUE.into(),
+        name: Some("Shop Support".into()),
+        imap: format!("imap://127.0.0.1:{}", site.imap_port),
+        smtp: format!("smtp://127.0.0.1:{}", site.submission_port),
+        user: QUEUE.into(),
+        password: QUEUE_PASSWORD.into(),
+        ca_file: Some(site.ca_file()),
+    }];
+    let mut harness = window(config, [520.0, 1600.0]);
+    harness.state_mut().email.save_folder = dir.display().to_string();
+    until(&mut harness, "the mailbox", |h| {
+        h.state().view.mailboxes.get("support") == Some(&Ok(()))
+    });
+    harness.get_by_label("Ready").click();
+    until(&mut harness, "Ready", |h| {
+        h.state().view.agent_state.as_ref().is_some_and(|s| s.state == "ready")
+    });
+
+    let first = b"From: Anna Berg <anna@customer.example>\r\nTo: support@shop.test\r\nSubject: Broken kettle\r\n\
+Message-ID: <kettle-1@customer.example>\r\nDate: Mon, 30 Nov 2026 09:00:00 +0000\r\n\r\nMy kettle stopped working after a week.\r\n";
+    let second = b"From: Anna Berg <anna@customer.example>\r\nTo: support@shop.test\r\nSubject: Re: Broken kettle\r\n\
+Message-ID: <kettle-2@customer.example>\r\nIn-Reply-To: <kettle-1@customer.example>\r\nReferences: <kettle-1@customer.example>\r\n\
+Date: Mon, 30 Nov 2026 09:05:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+--b\r\nContent-Type: text/plain\r\n\r\nHere is the receipt.\r\n--b\r\nContent-Type: image/png; name=receipt.png\r\n\
+Content-Disposition: attachment; filename=receipt.png\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==\r\n--b--\r\n";
+    site.send_inbound("anna@customer.example", &[QUEUE], first).unwrap();
+    until(&mut harness, "the preview", |h| h.query_by_label("Accept").is_some());
+    site.send_inbound("anna@customer.example", &[QUEUE], second).unwrap();
+    until(&mut harness, "both messages in one email", |h| {
+        h.state().view.emails.get(&1).is_some_and(|e| e.messages.len() == 2)
+    });
+    assert_eq!(harness.state().view.interactions.len(), 1, "one thread, one email");
+    harness.run_steps(3);
+    harness.get_by_label("Accept").click();
+    until(&mut harness, "the composer", |h| h.query_by_label("Your answer").is_some());
+    assert!(unnamed_controls(&harness).is_empty(), "{:?}", unnamed_controls(&harness));
+    // The newest open, the earlier folded.
+    assert!(harness.query_by_label_contains("Here is the receipt.").is_some());
+    assert!(
+        harness.query_by_label_contains("My kettle stopped working").is_none(),
+        "the earlier message is folded"
+    );
+
+    harness.get_by_label("Save receipt.png").click();
+    until(&mut harness, "saved", |h| !h.state().view.saved.is_empty());
+    let png = std::fs::read(dir.join("receipt.png")).unwrap();
+    assert_eq!(&png[..4], b"\x89PNG");
+
+    let compose = harness.get_by_label("Your answer");
+    compose.focus();
+    compose.type_text("Sorry to hear that, Anna.\nWe are sending a new one.");
+    harness.run_steps(2);
+    harness.get_by_label("Send").click();
+    until(&mut harness, "wrap-up", |h| {
+        h.state().view.interactions.get(&1).is_some_and(|i| i.state == "wrap-up")
+    });
+    let received = site.wait_received(3, Duration::from_secs(10));
+    let sent = received.iter().find(|r| r.listener == "submission").unwrap();
+    let m = MailMessage::parse(&sent.raw);
+    assert!(
+        m.text.starts_with("Sorry to hear that, Anna.\nWe are sending a new one."),
+        "{}",
+        m.text
+    );
+    assert_eq!(m.in_reply_to, ["kettle-2@customer.example"]);
+    assert_eq!(m.references, ["kettle-1@customer.example", "kettle-2@customer.example"]);
+    until(&mut harness, "our answer in the thread", |h| {
+        h.state().view.emails[&1].messages.iter().any(|m| m.outgoing)
+    });
+}
