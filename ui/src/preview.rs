@@ -59,7 +59,8 @@ pub fn show(
             ui.set_width(width);
             for i in offered {
                 let contact = view.contacts_of.get(&i.id);
-                commands.extend(offer(ui, tr, config, i, contact, now_ms));
+                let lines = email_first_lines(view, i.id);
+                commands.extend(offer(ui, tr, config, i, contact, lines.as_deref(), now_ms));
                 ui.add_space(GAP);
             }
             if let Some(c) = ringing {
@@ -76,6 +77,7 @@ fn offer(
     config: &DeskConfig,
     i: &InteractionView,
     contact: Option<&ContactMatch>,
+    email_lines: Option<&str>,
     now_ms: u64,
 ) -> Vec<Command> {
     let mut commands = Vec::new();
@@ -135,6 +137,12 @@ fn offer(
                 .map(|c| if c.is_control() && c != '\n' { '\u{fffd}' } else { c })
                 .collect();
             ui.add(egui::Label::new(RichText::new(shown).italics()).wrap());
+        }
+        // An email shows its first lines (its quoted tail left out).
+        if let Some(lines) = email_lines {
+            ui.add_space(GAP);
+            ui.label(RichText::new(tr.t("email-first-lines")).small().strong());
+            ui.add(egui::Label::new(RichText::new(lines).italics()).wrap());
         }
         let fields: Vec<_> = i.fields.iter().filter(|f| !f.hidden).collect();
         if !fields.is_empty() {
@@ -210,4 +218,19 @@ fn answer_buttons(
         (accept.clicked(), no.clicked())
     })
     .inner
+}
+
+/// The first lines of email `id`'s newest message, without its quoted tail, as text.
+fn email_first_lines(view: &PhoneView, id: u64) -> Option<String> {
+    let m = view.emails.get(&id)?.messages.last()?;
+    let written = earshot_engine::mail::quoting::unquoted(&m.text);
+    let lines: Vec<&str> =
+        written.lines().map(str::trim_end).filter(|l| !l.trim().is_empty()).take(3).collect();
+    let shown: String = lines
+        .join("\n")
+        .chars()
+        .take(280)
+        .map(|c| if c.is_control() && c != '\n' { '\u{fffd}' } else { c })
+        .collect();
+    (!shown.is_empty()).then_some(shown)
 }

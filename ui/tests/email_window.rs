@@ -53,6 +53,10 @@ Content-Disposition: attachment; filename=receipt.png\r\nContent-Transfer-Encodi
 iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==\r\n--b--\r\n";
     site.send_inbound("anna@customer.example", &[QUEUE], first).unwrap();
     until(&mut harness, "the preview", |h| h.query_by_label("Accept").is_some());
+    until(&mut harness, "its first lines", |h| {
+        h.query_all_by_label_contains("My kettle stopped working").count() >= 2
+    });
+    harness.get_by_label("First lines");
     site.send_inbound("anna@customer.example", &[QUEUE], second).unwrap();
     until(&mut harness, "both messages in one email", |h| {
         h.state().view.emails.get(&1).is_some_and(|e| e.messages.len() == 2)
@@ -95,4 +99,41 @@ iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAA
     until(&mut harness, "our answer in the thread", |h| {
         h.state().view.emails[&1].messages.iter().any(|m| m.outgoing)
     });
+}
+
+/// Not a check: a mail site for photographing the email panel by hand. Writes
+/// `$EARSHOT_SHOT_DIR/config.toml` for the window, delivers a two-message thread when
+/// `$EARSHOT_SHOT_DIR/go` appears, and stops when `stop` appears (or after 3 minutes).
+///   EARSHOT_SHOT_DIR=/tmp/shot cargo nextest run -p earshot-ui --test email_window --run-ignored only
+#[test]
+#[ignore]
+fn mail_site_for_a_screenshot() {
+    let Ok(dir) = std::env::var("EARSHOT_SHOT_DIR") else { return };
+    let dir = std::path::PathBuf::from(dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let site = MailSite::start("shot");
+    let config = format!(
+        "user = \"marie\"\ndisplay_name = \"Marie Tremblay\"\ncodecs = [\"PCMU\"]\ndata_dir = {:?}\n[sip]\naddress = \"127.0.0.1\"\n{}",
+        dir.join("data").display().to_string(),
+        site.agent_config(false, 2, "")
+    );
+    std::fs::write(dir.join("config.toml"), config).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(180);
+    while !dir.join("go").exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let first = b"From: Anna Berg <anna@customer.example>\r\nTo: support@shop.test\r\nSubject: Broken kettle\r\n\
+Message-ID: <kettle-1@customer.example>\r\nX-Order-Id: 4471\r\nDate: Mon, 30 Nov 2026 09:00:00 +0000\r\n\r\nHello,\r\n\r\nMy kettle stopped working after a week. It does not heat any more.\r\n\r\nAnna\r\n";
+    let second = b"From: Anna Berg <anna@customer.example>\r\nTo: support@shop.test\r\nSubject: Re: Broken kettle\r\n\
+Message-ID: <kettle-2@customer.example>\r\nIn-Reply-To: <kettle-1@customer.example>\r\nReferences: <kettle-1@customer.example>\r\n\
+X-Order-Id: 4471\r\nDate: Mon, 30 Nov 2026 09:05:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+--b\r\nContent-Type: text/plain\r\n\r\nHere is the receipt, and a photo of the base.\r\n\r\nOn Mon, 30 Nov 2026, Anna Berg wrote:\r\n> My kettle stopped working after a week.\r\n\
+--b\r\nContent-Type: image/png; name=receipt.png\r\nContent-Disposition: attachment; filename=receipt.png\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==\r\n--b--\r\n";
+    site.send_inbound("anna@customer.example", &[QUEUE], first).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    site.send_inbound("anna@customer.example", &[QUEUE], second).unwrap();
+    while !dir.join("stop").exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }

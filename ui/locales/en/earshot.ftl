@@ -432,3 +432,4 @@ error-no-email = No email { $interaction }
 error-email = Email: { $why }
 error-mailbox-failed = The { $queue } mailbox could not { $what }: { $why }
 error-attachment-not-saved = The attachment was not saved to { $path }: { $why }
+email-first-lines = First lines

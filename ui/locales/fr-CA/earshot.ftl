@@ -431,3 +431,4 @@ error-no-email = Aucun courriel { $interaction }
 error-email = Courriel : { $why }
 error-mailbox-failed = La boîte aux lettres { $queue } n'a pas pu { $what } : { $why }
 error-attachment-not-saved = La pièce jointe n'a pas été enregistrée dans { $path } : { $why }
+email-first-lines = Premières lignes
