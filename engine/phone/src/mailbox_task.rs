@@ -131,6 +131,8 @@ pub struct MailboxTask {
     pending: Vec<MailboxJob>,
     /// Queue messages seen marked as claimed, since when (an abandoned claim is undone).
     claimed_since: HashMap<u32, Instant>,
+    /// Whether mail claimed before this phone started was put back in the queue.
+    orphans_returned: bool,
 }
 
 type ImapSession = Session<MailStream>;
@@ -185,6 +187,7 @@ impl MailboxTask {
             validity: None,
             pending: Vec::new(),
             claimed_since: HashMap::new(),
+            orphans_returned: false,
         }
     }
 
@@ -292,6 +295,10 @@ impl MailboxTask {
             // NO [ALREADYEXISTS] is the usual answer after the first time.
             let _ = timed(session.create(folder)).await?;
         }
+        if !self.orphans_returned {
+            self.return_orphans(&mut session).await?;
+            self.orphans_returned = true;
+        }
         self.select_inbox(&mut session).await?;
         loop {
             while let Ok(job) = self.jobs.try_recv() {
@@ -328,6 +335,28 @@ impl MailboxTask {
                 None => {}
             }
         }
+    }
+
+    /// Mail left in the agent's folder by an earlier run (its interactions did not survive
+    /// the restart: the desk put them in wrap-up) goes back to the queue, unmarked, to be
+    /// offered again — to this agent or a colleague.
+    async fn return_orphans(&mut self, session: &mut ImapSession) -> Result<(), String> {
+        let agent = self.folders.agent.clone();
+        timed(session.select(&agent)).await?.map_err(|e| format!("SELECT {agent}: {e}"))?;
+        let uids = timed(session.uid_search("ALL")).await?.map_err(|e| format!("SEARCH: {e}"))?;
+        if uids.is_empty() {
+            return Ok(());
+        }
+        let mut uids: Vec<u32> = uids.into_iter().collect();
+        uids.sort_unstable();
+        let set = uid_set(&uids);
+        let unmark = format!("UID STORE {set} -FLAGS.SILENT ({CLAIM_KEYWORD})");
+        let _ = timed(session.run_command_and_check_ok(&unmark)).await?;
+        if let Err(e) = timed(session.uid_mv(&set, "INBOX")).await? {
+            let what = "return mail claimed before a restart".to_owned();
+            self.report(MailReport::Failed { mailbox: self.index, what, why: e.to_string() });
+        }
+        Ok(())
     }
 
     async fn select_inbox(&mut self, session: &mut ImapSession) -> Result<(), String> {
