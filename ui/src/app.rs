@@ -40,6 +40,8 @@ pub struct EarshotApp {
     pub desk: DeskPanel,
     pub chat: ChatPanel,
     pub email: crate::email_panel::EmailPanel,
+    /// A new email being written (opened from Team Communicator).
+    pub new_email: Option<crate::email_panel::NewEmail>,
     /// The window's language and theme, as configured (changed in Settings).
     pub window: WindowSettings,
     /// Where `[window]` is saved (none: not saved, e.g. in tests).
@@ -93,6 +95,7 @@ impl EarshotApp {
             desk: DeskPanel::new(phone.desk.clone()),
             chat: ChatPanel::new(phone.quick_replies.clone()),
             email: crate::email_panel::EmailPanel::default(),
+            new_email: None,
             phone,
             _runtime: runtime,
             view: PhoneView::default(),
@@ -163,7 +166,7 @@ impl EarshotApp {
         self.dismissed = self.dismissed.min(self.view.messages.len());
     }
 
-    fn send(&self, c: Command) {
+    pub fn send(&self, c: Command) {
         self.phone.send(c);
     }
 
@@ -329,6 +332,25 @@ impl EarshotApp {
         let context = (&self.desk.config, &self.zone);
         for c in self.communicator.show(ui, &self.tr, context, &self.view, target) {
             self.send(c);
+        }
+        if let Some(to) = self.communicator.email_to.take() {
+            self.new_email = Some(crate::email_panel::NewEmail::to(&to));
+        }
+        if let Some(new) = &mut self.new_email {
+            ui.add_space(GAP);
+            let mut outcome = crate::email_panel::NewEmailOutcome::Writing;
+            style::card(ui).show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                outcome = new.show(ui, &self.tr);
+            });
+            match outcome {
+                crate::email_panel::NewEmailOutcome::Send(c) => {
+                    self.new_email = None;
+                    self.send(c);
+                }
+                crate::email_panel::NewEmailOutcome::Writing => {}
+                crate::email_panel::NewEmailOutcome::Cancel => self.new_email = None,
+            }
         }
         ui.add_space(GAP);
         for c in self.calls.calls(ui, &self.tr, &self.view) {

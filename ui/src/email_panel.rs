@@ -109,6 +109,12 @@ impl EmailPanel {
                 composer.sending = false;
                 let text = tr.t_with("email-refused", &[("why", Arg::Text(why))]);
                 ui.label(RichText::new(text).color(colour(ui, Tone::Bad)));
+                if i.state == "active"
+                    && icons::button(ui, icons::ICON_SEND, &tr.t("email-retry"), None).clicked()
+                {
+                    composer.sending = true;
+                    commands.push(Command::EmailRetry { id: i.id });
+                }
             }
             Some((_, Some(Ok(())))) if composer.sending => {
                 composer.sending = false;
@@ -328,5 +334,97 @@ fn size_text(bytes: u64) -> String {
         b if b >= 1_000_000 => format!("{:.1} MB", b as f64 / 1_000_000.0),
         b if b >= 1_000 => format!("{} kB", b / 1_000),
         b => format!("{b} B"),
+    }
+}
+
+/// What the agent did with a new email this frame.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NewEmailOutcome {
+    Writing,
+    Send(Command),
+    Cancel,
+}
+
+/// A new email being written (from Team Communicator's Email on a contact).
+#[derive(Debug, Clone, Default)]
+pub struct NewEmail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub files: Vec<String>,
+    pub file: String,
+}
+
+impl NewEmail {
+    pub fn to(address: &str) -> NewEmail {
+        NewEmail { to: address.to_owned(), ..NewEmail::default() }
+    }
+
+    /// The composer of a new email, and what the agent did with it.
+    pub fn show(&mut self, ui: &mut egui::Ui, tr: &Translator) -> NewEmailOutcome {
+        let mut outcome = NewEmailOutcome::Writing;
+        ui.label(RichText::new(tr.t("email-new")).strong());
+        for (value, label) in [(&mut self.to, "email-to"), (&mut self.subject, "email-subject")] {
+            ui.add(
+                egui::TextEdit::singleline(value)
+                    .desired_width(f32::INFINITY)
+                    .hint_text(tr.t(label)),
+            )
+            .accessible_name(tr.t(label));
+        }
+        ui.add(
+            egui::TextEdit::multiline(&mut self.text)
+                .desired_rows(5)
+                .desired_width(f32::INFINITY)
+                .hint_text(tr.t("email-new-hint")),
+        )
+        .accessible_name(tr.t("email-new-text"));
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::TextEdit::singleline(&mut self.file)
+                    .desired_width(ui.available_width() - 120.0)
+                    .hint_text(tr.t("email-file-hint")),
+            )
+            .accessible_name(tr.t("email-file"));
+            if icons::button_enabled(
+                ui,
+                !self.file.trim().is_empty(),
+                icons::ICON_ATTACH_FILE,
+                &tr.t("email-attach"),
+                None,
+            )
+            .clicked()
+            {
+                self.files.push(self.file.trim().to_owned());
+                self.file.clear();
+            }
+        });
+        for f in &self.files {
+            ui.horizontal(|ui| {
+                ui.label(icons::icon(ui, icons::ICON_ATTACH_FILE, None));
+                ui.label(f);
+            });
+        }
+        ui.horizontal_wrapped(|ui| {
+            let ready = !self.to.trim().is_empty()
+                && !self.subject.trim().is_empty()
+                && !self.text.trim().is_empty();
+            if icons::button_enabled(ui, ready, icons::ICON_SEND, &tr.t("email-send"), None)
+                .clicked()
+            {
+                outcome = NewEmailOutcome::Send(Command::Email {
+                    to: self.to.trim().to_owned(),
+                    subject: self.subject.trim().to_owned(),
+                    text: self.text.clone(),
+                    cc: String::new(),
+                    attachments: self.files.clone(),
+                    queue: None,
+                });
+            }
+            if icons::button(ui, icons::ICON_CLOSE, &tr.t("email-cancel"), None).clicked() {
+                outcome = NewEmailOutcome::Cancel;
+            }
+        });
+        outcome
     }
 }

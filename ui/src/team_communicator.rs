@@ -36,6 +36,9 @@ pub struct TeamCommunicator {
     /// The chat the agent works on (selected and active): a colleague found here can be
     /// consulted about it or handed it.
     pub chat: Option<u64>,
+    /// A new email asked for from a result: the address it goes to (the desk opens its
+    /// composer).
+    pub email_to: Option<String>,
 }
 
 /// How many of each list show under the empty box.
@@ -327,6 +330,16 @@ impl TeamCommunicator {
                 let spoken = tr.t_with("search-chat-transfer-who", &[("who", who)]);
                 if action(ui, icons::ICON_MOVE_ITEM, &tr.t("action-chat-transfer"), &spoken) {
                     commands.push(Command::ChatTransfer { id: chat, target: uri.clone() });
+                }
+            }
+            let email = hit.addresses.iter().find(|a| {
+                let lower = a.to_ascii_lowercase();
+                a.contains('@') && !lower.starts_with("sip:") && !lower.starts_with("sips:")
+            });
+            if let (Some(email), false) = (email, view.mailboxes.is_empty()) {
+                let spoken = tr.t_with("search-email-who", &[("who", who)]);
+                if action(ui, icons::ICON_MAIL, &tr.t("action-email"), &spoken) {
+                    self.email_to = Some(email.trim_start_matches("mailto:").to_owned());
                 }
             }
             if let (Some(uri), TargetKind::Agent) = (&address, hit.kind) {

@@ -140,3 +140,35 @@ fn mail_claimed_before_a_restart_is_offered_again() {
     });
     a.quit();
 }
+
+#[test]
+fn a_send_that_failed_is_kept_and_sent_again() {
+    let mut site = MailSite::start("retry");
+    let dir = temp_dir("email-retry");
+    let mut a = mail_agent(&dir, "alice", &site, Ports::StartTls, 2);
+    let raw = b"From: anna@customer.example\r\nTo: support@shop.test\r\nSubject: for billing\r\nMessage-ID: <retry-1@customer.example>\r\n\r\nPlease pass this on.\r\n";
+    site.send_inbound("anna@customer.example", &[QUEUE], raw).expect("delivered");
+    let (_, offer) = a.wait_for("the offer", |e| email_interaction(e, "offered"));
+    let id = offer["id"].as_u64().unwrap();
+    a.send(&format!("accept {id}"));
+    a.wait_for("active", |e| email_interaction(e, "active") && e["id"] == id);
+    // The billing queue's mailbox cannot take mail while Dovecot is down: refused.
+    site.stop_imap();
+    a.send(&format!("forward {id} billing@shop.test Over to you."));
+    let (_, failed) =
+        a.wait_for("email-failed", |e| e["event"] == "email-failed" && e["interaction"] == id);
+    println!("refused: {}", failed["why"]);
+    site.start_imap();
+    a.wait_for("mailbox online", |e| e["event"] == "mailbox" && e["online"] == true);
+    a.send(&format!("email-retry {id}"));
+    let (_, sent) =
+        a.wait_for("email-sent", |e| e["event"] == "email-sent" && e["interaction"] == id);
+    let ours = sent["message_id"].as_str().unwrap().to_owned();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !site.message_ids("billing@shop.test", "INBOX").contains(&ours) {
+        assert!(Instant::now() < deadline, "the forward did not reach billing");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    a.wait_for("wrap-up", |e| email_interaction(e, "wrap-up") && e["id"] == id);
+    a.quit();
+}

@@ -137,3 +137,61 @@ iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAA
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn a_new_email_to_a_contact_from_team_communicator() {
+    use earshot_engine::phone::Command;
+    let site = MailSite::start("window-new");
+    let dir = temp_dir("email-window-new");
+    let mut config = queue_agent(&dir, "Support", vec![]);
+    config.email.mailboxes = vec![MailboxSettings {
+        queue: "support".into(),
+        address: QUEUE.into(),
+        name: Some("Shop Support".into()),
+        imap: format!("imaps://127.0.0.1:{}", site.imaps_port),
+        smtp: format!("smtps://127.0.0.1:{}", site.tls_port),
+        user: QUEUE.into(),
+        password: QUEUE_PASSWORD.into(),
+        ca_file: Some(site.ca_file()),
+    }];
+    let csv = dir.join("contacts.csv");
+    std::fs::write(&csv, "name,email\nErin Walsh,erin@customer.example\n").unwrap();
+    let mut harness = window(config, [520.0, 1400.0]);
+    until(&mut harness, "the mailbox", |h| {
+        h.state().view.mailboxes.get("support") == Some(&Ok(()))
+    });
+    harness.state_mut().send(Command::ImportContacts { file: csv.display().to_string() });
+    until(&mut harness, "Erin in the index", |h| {
+        h.state().send(Command::Search { text: "erin".into() });
+        h.state().view.search.iter().any(|(_, items)| !items.is_empty())
+    });
+    harness.key_press_modifiers(eframe::egui::Modifiers::CTRL, eframe::egui::Key::K);
+    harness.run_steps(2);
+    harness.get_by_label("Search or dial").type_text("erin");
+    until(&mut harness, "Erin found", |h| {
+        h.query_by_label("Write an email to Erin Walsh").is_some()
+    });
+    harness.run_steps(3);
+    harness.get_by_label("Write an email to Erin Walsh").click();
+    until(&mut harness, "the new email", |h| h.query_by_label("Subject").is_some());
+    assert!(unnamed_controls(&harness).is_empty(), "{:?}", unnamed_controls(&harness));
+    harness.get_by_label("Subject").focus();
+    harness.get_by_label("Subject").type_text("Your refund");
+    harness.run_steps(1);
+    harness.get_by_label("Your email").focus();
+    harness.get_by_label("Your email").type_text("Hello Erin,\nyour refund is on its way.");
+    harness.run_steps(2);
+    harness.get_by_label("Send").click();
+    until(&mut harness, "the outbound email", |h| {
+        h.state().view.interactions.values().any(|i| i.channel == "email")
+    });
+    let received = site.wait_received(1, Duration::from_secs(10));
+    let m = MailMessage::parse(&received[0].raw);
+    assert_eq!(received[0].listener, "tls");
+    assert_eq!(m.to[0].address, "erin@customer.example");
+    assert_eq!(m.subject, "Your refund");
+    assert!(m.text.starts_with("Hello Erin,\nyour refund is on its way."), "{}", m.text);
+    until(&mut harness, "the outbound email in wrap-up", |h| {
+        h.state().view.interactions.values().any(|i| i.channel == "email" && i.state == "wrap-up")
+    });
+}

@@ -333,6 +333,10 @@ pub enum Command {
         #[serde(default)]
         queue: Option<String>,
     },
+    /// Email: send again what email `id` last failed to send (kept after `email-failed`).
+    EmailRetry {
+        id: InteractionNumber,
+    },
     /// Email: close email `id` without sending (to wrap-up).
     EmailClose {
         id: InteractionNumber,

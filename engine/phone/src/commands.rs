@@ -268,6 +268,7 @@ impl Phone {
                 })
             }
             Command::EmailClose { id } => self.email_command(EmailCommand::Close { id }),
+            Command::EmailRetry { id } => self.email_command(EmailCommand::Retry { id }),
             Command::SaveAttachment { id, index, path, message_id } => {
                 self.email_command(EmailCommand::SaveAttachment {
                     id,

@@ -45,6 +45,9 @@ pub enum EmailCommand {
     Close {
         id: u64,
     },
+    Retry {
+        id: u64,
+    },
     SaveAttachment {
         id: u64,
         message_id: Option<String>,
@@ -115,6 +118,19 @@ impl Phone {
                     EmailWork { mailbox, thread, messages: Vec::new(), sending: None, draft: None },
                 );
                 self.send_draft(i, mailbox, draft, attach, None)
+            }
+            EmailCommand::Retry { id } => {
+                let work = self.email_work(id)?;
+                if work.sending.is_some() {
+                    return Err(CommandError::Email(format!(
+                        "email {id}: a message is being sent"
+                    )));
+                }
+                let (mailbox, kept) = (work.mailbox, work.draft.clone());
+                let kept = kept.ok_or_else(|| {
+                    CommandError::Email(format!("email {id}: nothing to send again"))
+                })?;
+                self.send_draft(id, mailbox, kept.draft, kept.attach, kept.answers)
             }
             EmailCommand::Close { id } => {
                 self.email_work(id)?;
@@ -274,7 +290,9 @@ impl Phone {
         let date_ms = self.moment().unix_ms as i64;
         if let Some(work) = self.emails.by_interaction.get_mut(&id) {
             work.sending = Some(message_id.clone());
-            work.draft = Some(draft.clone());
+            let kept =
+                super::emails::Outbox { draft: draft.clone(), attach: attach.clone(), answers };
+            work.draft = Some(kept);
         }
         let effect = MailEffect::Send {
             mailbox,

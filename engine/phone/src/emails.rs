@@ -39,8 +39,17 @@ pub struct EmailWork {
     pub messages: Vec<ThreadMessage>,
     /// The Message-ID being sent, until the server answers.
     pub sending: Option<String>,
-    /// What the agent wrote last, kept until it is sent (a failed send keeps it).
-    pub draft: Option<earshot_mail::Draft>,
+    /// What the agent wrote last, kept until it is sent (a failed send keeps it for
+    /// `email-retry`): the draft, the files to attach, the UID it answers.
+    pub draft: Option<Outbox>,
+}
+
+/// A written email waiting for the server's answer (or for a retry after a refusal).
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    pub draft: earshot_mail::Draft,
+    pub attach: Vec<std::path::PathBuf>,
+    pub answers: Option<u32>,
 }
 
 /// Every email interaction of this phone, the threads they belong to, and what each
@@ -247,7 +256,7 @@ impl Phone {
         if work.sending.as_deref() == Some(message_id.as_str()) {
             work.sending = None;
         }
-        let draft = work.draft.take();
+        let draft = work.draft.take().map(|o| o.draft);
         let thread = work.thread;
         if let Some(draft) = draft {
             let keys = ThreadingKeys {

@@ -6,7 +6,7 @@ use super::api::{CallId, Command, Event};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScriptError {
     #[error(
-        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, watch, unwatch, monitor, monitor-next, monitor-mode, unmonitor, play, state, accept, decline, case, note, dispose, done, interactions, chat, chat-open, say, typing, chat-read, chat-end, chat-consult, chat-conference, chat-transfer, chat-follow, chat-unfollow, chat-coach, chat-barge, transcript, reply, reply-all, forward, email, email-close, save-attachment, quit; or a JSON command)"
+        "unknown command {0:?} (try: call, answer, reject, hangup, hold, resume, mute, unmute, dtmf, transfer, consult, complete-transfer, conference, split, dnd, list, devices, history, watch, unwatch, monitor, monitor-next, monitor-mode, unmonitor, play, state, accept, decline, case, note, dispose, done, interactions, chat, chat-open, say, typing, chat-read, chat-end, chat-consult, chat-conference, chat-transfer, chat-follow, chat-unfollow, chat-coach, chat-barge, transcript, reply, reply-all, forward, email, email-close, email-retry, save-attachment, quit; or a JSON command)"
     )]
     Unknown(String),
     #[error("{command}: {problem} (usage: {usage})")]
@@ -419,6 +419,11 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
                 queue: None,
             }
         }
+        "email-retry" => {
+            const U: &str = "email-retry ID";
+            exact(1, U)?;
+            Command::EmailRetry { id: id(0, U)? }
+        }
         "email-close" => {
             const U: &str = "email-close ID";
             exact(1, U)?;
@@ -605,6 +610,7 @@ mod tests {
                 },
             ),
             ("email-close 7", Command::EmailClose { id: 7 }),
+            ("email-retry 7", Command::EmailRetry { id: 7 }),
             (
                 "save-attachment 7 0 /tmp/a file.pdf",
                 Command::SaveAttachment {
