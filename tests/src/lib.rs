@@ -174,6 +174,19 @@ pub fn free_port(ip: &str) -> u16 {
     panic!("no free port");
 }
 
+/// Whether this test runs as root (servers that refuse root are then run as their own
+/// unprivileged user).
+pub fn running_as_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(1).map(|u| u == "0"))
+        })
+        .unwrap_or(false)
+}
+
 /// Files of this crate (SIPp scenarios, configs).
 pub fn asset(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel)

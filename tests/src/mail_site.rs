@@ -50,17 +50,6 @@ pub struct MailSite {
     mail_user: String,
 }
 
-fn running_as_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .and_then(|l| l.split_whitespace().nth(1).map(|u| u == "0"))
-        })
-        .unwrap_or(false)
-}
-
 fn current_user() -> String {
     std::env::var("USER").unwrap_or_else(|_| "nobody".to_owned())
 }
@@ -94,8 +83,8 @@ impl MailSite {
         std::fs::write(dir.join("ca.pem"), &ca_pem).expect("ca");
         std::fs::write(dir.join("cert.pem"), &cert_pem).expect("cert");
         std::fs::write(dir.join("key.pem"), &key_pem).expect("key");
-        let mail_user = if running_as_root() { "nobody".to_owned() } else { current_user() };
-        if running_as_root() {
+        let mail_user = if crate::running_as_root() { "nobody".to_owned() } else { current_user() };
+        if crate::running_as_root() {
             let _ =
                 Command::new("chown").args(["-R", "nobody:nogroup"]).arg(dir.join("mail")).status();
         }
@@ -124,7 +113,7 @@ impl MailSite {
 
     fn write_dovecot_config(&self) {
         let d = self.dir.display();
-        let root = running_as_root();
+        let root = crate::running_as_root();
         let (internal_user, internal_group, login_user) = if root {
             ("nobody".to_owned(), "nogroup".to_owned(), "dovenull".to_owned())
         } else {
@@ -300,7 +289,7 @@ impl MailSite {
             let name = format!("{}.M{n}P{}.earshot-test", 1_764_000_000 + n, std::process::id());
             std::fs::write(dir.join("new").join(name), raw).expect("message");
         }
-        if running_as_root() {
+        if crate::running_as_root() {
             let _ = Command::new("chown")
                 .args(["-R", &format!("{}:nogroup", self.mail_user)])
                 .arg(self.dir.join("mail"))

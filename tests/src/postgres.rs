@@ -50,17 +50,6 @@ fn postgres_user() -> Option<(u32, u32)> {
     Some((uid, gid))
 }
 
-fn running_as_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .and_then(|l| l.split_whitespace().nth(1).map(|u| u == "0"))
-        })
-        .unwrap_or(false)
-}
-
 impl Postgres {
     /// A new cluster, started; the database `earshot` in it, user `earshot`, trusted on
     /// loopback.
@@ -68,7 +57,7 @@ impl Postgres {
         let dir = std::env::temp_dir().join(format!("earshot-pg-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-        let as_user = if running_as_root() {
+        let as_user = if crate::running_as_root() {
             let user = postgres_user().unwrap_or_else(|| {
                 panic!("no postgres user to run the server as (install postgresql)")
             });

@@ -266,40 +266,7 @@ fn compose(
             .hint_text(tr.t("email-compose-hint")),
     )
     .accessible_name(tr.t("email-compose"));
-    ui.horizontal(|ui| {
-        ui.add(
-            egui::TextEdit::singleline(&mut c.file)
-                .desired_width(ui.available_width() - 120.0)
-                .hint_text(tr.t("email-file-hint")),
-        )
-        .accessible_name(tr.t("email-file"));
-        if icons::button_enabled(
-            ui,
-            !c.file.trim().is_empty(),
-            icons::ICON_ATTACH_FILE,
-            &tr.t("email-attach"),
-            None,
-        )
-        .clicked()
-        {
-            c.files.push(c.file.trim().to_owned());
-            c.file.clear();
-        }
-    });
-    let mut gone = None;
-    for (n, f) in c.files.iter().enumerate() {
-        ui.horizontal(|ui| {
-            ui.label(icons::icon(ui, icons::ICON_ATTACH_FILE, None));
-            ui.label(f);
-            let remove = tr.t_with("email-remove-file", &[("name", Arg::Text(f))]);
-            if icons::button(ui, icons::ICON_CLOSE, &remove, None).clicked() {
-                gone = Some(n);
-            }
-        });
-    }
-    if let Some(n) = gone {
-        c.files.remove(n);
-    }
+    files_to_attach(ui, tr, &mut c.file, &mut c.files);
     ui.horizontal_wrapped(|ui| {
         let ready = !c.sending
             && (c.mode != Mode::Forward || !c.to.trim().is_empty())
@@ -326,6 +293,39 @@ fn compose(
     });
     ui.weak(RichText::new(tr.t("email-signature-note")).small());
     commands
+}
+
+/// The path being typed with Attach, and the files attached so far, each with Remove.
+fn files_to_attach(ui: &mut egui::Ui, tr: &Translator, file: &mut String, files: &mut Vec<String>) {
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::TextEdit::singleline(file)
+                .desired_width(ui.available_width() - 120.0)
+                .hint_text(tr.t("email-file-hint")),
+        )
+        .accessible_name(tr.t("email-file"));
+        let typed = !file.trim().is_empty();
+        if icons::button_enabled(ui, typed, icons::ICON_ATTACH_FILE, &tr.t("email-attach"), None)
+            .clicked()
+        {
+            files.push(file.trim().to_owned());
+            file.clear();
+        }
+    });
+    let mut gone = None;
+    for (n, f) in files.iter().enumerate() {
+        ui.horizontal(|ui| {
+            ui.label(icons::icon(ui, icons::ICON_ATTACH_FILE, None));
+            ui.label(f);
+            let remove = tr.t_with("email-remove-file", &[("name", Arg::Text(f))]);
+            if icons::button(ui, icons::ICON_CLOSE, &remove, None).clicked() {
+                gone = Some(n);
+            }
+        });
+    }
+    if let Some(n) = gone {
+        files.remove(n);
+    }
 }
 
 /// `1.2 MB`, `35 kB`, `800 B`.
@@ -379,32 +379,7 @@ impl NewEmail {
                 .hint_text(tr.t("email-new-hint")),
         )
         .accessible_name(tr.t("email-new-text"));
-        ui.horizontal(|ui| {
-            ui.add(
-                egui::TextEdit::singleline(&mut self.file)
-                    .desired_width(ui.available_width() - 120.0)
-                    .hint_text(tr.t("email-file-hint")),
-            )
-            .accessible_name(tr.t("email-file"));
-            if icons::button_enabled(
-                ui,
-                !self.file.trim().is_empty(),
-                icons::ICON_ATTACH_FILE,
-                &tr.t("email-attach"),
-                None,
-            )
-            .clicked()
-            {
-                self.files.push(self.file.trim().to_owned());
-                self.file.clear();
-            }
-        });
-        for f in &self.files {
-            ui.horizontal(|ui| {
-                ui.label(icons::icon(ui, icons::ICON_ATTACH_FILE, None));
-                ui.label(f);
-            });
-        }
+        files_to_attach(ui, tr, &mut self.file, &mut self.files);
         ui.horizontal_wrapped(|ui| {
             let ready = !self.to.trim().is_empty()
                 && !self.subject.trim().is_empty()
