@@ -176,3 +176,51 @@ fn fifty_messages_at_once_each_claimed_by_exactly_one_of_two_agents() {
     a.quit();
     b.quit();
 }
+
+#[test]
+fn a_declined_email_goes_back_to_the_queue_and_to_a_colleague() {
+    let site = MailSite::start("decline");
+    let dir = temp_dir("email-decline");
+    let mut agents = [
+        mail_agent(&dir, "alice", &site, Ports::StartTls, 1),
+        mail_agent(&dir, "bob", &site, Ports::StartTls, 1),
+    ];
+    let raw = b"From: anna@customer.example\r\nTo: support@shop.test\r\nSubject: decline me\r\nMessage-ID: <decline-1@customer.example>\r\n\r\nhello\r\n";
+    site.send_inbound("anna@customer.example", &[QUEUE], raw).expect("delivered");
+    // Whoever gets it first declines it; the colleague is offered the same message.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let (first, id) = loop {
+        assert!(Instant::now() < deadline, "not offered");
+        let mut found = None;
+        for (n, a) in agents.iter_mut().enumerate() {
+            while let Ok((at, e)) = a.events.try_recv() {
+                a.seen.push((at, e.clone()));
+                if email_interaction(&e, "offered") {
+                    found = Some((n, e["id"].as_u64().unwrap()));
+                }
+            }
+        }
+        if let Some(f) = found {
+            break f;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    agents[first].send(&format!("decline {id}"));
+    let other = &mut agents[1 - first];
+    let (_, offer) =
+        other.wait_for("offered to the colleague", |e| email_interaction(e, "offered"));
+    let again = offer["id"].as_u64().unwrap();
+    other.saw_or_wait("the same message", |e| {
+        e["event"] == "email"
+            && e["interaction"] == again
+            && e["message_id"] == "decline-1@customer.example"
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        !agents[first].saw(|e| email_interaction(e, "offered") && e["id"] != id),
+        "the agent who declined it was not offered it again"
+    );
+    for a in agents {
+        a.quit();
+    }
+}

@@ -56,7 +56,12 @@ impl Jack {
 }
 
 impl Drop for Jack {
+    /// Stopped as an operator would (SIGTERM: the server removes its shared memory and
+    /// sockets), killed only if it hangs. With the server killed, the ringer test run
+    /// after the call test measured the ring's 440 + 480 Hz at 0.36 and 0.70 of its power
+    /// (instead of 0.95) in one run of two; stopped this way, 6 runs of 6 passed.
     fn drop(&mut self) {
+        self.shut_down();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
