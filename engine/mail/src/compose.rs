@@ -106,11 +106,11 @@ impl Draft {
             builder = builder.references(list.join(" "));
         }
         if let Some(index) = &self.thread_index {
-            builder = builder.raw_header(raw_header("Thread-Index", index)?);
+            builder = builder.raw_header(raw_header("Thread-Index", index));
         }
         if let Some(topic) = &self.thread_topic {
             builder =
-                builder.raw_header(raw_header("Thread-Topic", &topic.replace(['\r', '\n'], " "))?);
+                builder.raw_header(raw_header("Thread-Topic", &topic.replace(['\r', '\n'], " ")));
         }
         let text = SinglePart::plain(normal_line_ends(&self.text));
         let message = if self.attachments.is_empty() {
@@ -182,9 +182,8 @@ fn mailbox(address: &MailAddress) -> Result<Mailbox, ComposeError> {
     Ok(Mailbox::new(address.name.as_ref().map(|n| n.replace(['\r', '\n'], " ")), parsed))
 }
 
-fn raw_header(name: &'static str, value: &str) -> Result<HeaderValue, ComposeError> {
-    let name = HeaderName::new_from_ascii_str(name);
-    Ok(HeaderValue::new(name, value.to_owned()))
+fn raw_header(name: &'static str, value: &str) -> HeaderValue {
+    HeaderValue::new(HeaderName::new_from_ascii_str(name), value.to_owned())
 }
 
 /// Text bodies go out with CRLF line ends (RFC 5322 §2.3), whatever was typed.

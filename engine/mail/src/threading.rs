@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::message::{MailMessage, address_key};
+use crate::message::MailMessage;
 
 /// A thread's number in its book.
 pub type ThreadId = u64;
@@ -235,9 +235,4 @@ fn normal_id(id: &str) -> String {
         Some((left, right)) => format!("{left}@{}", right.to_lowercase()),
         None => id.to_owned(),
     }
-}
-
-/// An address list's keys (for callers building [`ThreadingKeys`] by hand).
-pub fn keys_of(addresses: &[&str]) -> Vec<String> {
-    addresses.iter().map(|a| address_key(a)).collect()
 }

@@ -212,13 +212,6 @@ impl Phone {
         keys
     }
 
-    /// The queue's first address and the agent's own, in normal form.
-    pub(super) fn our_addresses(&self) -> Option<(String, Option<String>)> {
-        let first = self.config.email.mailboxes.first()?;
-        let agent = self.config.email.agent_address.as_deref().map(earshot_mail::address_key);
-        Some((earshot_mail::address_key(&first.address), agent))
-    }
-
     fn writer<'a>(
         &self,
         mailbox: usize,

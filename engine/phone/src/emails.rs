@@ -58,8 +58,6 @@ pub struct Outbox {
 pub struct Emails {
     pub(super) by_interaction: BTreeMap<u64, EmailWork>,
     pub(super) book: ThreadBook,
-    /// Per mailbox: whether it can be reached (as last reported).
-    pub(super) online: BTreeMap<usize, bool>,
     /// Per mailbox: the hunger last told (a claim uses it up: `None`).
     pub(super) hunger_told: BTreeMap<usize, bool>,
     /// Numbers our Message-IDs.
@@ -92,7 +90,6 @@ impl Phone {
     pub(super) fn mail_report(&mut self, report: MailReport) {
         match report {
             MailReport::Online { mailbox, online, why } => {
-                self.emails.online.insert(mailbox, online);
                 if !online {
                     // The task forgets nothing, but a new connection starts unfed.
                     self.emails.hunger_told.remove(&mailbox);
@@ -225,28 +222,16 @@ impl Phone {
 
     /// The thread's earlier messages arrived from the server.
     fn thread_loaded(&mut self, i: u64, raws: Vec<Vec<u8>>) {
-        let mut ours: Vec<String> = Vec::new();
-        if let Some((address, agent)) = self.our_addresses() {
-            ours.push(address);
-            ours.extend(agent);
-        }
+        let ours = self.our_address_keys();
         for raw in raws {
             let message = MailMessage::parse(&raw);
-            let outbound = message
-                .from
-                .as_ref()
-                .is_some_and(|f| ours.contains(&f.key()) || self.is_queue_address(&f.key()));
+            let outbound = message.from.as_ref().is_some_and(|f| ours.contains(&f.key()));
             let held = ThreadMessage { uid: None, raw: Arc::new(raw), message, outbound };
             if let Some(thread) = self.emails.by_interaction.get(&i).map(|w| w.thread) {
                 self.emails.book.place_in(thread, &ThreadingKeys::of(&held.message, outbound));
             }
             self.email_into(i, held, true);
         }
-    }
-
-    /// Whether `key` is one of the configured queues' addresses.
-    pub(super) fn is_queue_address(&self, key: &str) -> bool {
-        self.config.email.mailboxes.iter().any(|m| earshot_mail::address_key(&m.address) == key)
     }
 
     /// The SMTP server took what interaction `i` sent: in the thread, and the interaction

@@ -585,7 +585,7 @@ impl MailboxTask {
                 for folder in [
                     self.folders.done.clone(),
                     self.folders.sent.clone(),
-                    agent_folder(&self.folders),
+                    self.folders.agent.clone(),
                 ] {
                     timed(session.select(&folder))
                         .await?
@@ -618,10 +618,6 @@ impl MailboxTask {
         }
         Ok(())
     }
-}
-
-fn agent_folder(folders: &Folders) -> String {
-    folders.agent.clone()
 }
 
 /// `HEADER Message-ID <a>` for each id, OR-ed (RFC 3501 §6.4.4).
