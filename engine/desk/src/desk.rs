@@ -129,7 +129,9 @@ impl Desk {
             self.next_id = self.next_id.max(i.id.0 + 1);
             match i.state {
                 State::Offered => i.state = State::Abandoned,
-                State::Active if i.channel == Channel::Chat => {}
+                // A chat or an email is taken up again (the phone rebuilds it); a call
+                // cannot be.
+                State::Active if matches!(i.channel, Channel::Chat | Channel::Email) => {}
                 State::Active => {
                     i.state = State::WrapUp;
                     i.ended_ms.get_or_insert(at.unix_ms);

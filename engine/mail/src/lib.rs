@@ -15,5 +15,7 @@ pub mod threading;
 
 pub use compose::{ComposeError, Draft, DraftAttachment, Written};
 pub use message::{AttachmentInfo, MailAddress, MailMessage, address_key, attachment_bytes};
-pub use reply::{ForwardAs, Writer, forward, new_email, reply};
+pub use reply::{
+    ForwardAs, Writer, forward, forward_subject, new_email, reply, reply_heads,
+};
 pub use threading::{JoinedBy, Placed, ThreadBook, ThreadId, ThreadingKeys};

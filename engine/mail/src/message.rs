@@ -325,10 +325,15 @@ fn bare_id(id: &str) -> String {
     id.trim().trim_start_matches('<').trim_end_matches('>').trim().to_owned()
 }
 
+/// An id for a message without one: FNV-1a over its header (the bytes before the first
+/// empty line) — the same message always gets the same id, read whole or its header alone
+/// (how the mailbox finds it again after a restart).
 fn made_up_id(raw: &[u8]) -> String {
-    // FNV-1a over the bytes: the same message always gets the same id.
+    let lf = raw.windows(2).position(|w| w == b"\n\n");
+    let crlf = raw.windows(4).position(|w| w == b"\r\n\r\n");
+    let end = lf.into_iter().chain(crlf).min().unwrap_or(raw.len());
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in raw {
+    for byte in &raw[..end] {
         hash ^= u64::from(*byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }

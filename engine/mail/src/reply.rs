@@ -19,27 +19,43 @@ pub struct Writer<'a> {
     pub now_ms: i64,
 }
 
-/// A reply to `parent`; to everyone it was addressed to with `all`.
-pub fn reply(parent: &MailMessage, writer: &Writer<'_>, text: &str, all: bool) -> Draft {
-    let mut to = dedupe(parent.reply_target(), writer.ours, &[]);
+/// Who a reply to `parent` goes to (To, Cc) and its subject, before the agent changes
+/// them: Reply-To or From; with `all`, everyone else it was addressed to, never `ours`.
+pub fn reply_heads(
+    parent: &MailMessage,
+    ours: &[String],
+    all: bool,
+) -> (Vec<MailAddress>, Vec<MailAddress>, String) {
+    let mut to = dedupe(parent.reply_target(), ours, &[]);
     let mut cc = Vec::new();
     if all {
         let taken: Vec<String> = to.iter().map(MailAddress::key).collect();
         // The other addressees stay where they were: To stays To, Cc stays Cc.
-        to.extend(dedupe(parent.to.clone(), writer.ours, &taken));
+        to.extend(dedupe(parent.to.clone(), ours, &taken));
         let taken: Vec<String> = to.iter().map(MailAddress::key).collect();
-        cc = dedupe(parent.cc.clone(), writer.ours, &taken);
+        cc = dedupe(parent.cc.clone(), ours, &taken);
     }
     if to.is_empty() {
         // Mail from ourselves (a copy of what we sent): answer whoever it went to.
-        to = dedupe(parent.to.clone(), writer.ours, &[]);
+        to = dedupe(parent.to.clone(), ours, &[]);
     }
+    (to, cc, prefixed("Re", &["re", "aw", "sv", "antw"], &parent.subject))
+}
+
+/// A forward's subject.
+pub fn forward_subject(parent: &MailMessage) -> String {
+    prefixed("Fwd", &["fwd", "fw", "tr", "wg"], &parent.subject)
+}
+
+/// A reply to `parent`; to everyone it was addressed to with `all`.
+pub fn reply(parent: &MailMessage, writer: &Writer<'_>, text: &str, all: bool) -> Draft {
+    let (to, cc, subject) = reply_heads(parent, writer.ours, all);
     Draft {
         from: Some(writer.from.clone()),
         to,
         cc,
         bcc: Vec::new(),
-        subject: prefixed("Re", &["re", "aw", "sv", "antw"], &parent.subject),
+        subject,
         text: body(text, writer.signature, &quoted(parent)),
         in_reply_to: Some(parent.message_id.clone()),
         references: references_for_reply(
@@ -103,7 +119,7 @@ pub fn forward(
         to,
         cc: Vec::new(),
         bcc: Vec::new(),
-        subject: prefixed("Fwd", &["fwd", "fw", "tr", "wg"], &parent.subject),
+        subject: forward_subject(parent),
         text: body(text, writer.signature, &carried),
         in_reply_to: None,
         // The forward stays in the thread for us; the new reader's answer joins it.

@@ -296,11 +296,15 @@ pub enum Command {
     },
     /// Email: reply to email interaction `id` — to its customer (Reply-To or From), `text`
     /// above the quoted message, the files `attachments` attached; sent From the queue.
+    /// `to`, `cc` (addresses, comma-separated) and `subject` replace the computed ones
+    /// when given (the agent changed them).
     Reply {
         id: InteractionNumber,
         text: String,
         #[serde(default)]
         attachments: Vec<String>,
+        #[serde(default, flatten)]
+        heads: Heads,
     },
     /// Email: reply to everyone email `id`'s last message was addressed to (never us).
     ReplyAll {
@@ -308,9 +312,12 @@ pub enum Command {
         text: String,
         #[serde(default)]
         attachments: Vec<String>,
+        #[serde(default, flatten)]
+        heads: Heads,
     },
     /// Email: forward email `id`'s last message to `to` (addresses, comma-separated),
-    /// inline with its attachments, or attached whole (`as_attachment`).
+    /// inline with its attachments, or attached whole (`as_attachment`); `cc` and
+    /// `subject` as the agent wrote them (else none and `Fwd: …`).
     Forward {
         id: InteractionNumber,
         to: String,
@@ -319,6 +326,18 @@ pub enum Command {
         attachments: Vec<String>,
         #[serde(default)]
         as_attachment: bool,
+        #[serde(default)]
+        cc: String,
+        #[serde(default)]
+        subject: Option<String>,
+    },
+    /// Email: what the agent is writing in email `id` (none: the new email not yet sent),
+    /// saved as it is typed so that a restart gives it back (`email-draft`); an empty
+    /// draft forgets it.
+    EmailDraft {
+        #[serde(default)]
+        id: Option<InteractionNumber>,
+        draft: super::email_drafts::TypedDraft,
     },
     /// Email: a new email to `to` (a new outbound interaction) from queue `queue`'s
     /// mailbox (the first configured by default).
@@ -351,6 +370,18 @@ pub enum Command {
         message_id: Option<String>,
     },
     Quit,
+}
+
+/// The recipients and subject of an answer, as the agent changed them (`None`: as
+/// computed).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Heads {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cc: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
 }
 
 /// An interaction, numbered by the desk (unique in its store).
@@ -656,6 +687,16 @@ pub enum Event {
         earlier: bool,
         /// What could not be read as written (the message is shown as well as it can be).
         problems: Vec<String>,
+        /// Who an answer to it goes to and its subject, for the composer to start from
+        /// (a message that arrived).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        answer: Option<super::email_drafts::AnswerHeads>,
+    },
+    /// What the agent was writing in email `interaction` (none: a new email), given back
+    /// after a restart.
+    EmailDraft {
+        interaction: Option<InteractionNumber>,
+        draft: super::email_drafts::TypedDraft,
     },
     /// The submission server took what email `interaction` sent.
     EmailSent {

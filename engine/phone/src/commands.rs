@@ -234,29 +234,35 @@ impl Phone {
             Command::Done { id } => self.desk_command(DeskCommand::Done(id)),
             Command::Interactions => self.desk_command(DeskCommand::List),
             Command::Chat { uri, text } => self.chat_command(ChatCommand::Write { uri, text }),
-            Command::Reply { id, text, attachments } => self.email_command(EmailCommand::Reply {
-                id,
-                text,
-                all: false,
-                attach: attachments.into_iter().map(PathBuf::from).collect(),
-            }),
-            Command::ReplyAll { id, text, attachments } => {
+            Command::Reply { id, text, attachments, heads } => {
+                self.email_command(EmailCommand::Reply {
+                    id,
+                    text,
+                    all: false,
+                    attach: attachments.into_iter().map(PathBuf::from).collect(),
+                    heads,
+                })
+            }
+            Command::ReplyAll { id, text, attachments, heads } => {
                 self.email_command(EmailCommand::Reply {
                     id,
                     text,
                     all: true,
                     attach: attachments.into_iter().map(PathBuf::from).collect(),
+                    heads,
                 })
             }
-            Command::Forward { id, to, text, attachments, as_attachment } => {
+            Command::Forward { id, to, text, attachments, as_attachment, cc, subject } => {
                 self.email_command(EmailCommand::Forward {
                     id,
                     to: vec![to],
                     text,
                     attach: attachments.into_iter().map(PathBuf::from).collect(),
                     as_attachment,
+                    heads: super::api::Heads { to: None, cc: Some(cc), subject },
                 })
             }
+            Command::EmailDraft { id, draft } => self.email_draft(id, draft),
             Command::Email { to, subject, text, cc, attachments, queue } => {
                 self.email_command(EmailCommand::New {
                     to: vec![to],

@@ -106,6 +106,8 @@ pub struct PhoneParts {
     pub desk_restored: Vec<earshot_desk::Interaction>,
     /// The transcripts of the restored chats (chat_restore.rs).
     pub chats_restored: Vec<(u64, Vec<earshot_store::ChatLine>)>,
+    /// The email work kept (email_drafts.rs).
+    pub emails_restored: Vec<(u64, earshot_store::EmailKept)>,
     /// Team Communicator's index with the contacts the store holds.
     pub index: super::directory_commands::StartingIndex,
 }
@@ -132,6 +134,7 @@ impl Phone {
             desk_first_id,
             desk_restored,
             chats_restored,
+            emails_restored,
             index,
         } = parts;
         let unix_ms =
@@ -190,6 +193,7 @@ impl Phone {
         phone.emit(Event::Ready { uri: local_uri, listen: local.to_string() });
         phone.emit(Event::Account { account: account.clone() });
         phone.chats_restored(chats_restored);
+        phone.emails_restored(emails_restored);
         if let Some(a) = account {
             phone.register(&a);
         }

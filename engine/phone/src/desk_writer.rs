@@ -11,7 +11,9 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime};
 
 use earshot_desk::{AgentStatus, Interaction, InteractionId};
-use earshot_store::{ContactStore, Delivery, SqliteStore, StoreError, Stores, TeamStore};
+use earshot_store::{
+    ContactStore, Delivery, EmailKeep, EmailKept, SqliteStore, StoreError, Stores, TeamStore,
+};
 
 use super::api::Event;
 use super::contact_jobs::{Answers, RECENT};
@@ -30,6 +32,8 @@ enum Write {
     /// An interaction, and where to say it is on disk.
     Interaction(Box<Interaction>, u64, mpsc::SyncSender<()>),
     AgentState(AgentStatus),
+    /// An email's work in progress kept (or forgotten), in the embedded file.
+    Email(u64, Option<EmailKept>),
     /// Any other work on the store (reading contacts, importing them), in turn with the
     /// writes.
     Job(StoreJob),
@@ -69,6 +73,8 @@ pub struct DeskSaved {
     /// The transcripts of the open chats among `open`, by interaction (the phone takes
     /// those chats up again).
     pub chats: Vec<(u64, Vec<earshot_store::ChatLine>)>,
+    /// The email work kept (email_drafts.rs), by interaction (0: a new email).
+    pub emails: Vec<(u64, EmailKept)>,
 }
 
 /// The store the thread works on.
@@ -88,6 +94,14 @@ enum Backend {
 
 impl Backend {
     fn stores(&mut self) -> &mut dyn Stores {
+        match self {
+            Backend::Local(s) => s,
+            Backend::Team { store, .. } => store.as_mut(),
+        }
+    }
+
+    /// Where this desk keeps its email work (the embedded file, on a team store too).
+    fn email(&mut self) -> &mut dyn EmailKeep {
         match self {
             Backend::Local(s) => s,
             Backend::Team { store, .. } => store.as_mut(),
@@ -148,6 +162,11 @@ impl DeskWriter {
         }
     }
 
+    /// Keeps (or forgets) email `interaction`'s work in progress.
+    pub fn keep_email(&self, interaction: u64, kept: Option<EmailKept>) {
+        let _ = self.writes.send(WriteBox(Write::Email(interaction, kept)));
+    }
+
     pub fn save_agent_state(&self, s: AgentStatus) {
         let _ = self.writes.send(WriteBox(Write::AgentState(s)));
     }
@@ -156,6 +175,23 @@ impl DeskWriter {
     /// has stopped.
     pub fn run(&self, job: StoreJob) -> bool {
         self.writes.send(WriteBox(Write::Job(job))).is_ok()
+    }
+}
+
+/// One write other than an email's, on the store.
+fn write_one(stores: &mut dyn Stores, agent: &str, w: Write) -> Result<(), StoreError> {
+    match w {
+        Write::Interaction(i, at_ms, saved) => {
+            let done = stores.save_interaction(&i, at_ms);
+            let _ = saved.try_send(());
+            done
+        }
+        Write::AgentState(s) => stores.save_agent_state(agent, &s),
+        Write::Job(job) => {
+            job(stores, agent);
+            Ok(())
+        }
+        Write::Email(..) => Ok(()),
     }
 }
 
@@ -198,7 +234,8 @@ fn open_backend(
         chats.push((i.id.0, stores.chat_lines(agent, i.id)?));
     }
     let kept = read_kept(stores, agent, answers);
-    Ok((backend, DeskSaved { first_id, open, contacts, site, kept, chats }))
+    let emails = backend.email().kept_emails()?;
+    Ok((backend, DeskSaved { first_id, open, contacts, site, kept, chats, emails }))
 }
 
 fn unix_ms(t: SystemTime) -> u64 {
@@ -236,18 +273,9 @@ fn write_in_turn(
             }
         };
         if let Some(WriteBox(w)) = write {
-            let stores = backend.stores();
             let done = match w {
-                Write::Interaction(i, at_ms, saved) => {
-                    let done = stores.save_interaction(&i, at_ms);
-                    let _ = saved.try_send(());
-                    done
-                }
-                Write::AgentState(s) => stores.save_agent_state(agent, &s),
-                Write::Job(job) => {
-                    job(stores, agent);
-                    Ok(())
-                }
+                Write::Email(i, kept) => backend.email().keep_email(i, kept.as_ref()),
+                w => write_one(backend.stores(), agent, w),
             };
             if let Err(e) = done {
                 let problem = Problem::DeskNotSaved { why: e.to_string() };

@@ -152,6 +152,11 @@ impl PhoneDriver {
             Effect::SaveChatLine { interaction, line } => {
                 chat_jobs::save_line(self.desk_store.as_ref(), self.answers(), interaction, line);
             }
+            Effect::KeepEmail { interaction, kept } => {
+                if let Some(store) = &self.desk_store {
+                    store.keep_email(interaction, kept);
+                }
+            }
             Effect::ReadTranscript { agent, interaction } => {
                 chat_jobs::read(self.desk_store.as_ref(), self.answers(), agent, interaction);
             }

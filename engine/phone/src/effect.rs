@@ -27,6 +27,8 @@ pub enum Effect {
     SaveInteraction(Box<earshot_desk::Interaction>, u64),
     /// Keep a chat message (new, or its delivery moved) of chat interaction `interaction`.
     SaveChatLine { interaction: u64, line: earshot_store::ChatLine },
+    /// Keep (or forget: `None`) email `interaction`'s work in progress (email_drafts.rs).
+    KeepEmail { interaction: u64, kept: Option<earshot_store::EmailKept> },
     /// Report the transcript of `agent`'s (none: ours) chat `interaction` (a `transcript`
     /// event).
     ReadTranscript { agent: Option<String>, interaction: u64 },

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use earshot_desk::{Arrival, Channel, Direction, InteractionId, State, Take};
 use earshot_mail::{Draft, ForwardAs, MailAddress, ThreadingKeys, Writer};
 
+use super::api::Heads;
 use super::core::Phone;
 use super::effect::Effect;
 use super::email_config::SendAs;
@@ -26,6 +27,8 @@ pub enum EmailCommand {
         text: String,
         all: bool,
         attach: Vec<PathBuf>,
+        /// The recipients and subject as the agent changed them.
+        heads: Heads,
     },
     Forward {
         id: u64,
@@ -33,6 +36,7 @@ pub enum EmailCommand {
         text: String,
         attach: Vec<PathBuf>,
         as_attachment: bool,
+        heads: Heads,
     },
     New {
         to: Vec<String>,
@@ -59,23 +63,25 @@ pub enum EmailCommand {
 impl Phone {
     pub(super) fn email_command(&mut self, c: EmailCommand) -> Result<(), CommandError> {
         match c {
-            EmailCommand::Reply { id, text, all, attach } => {
+            EmailCommand::Reply { id, text, all, attach, heads } => {
                 let (work, parent) = self.email_parent(id)?;
                 let ours = self.our_address_keys();
                 let signature = self.signature(id, work.mailbox);
                 let writer = self.writer(work.mailbox, &ours, &signature)?;
-                let draft = earshot_mail::reply(&parent.message, &writer, &text, all);
+                let mut draft = earshot_mail::reply(&parent.message, &writer, &text, all);
+                changed_heads(&mut draft, heads)?;
                 self.send_draft(id, work.mailbox, draft, attach, parent.uid)
             }
-            EmailCommand::Forward { id, to, text, attach, as_attachment } => {
+            EmailCommand::Forward { id, to, text, attach, as_attachment, heads } => {
                 let (work, parent) = self.email_parent(id)?;
                 let ours = self.our_address_keys();
                 let signature = self.signature(id, work.mailbox);
                 let writer = self.writer(work.mailbox, &ours, &signature)?;
                 let to = addresses(&to)?;
                 let how = if as_attachment { ForwardAs::Attachment } else { ForwardAs::Inline };
-                let draft =
+                let mut draft =
                     earshot_mail::forward(&parent.message, &parent.raw, &writer, to, &text, how);
+                changed_heads(&mut draft, heads)?;
                 self.send_draft(id, work.mailbox, draft, attach, None)
             }
             EmailCommand::New { to, cc, subject, text, attach, queue } => {
@@ -100,12 +106,7 @@ impl Phone {
                     }
                     Take::Offered(i) | Take::Accepted(i) => i.0,
                 };
-                let ours = self.our_address_keys();
-                let signature = self.signature(i, mailbox);
-                let writer = self.writer(mailbox, &ours, &signature)?;
-                let guid = self.guid();
-                let mut draft = earshot_mail::new_email(&writer, to, &subject, &text, guid);
-                draft.cc = cc;
+                let draft = self.written_new(i, mailbox, to, cc, &subject, &text)?;
                 let keys = ThreadingKeys {
                     message_id: String::new(),
                     recipients: draft.to.iter().chain(&draft.cc).map(MailAddress::key).collect(),
@@ -113,10 +114,31 @@ impl Phone {
                     ..Default::default()
                 };
                 let thread = self.emails.book.start(&keys);
+                // What was written is kept with the interaction until it is sent (a
+                // restart after a refusal gives it back, ready to send again).
+                let typed = super::email_drafts::TypedDraft {
+                    mode: "new".into(),
+                    to: draft.to.iter().map(MailAddress::display).collect::<Vec<_>>().join(", "),
+                    cc: draft.cc.iter().map(MailAddress::display).collect::<Vec<_>>().join(", "),
+                    subject: subject.clone(),
+                    text: text.clone(),
+                    attachments: attach.iter().map(|p| p.display().to_string()).collect(),
+                    as_attachment: false,
+                };
                 self.emails.by_interaction.insert(
                     i,
-                    EmailWork { mailbox, thread, messages: Vec::new(), sending: None, draft: None },
+                    EmailWork {
+                        mailbox,
+                        thread,
+                        messages: Vec::new(),
+                        sending: None,
+                        draft: None,
+                        typed: Some(typed),
+                    },
                 );
+                self.emails.new_draft = None;
+                self.keep_email(earshot_store::email::NEW_EMAIL);
+                self.keep_email(i);
                 self.send_draft(i, mailbox, draft, attach, None)
             }
             EmailCommand::Retry { id } => {
@@ -156,6 +178,25 @@ impl Phone {
                 Ok(())
             }
         }
+    }
+
+    /// A new email of interaction `i` from mailbox `mailbox`, signed.
+    pub(super) fn written_new(
+        &mut self,
+        i: u64,
+        mailbox: usize,
+        to: Vec<MailAddress>,
+        cc: Vec<MailAddress>,
+        subject: &str,
+        text: &str,
+    ) -> Result<Draft, CommandError> {
+        let ours = self.our_address_keys();
+        let signature = self.signature(i, mailbox);
+        let writer = self.writer(mailbox, &ours, &signature)?;
+        let guid = self.guid();
+        let mut draft = earshot_mail::new_email(&writer, to, subject, text, guid);
+        draft.cc = cc;
+        Ok(draft)
     }
 
     fn email_work(&self, id: u64) -> Result<&EmailWork, CommandError> {
@@ -332,10 +373,10 @@ impl Phone {
 }
 
 /// Addresses typed by the agent (`Name <a@b>` or `a@b`), each checked.
-fn addresses(typed: &[String]) -> Result<Vec<MailAddress>, CommandError> {
+pub(super) fn addresses(typed: &[String]) -> Result<Vec<MailAddress>, CommandError> {
     typed
         .iter()
-        .flat_map(|t| t.split(','))
+        .flat_map(|t| split_addresses(t))
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .map(|t| {
@@ -352,4 +393,54 @@ fn addresses(typed: &[String]) -> Result<Vec<MailAddress>, CommandError> {
             Ok(MailAddress::new(name.filter(|n| !n.is_empty()), address))
         })
         .collect()
+}
+
+/// A list of addresses split at its commas — not those inside a quoted name or angle
+/// brackets (`"Doe, Ann" <ann@x.example>, bob@y.example`: two).
+fn split_addresses(list: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut quoted, mut angled, mut start) = (false, false, 0);
+    for (n, c) in list.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '<' if !quoted => angled = true,
+            '>' if !quoted => angled = false,
+            ',' if !quoted && !angled => {
+                parts.push(&list[start..n]);
+                start = n + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&list[start..]);
+    parts
+}
+
+/// The recipients and subject the agent changed, in place of the computed ones.
+fn changed_heads(draft: &mut Draft, heads: Heads) -> Result<(), CommandError> {
+    if let Some(to) = heads.to {
+        draft.to = addresses(&[to])?;
+    }
+    if let Some(cc) = heads.cc {
+        draft.cc = addresses(&[cc])?;
+    }
+    if let Some(subject) = heads.subject {
+        draft.subject = subject.trim().to_owned();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_split_at_commas_between_them_only() {
+        let got = addresses(&["\"Doe, Ann\" <ann@x.example>, bob@y.example,, ".into()]).unwrap();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].address, "ann@x.example");
+        assert_eq!(got[0].name.as_deref(), Some("Doe, Ann"));
+        assert_eq!(got[1].address, "bob@y.example");
+        assert!(addresses(&["not an address".into()]).is_err());
+    }
 }

@@ -42,6 +42,8 @@ pub struct EmailWork {
     /// What the agent wrote last, kept until it is sent (a failed send keeps it for
     /// `email-retry`): the draft, the files to attach, the UID it answers.
     pub draft: Option<Outbox>,
+    /// What the agent is writing, saved as typed (email_drafts.rs).
+    pub typed: Option<super::email_drafts::TypedDraft>,
 }
 
 /// A written email waiting for the server's answer (or for a retry after a refusal).
@@ -62,6 +64,8 @@ pub struct Emails {
     pub(super) hunger_told: BTreeMap<usize, bool>,
     /// Numbers our Message-IDs.
     pub(super) sent_count: u64,
+    /// The new email being written, saved as typed.
+    pub(super) new_draft: Option<super::email_drafts::TypedDraft>,
 }
 
 /// An attachment as the `email` event lists it.
@@ -103,6 +107,9 @@ impl Phone {
             }
             MailReport::ThreadLoaded { interaction, raws, .. } => {
                 self.thread_loaded(interaction, raws)
+            }
+            MailReport::Resumed { interaction, uid, raw, .. } => {
+                self.resumed(interaction, uid, Arc::new(raw))
             }
             MailReport::Failed { mailbox, what, why } => {
                 let (queue, _) = self.mailbox_names(mailbox);
@@ -195,6 +202,7 @@ impl Phone {
                 messages: Vec::new(),
                 sending: None,
                 draft: None,
+                typed: None,
             },
         );
         // The offer first (the desk's `interaction` event), then its message.
@@ -208,9 +216,34 @@ impl Phone {
         }
     }
 
-    /// Adds a message to interaction `i`'s thread and tells the agent.
+    /// A message of email `i`, taken up again after a restart, found in the agent's
+    /// folder: back in its thread, with the thread's earlier messages.
+    fn resumed(&mut self, i: u64, uid: u32, raw: Arc<Vec<u8>>) {
+        let message = MailMessage::parse(&raw);
+        let Some(thread) = self.emails.by_interaction.get(&i).map(|w| w.thread) else { return };
+        self.emails.book.place_in(thread, &ThreadingKeys::of(&message, false));
+        let answers: Vec<String> =
+            message.references.iter().chain(&message.in_reply_to).cloned().collect();
+        let mailbox = self.emails.by_interaction.get(&i).map_or(0, |w| w.mailbox);
+        let held = ThreadMessage { uid: Some(uid), raw, message, outbound: false };
+        self.email_into(i, held, false);
+        if !answers.is_empty() {
+            let job = MailboxJob::LoadThread { interaction: i, ids: answers };
+            self.effects.push_back(Effect::Mail(Box::new(MailEffect::Job { mailbox, job })));
+        }
+    }
+
+    /// Adds a message to interaction `i`'s thread and tells the agent; a message claimed
+    /// for it is remembered in the store (taken up again after a restart).
     pub(super) fn email_into(&mut self, i: u64, held: ThreadMessage, earlier: bool) {
-        let event = email_event(i, &held, earlier);
+        let ours = self.our_address_keys();
+        let mut event = email_event(i, &held, earlier);
+        if !held.outbound
+            && let Event::Email { answer, .. } = &mut event
+        {
+            *answer = Some(super::email_drafts::AnswerHeads::of(&held.message, &ours));
+        }
+        let claimed = held.uid.is_some();
         let Some(work) = self.emails.by_interaction.get_mut(&i) else { return };
         if work.messages.iter().any(|m| m.message.message_id == held.message.message_id) {
             return;
@@ -218,6 +251,9 @@ impl Phone {
         work.messages.push(held);
         work.messages.sort_by_key(|m| m.message.date_ms.unwrap_or(i64::MAX));
         self.emit(event);
+        if claimed {
+            self.keep_email(i);
+        }
     }
 
     /// The thread's earlier messages arrived from the server.
@@ -242,6 +278,7 @@ impl Phone {
             work.sending = None;
         }
         let draft = work.draft.take().map(|o| o.draft);
+        work.typed = None;
         let thread = work.thread;
         if let Some(draft) = draft {
             let keys = ThreadingKeys {
@@ -269,8 +306,10 @@ impl Phone {
                 direction: "out".into(),
                 earlier: false,
                 problems: Vec::new(),
+                answer: None,
             });
         }
+        self.keep_email(i);
         self.emit(Event::EmailSent { interaction: i, message_id });
         let at = self.moment();
         if self.desk.get(InteractionId(i)).is_some_and(|x| x.state == State::Active) {
@@ -293,6 +332,7 @@ impl Phone {
     /// skipped here for a while so colleagues get them.
     pub(super) fn email_refused(&mut self, i: u64) {
         let Some(work) = self.emails.by_interaction.remove(&i) else { return };
+        self.effects.push_back(Effect::KeepEmail { interaction: i, kept: None });
         for m in work.messages {
             if let Some(uid) = m.uid {
                 let job = MailboxJob::Release { uid, message_id: m.message.message_id.clone() };
@@ -309,6 +349,7 @@ impl Phone {
             return;
         }
         let Some(work) = self.emails.by_interaction.remove(&i) else { return };
+        self.effects.push_back(Effect::KeepEmail { interaction: i, kept: None });
         let uids: Vec<u32> = work.messages.iter().filter_map(|m| m.uid).collect();
         if !uids.is_empty() {
             let job = MailboxJob::Finish { uids };
@@ -358,5 +399,6 @@ pub(super) fn email_event(i: u64, held: &ThreadMessage, earlier: bool) -> Event 
         direction: if held.outbound { "out".into() } else { "in".into() },
         earlier,
         problems: m.problems.clone(),
+        answer: None,
     }
 }

@@ -29,6 +29,7 @@ mod driving;
 pub mod effect;
 mod email_commands;
 pub mod email_config;
+pub mod email_drafts;
 pub mod emails;
 pub mod errors;
 pub mod history;

@@ -51,6 +51,7 @@ impl MailDriver {
         settings: &EmailSettings,
         me: &str,
         inputs: mpsc::WeakUnboundedSender<Input>,
+        resumed: Vec<std::collections::BTreeMap<String, u64>>,
     ) -> MailDriver {
         let mut mailboxes = Vec::new();
         for (index, mailbox) in settings.mailboxes.iter().enumerate() {
@@ -72,7 +73,8 @@ impl MailDriver {
                 holds,
                 inputs.clone(),
                 rx,
-            );
+            )
+            .resuming(resumed.get(index).cloned().unwrap_or_default());
             tokio::spawn(task.run());
             mailboxes.push((mailbox.clone(), tx));
         }

@@ -55,6 +55,14 @@ pub enum MailReport {
         uid: u32,
         raw: Vec<u8>,
     },
+    /// A message of interaction `interaction`, taken up again after a restart, found in
+    /// the agent's folder.
+    Resumed {
+        mailbox: usize,
+        interaction: u64,
+        uid: u32,
+        raw: Vec<u8>,
+    },
     /// Earlier messages of a thread (oldest first), for interaction `interaction`.
     ThreadLoaded {
         mailbox: usize,
@@ -133,6 +141,9 @@ pub struct MailboxTask {
     claimed_since: HashMap<u32, Instant>,
     /// Whether mail claimed before this phone started was put back in the queue.
     orphans_returned: bool,
+    /// The messages of email interactions taken up again (Message-ID → interaction):
+    /// kept in the agent's folder at the first connection, not put back.
+    resume: std::collections::BTreeMap<String, u64>,
 }
 
 type ImapSession = Session<MailStream>;
@@ -188,7 +199,15 @@ impl MailboxTask {
             pending: Vec::new(),
             claimed_since: HashMap::new(),
             orphans_returned: false,
+            resume: Default::default(),
         }
+    }
+
+    /// Keeps these messages (Message-ID → interaction) for the interactions taken up
+    /// again.
+    pub fn resuming(mut self, resume: std::collections::BTreeMap<String, u64>) -> MailboxTask {
+        self.resume = resume;
+        self
     }
 
     fn report(&self, report: MailReport) -> bool {
@@ -337,9 +356,10 @@ impl MailboxTask {
         }
     }
 
-    /// Mail left in the agent's folder by an earlier run (its interactions did not survive
-    /// the restart: the desk put them in wrap-up) goes back to the queue, unmarked, to be
-    /// offered again — to this agent or a colleague.
+    /// Mail left in the agent's folder by an earlier run: the messages of the email
+    /// interactions taken up again are given back to them (`Resumed`); the rest (an offer
+    /// left unanswered, work this desk did not keep) goes back to the queue, unmarked, to
+    /// be offered again — to this agent or a colleague.
     async fn return_orphans(&mut self, session: &mut ImapSession) -> Result<(), String> {
         let agent = self.folders.agent.clone();
         timed(session.select(&agent)).await?.map_err(|e| format!("SELECT {agent}: {e}"))?;
@@ -349,6 +369,13 @@ impl MailboxTask {
         }
         let mut uids: Vec<u32> = uids.into_iter().collect();
         uids.sort_unstable();
+        if !self.resume.is_empty() {
+            let kept = self.resume_kept(session, &uids).await?;
+            uids.retain(|u| !kept.contains(u));
+            if uids.is_empty() {
+                return Ok(());
+            }
+        }
         let set = uid_set(&uids);
         let unmark = format!("UID STORE {set} -FLAGS.SILENT ({CLAIM_KEYWORD})");
         let _ = timed(session.run_command_and_check_ok(&unmark)).await?;
@@ -357,6 +384,41 @@ impl MailboxTask {
             self.report(MailReport::Failed { mailbox: self.index, what, why: e.to_string() });
         }
         Ok(())
+    }
+
+    /// Of the agent's folder's `uids`, those whose Message-ID an interaction taken up
+    /// again names, each reported with its bytes (`Resumed`).
+    async fn resume_kept(
+        &mut self,
+        session: &mut ImapSession,
+        uids: &[u32],
+    ) -> Result<HashSet<u32>, String> {
+        let stream =
+            timed(session.uid_fetch(uid_set(uids), "(UID BODY.PEEK[HEADER])"))
+                .await?
+                .map_err(|e| format!("FETCH: {e}"))?;
+        let mut wanted = Vec::new();
+        for f in timed(stream.collect::<Vec<_>>()).await?.into_iter().flatten() {
+            let (Some(uid), Some(header)) = (f.uid, f.header()) else { continue };
+            let id = earshot_mail::MailMessage::parse(header).message_id;
+            if let Some(&interaction) = self.resume.get(&id) {
+                wanted.push((uid, interaction));
+            }
+        }
+        let mut kept = HashSet::new();
+        for (uid, interaction) in wanted {
+            let stream = timed(session.uid_fetch(uid.to_string(), "(UID BODY.PEEK[])"))
+                .await?
+                .map_err(|e| format!("FETCH: {e}"))?;
+            for f in timed(stream.collect::<Vec<_>>()).await?.into_iter().flatten() {
+                if let Some(raw) = f.body() {
+                    kept.insert(uid);
+                    let raw = raw.to_vec();
+                    self.report(MailReport::Resumed { mailbox: self.index, interaction, uid, raw });
+                }
+            }
+        }
+        Ok(kept)
     }
 
     async fn select_inbox(&mut self, session: &mut ImapSession) -> Result<(), String> {

@@ -382,9 +382,9 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
             }
             let (id, text) = (id(0, U)?, rest_after(line, 2).into());
             if verb == "reply" {
-                Command::Reply { id, text, attachments: Vec::new() }
+                Command::Reply { id, text, attachments: Vec::new(), heads: Default::default() }
             } else {
-                Command::ReplyAll { id, text, attachments: Vec::new() }
+                Command::ReplyAll { id, text, attachments: Vec::new(), heads: Default::default() }
             }
         }
         "forward" => {
@@ -398,6 +398,8 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, ScriptError> {
                 text: rest_after(line, 3).into(),
                 attachments: Vec::new(),
                 as_attachment: false,
+                cc: String::new(),
+                subject: None,
             }
         }
         "email" => {
@@ -585,9 +587,18 @@ mod tests {
                     id: 7,
                     text: "Thanks,  it is on its way.".into(),
                     attachments: vec![],
+                    heads: Default::default(),
                 },
             ),
-            ("reply-all 7 ok", Command::ReplyAll { id: 7, text: "ok".into(), attachments: vec![] }),
+            (
+                "reply-all 7 ok",
+                Command::ReplyAll {
+                    id: 7,
+                    text: "ok".into(),
+                    attachments: vec![],
+                    heads: Default::default(),
+                },
+            ),
             (
                 "forward 7 billing@shop.test Please check",
                 Command::Forward {
@@ -596,6 +607,8 @@ mod tests {
                     text: "Please check".into(),
                     attachments: vec![],
                     as_attachment: false,
+                    cc: String::new(),
+                    subject: None,
                 },
             ),
             (
@@ -673,6 +686,31 @@ mod tests {
         }
         assert_eq!(parse_line("   "), Ok(None));
         assert_eq!(parse_line("# a comment"), Ok(None));
+    }
+
+    #[test]
+    fn email_json_forms_carry_changed_heads_and_drafts() {
+        let line = r#"{"command":"reply-all","id":4,"text":"Hi","cc":"","subject":"Re: new"}"#;
+        assert_eq!(
+            parse_line(line),
+            Ok(Some(Command::ReplyAll {
+                id: 4,
+                text: "Hi".into(),
+                attachments: vec![],
+                heads: crate::api::Heads {
+                    to: None,
+                    cc: Some(String::new()),
+                    subject: Some("Re: new".into())
+                },
+            }))
+        );
+        let line = r#"{"command":"email-draft","id":4,"draft":{"mode":"reply","text":"Dear"}}"#;
+        let Ok(Some(Command::EmailDraft { id: Some(4), draft })) = parse_line(line) else {
+            panic!("{line}")
+        };
+        assert_eq!((draft.mode.as_str(), draft.text.as_str()), ("reply", "Dear"));
+        let line = r#"{"command":"email-draft","draft":{"mode":"new","to":"a@b.example"}}"#;
+        assert!(matches!(parse_line(line), Ok(Some(Command::EmailDraft { id: None, .. }))));
     }
 
     #[test]

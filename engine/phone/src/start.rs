@@ -161,10 +161,13 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
     let (now, wall) = clock();
     let desk = config.desk.clone();
     let quick_replies = config.chat.quick_replies.clone();
+    let resumed =
+        super::email_drafts::resumed_mail(&desk_saved.open, &desk_saved.emails, &config.email);
     let mail = super::mail_jobs::MailDriver::start(
         &config.email,
         &super::email_config::mail_me(&config),
         input_tx.downgrade(),
+        resumed,
     );
     let parts = PhoneParts {
         auto_answer: options.auto_answer,
@@ -176,6 +179,7 @@ pub async fn start(config: Config, options: StartOptions) -> Result<PhoneHandle,
         desk_first_id: desk_saved.first_id,
         desk_restored: desk_saved.open,
         chats_restored: desk_saved.chats,
+        emails_restored: desk_saved.emails,
         index,
     };
     let mut phone = Phone::new(parts, now, wall);

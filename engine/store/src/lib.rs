@@ -5,6 +5,7 @@
 
 pub mod chat;
 pub mod contacts;
+pub mod email;
 pub mod errors;
 pub mod outbox;
 pub mod postgres;
@@ -20,6 +21,7 @@ pub mod team;
 
 pub use chat::{ChatLine, ChatStore};
 pub use contacts::{ContactStore, Imported};
+pub use email::{EmailKeep, EmailKept};
 pub use errors::StoreError;
 pub use postgres::PostgresStore;
 pub use site::SiteStore;

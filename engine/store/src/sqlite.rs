@@ -81,6 +81,8 @@ const MIGRATIONS: &[&str] = &[
     crate::site::SCHEMA,
     // Chat transcripts (chat.rs).
     crate::chat::SQLITE_SCHEMA,
+    // Email work in progress (email.rs).
+    crate::email::SQLITE_SCHEMA,
 ];
 
 #[derive(Debug)]

@@ -76,6 +76,11 @@ impl TeamStore {
         Ok(store)
     }
 
+    /// The embedded file (what this desk keeps for itself only).
+    pub fn local_mut(&mut self) -> &mut SqliteStore {
+        &mut self.local
+    }
+
     pub fn is_online(&self) -> bool {
         self.remote.as_ref().is_some_and(|r| !r.is_closed())
     }

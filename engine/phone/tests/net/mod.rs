@@ -253,6 +253,7 @@ impl Net {
             desk_first_id: 1,
             desk_restored: Vec::new(),
             chats_restored: Vec::new(),
+            emails_restored: Vec::new(),
             index: directory,
         };
         let phone = Phone::new(parts, self.now, self.wall);
