@@ -41,7 +41,11 @@ pub struct EarshotApp {
     pub chat: ChatPanel,
     pub email: crate::email_panel::EmailPanel,
     /// A new email being written (opened from Team Communicator).
-    pub new_email: Option<crate::email_panel::NewEmail>,
+    pub new_email: Option<crate::email_composer::NewEmail>,
+    /// The new email kept before a restart was opened again (once).
+    new_email_restored: bool,
+    /// The new email last sent, until the phone takes or refuses it.
+    new_email_sent: Option<crate::email_composer::NewEmail>,
     /// The window's language and theme, as configured (changed in Settings).
     pub window: WindowSettings,
     /// Where `[window]` is saved (none: not saved, e.g. in tests).
@@ -96,6 +100,8 @@ impl EarshotApp {
             chat: ChatPanel::new(phone.quick_replies.clone()),
             email: crate::email_panel::EmailPanel::default(),
             new_email: None,
+            new_email_restored: false,
+            new_email_sent: None,
             phone,
             _runtime: runtime,
             view: PhoneView::default(),
@@ -334,22 +340,46 @@ impl EarshotApp {
             self.send(c);
         }
         if let Some(to) = self.communicator.email_to.take() {
-            self.new_email = Some(crate::email_panel::NewEmail::to(&to));
+            self.new_email = Some(crate::email_composer::NewEmail::to(&to));
+        }
+        if let Some(d) = self.view.drafts.get(&0)
+            && self.new_email.is_none()
+            && !self.new_email_restored
+        {
+            self.new_email = Some(crate::email_composer::NewEmail::restored(d));
+            self.email.drafts.known(0, d.clone());
+        }
+        self.new_email_restored |= self.view.drafts.contains_key(&0);
+        if std::mem::take(&mut self.view.new_email_refused) && self.new_email.is_none() {
+            self.new_email = self.new_email_sent.take();
         }
         if let Some(new) = &mut self.new_email {
             ui.add_space(GAP);
-            let mut outcome = crate::email_panel::NewEmailOutcome::Writing;
+            let mut outcome = crate::email_composer::NewEmailOutcome::Writing;
             style::card(ui).show(ui, |ui| {
                 ui.set_width(ui.available_width());
                 outcome = new.show(ui, &self.tr);
             });
+            let typed = new.typed();
             match outcome {
-                crate::email_panel::NewEmailOutcome::Send(c) => {
-                    self.new_email = None;
+                crate::email_composer::NewEmailOutcome::Send(c) => {
+                    // The phone forgets the draft once the email is its interaction's; if
+                    // it refuses it, it is opened again as written.
+                    self.new_email_sent = self.new_email.take();
+                    self.email.drafts.known(0, Default::default());
                     self.send(c);
                 }
-                crate::email_panel::NewEmailOutcome::Writing => {}
-                crate::email_panel::NewEmailOutcome::Cancel => self.new_email = None,
+                crate::email_composer::NewEmailOutcome::Writing => {
+                    if let Some(c) = self.email.drafts.check(ui.ctx(), 0, typed) {
+                        self.send(c);
+                    }
+                }
+                crate::email_composer::NewEmailOutcome::Cancel => {
+                    self.new_email = None;
+                    if let Some(c) = self.email.drafts.forget(0) {
+                        self.send(c);
+                    }
+                }
             }
         }
         ui.add_space(GAP);

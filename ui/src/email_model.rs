@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use earshot_engine::phone::email_drafts::AnswerHeads;
 use earshot_engine::phone::emails::AttachmentView;
 
 /// One message of a thread.
@@ -21,6 +22,8 @@ pub struct EmailItem {
     pub attachments: Vec<AttachmentView>,
     pub outgoing: bool,
     pub problems: Vec<String>,
+    /// Who an answer goes to and its subject, as the phone would write them.
+    pub answer: Option<AnswerHeads>,
 }
 
 /// One email interaction's thread and what became of what the agent sent.

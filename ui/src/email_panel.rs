@@ -1,11 +1,11 @@
 //! The email panel of the desk (DESIGN.md §7 "Email"): the selected email's thread — the
 //! newest message open, earlier ones folded, quoted text folded under each, links listed,
-//! attachments with their size and a Save button — and, while it is worked, the composer:
-//! Reply, Reply all or Forward (To for a forward), the answer, files to attach, Send and
-//! Close; what became of the last send (sending, sent, refused with the server's words).
-//! The phone adds the signature and the quote; what arrives is shown as text.
+//! attachments with their size and a Save button — and, while it is worked, its composer
+//! (email_composer.rs), kept as typed; what became of the last send (sending, sent,
+//! refused with the server's words). The phone adds the signature and the quote; what
+//! arrives is shown as text.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use earshot_engine::mail::quoting;
@@ -13,6 +13,7 @@ use earshot_engine::phone::Command;
 use earshot_engine::phone::api::InteractionView;
 use eframe::egui::{self, RichText};
 
+use crate::email_composer::{Composer, DraftSaver};
 use crate::email_model::{EmailItem, EmailLog};
 use crate::i18n::{Arg, Translator};
 use crate::icons;
@@ -23,32 +24,14 @@ use crate::time_text::moment_text;
 /// The tallest the thread grows before it scrolls.
 const THREAD_HEIGHT: f32 = 360.0;
 
-/// How the composer answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Mode {
-    #[default]
-    Reply,
-    ReplyAll,
-    Forward,
-}
-
-/// What the agent is writing in one email (kept while they work on others).
-#[derive(Debug, Clone, Default)]
-pub struct Composer {
-    pub mode: Mode,
-    pub to: String,
-    pub text: String,
-    /// Files to attach (paths), and the path being typed.
-    pub files: Vec<String>,
-    pub file: String,
-    /// Sent and waiting for the phone's answer.
-    pub sending: bool,
-}
-
 /// The composers, by interaction, and where attachments are saved.
 #[derive(Debug)]
 pub struct EmailPanel {
     composers: BTreeMap<u64, Composer>,
+    /// Drafts given to the phone as typed.
+    pub drafts: DraftSaver,
+    /// The drafts given back after a restart already put in their composers.
+    restored: BTreeSet<u64>,
     pub save_folder: String,
     /// Each email's newest message when last shown: a newer one opens (and folds the
     /// rest) once; otherwise the agent's own unfolding stays.
@@ -62,6 +45,8 @@ impl Default for EmailPanel {
             .unwrap_or_else(|_| "/tmp".into());
         EmailPanel {
             composers: BTreeMap::new(),
+            drafts: DraftSaver::default(),
+            restored: BTreeSet::new(),
             save_folder: folder,
             newest_shown: BTreeMap::new(),
         }
@@ -103,6 +88,12 @@ impl EmailPanel {
                 }
                 self.newest_shown.insert(i.id, newest_id);
             });
+        if let Some(d) = view.drafts.get(&i.id)
+            && self.restored.insert(i.id)
+        {
+            self.composers.insert(i.id, Composer::restored(d));
+            self.drafts.known(i.id, d.clone());
+        }
         let composer = self.composers.entry(i.id).or_default();
         match &log.last_send {
             Some((_, Some(Err(why)))) => {
@@ -130,7 +121,9 @@ impl EmailPanel {
         }
         if i.state == "active" {
             ui.add_space(GAP);
-            commands.extend(compose(ui, tr, composer, i.id, log));
+            commands.extend(composer.show(ui, tr, i.id, log.newest_incoming()));
+            let typed = composer.typed();
+            commands.extend(self.drafts.check(ui.ctx(), i.id, typed));
         }
         commands
     }
@@ -215,191 +208,11 @@ impl EmailPanel {
     }
 }
 
-/// The composer of active email `id`.
-fn compose(
-    ui: &mut egui::Ui,
-    tr: &Translator,
-    c: &mut Composer,
-    id: u64,
-    log: &EmailLog,
-) -> Vec<Command> {
-    let mut commands = Vec::new();
-    ui.horizontal_wrapped(|ui| {
-        for (mode, glyph, key) in [
-            (Mode::Reply, icons::ICON_REPLY, "email-reply"),
-            (Mode::ReplyAll, icons::ICON_REPLY_ALL, "email-reply-all"),
-            (Mode::Forward, icons::ICON_FORWARD, "email-forward"),
-        ] {
-            ui.label(icons::icon(ui, glyph, None));
-            let b = ui.selectable_label(c.mode == mode, tr.t(key));
-            icons::announce_as(&b, egui::Role::Button, true, &tr.t(key), None);
-            if b.clicked() {
-                c.mode = mode;
-            }
-        }
-    });
-    let parent = log.newest_incoming();
-    match c.mode {
-        Mode::Forward => {
-            ui.add(
-                egui::TextEdit::singleline(&mut c.to)
-                    .desired_width(f32::INFINITY)
-                    .hint_text(tr.t("email-to-hint")),
-            )
-            .accessible_name(tr.t("email-to"));
-        }
-        Mode::Reply | Mode::ReplyAll => {
-            let mut to: Vec<String> = parent.map(|p| vec![p.from.clone()]).unwrap_or_default();
-            if c.mode == Mode::ReplyAll
-                && let Some(p) = parent
-            {
-                to.extend(p.to.iter().chain(&p.cc).cloned());
-            }
-            let to = to.join(", ");
-            ui.weak(RichText::new(tr.t_with("email-to-line", &[("to", Arg::Text(&to))])).small());
-        }
-    }
-    ui.add(
-        egui::TextEdit::multiline(&mut c.text)
-            .desired_rows(5)
-            .desired_width(f32::INFINITY)
-            .hint_text(tr.t("email-compose-hint")),
-    )
-    .accessible_name(tr.t("email-compose"));
-    files_to_attach(ui, tr, &mut c.file, &mut c.files);
-    ui.horizontal_wrapped(|ui| {
-        let ready = !c.sending
-            && (c.mode != Mode::Forward || !c.to.trim().is_empty())
-            && !c.text.trim().is_empty();
-        if icons::button_enabled(ui, ready, icons::ICON_SEND, &tr.t("email-send"), None).clicked() {
-            let attachments = c.files.clone();
-            let text = c.text.clone();
-            commands.push(match c.mode {
-                Mode::Reply => Command::Reply { id, text, attachments },
-                Mode::ReplyAll => Command::ReplyAll { id, text, attachments },
-                Mode::Forward => Command::Forward {
-                    id,
-                    to: c.to.trim().to_owned(),
-                    text,
-                    attachments,
-                    as_attachment: false,
-                },
-            });
-            c.sending = true;
-        }
-        if icons::button(ui, icons::ICON_CLOSE, &tr.t("email-close"), None).clicked() {
-            commands.push(Command::EmailClose { id });
-        }
-    });
-    ui.weak(RichText::new(tr.t("email-signature-note")).small());
-    commands
-}
-
-/// The path being typed with Attach, and the files attached so far, each with Remove.
-fn files_to_attach(ui: &mut egui::Ui, tr: &Translator, file: &mut String, files: &mut Vec<String>) {
-    ui.horizontal(|ui| {
-        ui.add(
-            egui::TextEdit::singleline(file)
-                .desired_width(ui.available_width() - 120.0)
-                .hint_text(tr.t("email-file-hint")),
-        )
-        .accessible_name(tr.t("email-file"));
-        let typed = !file.trim().is_empty();
-        if icons::button_enabled(ui, typed, icons::ICON_ATTACH_FILE, &tr.t("email-attach"), None)
-            .clicked()
-        {
-            files.push(file.trim().to_owned());
-            file.clear();
-        }
-    });
-    let mut gone = None;
-    for (n, f) in files.iter().enumerate() {
-        ui.horizontal(|ui| {
-            ui.label(icons::icon(ui, icons::ICON_ATTACH_FILE, None));
-            ui.label(f);
-            let remove = tr.t_with("email-remove-file", &[("name", Arg::Text(f))]);
-            if icons::button(ui, icons::ICON_CLOSE, &remove, None).clicked() {
-                gone = Some(n);
-            }
-        });
-    }
-    if let Some(n) = gone {
-        files.remove(n);
-    }
-}
-
 /// `1.2 MB`, `35 kB`, `800 B`.
 fn size_text(bytes: u64) -> String {
     match bytes {
         b if b >= 1_000_000 => format!("{:.1} MB", b as f64 / 1_000_000.0),
         b if b >= 1_000 => format!("{} kB", b / 1_000),
         b => format!("{b} B"),
-    }
-}
-
-/// What the agent did with a new email this frame.
-#[derive(Debug, Clone, PartialEq)]
-pub enum NewEmailOutcome {
-    Writing,
-    Send(Command),
-    Cancel,
-}
-
-/// A new email being written (from Team Communicator's Email on a contact).
-#[derive(Debug, Clone, Default)]
-pub struct NewEmail {
-    pub to: String,
-    pub subject: String,
-    pub text: String,
-    pub files: Vec<String>,
-    pub file: String,
-}
-
-impl NewEmail {
-    pub fn to(address: &str) -> NewEmail {
-        NewEmail { to: address.to_owned(), ..NewEmail::default() }
-    }
-
-    /// The composer of a new email, and what the agent did with it.
-    pub fn show(&mut self, ui: &mut egui::Ui, tr: &Translator) -> NewEmailOutcome {
-        let mut outcome = NewEmailOutcome::Writing;
-        ui.label(RichText::new(tr.t("email-new")).strong());
-        for (value, label) in [(&mut self.to, "email-to"), (&mut self.subject, "email-subject")] {
-            ui.add(
-                egui::TextEdit::singleline(value)
-                    .desired_width(f32::INFINITY)
-                    .hint_text(tr.t(label)),
-            )
-            .accessible_name(tr.t(label));
-        }
-        ui.add(
-            egui::TextEdit::multiline(&mut self.text)
-                .desired_rows(5)
-                .desired_width(f32::INFINITY)
-                .hint_text(tr.t("email-new-hint")),
-        )
-        .accessible_name(tr.t("email-new-text"));
-        files_to_attach(ui, tr, &mut self.file, &mut self.files);
-        ui.horizontal_wrapped(|ui| {
-            let ready = !self.to.trim().is_empty()
-                && !self.subject.trim().is_empty()
-                && !self.text.trim().is_empty();
-            if icons::button_enabled(ui, ready, icons::ICON_SEND, &tr.t("email-send"), None)
-                .clicked()
-            {
-                outcome = NewEmailOutcome::Send(Command::Email {
-                    to: self.to.trim().to_owned(),
-                    subject: self.subject.trim().to_owned(),
-                    text: self.text.clone(),
-                    cc: String::new(),
-                    attachments: self.files.clone(),
-                    queue: None,
-                });
-            }
-            if icons::button(ui, icons::ICON_CLOSE, &tr.t("email-cancel"), None).clicked() {
-                outcome = NewEmailOutcome::Cancel;
-            }
-        });
-        outcome
     }
 }

@@ -9,6 +9,7 @@ pub mod contact_glance;
 pub mod demo;
 pub mod desk_panel;
 pub mod email_model;
+pub mod email_composer;
 pub mod email_panel;
 pub mod followed_chats;
 pub mod fonts;

@@ -78,6 +78,10 @@ pub struct PhoneView {
     pub mailboxes: crate::email_model::Mailboxes,
     /// Attachments saved: interaction, path, bytes (the newest last).
     pub saved: Vec<(u64, String, u64)>,
+    /// The phone refused the new email just sent (the window opens it again).
+    pub new_email_refused: bool,
+    /// Drafts given back after a restart, by interaction (0: the new email).
+    pub drafts: BTreeMap<u64, earshot_engine::phone::email_drafts::TypedDraft>,
 }
 
 /// A chat of an agent we follow, as its `followed-chat` and `followed-message` events
@@ -318,7 +322,12 @@ impl PhoneView {
                 }
                 self.team.insert(agent, (presence, calls));
             }
-            Event::Error { message, problem, .. } => self.note(Notice::Error { message, problem }),
+            Event::Error { message, problem, command } => {
+                // A new email the phone refused (no such address…): the window opens it
+                // again as written.
+                self.new_email_refused |= command.is_some_and(|c| c.starts_with("Email {"));
+                self.note(Notice::Error { message, problem })
+            }
             Event::Security { message } => self.note(Notice::Security(message)),
             // A prompt cut short is worth knowing; one played whole is what was asked.
             Event::PlayEnded { id, file, completed: false } => {
@@ -338,6 +347,7 @@ impl PhoneView {
                 attachments,
                 direction,
                 problems,
+                answer,
                 ..
             } => {
                 let item = crate::email_model::EmailItem {
@@ -352,8 +362,12 @@ impl PhoneView {
                     attachments,
                     outgoing: direction == "out",
                     problems,
+                    answer,
                 };
                 self.emails.entry(interaction).or_default().message(item);
+            }
+            Event::EmailDraft { interaction, draft } => {
+                self.drafts.insert(interaction.unwrap_or(0), draft);
             }
             Event::EmailSent { interaction, message_id } => {
                 self.emails.entry(interaction).or_default().last_send =
