@@ -102,14 +102,18 @@ impl Composer {
     /// Fills To, Cc and Subject for the mode and the message answered (once each: then
     /// they are the agent's).
     fn fill_heads(&mut self, parent: Option<&EmailItem>) {
-        let key = (self.mode, parent.map(|p| p.message_id.clone()).unwrap_or_default());
+        // Nothing to answer yet (a restored email's message not found again yet).
+        let Some(parent) = parent else { return };
+        let key = (self.mode, parent.message_id.clone());
         if self.filled_for.as_ref() == Some(&key) {
             return;
         }
-        let answer = parent.and_then(|p| p.answer.as_ref());
+        let answer = parent.answer.as_ref();
         let filled: Filled = match (self.mode, answer) {
             (_, None) => Default::default(),
-            (Mode::Reply, Some(a)) => (a.reply_to.join(", "), String::new(), a.reply_subject.clone()),
+            (Mode::Reply, Some(a)) => {
+                (a.reply_to.join(", "), String::new(), a.reply_subject.clone())
+            }
             (Mode::ReplyAll, Some(a)) => {
                 (a.reply_all_to.join(", "), a.reply_all_cc.join(", "), a.reply_subject.clone())
             }

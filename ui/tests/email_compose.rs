@@ -3,7 +3,9 @@
 //! mailbox), a new email with an attachment from the JSON command — each checked as the
 //! submission server received it (From, To, Cc, In-Reply-To, References, subject, MIME
 //! parts, attachments by checksum) and in Sent; a recipient the server refuses keeps the
-//! email open with the server's reason.
+//! email open with the server's reason; an agent configured to send as themselves
+//! (`send_as = "agent"`) answers From their own address, and the email, wrapped up, is in
+//! the contact's history with its disposition and note.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
@@ -193,5 +195,54 @@ fn reply_all_forwards_and_a_new_email_reach_the_server_as_written() {
     );
     a.send(&format!("email-close {id}"));
     a.wait_for("wrap-up", |e| email_interaction(e, "wrap-up") && e["id"] == id);
+    a.quit();
+}
+
+#[test]
+fn an_agent_sending_as_themselves_and_the_email_in_the_contacts_history() {
+    let site = MailSite::start("send-as");
+    let dir = temp_dir("email-send-as");
+    let more = common::mail_phones::email_config(&site, Ports::StartTls, 2, "").replacen(
+        "[email]\n",
+        "[email]\nsend_as = \"agent\"\nagent_address = \"alice@shop.test\"\n",
+        1,
+    );
+    let mut a = Headless::start_with(&dir, "alice", r#"["PCMU"]"#, &more, &[]);
+    a.wait_for("mailbox online", |e| e["event"] == "mailbox" && e["online"] == true);
+    let csv = dir.join("contacts.csv");
+    std::fs::write(&csv, "name,email\nAnna Berg,anna@customer.example\n").unwrap();
+    a.send(&format!("import-contacts {}", csv.display()));
+    a.wait_for("imported", |e| e["event"] == "contacts-imported");
+    a.send("state ready");
+    a.wait_for("ready", |e| e["event"] == "agent-state" && e["state"] == "ready");
+    let raw = b"From: Anna Berg <anna@customer.example>\r\nTo: support@shop.test\r\nSubject: Invoice copy\r\nMessage-ID: <send-as-1@customer.example>\r\n\r\nCould I have a copy of my invoice?\r\n";
+    let id = take(&mut a, &site, raw, "Invoice copy");
+    a.send(&format!("reply {id} Here it is."));
+    let ours = sent_id(&mut a, id);
+    let received = submitted(&site, &ours);
+    let m = MailMessage::parse(&received.raw);
+    assert_eq!(m.from.as_ref().map(|f| f.address.as_str()), Some("alice@shop.test"));
+    assert_eq!(m.to[0].address, "anna@customer.example");
+    assert!(ours.starts_with("earshot.alice."), "{ours}");
+    a.wait_for("wrap-up", |e| email_interaction(e, "wrap-up") && e["id"] == id);
+    a.send(&format!("dispose {id} resolved"));
+    a.send(&format!("note {id} Sent the invoice copy"));
+    a.send(&format!("done {id}"));
+    a.wait_for("done", |e| email_interaction(e, "done") && e["id"] == id);
+
+    a.send("search anna");
+    let (_, r) = a.wait_for("results", |e| e["event"] == "results" && e["query"] == "anna");
+    let contact = r["items"][0]["id"].as_str().unwrap().parse::<u64>().unwrap();
+    a.send(&format!("contact-history {contact} 5"));
+    let (_, h) = a.wait_for("contact-history", |e| e["event"] == "contact-history");
+    let items = h["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{h}");
+    let past = &items[0];
+    assert_eq!(past["channel"], "email");
+    assert_eq!(past["direction"], "inbound");
+    assert_eq!(past["queue"], "support");
+    assert_eq!(past["disposition"], "resolved");
+    assert_eq!(past["note"], "Sent the invoice copy");
+    assert_eq!(past["agent_interaction"], id);
     a.quit();
 }

@@ -110,38 +110,6 @@ fn odd_and_huge_mail_is_offered_and_shown_as_well_as_it_can_be() {
 }
 
 #[test]
-fn mail_claimed_before_a_restart_is_offered_again() {
-    let site = MailSite::start("orphans");
-    let dir = temp_dir("email-orphans");
-    let mut a = mail_agent(&dir, "alice", &site, Ports::StartTls, 2);
-    let raw = b"From: anna@customer.example\r\nTo: support@shop.test\r\nSubject: before the crash\r\nMessage-ID: <crash-1@customer.example>\r\n\r\nhello\r\n";
-    site.send_inbound("anna@customer.example", &[QUEUE], raw).expect("delivered");
-    let (_, offer) = a.wait_for("the offer", |e| email_interaction(e, "offered"));
-    let id = offer["id"].as_u64().unwrap();
-    a.send(&format!("accept {id}"));
-    a.wait_for("active", |e| email_interaction(e, "active") && e["id"] == id);
-    assert_eq!(site.message_ids(QUEUE, "Earshot/alice"), ["crash-1@customer.example"]);
-    drop(a); // killed, as a crash would
-    // The same agent starts again: its email went to wrap-up (its note kept); once that
-    // is done and the agent Ready, the mail — back in the queue — is offered again.
-    let more = common::mail_phones::email_config(&site, Ports::StartTls, 2, "");
-    let mut a = common::Headless::start_with(&dir, "alice", r#"["PCMU"]"#, &more, &[]);
-    a.saw_or_wait("the restored email in wrap-up", |e| {
-        email_interaction(e, "wrap-up") && e["id"] == id
-    });
-    a.send(&format!("done {id}"));
-    a.send("state ready");
-    let (_, again) = a.wait_for("offered again", |e| email_interaction(e, "offered"));
-    let id = again["id"].as_u64().unwrap();
-    a.saw_or_wait("its message", |e| {
-        e["event"] == "email"
-            && e["interaction"] == id
-            && e["message_id"] == "crash-1@customer.example"
-    });
-    a.quit();
-}
-
-#[test]
 fn a_send_that_failed_is_kept_and_sent_again() {
     let mut site = MailSite::start("retry");
     let dir = temp_dir("email-retry");

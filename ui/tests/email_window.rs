@@ -15,6 +15,7 @@ use common::temp_dir;
 use earshot_engine::mail::MailMessage;
 use earshot_engine::phone::email_config::MailboxSettings;
 use earshot_tests::mail_site::{MailSite, QUEUE, QUEUE_PASSWORD};
+use eframe::egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 
 #[test]
@@ -78,6 +79,18 @@ iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAA
     let png = std::fs::read(dir.join("receipt.png")).unwrap();
     assert_eq!(&png[..4], b"\x89PNG");
 
+    // To and Subject as the phone would write them; a copy added in Cc.
+    assert_eq!(
+        harness.get_by_role_and_label(Role::TextInput, "To").value().as_deref(),
+        Some("Anna Berg <anna@customer.example>")
+    );
+    assert_eq!(
+        harness.get_by_role_and_label(Role::TextInput, "Subject").value().as_deref(),
+        Some("Re: Broken kettle")
+    );
+    harness.get_by_role_and_label(Role::TextInput, "Cc").focus();
+    harness.get_by_role_and_label(Role::TextInput, "Cc").type_text("claims@insurer.example");
+    harness.run_steps(1);
     let compose = harness.get_by_label("Your answer");
     compose.focus();
     compose.type_text("Sorry to hear that, Anna.\nWe are sending a new one.");
@@ -95,6 +108,11 @@ iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAA
         m.text
     );
     assert_eq!(m.in_reply_to, ["kettle-2@customer.example"]);
+    assert_eq!(
+        m.cc.iter().map(|c| c.address.as_str()).collect::<Vec<_>>(),
+        ["claims@insurer.example"]
+    );
+    assert_eq!(m.subject, "Re: Broken kettle");
     assert_eq!(m.references, ["kettle-1@customer.example", "kettle-2@customer.example"]);
     until(&mut harness, "our answer in the thread", |h| {
         h.state().view.emails[&1].messages.iter().any(|m| m.outgoing)
@@ -173,10 +191,17 @@ fn a_new_email_to_a_contact_from_team_communicator() {
     });
     harness.run_steps(3);
     harness.get_by_label("Write an email to Erin Walsh").click();
-    until(&mut harness, "the new email", |h| h.query_by_label("Subject").is_some());
+    until(&mut harness, "the new email", |h| {
+        h.query_by_role_and_label(Role::TextInput, "Subject").is_some()
+    });
     assert!(unnamed_controls(&harness).is_empty(), "{:?}", unnamed_controls(&harness));
-    harness.get_by_label("Subject").focus();
-    harness.get_by_label("Subject").type_text("Your refund");
+    harness.get_by_role_and_label(Role::TextInput, "Subject").focus();
+    harness.get_by_role_and_label(Role::TextInput, "Subject").type_text("Your refund");
+    harness.run_steps(1);
+    harness.get_by_role_and_label(Role::TextInput, "Cc").focus();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Cc")
+        .type_text("Finance <finance@shop.example>");
     harness.run_steps(1);
     harness.get_by_label("Your email").focus();
     harness.get_by_label("Your email").type_text("Hello Erin,\nyour refund is on its way.");
@@ -190,8 +215,82 @@ fn a_new_email_to_a_contact_from_team_communicator() {
     assert_eq!(received[0].listener, "tls");
     assert_eq!(m.to[0].address, "erin@customer.example");
     assert_eq!(m.subject, "Your refund");
+    assert_eq!(m.cc[0].address, "finance@shop.example");
     assert!(m.text.starts_with("Hello Erin,\nyour refund is on its way."), "{}", m.text);
     until(&mut harness, "the outbound email in wrap-up", |h| {
         h.state().view.interactions.values().any(|i| i.channel == "email" && i.state == "wrap-up")
     });
+}
+
+#[test]
+fn a_half_written_answer_is_there_again_when_the_window_opens_again() {
+    let site = MailSite::start("window-draft");
+    let dir = temp_dir("email-window-draft");
+    let mut config = queue_agent(&dir, "Support", vec![]);
+    config.desk.capacity.email = 2;
+    config.email.mailboxes = vec![MailboxSettings {
+        queue: "support".into(),
+        address: QUEUE.into(),
+        name: Some("Shop Support".into()),
+        imap: format!("imap://127.0.0.1:{}", site.imap_port),
+        smtp: format!("smtp://127.0.0.1:{}", site.submission_port),
+        user: QUEUE.into(),
+        password: QUEUE_PASSWORD.into(),
+        ca_file: Some(site.ca_file()),
+    }];
+    let store = config.data_dir().join("desk.db");
+    let mut harness = window(config.clone(), [520.0, 1400.0]);
+    until(&mut harness, "the mailbox", |h| {
+        h.state().view.mailboxes.get("support") == Some(&Ok(()))
+    });
+    harness.get_by_label("Ready").click();
+    until(&mut harness, "Ready", |h| {
+        h.state().view.agent_state.as_ref().is_some_and(|s| s.state == "ready")
+    });
+    let raw = b"From: Anna Berg <anna@customer.example>\r\nTo: support@shop.test\r\nSubject: Late parcel\r\n\
+Message-ID: <parcel-1@customer.example>\r\n\r\nMy parcel is a week late.\r\n";
+    site.send_inbound("anna@customer.example", &[QUEUE], raw).unwrap();
+    until(&mut harness, "the preview", |h| h.query_by_label("Accept").is_some());
+    harness.run_steps(3);
+    harness.get_by_label("Accept").click();
+    until(&mut harness, "the composer", |h| h.query_by_label("Your answer").is_some());
+    let typed = "Dear Anna,\nthe carrier says tomorrow — ünïcode ✓";
+    harness.get_by_label("Your answer").focus();
+    harness.get_by_label("Your answer").type_text(typed);
+    harness.get_by_role_and_label(Role::TextInput, "Subject").focus();
+    harness.get_by_role_and_label(Role::TextInput, "Subject").type_text(" (order 1234)");
+    // Given to the phone within half a second of typing: on disk.
+    until(&mut harness, "the draft kept", |_| {
+        let mut s = earshot_engine::store::SqliteStore::open(&store).unwrap();
+        s.kept_email(1).unwrap().and_then(|k| k.draft).is_some_and(|d| d.contains("(order 1234)"))
+    });
+    drop(harness);
+
+    let mut harness = window(config, [520.0, 1400.0]);
+    until(&mut harness, "the answer as it was typed", |h| {
+        h.query_by_label("Your answer").and_then(|n| n.value()).as_deref() == Some(typed)
+    });
+    assert_eq!(
+        harness.get_by_role_and_label(Role::TextInput, "Subject").value().as_deref(),
+        Some("Re: Late parcel (order 1234)")
+    );
+    until(&mut harness, "the message again", |h| {
+        h.state().view.emails.get(&1).is_some_and(|e| e.messages.len() == 1)
+    });
+    // The subject the agent wrote stays after the message came back.
+    harness.run_steps(2);
+    assert_eq!(
+        harness.get_by_role_and_label(Role::TextInput, "Subject").value().as_deref(),
+        Some("Re: Late parcel (order 1234)")
+    );
+    harness.get_by_label("Send").click();
+    until(&mut harness, "wrap-up", |h| {
+        h.state().view.interactions.get(&1).is_some_and(|i| i.state == "wrap-up")
+    });
+    let received = site.wait_received(2, Duration::from_secs(10));
+    let sent = received.iter().find(|r| r.listener == "submission").unwrap();
+    let m = MailMessage::parse(&sent.raw);
+    assert_eq!(m.subject, "Re: Late parcel (order 1234)");
+    assert!(m.text.starts_with(typed), "{}", m.text);
+    assert_eq!(m.in_reply_to, ["parcel-1@customer.example"]);
 }

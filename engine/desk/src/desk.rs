@@ -142,7 +142,8 @@ impl Desk {
             if i.state == State::WrapUp {
                 self.set_deadline(i.id, self.wrap_up_deadline(&i, at));
             }
-            let changed = i.state.is_final() || i.state == State::WrapUp;
+            // Every interaction taken up again is reported (and one that ended, saved).
+            let changed = i.state.is_final() || matches!(i.state, State::WrapUp | State::Active);
             let id = i.id;
             self.interactions.insert(id, i);
             if changed {

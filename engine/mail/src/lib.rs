@@ -15,7 +15,5 @@ pub mod threading;
 
 pub use compose::{ComposeError, Draft, DraftAttachment, Written};
 pub use message::{AttachmentInfo, MailAddress, MailMessage, address_key, attachment_bytes};
-pub use reply::{
-    ForwardAs, Writer, forward, forward_subject, new_email, reply, reply_heads,
-};
+pub use reply::{ForwardAs, Writer, forward, forward_subject, new_email, reply, reply_heads};
 pub use threading::{JoinedBy, Placed, ThreadBook, ThreadId, ThreadingKeys};

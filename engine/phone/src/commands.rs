@@ -252,16 +252,15 @@ impl Phone {
                     heads,
                 })
             }
-            Command::Forward { id, to, text, attachments, as_attachment, cc, subject } => {
-                self.email_command(EmailCommand::Forward {
+            Command::Forward { id, to, text, attachments, as_attachment, cc, subject } => self
+                .email_command(EmailCommand::Forward {
                     id,
                     to: vec![to],
                     text,
                     attach: attachments.into_iter().map(PathBuf::from).collect(),
                     as_attachment,
                     heads: super::api::Heads { to: None, cc: Some(cc), subject },
-                })
-            }
+                }),
             Command::EmailDraft { id, draft } => self.email_draft(id, draft),
             Command::Email { to, subject, text, cc, attachments, queue } => {
                 self.email_command(EmailCommand::New {

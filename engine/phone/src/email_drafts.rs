@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use super::api::Event;
 use super::core::Phone;
 use super::effect::Effect;
-use super::email_config::EmailSettings;
 use super::email_commands::addresses;
+use super::email_config::EmailSettings;
 use super::emails::{EmailWork, Outbox};
 use super::errors::CommandError;
 
@@ -124,11 +124,8 @@ impl Phone {
                 self.keep_email(NEW_EMAIL);
             }
             Some(i) => {
-                let work = self
-                    .emails
-                    .by_interaction
-                    .get_mut(&i)
-                    .ok_or(CommandError::NoSuchEmail(i))?;
+                let work =
+                    self.emails.by_interaction.get_mut(&i).ok_or(CommandError::NoSuchEmail(i))?;
                 work.typed = typed;
                 self.keep_email(i);
             }
@@ -230,8 +227,10 @@ mod tests {
         let back: TypedDraft = serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap();
         assert_eq!(back, d);
         assert!(!d.is_empty());
-        assert!(TypedDraft { mode: "reply".into(), text: " \n".into(), ..Default::default() }
-            .is_empty());
+        assert!(
+            TypedDraft { mode: "reply".into(), text: " \n".into(), ..Default::default() }
+                .is_empty()
+        );
         // A draft written by an older or newer window still reads.
         let partial: TypedDraft = serde_json::from_str(r#"{"text":"hi","extra":1}"#).unwrap();
         assert_eq!(partial.text, "hi");

@@ -393,10 +393,9 @@ impl MailboxTask {
         session: &mut ImapSession,
         uids: &[u32],
     ) -> Result<HashSet<u32>, String> {
-        let stream =
-            timed(session.uid_fetch(uid_set(uids), "(UID BODY.PEEK[HEADER])"))
-                .await?
-                .map_err(|e| format!("FETCH: {e}"))?;
+        let stream = timed(session.uid_fetch(uid_set(uids), "(UID BODY.PEEK[HEADER])"))
+            .await?
+            .map_err(|e| format!("FETCH: {e}"))?;
         let mut wanted = Vec::new();
         for f in timed(stream.collect::<Vec<_>>()).await?.into_iter().flatten() {
             let (Some(uid), Some(header)) = (f.uid, f.header()) else { continue };

@@ -25,8 +25,7 @@ pub const NEW_EMAIL: u64 = 0;
 
 pub trait EmailKeep: Send {
     /// Keeps interaction `interaction`'s work (replacing what was kept); `None` forgets it.
-    fn keep_email(&mut self, interaction: u64, kept: Option<&EmailKept>)
-    -> Result<(), StoreError>;
+    fn keep_email(&mut self, interaction: u64, kept: Option<&EmailKept>) -> Result<(), StoreError>;
     /// Everything kept, by interaction.
     fn kept_emails(&mut self) -> Result<Vec<(u64, EmailKept)>, StoreError>;
 }
@@ -39,11 +38,7 @@ pub(crate) const SQLITE_SCHEMA: &str = "CREATE TABLE email_work (
     );";
 
 impl EmailKeep for SqliteStore {
-    fn keep_email(
-        &mut self,
-        interaction: u64,
-        kept: Option<&EmailKept>,
-    ) -> Result<(), StoreError> {
+    fn keep_email(&mut self, interaction: u64, kept: Option<&EmailKept>) -> Result<(), StoreError> {
         match kept {
             Some(k) => {
                 let ids = serde_json::to_string(&k.message_ids)
@@ -76,9 +71,8 @@ impl EmailKeep for SqliteStore {
             .collect::<Result<Vec<_>, _>>()?;
         let mut out = Vec::with_capacity(rows.len());
         for (interaction, ids, draft) in rows {
-            let message_ids = serde_json::from_str(&ids).map_err(|e| {
-                StoreError::Corrupt(format!("email {interaction}'s messages: {e}"))
-            })?;
+            let message_ids = serde_json::from_str(&ids)
+                .map_err(|e| StoreError::Corrupt(format!("email {interaction}'s messages: {e}")))?;
             out.push((interaction.max(0) as u64, EmailKept { message_ids, draft }));
         }
         Ok(out)
@@ -105,11 +99,7 @@ impl SqliteStore {
 
 /// On a team store, in the embedded file, like everything this desk has open.
 impl EmailKeep for TeamStore {
-    fn keep_email(
-        &mut self,
-        interaction: u64,
-        kept: Option<&EmailKept>,
-    ) -> Result<(), StoreError> {
+    fn keep_email(&mut self, interaction: u64, kept: Option<&EmailKept>) -> Result<(), StoreError> {
         self.local_mut().keep_email(interaction, kept)
     }
 
@@ -150,9 +140,9 @@ mod tests {
         assert_eq!(s.kept_email(7).unwrap(), Some(newer));
         s.keep_email(7, None).unwrap();
         assert_eq!(s.kept_email(7).unwrap(), None);
-        assert_eq!(s.kept_emails().unwrap(), vec![(NEW_EMAIL, EmailKept {
-            message_ids: vec![],
-            draft: Some("{}".into())
-        })]);
+        assert_eq!(
+            s.kept_emails().unwrap(),
+            vec![(NEW_EMAIL, EmailKept { message_ids: vec![], draft: Some("{}".into()) })]
+        );
     }
 }
