@@ -172,9 +172,8 @@ impl Composer {
         .accessible_name(tr.t("email-compose"));
         files_to_attach(ui, tr, &mut self.file, &mut self.files);
         ui.horizontal_wrapped(|ui| {
-            let ready = !self.sending
-                && !(self.to.trim().is_empty() && self.cc.trim().is_empty())
-                && !self.text.trim().is_empty();
+            let addressed = !self.to.trim().is_empty() || !self.cc.trim().is_empty();
+            let ready = addressed && !self.sending && !self.text.trim().is_empty();
             if icons::button_enabled(ui, ready, icons::ICON_SEND, &tr.t("email-send"), None)
                 .clicked()
             {

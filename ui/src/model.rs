@@ -362,7 +362,7 @@ impl PhoneView {
                     attachments,
                     outgoing: direction == "out",
                     problems,
-                    answer,
+                    answer: answer.map(|a| *a),
                 };
                 self.emails.entry(interaction).or_default().message(item);
             }

@@ -333,7 +333,7 @@ fn made_up_id(raw: &[u8]) -> String {
     let crlf = raw.windows(4).position(|w| w == b"\r\n\r\n");
     let end = lf.into_iter().chain(crlf).min().unwrap_or(raw.len());
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in &raw[..end] {
+    for byte in raw.get(..end).unwrap_or(raw) {
         hash ^= u64::from(*byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }

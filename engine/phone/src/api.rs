@@ -690,7 +690,7 @@ pub enum Event {
         /// Who an answer to it goes to and its subject, for the composer to start from
         /// (a message that arrived).
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        answer: Option<super::email_drafts::AnswerHeads>,
+        answer: Option<Box<super::email_drafts::AnswerHeads>>,
     },
     /// What the agent was writing in email `interaction` (none: a new email), given back
     /// after a restart.

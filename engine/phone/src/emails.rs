@@ -241,7 +241,7 @@ impl Phone {
         if !held.outbound
             && let Event::Email { answer, .. } = &mut event
         {
-            *answer = Some(super::email_drafts::AnswerHeads::of(&held.message, &ours));
+            *answer = Some(Box::new(super::email_drafts::AnswerHeads::of(&held.message, &ours)));
         }
         let claimed = held.uid.is_some();
         let Some(work) = self.emails.by_interaction.get_mut(&i) else { return };
