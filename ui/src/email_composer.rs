@@ -44,10 +44,9 @@ impl Mode {
 /// The recipients and subject as the phone would write them: To, Cc, Subject.
 type Filled = (String, String, String);
 
-/// What the agent is writing in one email (kept while they work on others).
+/// What is typed in an email: its heads, its text and the files to attach.
 #[derive(Debug, Clone, Default)]
-pub struct Composer {
-    pub mode: Mode,
+pub struct Written {
     pub to: String,
     pub cc: String,
     pub subject: String,
@@ -55,6 +54,53 @@ pub struct Composer {
     /// Files to attach (paths), and the path being typed.
     pub files: Vec<String>,
     pub file: String,
+}
+
+impl Written {
+    /// As a draft kept before a restart.
+    fn restored(d: &TypedDraft) -> Written {
+        Written {
+            to: d.to.clone(),
+            cc: d.cc.clone(),
+            subject: d.subject.clone(),
+            text: d.text.clone(),
+            files: d.attachments.clone(),
+            file: String::new(),
+        }
+    }
+
+    /// As a draft to keep, written in `mode`.
+    fn typed(&self, mode: &str) -> TypedDraft {
+        TypedDraft {
+            mode: mode.into(),
+            to: self.to.clone(),
+            cc: self.cc.clone(),
+            subject: self.subject.clone(),
+            text: self.text.clone(),
+            attachments: self.files.clone(),
+            as_attachment: false,
+        }
+    }
+
+    /// To, Cc and Subject, the text (`text_keys`: its hint and its name) and the files.
+    fn show(&mut self, ui: &mut egui::Ui, tr: &Translator, text_keys: (&str, &str)) {
+        heads_fields(ui, tr, &mut self.to, &mut self.cc, &mut self.subject);
+        ui.add(
+            egui::TextEdit::multiline(&mut self.text)
+                .desired_rows(5)
+                .desired_width(f32::INFINITY)
+                .hint_text(tr.t(text_keys.0)),
+        )
+        .accessible_name(tr.t(text_keys.1));
+        files_to_attach(ui, tr, &mut self.file, &mut self.files);
+    }
+}
+
+/// What the agent is writing in one email (kept while they work on others).
+#[derive(Debug, Clone, Default)]
+pub struct Composer {
+    pub mode: Mode,
+    pub written: Written,
     /// Sent and waiting for the phone's answer.
     pub sending: bool,
     /// The mode and message the heads were last filled for, and what they were filled
@@ -70,11 +116,7 @@ impl Composer {
     pub fn restored(d: &TypedDraft) -> Composer {
         Composer {
             mode: Mode::named(&d.mode),
-            to: d.to.clone(),
-            cc: d.cc.clone(),
-            subject: d.subject.clone(),
-            text: d.text.clone(),
-            files: d.attachments.clone(),
+            written: Written::restored(d),
             restored: true,
             ..Composer::default()
         }
@@ -83,20 +125,13 @@ impl Composer {
     /// What is worth keeping as a draft (nothing until the agent wrote or changed
     /// something).
     pub fn typed(&self) -> TypedDraft {
-        let changed = (self.to.as_str(), self.cc.as_str(), self.subject.as_str())
+        let w = &self.written;
+        let changed = (w.to.as_str(), w.cc.as_str(), w.subject.as_str())
             != (self.filled.0.as_str(), self.filled.1.as_str(), self.filled.2.as_str());
-        if self.text.trim().is_empty() && self.files.is_empty() && !changed {
+        if w.text.trim().is_empty() && w.files.is_empty() && !changed {
             return TypedDraft::default();
         }
-        TypedDraft {
-            mode: self.mode.name().into(),
-            to: self.to.clone(),
-            cc: self.cc.clone(),
-            subject: self.subject.clone(),
-            text: self.text.clone(),
-            attachments: self.files.clone(),
-            as_attachment: false,
-        }
+        w.typed(self.mode.name())
     }
 
     /// Fills To, Cc and Subject for the mode and the message answered (once each: then
@@ -122,7 +157,8 @@ impl Composer {
         if std::mem::take(&mut self.restored) {
             // The agent's own heads, from before the restart, stay.
         } else {
-            (self.to, self.cc, self.subject) = filled.clone();
+            let w = &mut self.written;
+            (w.to, w.cc, w.subject) = filled.clone();
         }
         self.filled = filled;
         self.filled_for = Some(key);
@@ -131,10 +167,11 @@ impl Composer {
     /// The heads the agent changed (the rest the phone computes as filled).
     fn heads(&self) -> Heads {
         let changed = |now: &String, was: &String| (now != was).then(|| now.trim().to_owned());
+        let w = &self.written;
         Heads {
-            to: changed(&self.to, &self.filled.0),
-            cc: changed(&self.cc, &self.filled.1),
-            subject: changed(&self.subject, &self.filled.2),
+            to: changed(&w.to, &self.filled.0),
+            cc: changed(&w.cc, &self.filled.1),
+            subject: changed(&w.subject, &self.filled.2),
         }
     }
 
@@ -162,34 +199,27 @@ impl Composer {
             }
         });
         self.fill_heads(parent);
-        heads_fields(ui, tr, &mut self.to, &mut self.cc, &mut self.subject);
-        ui.add(
-            egui::TextEdit::multiline(&mut self.text)
-                .desired_rows(5)
-                .desired_width(f32::INFINITY)
-                .hint_text(tr.t("email-compose-hint")),
-        )
-        .accessible_name(tr.t("email-compose"));
-        files_to_attach(ui, tr, &mut self.file, &mut self.files);
+        self.written.show(ui, tr, ("email-compose-hint", "email-compose"));
         ui.horizontal_wrapped(|ui| {
-            let addressed = !self.to.trim().is_empty() || !self.cc.trim().is_empty();
-            let ready = addressed && !self.sending && !self.text.trim().is_empty();
+            let w = &self.written;
+            let addressed = !w.to.trim().is_empty() || !w.cc.trim().is_empty();
+            let ready = addressed && !self.sending && !w.text.trim().is_empty();
             if icons::button_enabled(ui, ready, icons::ICON_SEND, &tr.t("email-send"), None)
                 .clicked()
             {
-                let attachments = self.files.clone();
-                let text = self.text.clone();
+                let attachments = w.files.clone();
+                let text = w.text.clone();
                 let heads = self.heads();
                 commands.push(match self.mode {
                     Mode::Reply => Command::Reply { id, text, attachments, heads },
                     Mode::ReplyAll => Command::ReplyAll { id, text, attachments, heads },
                     Mode::Forward => Command::Forward {
                         id,
-                        to: self.to.trim().to_owned(),
+                        to: w.to.trim().to_owned(),
                         text,
                         attachments,
                         as_attachment: false,
-                        cc: self.cc.trim().to_owned(),
+                        cc: w.cc.trim().to_owned(),
                         subject: heads.subject,
                     },
                 });
@@ -274,70 +304,43 @@ pub enum NewEmailOutcome {
 /// A new email being written (from Team Communicator's Email on a contact).
 #[derive(Debug, Clone, Default)]
 pub struct NewEmail {
-    pub to: String,
-    pub cc: String,
-    pub subject: String,
-    pub text: String,
-    pub files: Vec<String>,
-    pub file: String,
+    pub written: Written,
 }
 
 impl NewEmail {
     pub fn to(address: &str) -> NewEmail {
-        NewEmail { to: address.to_owned(), ..NewEmail::default() }
+        NewEmail { written: Written { to: address.to_owned(), ..Written::default() } }
     }
 
     /// The new email as a draft kept before a restart.
     pub fn restored(d: &TypedDraft) -> NewEmail {
-        NewEmail {
-            to: d.to.clone(),
-            cc: d.cc.clone(),
-            subject: d.subject.clone(),
-            text: d.text.clone(),
-            files: d.attachments.clone(),
-            file: String::new(),
-        }
+        NewEmail { written: Written::restored(d) }
     }
 
     /// It as a draft to keep.
     pub fn typed(&self) -> TypedDraft {
-        TypedDraft {
-            mode: "new".into(),
-            to: self.to.clone(),
-            cc: self.cc.clone(),
-            subject: self.subject.clone(),
-            text: self.text.clone(),
-            attachments: self.files.clone(),
-            as_attachment: false,
-        }
+        self.written.typed("new")
     }
 
     /// The composer of a new email, and what the agent did with it.
     pub fn show(&mut self, ui: &mut egui::Ui, tr: &Translator) -> NewEmailOutcome {
         let mut outcome = NewEmailOutcome::Writing;
         ui.label(egui::RichText::new(tr.t("email-new")).strong());
-        heads_fields(ui, tr, &mut self.to, &mut self.cc, &mut self.subject);
-        ui.add(
-            egui::TextEdit::multiline(&mut self.text)
-                .desired_rows(5)
-                .desired_width(f32::INFINITY)
-                .hint_text(tr.t("email-new-hint")),
-        )
-        .accessible_name(tr.t("email-new-text"));
-        files_to_attach(ui, tr, &mut self.file, &mut self.files);
+        self.written.show(ui, tr, ("email-new-hint", "email-new-text"));
+        let w = &self.written;
         ui.horizontal_wrapped(|ui| {
-            let ready = !self.to.trim().is_empty()
-                && !self.subject.trim().is_empty()
-                && !self.text.trim().is_empty();
+            let ready = !w.to.trim().is_empty()
+                && !w.subject.trim().is_empty()
+                && !w.text.trim().is_empty();
             if icons::button_enabled(ui, ready, icons::ICON_SEND, &tr.t("email-send"), None)
                 .clicked()
             {
                 outcome = NewEmailOutcome::Send(Command::Email {
-                    to: self.to.trim().to_owned(),
-                    subject: self.subject.trim().to_owned(),
-                    text: self.text.clone(),
-                    cc: self.cc.trim().to_owned(),
-                    attachments: self.files.clone(),
+                    to: w.to.trim().to_owned(),
+                    subject: w.subject.trim().to_owned(),
+                    text: w.text.clone(),
+                    cc: w.cc.trim().to_owned(),
+                    attachments: w.files.clone(),
                     queue: None,
                 });
             }

@@ -18,22 +18,38 @@ use earshot_tests::mail_site::{MailSite, QUEUE, QUEUE_PASSWORD};
 use eframe::egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 
+/// The support queue's mailbox on `site`: STARTTLS, or TLS from the start.
+fn support_mailbox(site: &MailSite, implicit_tls: bool) -> MailboxSettings {
+    let (imap, smtp) = if implicit_tls {
+        (
+            format!("imaps://127.0.0.1:{}", site.imaps_port),
+            format!("smtps://127.0.0.1:{}", site.tls_port),
+        )
+    } else {
+        (
+            format!("imap://127.0.0.1:{}", site.imap_port),
+            format!("smtp://127.0.0.1:{}", site.submission_port),
+        )
+    };
+    MailboxSettings {
+        queue: "support".into(),
+        address: QUEUE.into(),
+        name: Some("Shop Support".into()),
+        imap,
+        smtp,
+        user: QUEUE.into(),
+        password: QUEUE_PASSWORD.into(),
+        ca_file: Some(site.ca_file()),
+    }
+}
+
 #[test]
 fn an_email_in_the_window_thread_folded_attachment_saved_answer_sent() {
     let site = MailSite::start("window");
     let dir = temp_dir("email-window");
     let mut config = queue_agent(&dir, "Support", vec![]);
     config.desk.capacity.email = 2;
-    config.email.mailboxes = vec![MailboxSettings {
-        queue: "support".into(),
-        address: QUEUE.into(),
-        name: Some("Shop Support".into()),
-        imap: format!("imap://127.0.0.1:{}", site.imap_port),
-        smtp: format!("smtp://127.0.0.1:{}", site.submission_port),
-        user: QUEUE.into(),
-        password: QUEUE_PASSWORD.into(),
-        ca_file: Some(site.ca_file()),
-    }];
+    config.email.mailboxes = vec![support_mailbox(&site, false)];
     let mut harness = window(config, [520.0, 1600.0]);
     harness.state_mut().email.save_folder = dir.display().to_string();
     until(&mut harness, "the mailbox", |h| {
@@ -162,16 +178,7 @@ fn a_new_email_to_a_contact_from_team_communicator() {
     let site = MailSite::start("window-new");
     let dir = temp_dir("email-window-new");
     let mut config = queue_agent(&dir, "Support", vec![]);
-    config.email.mailboxes = vec![MailboxSettings {
-        queue: "support".into(),
-        address: QUEUE.into(),
-        name: Some("Shop Support".into()),
-        imap: format!("imaps://127.0.0.1:{}", site.imaps_port),
-        smtp: format!("smtps://127.0.0.1:{}", site.tls_port),
-        user: QUEUE.into(),
-        password: QUEUE_PASSWORD.into(),
-        ca_file: Some(site.ca_file()),
-    }];
+    config.email.mailboxes = vec![support_mailbox(&site, true)];
     let csv = dir.join("contacts.csv");
     std::fs::write(&csv, "name,email\nErin Walsh,erin@customer.example\n").unwrap();
     let mut harness = window(config, [520.0, 1400.0]);
@@ -228,16 +235,7 @@ fn a_half_written_answer_is_there_again_when_the_window_opens_again() {
     let dir = temp_dir("email-window-draft");
     let mut config = queue_agent(&dir, "Support", vec![]);
     config.desk.capacity.email = 2;
-    config.email.mailboxes = vec![MailboxSettings {
-        queue: "support".into(),
-        address: QUEUE.into(),
-        name: Some("Shop Support".into()),
-        imap: format!("imap://127.0.0.1:{}", site.imap_port),
-        smtp: format!("smtp://127.0.0.1:{}", site.submission_port),
-        user: QUEUE.into(),
-        password: QUEUE_PASSWORD.into(),
-        ca_file: Some(site.ca_file()),
-    }];
+    config.email.mailboxes = vec![support_mailbox(&site, false)];
     let store = config.data_dir().join("desk.db");
     let mut harness = window(config.clone(), [520.0, 1400.0]);
     until(&mut harness, "the mailbox", |h| {
