@@ -5,12 +5,15 @@
 //! phone as drafts while they are typed (email_drafts in the phone keeps them across a
 //! restart) and given back from its `email-draft` events.
 
+use std::path::Path;
+
 use earshot_engine::phone::Command;
 use earshot_engine::phone::api::Heads;
 use earshot_engine::phone::email_drafts::TypedDraft;
 use eframe::egui;
 
 use crate::email_model::EmailItem;
+use crate::file_chooser::{Chosen, FileChooser, home};
 use crate::i18n::{Arg, Translator};
 use crate::icons;
 
@@ -51,9 +54,9 @@ pub struct Written {
     pub cc: String,
     pub subject: String,
     pub text: String,
-    /// Files to attach (paths), and the path being typed.
+    /// Files to attach (paths), and the chooser picking one.
     pub files: Vec<String>,
-    pub file: String,
+    pub chooser: Option<FileChooser>,
 }
 
 impl Written {
@@ -65,7 +68,7 @@ impl Written {
             subject: d.subject.clone(),
             text: d.text.clone(),
             files: d.attachments.clone(),
-            file: String::new(),
+            chooser: None,
         }
     }
 
@@ -92,7 +95,7 @@ impl Written {
                 .hint_text(tr.t(text_keys.0)),
         )
         .accessible_name(tr.t(text_keys.1));
-        files_to_attach(ui, tr, &mut self.file, &mut self.files);
+        files_to_attach(ui, tr, &mut self.chooser, &mut self.files);
     }
 }
 
@@ -229,7 +232,16 @@ impl Composer {
                 commands.push(Command::EmailClose { id });
             }
         });
-        ui.weak(egui::RichText::new(tr.t("email-signature-note")).small());
+        let signature = parent.and_then(|p| p.answer.as_ref()).map(|a| a.signature.trim());
+        match signature.filter(|s| !s.is_empty()) {
+            Some(s) => {
+                ui.weak(egui::RichText::new(tr.t("email-signature-shown")).small());
+                ui.label(egui::RichText::new(s).weak());
+            }
+            None => {
+                ui.weak(egui::RichText::new(tr.t("email-signature-note")).small());
+            }
+        }
         commands
     }
 }
@@ -260,23 +272,14 @@ fn heads_fields(
     });
 }
 
-/// The path being typed with Attach, and the files attached so far, each with Remove.
-fn files_to_attach(ui: &mut egui::Ui, tr: &Translator, file: &mut String, files: &mut Vec<String>) {
-    ui.horizontal(|ui| {
-        ui.add(
-            egui::TextEdit::singleline(file)
-                .desired_width(ui.available_width() - 120.0)
-                .hint_text(tr.t("email-file-hint")),
-        )
-        .accessible_name(tr.t("email-file"));
-        let typed = !file.trim().is_empty();
-        if icons::button_enabled(ui, typed, icons::ICON_ATTACH_FILE, &tr.t("email-attach"), None)
-            .clicked()
-        {
-            files.push(file.trim().to_owned());
-            file.clear();
-        }
-    });
+/// The files attached so far, each with Remove, and Attach a file… (the chooser, from
+/// the folder of the last file attached, else home).
+fn files_to_attach(
+    ui: &mut egui::Ui,
+    tr: &Translator,
+    chooser: &mut Option<FileChooser>,
+    files: &mut Vec<String>,
+) {
     let mut gone = None;
     for (n, f) in files.iter().enumerate() {
         ui.horizontal(|ui| {
@@ -290,6 +293,27 @@ fn files_to_attach(ui: &mut egui::Ui, tr: &Translator, file: &mut String, files:
     }
     if let Some(n) = gone {
         files.remove(n);
+    }
+    match chooser {
+        None => {
+            if icons::button(ui, icons::ICON_ATTACH_FILE, &tr.t("email-attach-file"), None)
+                .clicked()
+            {
+                let last = files.last().and_then(|f| Path::new(f).parent().map(Path::to_owned));
+                *chooser = Some(FileChooser::attach(&last.unwrap_or_else(home)));
+            }
+        }
+        Some(c) => {
+            let picked = crate::style::card(ui).show(ui, |ui| c.show(ui, tr)).inner;
+            match picked {
+                Chosen::Picked(path) => {
+                    files.push(path.display().to_string());
+                    *chooser = None;
+                }
+                Chosen::Cancelled => *chooser = None,
+                Chosen::Still => {}
+            }
+        }
     }
 }
 

@@ -15,6 +15,7 @@ use eframe::egui::{self, RichText};
 
 use crate::email_composer::{Composer, DraftSaver};
 use crate::email_model::{EmailItem, EmailLog};
+use crate::file_chooser::{Chosen, FileChooser};
 use crate::i18n::{Arg, Translator};
 use crate::icons;
 use crate::model::PhoneView;
@@ -32,6 +33,8 @@ pub struct EmailPanel {
     pub drafts: DraftSaver,
     /// The drafts given back after a restart already put in their composers.
     restored: BTreeSet<u64>,
+    /// An attachment being saved: its email, message and index, and where (the chooser).
+    saving: Option<(u64, String, u32, FileChooser)>,
     pub save_folder: String,
     /// Each email's newest message when last shown: a newer one opens (and folds the
     /// rest) once; otherwise the agent's own unfolding stays.
@@ -47,6 +50,7 @@ impl Default for EmailPanel {
             composers: BTreeMap::new(),
             drafts: DraftSaver::default(),
             restored: BTreeSet::new(),
+            saving: None,
             save_folder: folder,
             newest_shown: BTreeMap::new(),
         }
@@ -84,7 +88,7 @@ impl EmailPanel {
                 let arrived = self.newest_shown.get(&i.id) != Some(&newest_id);
                 for (n, m) in log.messages.iter().enumerate() {
                     let open = arrived.then_some(n == newest);
-                    commands.extend(self.message(ui, tr, zone, i.id, m, open, now_ms));
+                    self.message(ui, tr, zone, i.id, m, open, now_ms);
                 }
                 self.newest_shown.insert(i.id, newest_id);
             });
@@ -94,6 +98,7 @@ impl EmailPanel {
             self.composers.insert(i.id, Composer::restored(d));
             self.drafts.known(i.id, d.clone());
         }
+        commands.extend(self.save_as(ui, tr, i.id));
         let composer = self.composers.entry(i.id).or_default();
         match &log.last_send {
             Some((_, Some(Err(why)))) => {
@@ -128,11 +133,40 @@ impl EmailPanel {
         commands
     }
 
+    /// Where the attachment of email `id` being saved goes (the chooser), once chosen.
+    fn save_as(&mut self, ui: &mut egui::Ui, tr: &Translator, id: u64) -> Option<Command> {
+        let (email, message_id, index, chooser) = self.saving.as_mut()?;
+        if *email != id {
+            return None;
+        }
+        let picked = crate::style::card(ui).show(ui, |ui| chooser.show(ui, tr)).inner;
+        match picked {
+            Chosen::Still => None,
+            Chosen::Cancelled => {
+                self.saving = None;
+                None
+            }
+            Chosen::Picked(path) => {
+                let command = Command::SaveAttachment {
+                    id,
+                    index: *index,
+                    path: path.display().to_string(),
+                    message_id: Some(message_id.clone()),
+                };
+                if let Some(folder) = path.parent() {
+                    self.save_folder = folder.display().to_string();
+                }
+                self.saving = None;
+                Some(command)
+            }
+        }
+    }
+
     /// One message: opened or folded when `open` says (a newer message came), else as the
     /// agent left it.
     #[allow(clippy::too_many_arguments)]
     fn message(
-        &self,
+        &mut self,
         ui: &mut egui::Ui,
         tr: &Translator,
         zone: &jiff::tz::TimeZone,
@@ -140,8 +174,7 @@ impl EmailPanel {
         m: &EmailItem,
         open: Option<bool>,
         now_ms: i64,
-    ) -> Vec<Command> {
-        let mut commands = Vec::new();
+    ) {
         let who = if m.outgoing { tr.t("email-you") } else { m.from.clone() };
         let when = m.date_ms.map(|d| moment_text(tr, zone, d, now_ms)).unwrap_or_default();
         let title = if when.is_empty() { who } else { format!("{who} · {when}") };
@@ -192,24 +225,19 @@ impl EmailPanel {
                         ));
                         let save = tr.t_with("email-save", &[("name", Arg::Text(&a.name))]);
                         if icons::button(ui, icons::ICON_DOWNLOAD, &save, None).clicked() {
-                            let path = PathBuf::from(&self.save_folder).join(&a.name);
-                            commands.push(Command::SaveAttachment {
-                                id,
-                                index: a.index,
-                                path: path.display().to_string(),
-                                message_id: Some(m.message_id.clone()),
-                            });
+                            let folder = PathBuf::from(&self.save_folder);
+                            let chooser = FileChooser::save(&folder, &a.name);
+                            self.saving = Some((id, m.message_id.clone(), a.index, chooser));
                         }
                     });
                 }
             },
         );
-        commands
     }
 }
 
 /// `1.2 MB`, `35 kB`, `800 B`.
-fn size_text(bytes: u64) -> String {
+pub fn size_text(bytes: u64) -> String {
     match bytes {
         b if b >= 1_000_000 => format!("{:.1} MB", b as f64 / 1_000_000.0),
         b if b >= 1_000 => format!("{} kB", b / 1_000),

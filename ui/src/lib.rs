@@ -11,6 +11,7 @@ pub mod desk_panel;
 pub mod email_composer;
 pub mod email_model;
 pub mod email_panel;
+pub mod file_chooser;
 pub mod followed_chats;
 pub mod fonts;
 pub mod history_panel;

@@ -49,6 +49,7 @@ fn an_email_being_worked_is_taken_up_again_after_a_crash_with_what_was_typed() {
     // What a reply to it would be, as the phone computes it.
     assert_eq!(first["answer"]["reply_to"][0], "Anna Berg <anna@customer.example>");
     assert_eq!(first["answer"]["reply_subject"], "Re: Broken kettle");
+    assert_eq!(first["answer"]["signature"], "alice — Support", "filled from the template");
     // A second message, offered and not answered before the crash.
     let left = b"From: ben@customer.example\r\nTo: support@shop.test\r\nSubject: Where is my order\r\nMessage-ID: <left-1@customer.example>\r\n\r\nStill waiting.\r\n";
     site.send_inbound("ben@customer.example", &[QUEUE], left).expect("delivered");

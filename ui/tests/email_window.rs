@@ -50,6 +50,7 @@ fn an_email_in_the_window_thread_folded_attachment_saved_answer_sent() {
     let mut config = queue_agent(&dir, "Support", vec![]);
     config.desk.capacity.email = 2;
     config.email.mailboxes = vec![support_mailbox(&site, false)];
+    config.email.signature = "Kind regards, {agent} — {queue}".into();
     let mut harness = window(config, [520.0, 1600.0]);
     harness.state_mut().email.save_folder = dir.display().to_string();
     until(&mut harness, "the mailbox", |h| {
@@ -90,11 +91,54 @@ iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAA
         "the earlier message is folded"
     );
 
+    // Saved where the agent chooses: the chooser opens on the folder with the name.
     harness.get_by_label("Save receipt.png").click();
+    until(&mut harness, "the chooser", |h| h.query_by_label("Save file").is_some());
+    assert_eq!(
+        harness.get_by_role_and_label(Role::TextInput, "File name").value().as_deref(),
+        Some("receipt.png")
+    );
+    harness.get_by_role_and_label(Role::TextInput, "File name").focus();
+    harness.get_by_role_and_label(Role::TextInput, "File name").type_text("-kept");
+    harness.run_steps(1);
+    harness.get_by_label("Save file").click();
     until(&mut harness, "saved", |h| !h.state().view.saved.is_empty());
-    let png = std::fs::read(dir.join("receipt.png")).unwrap();
+    let png = std::fs::read(dir.join("receipt.png-kept")).unwrap();
     assert_eq!(&png[..4], b"\x89PNG");
+    assert!(harness.query_by_label("Save file").is_none(), "the chooser closed");
 
+    // A file attached with the chooser: its folder typed as a path, a missing file
+    // refused, then the file picked from the folder's list.
+    let manual = dir.join("manual.pdf");
+    std::fs::write(&manual, b"%PDF-1.4 kettle manual").unwrap();
+    harness.get_by_label("Attach a file…").click();
+    until(&mut harness, "the chooser", |h| h.query_by_label("Attach file").is_some());
+    let name = |h: &egui_kittest::Harness<'_, earshot_ui::app::EarshotApp>| {
+        h.get_by_role_and_label(Role::TextInput, "File name").focus();
+    };
+    name(&harness);
+    harness
+        .get_by_role_and_label(Role::TextInput, "File name")
+        .type_text(&dir.display().to_string());
+    harness.run_steps(1);
+    harness.get_by_label("Attach file").click();
+    until(&mut harness, "the folder listed", |h| h.query_by_label("manual.pdf").is_some());
+    name(&harness);
+    harness.get_by_role_and_label(Role::TextInput, "File name").type_text("nope.pdf");
+    harness.run_steps(1);
+    harness.get_by_label("Attach file").click();
+    until(&mut harness, "a missing file said", |h| {
+        h.query_by_label_contains("No such file").is_some()
+    });
+    harness.get_by_label("manual.pdf").click();
+    harness.run_steps(1);
+    harness.get_by_label("Attach file").click();
+    until(&mut harness, "the file attached", |h| {
+        h.query_by_label(&format!("Remove {}", manual.display())).is_some()
+    });
+
+    // The signature as it will be added, filled in.
+    harness.get_by_label("Kind regards, agent — Support");
     // To and Subject as the phone would write them; a copy added in Cc.
     assert_eq!(
         harness.get_by_role_and_label(Role::TextInput, "To").value().as_deref(),

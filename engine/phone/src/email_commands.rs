@@ -276,7 +276,7 @@ impl Phone {
 
     /// The signature template filled: `{agent}`, `{queue}`, and the interaction's case
     /// fields by name; a field it lacks is left out.
-    fn signature(&self, id: u64, mailbox: usize) -> String {
+    pub(super) fn signature(&self, id: u64, mailbox: usize) -> String {
         let template = &self.config.email.signature;
         let agent = self.config.display_name.clone().unwrap_or_else(|| self.config.user.clone());
         let (queue, _) = self.mailbox_names(mailbox);

@@ -55,6 +55,9 @@ pub struct AnswerHeads {
     pub reply_all_cc: Vec<String>,
     pub reply_subject: String,
     pub forward_subject: String,
+    /// The signature added under the answer, filled from the case.
+    #[serde(default)]
+    pub signature: String,
 }
 
 impl AnswerHeads {
@@ -69,6 +72,7 @@ impl AnswerHeads {
             reply_all_cc: shown(all_cc),
             reply_subject,
             forward_subject: forward_subject(m),
+            signature: String::new(),
         }
     }
 }

@@ -241,7 +241,10 @@ impl Phone {
         if !held.outbound
             && let Event::Email { answer, .. } = &mut event
         {
-            *answer = Some(Box::new(super::email_drafts::AnswerHeads::of(&held.message, &ours)));
+            let mut heads = super::email_drafts::AnswerHeads::of(&held.message, &ours);
+            let mailbox = self.emails.by_interaction.get(&i).map_or(0, |w| w.mailbox);
+            heads.signature = self.signature(i, mailbox);
+            *answer = Some(Box::new(heads));
         }
         let claimed = held.uid.is_some();
         let Some(work) = self.emails.by_interaction.get_mut(&i) else { return };
