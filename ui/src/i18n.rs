@@ -244,6 +244,24 @@ mod tests {
                 "Aucun périphérique audio ne fonctionne (ALSA: busy); les appels continuent sans audio"
             )
         );
+        // A mailbox job is named by a code, worded in each language.
+        let failed = |what: &str| Problem::MailboxFailed {
+            queue: "support".into(),
+            what: what.into(),
+            why: "NO quota".into(),
+        };
+        assert_eq!(
+            fr.problem(&failed("keep-sent")).map(|w| w.replace(['\u{2068}', '\u{2069}'], "")),
+            Some(
+                "La boîte aux lettres support n'a pas pu garder une copie dans Sent : NO quota"
+                    .into()
+            )
+        );
+        let en = Translator::new("en");
+        assert_eq!(
+            en.problem(&failed("release")).map(|w| w.replace(['\u{2068}', '\u{2069}'], "")),
+            Some("The support mailbox could not put a message back in the queue: NO quota".into())
+        );
     }
 
     #[test]

@@ -116,8 +116,8 @@ impl Phone {
                 let problem = Problem::MailboxFailed { queue, what, why };
                 self.emit(Event::problem(problem, None));
             }
-            MailReport::Sent { interaction, message_id } => {
-                self.email_sent(interaction, message_id)
+            MailReport::Sent { interaction, message_id, raw } => {
+                self.email_sent(interaction, message_id, raw)
             }
             MailReport::SendFailed { interaction, message_id, why } => {
                 if let Some(work) = self.emails.by_interaction.get_mut(&interaction) {
@@ -273,45 +273,21 @@ impl Phone {
         }
     }
 
-    /// The SMTP server took what interaction `i` sent: in the thread, and the interaction
-    /// to wrap-up (an email is worked until it is answered).
-    fn email_sent(&mut self, i: u64, message_id: String) {
+    /// The SMTP server took what interaction `i` sent (`raw`, as sent): in the thread as
+    /// the agent sees it, and the interaction to wrap-up (an email is worked until it is
+    /// answered).
+    fn email_sent(&mut self, i: u64, message_id: String, raw: Vec<u8>) {
         let Some(work) = self.emails.by_interaction.get_mut(&i) else { return };
         if work.sending.as_deref() == Some(message_id.as_str()) {
             work.sending = None;
         }
-        let draft = work.draft.take().map(|o| o.draft);
+        work.draft = None;
         work.typed = None;
         let thread = work.thread;
-        if let Some(draft) = draft {
-            let keys = ThreadingKeys {
-                message_id: message_id.clone(),
-                in_reply_to: draft.in_reply_to.iter().cloned().collect(),
-                references: draft.references.clone(),
-                from: draft.from.as_ref().map(|f| f.key()),
-                recipients: draft.to.iter().chain(&draft.cc).map(|a| a.key()).collect(),
-                conversation: None,
-                outbound: true,
-            };
-            self.emails.book.place_in(thread, &keys);
-            // What was sent, in the thread as the agent sees it.
-            self.emit(Event::Email {
-                interaction: i,
-                message_id: message_id.clone(),
-                from: draft.from.as_ref().map(|f| f.display()).unwrap_or_default(),
-                to: draft.to.iter().map(|a| a.display()).collect(),
-                cc: draft.cc.iter().map(|a| a.display()).collect(),
-                subject: draft.subject.clone(),
-                date_ms: Some(self.moment().unix_ms as i64),
-                text: draft.text.clone(),
-                links: Vec::new(),
-                attachments: Vec::new(),
-                direction: "out".into(),
-                earlier: false,
-                problems: Vec::new(),
-                answer: None,
-            });
-        }
+        let message = MailMessage::parse(&raw);
+        self.emails.book.place_in(thread, &ThreadingKeys::of(&message, true));
+        let held = ThreadMessage { uid: None, raw: Arc::new(raw), message, outbound: true };
+        self.email_into(i, held, false);
         self.keep_email(i);
         self.emit(Event::EmailSent { interaction: i, message_id });
         let at = self.moment();

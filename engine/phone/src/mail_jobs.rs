@@ -103,12 +103,12 @@ impl MailDriver {
                 tokio::spawn(async move {
                     let report = match send(&settings, *draft, attach, &message_id, date_ms).await {
                         Ok(bytes) => {
-                            let _ = tx.send(MailboxJob::AppendSent { bytes });
+                            let _ = tx.send(MailboxJob::AppendSent { bytes: bytes.clone() });
                             if let Some(uid) = answers {
                                 let _ =
                                     tx.send(MailboxJob::Flag { uid, flag: "\\Answered".into() });
                             }
-                            MailReport::Sent { interaction, message_id }
+                            MailReport::Sent { interaction, message_id, raw: bytes }
                         }
                         Err(why) => MailReport::SendFailed { interaction, message_id, why },
                     };

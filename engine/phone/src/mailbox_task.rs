@@ -75,10 +75,11 @@ pub enum MailReport {
         what: String,
         why: String,
     },
-    /// A message was sent (SMTP accepted it) or could not be.
+    /// A message was sent (SMTP accepted it: its bytes as sent) or could not be.
     Sent {
         interaction: u64,
         message_id: String,
+        raw: Vec<u8>,
     },
     SendFailed {
         interaction: u64,
@@ -380,7 +381,7 @@ impl MailboxTask {
         let unmark = format!("UID STORE {set} -FLAGS.SILENT ({CLAIM_KEYWORD})");
         let _ = timed(session.run_command_and_check_ok(&unmark)).await?;
         if let Err(e) = timed(session.uid_mv(&set, "INBOX")).await? {
-            let what = "return mail claimed before a restart".to_owned();
+            let what = "return-claimed".to_owned();
             self.report(MailReport::Failed { mailbox: self.index, what, why: e.to_string() });
         }
         Ok(())
@@ -637,7 +638,7 @@ impl MailboxTask {
                 let r = timed(session.append(&self.folders.sent, Some("(\\Seen)"), None, &bytes))
                     .await?;
                 if let Err(e) = r {
-                    self.report(failed("keep a copy in Sent", e.to_string()));
+                    self.report(failed("keep-sent", e.to_string()));
                 }
             }
             MailboxJob::LoadThread { interaction, ids } => {

@@ -156,7 +156,10 @@ pub enum Problem {
     NoEmail { interaction: u64 },
     #[error("email: {why}")]
     Email { why: String },
-    #[error("the {queue} mailbox could not {what}: {why}")]
+    /// `what` names the job: `release` (a message back to the queue), `finish` (a thread
+    /// filed in Done), `flag`, `keep-sent` (the copy in Sent), `return-claimed` (mail
+    /// claimed before a restart back to the queue).
+    #[error("the {queue} mailbox could not do {what}: {why}")]
     MailboxFailed { queue: String, what: String, why: String },
     #[error("the attachment was not saved to {path}: {why}")]
     AttachmentNotSaved { path: String, why: String },

@@ -444,7 +444,14 @@ email-signature-shown = Added under your answer, with the quoted message:
 email-saved = Saved { $path }
 error-no-email = No email { $interaction }
 error-email = Email: { $why }
-error-mailbox-failed = The { $queue } mailbox could not { $what }: { $why }
+error-mailbox-failed = The { $queue } mailbox could not { $what ->
+        [release] put a message back in the queue
+        [finish] file a finished email in Done
+        [flag] flag a message
+        [keep-sent] keep a copy in Sent
+        [return-claimed] put mail claimed before a restart back in the queue
+       *[other] do { $what }
+    }: { $why }
 error-attachment-not-saved = The attachment was not saved to { $path }: { $why }
 email-first-lines = First lines
 search-email-who = Write an email to { $who }

@@ -443,7 +443,14 @@ email-signature-shown = Ajouté sous votre réponse, avec le message cité :
 email-saved = Enregistré : { $path }
 error-no-email = Aucun courriel { $interaction }
 error-email = Courriel : { $why }
-error-mailbox-failed = La boîte aux lettres { $queue } n'a pas pu { $what } : { $why }
+error-mailbox-failed = La boîte aux lettres { $queue } n'a pas pu { $what ->
+        [release] remettre un message dans la file
+        [finish] classer un courriel terminé dans Done
+        [flag] marquer un message
+        [keep-sent] garder une copie dans Sent
+        [return-claimed] remettre dans la file le courrier pris avant un redémarrage
+       *[other] faire { $what }
+    } : { $why }
 error-attachment-not-saved = La pièce jointe n'a pas été enregistrée dans { $path } : { $why }
 email-first-lines = Premières lignes
 search-email-who = Écrire un courriel à { $who }
