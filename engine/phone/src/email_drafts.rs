@@ -199,9 +199,7 @@ impl Phone {
             }
         }
     }
-}
 
-impl Phone {
     /// A new email that was not sent before the restart, written again from what was
     /// typed, ready for `email-retry`.
     fn outbox_again(&mut self, i: u64, mailbox: usize, d: &TypedDraft) {
