@@ -178,23 +178,6 @@ impl DeskWriter {
     }
 }
 
-/// One write other than an email's, on the store.
-fn write_one(stores: &mut dyn Stores, agent: &str, w: Write) -> Result<(), StoreError> {
-    match w {
-        Write::Interaction(i, at_ms, saved) => {
-            let done = stores.save_interaction(&i, at_ms);
-            let _ = saved.try_send(());
-            done
-        }
-        Write::AgentState(s) => stores.save_agent_state(agent, &s),
-        Write::Job(job) => {
-            job(stores, agent);
-            Ok(())
-        }
-        Write::Email(..) => Ok(()),
-    }
-}
-
 /// The store opened, and what a starting desk needs from it.
 #[allow(clippy::disallowed_methods)]
 fn open_backend(
@@ -274,8 +257,17 @@ fn write_in_turn(
         };
         if let Some(WriteBox(w)) = write {
             let done = match w {
+                Write::Interaction(i, at_ms, saved) => {
+                    let done = backend.stores().save_interaction(&i, at_ms);
+                    let _ = saved.try_send(());
+                    done
+                }
+                Write::AgentState(s) => backend.stores().save_agent_state(agent, &s),
+                Write::Job(job) => {
+                    job(backend.stores(), agent);
+                    Ok(())
+                }
                 Write::Email(i, kept) => backend.email().keep_email(i, kept.as_ref()),
-                w => write_one(backend.stores(), agent, w),
             };
             if let Err(e) = done {
                 let problem = Problem::DeskNotSaved { why: e.to_string() };
